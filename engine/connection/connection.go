@@ -1,0 +1,80 @@
+// Package connection runs commands and writes files on one host: over SSH
+// (one connection per host for the whole run, commands on concurrent
+// channels) or on the controller itself (ansible_connection=local).
+package connection
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// Cmd is one command to run on a host. Exactly one of Argv or Script is set.
+type Cmd struct {
+	// Argv is executed as-is; each element is quoted before it reaches the
+	// remote shell.
+	Argv []string
+	// Script is handed to /bin/sh -c (or Executable -c) verbatim: the caller
+	// is responsible for quoting the values it interpolates (see Quote).
+	Script string
+	// Executable overrides /bin/sh for Script.
+	Executable string
+	Stdin      []byte
+	Env        map[string]string
+	Dir        string // working directory ("" = login directory)
+	Become     Become
+}
+
+// Become runs the command as another user through sudo. The password, when
+// set, travels on stdin ahead of the command's own input, never on argv.
+type Become struct {
+	Enabled  bool
+	User     string // "" means root
+	Password string
+}
+
+// Output is what a finished command produced.
+type Output struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+}
+
+// WriteOptions describes how WriteFile leaves the written file.
+type WriteOptions struct {
+	Mode   fs.FileMode // 0 keeps the existing file's mode (0644 for a new file)
+	Owner  string      // "" keeps the existing owner
+	Group  string      // "" keeps the existing group
+	Become Become
+	// Validate, if set, is a shell command with %s standing for the temp
+	// file; the rename happens only when it exits 0.
+	Validate string
+}
+
+// Target is one host as the engine sees it.
+type Target interface {
+	Name() string
+	Run(ctx context.Context, c Cmd) (Output, error)
+	// WriteFile writes data to a temp file beside path, then renames it over
+	// path, so a reader never sees a half-written file.
+	WriteFile(ctx context.Context, path string, data []byte, opts WriteOptions) error
+	Close() error
+}
+
+// UnreachableError means the host could not be reached or authenticated:
+// the command never ran. The runner counts such hosts as unreachable, not
+// failed.
+type UnreachableError struct {
+	Host string
+	Err  error
+}
+
+func (e *UnreachableError) Error() string { return fmt.Sprintf("%s: unreachable: %v", e.Host, e.Err) }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports whether err means the host was never reached.
+func IsUnreachable(err error) bool {
+	var u *UnreachableError
+	return errors.As(err, &u)
+}

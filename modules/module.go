@@ -1,0 +1,83 @@
+// Package modules holds haplay's modules, one per file, and the registry the
+// playbook loader and the runner look them up in.
+//
+// A module reads the current state of its host, computes the desired state
+// and acts only on the difference. In check mode it stops after computing
+// the difference and reports exactly what it would change; a module that
+// cannot know (command without creates/removes) returns Skipped with a
+// reason, never a guess.
+package modules
+
+import (
+	"context"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Module is one kind of task.
+type Module interface {
+	Name() string // "copy"; FQCNs such as ansible.builtin.copy map to it (see Registry)
+	Spec() Spec
+	Run(ctx context.Context, c *Call) (Result, error)
+}
+
+// Host is one host as a module sees it. The runner hands modules a Host
+// that, in check mode, overlays the files earlier tasks would have written.
+type Host interface {
+	Name() string
+	Run(ctx context.Context, cmd connection.Cmd) (connection.Output, error)
+	WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error
+}
+
+// Controller is what a module may ask of the controller side: templating,
+// files from the role or playbook, and variables. Action-like modules
+// (debug, set_fact, template, copy with src) need it.
+type Controller interface {
+	// Render templates text with the task's variables ({{ }} and {% %}).
+	Render(text string) (string, error)
+	// Eval evaluates one expression (debug var=, assert that=).
+	Eval(expr string) (any, error)
+	// FindFile finds name under the role's or playbook's kind ("files",
+	// "templates", "vars") directory, or as given when it is absolute.
+	FindFile(kind, name string) (string, error)
+}
+
+// Call is one invocation of a module on one host.
+type Call struct {
+	Host       Host
+	Args       Args
+	Check      bool // check mode: change nothing, predict exactly
+	Diff       bool // produce before/after texts
+	Become     connection.Become
+	Controller Controller
+}
+
+// Result is what a module reports. Values is what `register` sees, with
+// Ansible's keys (rc, stdout, stdout_lines, stderr, path, checksum, ...).
+type Result struct {
+	Changed    bool
+	Failed     bool
+	Skipped    bool
+	SkipReason string
+	Msg        string
+	Diffs      []Diff
+	Values     map[string]any
+	// Facts are set on the host (set_fact, gathered facts).
+	Facts map[string]any
+}
+
+// Diff is one textual change, shown as a unified diff with --diff.
+type Diff struct {
+	BeforeHeader string // e.g. "/etc/hosts (before)"
+	AfterHeader  string
+	Before       string
+	After        string
+}
+
+// ValueOf is a small helper for building Values.
+func (r *Result) Set(key string, v any) {
+	if r.Values == nil {
+		r.Values = map[string]any{}
+	}
+	r.Values[key] = v
+}

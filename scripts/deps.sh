@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages haplay's tests and lab need. Idempotent: it
+# skips apt entirely when every tool is already there.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have sshd || need+=(openssh-server)
+have ssh || need+=(openssh-client)
+have ansible-playbook || need+=(ansible-core)
+have ip || need+=(iproute2)
+have haproxy || need+=(haproxy)
+have firewall-offline-cmd || need+=(firewalld)
+have lvm || need+=(lvm2)
+have netplan || need+=(netplan.io)
+have busybox || need+=(busybox)
+have curl || need+=(curl)
+have socat || need+=(socat)
+have python3 || need+=(python3)
+have sudo || need+=(sudo)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "deps.sh: run as root to install: ${need[*]}" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
