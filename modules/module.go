@@ -27,6 +27,10 @@ type Host interface {
 	Name() string
 	Run(ctx context.Context, cmd connection.Cmd) (connection.Output, error)
 	WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error
+	// ReadFile stats path and reads its content (when withContent) in one
+	// round trip. In check mode it returns what earlier tasks of this run
+	// would have written, so diffs build on predicted state.
+	ReadFile(ctx context.Context, path string, withContent bool) (FileInfo, error)
 }
 
 // Controller is what a module may ask of the controller side: templating,

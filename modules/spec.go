@@ -36,7 +36,9 @@ type Spec struct {
 	Args        []Arg
 	// FreeForm names the argument that receives a free-form string
 	// ("command: ls -l" -> cmd). Empty if the module takes none.
-	FreeForm          string
+	FreeForm string
+	// AnyArgs accepts arguments of any name (set_fact's variables).
+	AnyArgs           bool
 	MutuallyExclusive [][]string
 	RequiredOneOf     [][]string
 	Examples          string

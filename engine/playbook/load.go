@@ -1,0 +1,356 @@
+package playbook
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/haplay/haplay/engine/yamlnode"
+	"github.com/haplay/haplay/modules"
+)
+
+// ModuleLookup finds modules by short name or FQCN.
+type ModuleLookup interface {
+	Lookup(name string) (modules.Module, bool)
+	Names() []string
+}
+
+// TemplateChecker checks the syntax of {{ }} and {% %} expressions.
+type TemplateChecker interface {
+	Check(s string) error
+}
+
+// Options configure loading.
+type Options struct {
+	Modules   ModuleLookup
+	Templates TemplateChecker // nil: template syntax is checked at run time only
+	// RolesPath lists extra role directories searched after roles/ beside
+	// the playbook (--roles-path, HAPLAY_ROLES_PATH). VendorRoles, when
+	// set, is searched first.
+	RolesPath []string
+}
+
+// Load reads a playbook and everything it imports, and runs the static
+// checks. All problems are returned together (a *multierror.Error), each
+// with file:line:col.
+func Load(path string, opts Options) (*Playbook, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{opts: opts, playbookDir: filepath.Dir(abs), roles: map[string]*loadedRole{}}
+	pb := &Playbook{Path: abs, Dir: l.playbookDir}
+	pb.Plays = l.loadPlaybookFile(abs, nil, Pos{File: path})
+	return pb, l.errs.ErrorOrNil()
+}
+
+type loader struct {
+	opts        Options
+	playbookDir string
+	errs        multierror.Error
+	roles       map[string]*loadedRole
+}
+
+type loadedRole struct {
+	role     *Role
+	tasks    []*Task
+	handlers []*Task
+	deps     []roleRef
+}
+
+func (l *loader) errorf(pos Pos, format string, a ...any) {
+	l.errs.Errors = append(l.errs.Errors, yamlnode.Errorf(pos, format, a...))
+}
+
+func (l *loader) addErr(err error) {
+	var me *multierror.Error
+	if errors.As(err, &me) {
+		l.errs.Errors = append(l.errs.Errors, me.Errors...)
+		return
+	}
+	l.errs.Errors = append(l.errs.Errors, err)
+}
+
+// parseFile reads one YAML file that must hold one document.
+func (l *loader) parseFile(path string, from Pos) *yamlnode.Node {
+	docs, err := yamlnode.ParseFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			l.errorf(from, "file not found: %s", path)
+		} else {
+			l.addErr(err)
+		}
+		return nil
+	}
+	if len(docs) == 0 {
+		return &yamlnode.Node{Pos: Pos{File: path, Line: 1, Col: 1}, Kind: yamlnode.List}
+	}
+	return docs[0]
+}
+
+func (l *loader) loadPlaybookFile(path string, stack []string, from Pos) []*Play {
+	for _, s := range stack {
+		if s == path {
+			l.errorf(from, "import_playbook cycle: %s", strings.Join(append(stack, path), " -> "))
+			return nil
+		}
+	}
+	stack = append(stack, path)
+	root := l.parseFile(path, from)
+	if root == nil {
+		return nil
+	}
+	if root.Kind != yamlnode.List {
+		l.errorf(root.Pos, "a playbook must be a list of plays, got %s", root.KindName())
+		return nil
+	}
+	var plays []*Play
+	for _, item := range root.Items {
+		if item.Kind != yamlnode.Map {
+			l.errorf(item.Pos, "a play must be a mapping, got %s", item.KindName())
+			continue
+		}
+		if imp := firstOf(item, "import_playbook", "ansible.builtin.import_playbook"); imp != nil {
+			name, ok := imp.Value.(string)
+			if !ok {
+				l.errorf(imp.Pos, "import_playbook needs a file name")
+				continue
+			}
+			p := name
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(path), p)
+			}
+			plays = append(plays, l.loadPlaybookFile(p, stack, imp.Pos)...)
+			continue
+		}
+		if p := l.parsePlay(item, filepath.Dir(path)); p != nil {
+			plays = append(plays, p)
+		}
+	}
+	return plays
+}
+
+func firstOf(n *yamlnode.Node, keys ...string) *yamlnode.Node {
+	for _, k := range keys {
+		if v := n.Get(k); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
+	p := &Play{Pos: n.Pos, Dir: dir}
+	for _, kv := range n.Pairs {
+		if !playKeywords[kv.Key] {
+			l.unknownKey(kv, "play", playKeywords)
+		}
+	}
+	p.Name = l.str(n, "name")
+	hosts := n.Get("hosts")
+	switch {
+	case hosts == nil:
+		l.errorf(n.Pos, "play %q has no 'hosts' (use hosts: all or a group name)", p.Name)
+	case hosts.Kind == yamlnode.List:
+		var parts []string
+		for _, it := range hosts.Items {
+			parts = append(parts, fmt.Sprint(it.Value))
+		}
+		p.Hosts = strings.Join(parts, ",")
+	default:
+		p.Hosts = fmt.Sprint(hosts.Value)
+	}
+	p.Vars = l.mapping(n, "vars")
+	p.VarsFiles = l.strList(n, "vars_files")
+	p.GatherFacts = l.optBool(n, "gather_facts")
+	p.Become = l.optBool(n, "become")
+	p.BecomeUser = l.str(n, "become_user")
+	p.Order = l.str(n, "order")
+	if p.Order != "" && !oneOf(p.Order, "inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle") {
+		l.errorf(n.Get("order").Pos, "order %q: use inventory, reverse_inventory, sorted, reverse_sorted or shuffle", p.Order)
+	}
+	p.Strategy = l.str(n, "strategy")
+	if p.Strategy != "" && !oneOf(p.Strategy, "linear", "free") {
+		l.errorf(n.Get("strategy").Pos, "strategy %q: use linear or free", p.Strategy)
+	}
+	p.AnyErrorsFatal = l.boolOr(n, "any_errors_fatal", false)
+	p.ForceHandlers = l.boolOr(n, "force_handlers", false)
+	p.IgnoreErrors = l.boolOr(n, "ignore_errors", false)
+	p.IgnoreUnreachable = l.boolOr(n, "ignore_unreachable", false)
+	p.NoLog = l.boolOr(n, "no_log", false)
+	p.CheckMode = l.optBool(n, "check_mode")
+	p.Diff = l.optBool(n, "diff")
+	p.Environment = l.mapping(n, "environment")
+	p.Tags = l.strList(n, "tags")
+	p.RemoteUser = l.str(n, "remote_user")
+	if mf := n.Get("max_fail_percentage"); mf != nil {
+		switch v := mf.Value.(type) {
+		case int:
+			f := float64(v)
+			p.MaxFailPercentage = &f
+		case float64:
+			p.MaxFailPercentage = &v
+		default:
+			l.errorf(mf.Pos, "max_fail_percentage must be a number, got %s", mf.KindName())
+		}
+	}
+	if s := n.Get("serial"); s != nil {
+		p.Serial = l.serial(s)
+	}
+	if vp := n.Get("vars_prompt"); vp != nil {
+		p.VarsPrompt = l.varsPrompt(vp)
+	}
+	ctx := taskCtx{dir: dir}
+	p.PreTasks = l.taskList(n.Get("pre_tasks"), ctx)
+	if r := n.Get("roles"); r != nil {
+		roleTasks, roleHandlers := l.playRoles(p, r)
+		p.Tasks = append(p.Tasks, roleTasks...)
+		p.Handlers = append(p.Handlers, roleHandlers...)
+	}
+	p.Tasks = append(p.Tasks, l.taskList(n.Get("tasks"), ctx)...)
+	p.PostTasks = l.taskList(n.Get("post_tasks"), ctx)
+	p.Handlers = append(p.Handlers, l.taskList(n.Get("handlers"), taskCtx{dir: dir, handlers: true})...)
+	if ro := n.Get("rollout"); ro != nil {
+		p.Rollout = l.rollout(ro, ctx)
+	}
+	l.checkNotify(p)
+	return p
+}
+
+func oneOf(s string, choices ...string) bool {
+	for _, c := range choices {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) serial(s *yamlnode.Node) []any {
+	items := []*yamlnode.Node{s}
+	if s.Kind == yamlnode.List {
+		items = s.Items
+	}
+	var out []any
+	for _, it := range items {
+		switch v := it.Value.(type) {
+		case int:
+			if v < 0 {
+				l.errorf(it.Pos, "serial must not be negative")
+			}
+			out = append(out, v)
+		case string:
+			if strings.HasSuffix(v, "%") {
+				out = append(out, v)
+				continue
+			}
+			var n int
+			if _, err := fmt.Sscanf(v, "%d", &n); err == nil && fmt.Sprint(n) == v {
+				out = append(out, n)
+				continue
+			}
+			if modules.IsTemplated(v) {
+				out = append(out, v)
+				continue
+			}
+			l.errorf(it.Pos, "serial %q: use a number, a percentage such as \"30%%\", or a list of them", v)
+		default:
+			l.errorf(it.Pos, "serial must be a number, a percentage or a list, got %s", it.KindName())
+		}
+	}
+	return out
+}
+
+func (l *loader) varsPrompt(n *yamlnode.Node) []VarPrompt {
+	if n.Kind != yamlnode.List {
+		l.errorf(n.Pos, "vars_prompt must be a list")
+		return nil
+	}
+	var out []VarPrompt
+	for _, it := range n.Items {
+		vp := VarPrompt{Name: l.str(it, "name"), Prompt: l.str(it, "prompt"), Private: l.boolOr(it, "private", true)}
+		if d := it.Get("default"); d != nil {
+			vp.Default = d.Interface()
+		}
+		if vp.Name == "" {
+			l.errorf(it.Pos, "vars_prompt entry needs a name")
+		}
+		out = append(out, vp)
+	}
+	return out
+}
+
+func (l *loader) rollout(n *yamlnode.Node, ctx taskCtx) *Rollout {
+	r := &Rollout{Pos: n.Pos}
+	if n.Kind != yamlnode.Map {
+		l.errorf(n.Pos, "rollout must be a mapping with gate, timeout and quorum_group")
+		return r
+	}
+	for _, kv := range n.Pairs {
+		if !oneOf(kv.Key, "gate", "timeout", "quorum_group") {
+			l.errorf(kv.KeyPos, "unknown rollout key %q: use gate, timeout or quorum_group", kv.Key)
+		}
+	}
+	r.Gate = l.taskList(n.Get("gate"), ctx)
+	if t := n.Get("timeout"); t != nil {
+		if v, ok := t.Value.(int); ok {
+			r.GateTimeout = v
+		} else {
+			l.errorf(t.Pos, "rollout timeout must be a number of seconds")
+		}
+	}
+	r.QuorumGroup = l.str(n, "quorum_group")
+	return r
+}
+
+// checkNotify makes sure every notify names a handler or a listen topic.
+func (l *loader) checkNotify(p *Play) {
+	known := map[string]bool{}
+	var names []string
+	for _, h := range p.Handlers {
+		for _, n := range append([]string{h.Name, h.Module}, h.Listen...) {
+			if n != "" {
+				known[n] = true
+				names = append(names, n)
+			}
+		}
+		if h.Role != nil && h.Name != "" {
+			known[h.Role.Name+" : "+h.Name] = true
+		}
+	}
+	var walk func([]*Task)
+	walk = func(ts []*Task) {
+		for _, t := range ts {
+			for _, n := range t.Notify {
+				if !known[n] && !modules.IsTemplated(n) {
+					msg := fmt.Sprintf("notify %q: no handler has that name or listens to it", n)
+					if s := modules.Suggest(n, names); s != "" {
+						msg += fmt.Sprintf(" (did you mean %q?)", s)
+					}
+					l.errorf(t.Pos, "%s", msg)
+				}
+			}
+			walk(t.Block)
+			walk(t.Rescue)
+			walk(t.Always)
+			if t.Include != nil {
+				walk(t.Include.Loaded)
+			}
+		}
+	}
+	walk(p.PreTasks)
+	walk(p.Tasks)
+	walk(p.PostTasks)
+}
+
+func (l *loader) unknownKey(kv yamlnode.Pair, what string, known keywords) {
+	msg := fmt.Sprintf("unknown %s keyword %q", what, kv.Key)
+	if s := modules.Suggest(kv.Key, known.list()); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	l.errorf(kv.KeyPos, "%s", msg)
+}

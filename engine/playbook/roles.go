@@ -1,0 +1,207 @@
+package playbook
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/haplay/haplay/engine/yamlnode"
+)
+
+// roleRef is one entry of a play's roles: or a meta dependency.
+type roleRef struct {
+	name   string
+	pos    Pos
+	node   *yamlnode.Node // the entry, for when/tags/vars
+	params map[string]any
+}
+
+// playRoles loads the play's roles (and their meta dependencies, each role
+// once) and returns their tasks, wrapped in blocks carrying the role
+// entry's when/tags/vars, and their handlers.
+func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) {
+	if n.Kind != yamlnode.List {
+		l.errorf(n.Pos, "roles must be a list, got %s", n.KindName())
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var add func(ref roleRef, stack []string)
+	add = func(ref roleRef, stack []string) {
+		for _, s := range stack {
+			if s == ref.name {
+				l.errorf(ref.pos, "role dependency cycle: %v -> %s", stack, ref.name)
+				return
+			}
+		}
+		lr := l.loadRole(ref.name, ref.pos, ref.params)
+		if lr == nil {
+			return
+		}
+		for _, dep := range lr.deps {
+			add(dep, append(stack, ref.name))
+		}
+		if seen[ref.name] {
+			return
+		}
+		seen[ref.name] = true
+		role := *lr.role
+		role.Params = ref.params
+		p.Roles = append(p.Roles, &role)
+		b := &Task{Pos: ref.pos, Name: "", Role: &role, Block: retagRole(lr.tasks, &role), FileDir: role.Path}
+		if ref.node != nil && ref.node.Kind == yamlnode.Map {
+			b.When = l.conditions(ref.node, "when")
+			b.Tags = l.strList(ref.node, "tags")
+			b.Become = l.optBool(ref.node, "become")
+			b.BecomeUser = l.str(ref.node, "become_user")
+		}
+		b.Vars = ref.params
+		tasks = append(tasks, b)
+		handlers = append(handlers, retagRole(lr.handlers, &role)...)
+	}
+	for _, it := range n.Items {
+		ref, ok := l.roleRef(it)
+		if ok {
+			add(ref, nil)
+		}
+	}
+	return tasks, handlers
+}
+
+// retagRole points tasks at the play's copy of the role (with its params).
+func retagRole(ts []*Task, r *Role) []*Task {
+	out := make([]*Task, len(ts))
+	for i, t := range ts {
+		c := *t
+		c.Role = r
+		c.Block, c.Rescue, c.Always = retagRole(t.Block, r), retagRole(t.Rescue, r), retagRole(t.Always, r)
+		if t.Block != nil && c.Block == nil {
+			c.Block = []*Task{}
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+func (l *loader) roleRef(it *yamlnode.Node) (roleRef, bool) {
+	switch it.Kind {
+	case yamlnode.Scalar:
+		return roleRef{name: fmt.Sprint(it.Value), pos: it.Pos}, true
+	case yamlnode.Map:
+		name := l.str(it, "role")
+		if name == "" {
+			name = l.str(it, "name")
+		}
+		if name == "" {
+			l.errorf(it.Pos, "role entry needs 'role: NAME'")
+			return roleRef{}, false
+		}
+		params := map[string]any{}
+		for _, kv := range it.Pairs {
+			switch kv.Key {
+			case "role", "name", "when", "tags", "become", "become_user":
+			case "vars":
+				if m, ok := kv.Value.Interface().(map[string]any); ok {
+					for k, v := range m {
+						params[k] = v
+					}
+				}
+			default:
+				params[kv.Key] = kv.Value.Interface()
+			}
+		}
+		return roleRef{name: name, pos: it.Pos, node: it, params: params}, true
+	}
+	l.errorf(it.Pos, "role entry must be a name or a mapping, got %s", it.KindName())
+	return roleRef{}, false
+}
+
+// findRole searches roles/ beside the playbook, then the roles path.
+func (l *loader) findRole(name string) (string, []string) {
+	if filepath.IsAbs(name) {
+		return name, []string{name}
+	}
+	dirs := append([]string{filepath.Join(l.playbookDir, "roles")}, l.opts.RolesPath...)
+	dirs = append(dirs, l.playbookDir)
+	var tried []string
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		tried = append(tried, p)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p, tried
+		}
+	}
+	return "", tried
+}
+
+func (l *loader) loadRole(name string, from Pos, params map[string]any) *loadedRole {
+	if lr, ok := l.roles[name]; ok {
+		return lr
+	}
+	path, tried := l.findRole(name)
+	if path == "" {
+		l.errorf(from, "role %q not found; looked in: %v (add it under roles/, or use --roles-path)", name, tried)
+		l.roles[name] = nil
+		return nil
+	}
+	r := &Role{Name: filepath.Base(name), Path: path}
+	lr := &loadedRole{role: r}
+	l.roles[name] = lr
+	r.Defaults = l.varsFileIfAny(filepath.Join(path, "defaults"))
+	r.Vars = l.varsFileIfAny(filepath.Join(path, "vars"))
+	ctx := taskCtx{dir: filepath.Join(path, "tasks"), role: r}
+	if f := yamlFile(filepath.Join(path, "tasks"), "main"); f != "" {
+		lr.tasks = l.tasksFile(f, ctx, from)
+	}
+	if f := yamlFile(filepath.Join(path, "handlers"), "main"); f != "" {
+		hctx := taskCtx{dir: filepath.Join(path, "handlers"), role: r, handlers: true}
+		lr.handlers = l.tasksFile(f, hctx, from)
+	}
+	if f := yamlFile(filepath.Join(path, "meta"), "main"); f != "" {
+		if meta := l.parseFile(f, from); meta != nil && meta.Kind == yamlnode.Map {
+			if deps := meta.Get("dependencies"); deps != nil && deps.Kind == yamlnode.List {
+				for _, d := range deps.Items {
+					if ref, ok := l.roleRef(d); ok {
+						lr.deps = append(lr.deps, ref)
+					}
+				}
+			}
+		}
+	}
+	return lr
+}
+
+// varsFileIfAny reads DIR/main.yml (or .yaml, or no extension) as a
+// mapping of variables.
+func (l *loader) varsFileIfAny(dir string) map[string]any {
+	f := yamlFile(dir, "main")
+	if f == "" {
+		return nil
+	}
+	n := l.parseFile(f, Pos{File: f})
+	if n == nil || (n.Kind == yamlnode.Scalar && n.Value == nil) {
+		return nil
+	}
+	if n.Kind != yamlnode.Map {
+		l.errorf(n.Pos, "%s must be a mapping of variables, got %s", f, n.KindName())
+		return nil
+	}
+	return n.Interface().(map[string]any)
+}
+
+// yamlFile finds DIR/NAME.yml, .yaml or NAME itself.
+func yamlFile(dir, name string) string {
+	for _, ext := range []string{".yml", ".yaml", ""} {
+		p := filepath.Join(dir, name+ext)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func withYAMLExt(dir, name string) string {
+	if f := yamlFile(dir, name); f != "" {
+		return filepath.Base(f)
+	}
+	return name
+}

@@ -1,0 +1,378 @@
+package playbook
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/haplay/haplay/engine/yamlnode"
+	"github.com/haplay/haplay/modules"
+)
+
+// taskCtx is where a task list comes from.
+type taskCtx struct {
+	dir      string // directory for relative include paths
+	role     *Role
+	handlers bool
+	stack    []string // files being imported, for cycle detection
+}
+
+func (l *loader) taskList(n *yamlnode.Node, ctx taskCtx) []*Task {
+	if n == nil || (n.Kind == yamlnode.Scalar && n.Value == nil) {
+		return nil
+	}
+	if n.Kind != yamlnode.List {
+		l.errorf(n.Pos, "expected a list of tasks, got %s", n.KindName())
+		return nil
+	}
+	var out []*Task
+	for _, it := range n.Items {
+		out = append(out, l.task(it, ctx)...)
+	}
+	return out
+}
+
+// task parses one task; import_tasks and import_role expand into several.
+func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
+	if n.Kind != yamlnode.Map {
+		l.errorf(n.Pos, "a task must be a mapping, got %s", n.KindName())
+		return nil
+	}
+	t := &Task{Pos: n.Pos, Role: ctx.role, FileDir: ctx.dir}
+	if n.Get("block") != nil {
+		return l.block(n, t, ctx)
+	}
+	var moduleKey *yamlnode.Pair
+	for i := range n.Pairs {
+		kv := &n.Pairs[i]
+		switch {
+		case taskKeywords[kv.Key]:
+		case includeKeywords[kv.Key]:
+			if moduleKey != nil {
+				l.errorf(kv.KeyPos, "task has both %q and %q: one module or include per task", moduleKey.Key, kv.Key)
+				continue
+			}
+			moduleKey = kv
+		default:
+			if _, ok := l.opts.Modules.Lookup(kv.Key); ok {
+				if moduleKey != nil {
+					l.errorf(kv.KeyPos, "task has both %q and %q: one module per task", moduleKey.Key, kv.Key)
+					continue
+				}
+				moduleKey = kv
+				continue
+			}
+			l.unknownTaskKey(*kv)
+		}
+	}
+	l.taskKeywords(n, t, ctx)
+	if a := firstOf(n, "action", "local_action"); a != nil && moduleKey == nil {
+		l.action(t, n, a)
+	} else if moduleKey == nil {
+		l.errorf(n.Pos, "task %q has no module: add one, such as 'command: echo hi'", t.Name)
+		return []*Task{t}
+	} else if includeKeywords[moduleKey.Key] {
+		return l.include(t, moduleKey, n, ctx)
+	} else {
+		t.Module = moduleKey.Key
+		l.moduleArgs(t, moduleKey.Value, moduleKey.KeyPos)
+	}
+	if extra := n.Get("args"); extra != nil {
+		if extra.Kind != yamlnode.Map {
+			l.errorf(extra.Pos, "args must be a mapping, got %s", extra.KindName())
+		} else {
+			for _, kv := range extra.Pairs {
+				if _, set := t.Args[kv.Key]; !set {
+					t.Args[kv.Key] = kv.Value.Interface()
+					t.ArgPos[kv.Key] = kv.Value.Pos
+				}
+			}
+		}
+	}
+	l.validateArgs(t)
+	return []*Task{t}
+}
+
+func (l *loader) unknownTaskKey(kv yamlnode.Pair) {
+	candidates := append(taskKeywords.list(), l.opts.Modules.Names()...)
+	msg := fmt.Sprintf("unknown module or task keyword %q", kv.Key)
+	if s := modules.Suggest(kv.Key, candidates); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	} else {
+		msg += "; run 'haplay doc' for the list of modules"
+	}
+	l.errorf(kv.KeyPos, "%s", msg)
+}
+
+// action handles "action: copy src=a dest=b" and "action: {module: copy, ...}".
+func (l *loader) action(t *Task, n, a *yamlnode.Node) {
+	if n.Get("local_action") != nil {
+		t.DelegateTo = "localhost"
+	}
+	switch a.Kind {
+	case yamlnode.Scalar:
+		s := strings.TrimSpace(fmt.Sprint(a.Value))
+		name, rest, _ := strings.Cut(s, " ")
+		t.Module = name
+		l.moduleArgs(t, &yamlnode.Node{Pos: a.Pos, Kind: yamlnode.Scalar, Value: rest}, a.Pos)
+	case yamlnode.Map:
+		mod := a.Get("module")
+		if mod == nil {
+			l.errorf(a.Pos, "action mapping needs a 'module' key")
+			return
+		}
+		t.Module = fmt.Sprint(mod.Value)
+		rest := &yamlnode.Node{Pos: a.Pos, Kind: yamlnode.Map}
+		for _, kv := range a.Pairs {
+			if kv.Key != "module" {
+				rest.Pairs = append(rest.Pairs, kv)
+			}
+		}
+		l.moduleArgs(t, rest, a.Pos)
+	}
+}
+
+// moduleArgs reads a module's arguments: a mapping, or a "k=v" string (with
+// a free-form part for modules such as command and shell).
+func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) {
+	t.Args = map[string]any{}
+	t.ArgPos = map[string]Pos{}
+	m, ok := l.opts.Modules.Lookup(t.Module)
+	if !ok {
+		l.errorf(pos, "unknown module %q; run 'haplay doc' for the list", t.Module)
+		return
+	}
+	t.Action = m.Name()
+	spec := m.Spec()
+	switch {
+	case v == nil || (v.Kind == yamlnode.Scalar && v.Value == nil):
+	case v.Kind == yamlnode.Map:
+		for _, kv := range v.Pairs {
+			t.Args[kv.Key] = kv.Value.Interface()
+			t.ArgPos[kv.Key] = kv.Value.Pos
+		}
+	case v.Kind == yamlnode.Scalar:
+		kvs, free, err := splitKV(fmt.Sprint(v.Value), spec)
+		if err != nil {
+			l.errorf(v.Pos, "%s arguments: %v", t.Module, err)
+			return
+		}
+		for k, val := range kvs {
+			t.Args[k] = val
+			t.ArgPos[k] = v.Pos
+		}
+		if free != "" {
+			if spec.FreeForm == "" {
+				l.errorf(v.Pos, "%s takes key=value arguments, not free text %q", t.Module, free)
+				return
+			}
+			t.Args[spec.FreeForm] = free
+			t.ArgPos[spec.FreeForm] = v.Pos
+		}
+	default:
+		l.errorf(v.Pos, "%s arguments must be a mapping or a key=value string, got %s", t.Module, v.KindName())
+	}
+}
+
+func (l *loader) validateArgs(t *Task) {
+	m, ok := l.opts.Modules.Lookup(t.Module)
+	if !ok {
+		return
+	}
+	_, errs := modules.Validate(m.Spec(), t.Args, false)
+	for _, e := range errs {
+		pos := t.Pos
+		if p, ok := t.ArgPos[e.Arg]; ok {
+			pos = p
+		}
+		l.errorf(pos, "%s: %s", t.Module, e.Msg)
+	}
+	for k, v := range t.Args {
+		l.checkTemplate(t.ArgPos[k], v)
+	}
+}
+
+// taskKeywords reads the keywords every task and block may carry.
+func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
+	t.Name = l.str(n, "name")
+	l.checkTemplate(n.Pos, t.Name)
+	t.When = l.conditions(n, "when")
+	t.ChangedWhen = l.conditions(n, "changed_when")
+	t.FailedWhen = l.conditions(n, "failed_when")
+	t.Until = l.conditions(n, "until")
+	t.Register = l.str(n, "register")
+	t.IgnoreErrors = l.optBool(n, "ignore_errors")
+	t.IgnoreUnreachable = l.optBool(n, "ignore_unreachable")
+	t.Notify = l.strList(n, "notify")
+	t.Listen = l.strList(n, "listen")
+	if len(t.Listen) > 0 && !ctx.handlers {
+		l.errorf(n.Get("listen").Pos, "listen is only for handlers")
+	}
+	t.Tags = l.strList(n, "tags")
+	t.DelegateTo = l.str(n, "delegate_to")
+	t.DelegateFacts = l.boolOr(n, "delegate_facts", false)
+	t.RunOnce = l.boolOr(n, "run_once", false)
+	t.Retries = l.optInt(n, "retries")
+	t.Delay = l.optInt(n, "delay")
+	t.Become = l.optBool(n, "become")
+	t.BecomeUser = l.str(n, "become_user")
+	t.Vars = l.mapping(n, "vars")
+	t.Environment = l.mapping(n, "environment")
+	t.NoLog = l.optBool(n, "no_log")
+	if th := l.optInt(n, "throttle"); th != nil {
+		t.Throttle = *th
+	}
+	t.CheckMode = l.optBool(n, "check_mode")
+	t.Diff = l.optBool(n, "diff")
+	t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
+	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
+		if v := n.Get(kw); v != nil {
+			if t.LoopKeyword != "" {
+				l.errorf(v.Pos, "task has both %s and %s: use one loop", t.LoopKeyword, kw)
+			}
+			t.LoopKeyword = kw
+			t.Loop = v.Interface()
+			l.checkTemplate(v.Pos, t.Loop)
+		}
+	}
+	if lc := n.Get("loop_control"); lc != nil {
+		if lc.Kind != yamlnode.Map {
+			l.errorf(lc.Pos, "loop_control must be a mapping")
+		} else {
+			for _, kv := range lc.Pairs {
+				if !oneOf(kv.Key, "loop_var", "index_var", "label", "pause", "extended", "extended_allitems") {
+					l.errorf(kv.KeyPos, "unknown loop_control key %q: use loop_var, index_var, label, pause or extended", kv.Key)
+				}
+			}
+			t.LoopVar = l.str(lc, "loop_var")
+			t.IndexVar = l.str(lc, "index_var")
+			t.LoopLabel = l.str(lc, "label")
+		}
+	}
+}
+
+func (l *loader) block(n *yamlnode.Node, t *Task, ctx taskCtx) []*Task {
+	for _, kv := range n.Pairs {
+		if !blockKeywords[kv.Key] {
+			l.unknownKey(kv, "block", blockKeywords)
+		}
+	}
+	l.taskKeywords(n, t, ctx)
+	t.Block = l.taskList(n.Get("block"), ctx)
+	if t.Block == nil {
+		t.Block = []*Task{}
+	}
+	t.Rescue = l.taskList(n.Get("rescue"), ctx)
+	t.Always = l.taskList(n.Get("always"), ctx)
+	return []*Task{t}
+}
+
+// include handles include_tasks/import_tasks/include_role/import_role.
+func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskCtx) []*Task {
+	kind := strings.TrimPrefix(kv.Key, "ansible.builtin.")
+	v := kv.Value
+	params := map[string]any{}
+	file := ""
+	var role, tasksFrom string
+	switch v.Kind {
+	case yamlnode.Scalar:
+		file = fmt.Sprint(v.Value)
+		role = file
+	case yamlnode.Map:
+		for _, p := range v.Pairs {
+			switch p.Key {
+			case "file":
+				file = fmt.Sprint(p.Value.Value)
+			case "name":
+				role = fmt.Sprint(p.Value.Value)
+			case "tasks_from":
+				tasksFrom = fmt.Sprint(p.Value.Value)
+			case "apply", "public", "allow_duplicates", "handlers_from", "vars_from", "defaults_from", "rolespec_validate":
+			default:
+				l.errorf(p.KeyPos, "%s: unknown argument %q", kind, p.Key)
+			}
+		}
+	}
+	if vars := n.Get("vars"); vars != nil && vars.Kind == yamlnode.Map {
+		for k, val := range vars.Interface().(map[string]any) {
+			params[k] = val
+		}
+	}
+	switch kind {
+	case "import_tasks":
+		if modules.IsTemplated(file) {
+			l.errorf(v.Pos, "import_tasks is static: its file name cannot use variables (use include_tasks)")
+			return nil
+		}
+		tasks := l.tasksFile(l.resolveTaskFile(file, ctx), ctx, v.Pos)
+		return []*Task{wrapAsBlock(t, tasks)}
+	case "include_tasks":
+		t.Include = &Include{Kind: "tasks", File: file, Params: params}
+		if !modules.IsTemplated(file) {
+			t.Include.File = l.resolveTaskFile(file, ctx)
+			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
+		}
+		return []*Task{t}
+	case "import_role", "include_role":
+		if role == "" {
+			l.errorf(v.Pos, "%s needs a role name (name: ROLE)", kind)
+			return nil
+		}
+		lr := l.loadRole(role, v.Pos, nil)
+		if lr == nil {
+			return nil
+		}
+		tasks := lr.tasks
+		if tasksFrom != "" {
+			tasks = l.tasksFile(filepath.Join(lr.role.Path, "tasks", withYAMLExt(filepath.Join(lr.role.Path, "tasks"), tasksFrom)), taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}, v.Pos)
+		}
+		b := wrapAsBlock(t, tasks)
+		b.Role = lr.role
+		if kind == "include_role" {
+			b.Include = &Include{Kind: "role", Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
+			b.Block = nil
+		}
+		return []*Task{b}
+	}
+	return nil
+}
+
+// wrapAsBlock turns an import into a block carrying the import's keywords
+// (when, tags, vars...), which is how Ansible applies them to every
+// imported task.
+func wrapAsBlock(t *Task, tasks []*Task) *Task {
+	b := *t
+	b.Module, b.Args = "", nil
+	b.Block = tasks
+	if b.Block == nil {
+		b.Block = []*Task{}
+	}
+	return &b
+}
+
+func (l *loader) resolveTaskFile(file string, ctx taskCtx) string {
+	if filepath.IsAbs(file) {
+		return file
+	}
+	if ctx.role != nil {
+		return filepath.Join(ctx.role.Path, "tasks", file)
+	}
+	return filepath.Join(ctx.dir, file)
+}
+
+func (l *loader) tasksFile(path string, ctx taskCtx, from Pos) []*Task {
+	for _, s := range ctx.stack {
+		if s == path {
+			l.errorf(from, "include cycle: %s", strings.Join(append(ctx.stack, path), " -> "))
+			return nil
+		}
+	}
+	root := l.parseFile(path, from)
+	if root == nil {
+		return nil
+	}
+	sub := ctx
+	sub.dir = filepath.Dir(path)
+	sub.stack = append(append([]string{}, ctx.stack...), path)
+	return l.taskList(root, sub)
+}

@@ -1,0 +1,164 @@
+// Package playbook loads Ansible playbooks into plays, blocks, tasks and
+// handlers, each with its file:line:col, and runs the static checks that
+// must pass before any host is contacted.
+package playbook
+
+import "github.com/haplay/haplay/engine/yamlnode"
+
+// Pos is a place in a source file.
+type Pos = yamlnode.Pos
+
+// Playbook is a loaded playbook file, with import_playbook expanded.
+type Playbook struct {
+	Path  string
+	Dir   string // playbook_dir
+	Plays []*Play
+}
+
+// Play is one play.
+type Play struct {
+	Pos               Pos
+	Dir               string // directory of the file that holds the play
+	Name              string
+	Hosts             string
+	Vars              map[string]any
+	VarsFiles         []string
+	VarsPrompt        []VarPrompt
+	GatherFacts       *bool
+	Become            *bool
+	BecomeUser        string
+	Serial            []any // ints and "N%" strings; empty means all hosts at once
+	Order             string
+	MaxFailPercentage *float64
+	AnyErrorsFatal    bool
+	Strategy          string
+	Environment       map[string]any
+	Tags              []string
+	CheckMode         *bool
+	Diff              *bool
+	ForceHandlers     bool
+	IgnoreErrors      bool
+	IgnoreUnreachable bool
+	NoLog             bool
+	RemoteUser        string
+	Rollout           *Rollout
+
+	// Roles are expanded into PreTasks/Tasks/Handlers at load time; Roles
+	// keeps them for defaults and vars.
+	Roles     []*Role
+	PreTasks  []*Task
+	Tasks     []*Task // role tasks first, then the play's own tasks
+	PostTasks []*Task
+	Handlers  []*Task
+}
+
+// VarPrompt is one vars_prompt entry.
+type VarPrompt struct {
+	Name    string
+	Prompt  string
+	Default any
+	Private bool
+}
+
+// Rollout holds haplay's rollout safety settings for a play (health gates
+// and quorum guards); see docs/rollouts.md.
+type Rollout struct {
+	Pos         Pos
+	Gate        []*Task
+	GateTimeout int // seconds
+	QuorumGroup string
+}
+
+// Role is a loaded role.
+type Role struct {
+	Name     string
+	Path     string
+	Defaults map[string]any
+	Vars     map[string]any
+	Params   map[string]any // role: {role: x, vars...} parameters
+}
+
+// Task is a task, a block, or a handler.
+type Task struct {
+	Pos  Pos
+	Name string
+	// Module is the module name as written (possibly an FQCN); empty for
+	// blocks and includes.
+	Module  string
+	Args    map[string]any // raw, not yet templated
+	ArgPos  map[string]Pos
+	Action  string // canonical module name once looked up
+	Role    *Role  // the role the task came from, or nil
+	FileDir string // directory of the file holding the task (for relative paths)
+
+	// Block, when non-nil, makes this task a block.
+	Block  []*Task
+	Rescue []*Task
+	Always []*Task
+
+	// Include is set for include_tasks/include_role (dynamic, resolved at
+	// run time); import_* are expanded at load time and never appear here.
+	Include *Include
+
+	When              []string
+	Loop              any
+	LoopKeyword       string // "loop", "with_items", ...
+	LoopVar           string
+	IndexVar          string
+	LoopLabel         string
+	Register          string
+	ChangedWhen       []string
+	FailedWhen        []string
+	IgnoreErrors      *bool
+	IgnoreUnreachable *bool
+	Notify            []string
+	Listen            []string
+	Tags              []string
+	DelegateTo        string
+	DelegateFacts     bool
+	RunOnce           bool
+	Retries           *int
+	Until             []string
+	Delay             *int
+	Become            *bool
+	BecomeUser        string
+	Vars              map[string]any
+	Environment       map[string]any
+	NoLog             *bool
+	Throttle          int
+	CheckMode         *bool
+	Diff              *bool
+	AnyErrorsFatal    *bool
+}
+
+// Include is a dynamic include resolved at run time.
+type Include struct {
+	Kind string // "tasks" or "role"
+	File string // include_tasks: the file (may be templated)
+	Role string // include_role: the role name
+	// TasksFrom etc. for include_role.
+	TasksFrom string
+	// Params become include parameters (variables) for the included tasks.
+	Params map[string]any
+	// Loaded holds the tasks when the file name was static and could be
+	// loaded ahead for static checks.
+	Loaded []*Task
+}
+
+// DisplayName is the task name as Ansible prints it.
+func (t *Task) DisplayName() string {
+	prefix := ""
+	if t.Role != nil {
+		prefix = t.Role.Name + " : "
+	}
+	if t.Name != "" {
+		return prefix + t.Name
+	}
+	if t.Block != nil {
+		return prefix + "block"
+	}
+	if t.Include != nil {
+		return prefix + "include_" + t.Include.Kind
+	}
+	return prefix + t.Module
+}

@@ -1,0 +1,336 @@
+// Package report turns a run into output: Ansible-shaped text for people,
+// one JSON document for machines, and zerolog lines for the log file.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/runner"
+	"github.com/haplay/haplay/modules"
+)
+
+// Censored replaces every value of a no_log task.
+const Censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+// Text writes ansible-playbook's output format.
+type Text struct {
+	mu        sync.Mutex
+	w         io.Writer
+	verbosity int
+	diff      bool
+	color     bool
+	check     bool
+	plan      bool // summarise changes at the end (haplay plan)
+}
+
+// TextOptions configure Text.
+type TextOptions struct {
+	Verbosity int
+	Diff      bool
+	Color     bool
+	Check     bool
+	Plan      bool
+}
+
+// NewText returns a text reporter writing to w.
+func NewText(w io.Writer, o TextOptions) *Text {
+	return &Text{w: w, verbosity: o.Verbosity, diff: o.Diff, color: o.Color, check: o.Check, plan: o.Plan}
+}
+
+func (t *Text) banner(s string) {
+	n := 80 - len(s) - 1
+	if n < 3 {
+		n = 3
+	}
+	fmt.Fprintf(t.w, "\n%s %s\n", s, strings.Repeat("*", n))
+}
+
+func (t *Text) PlayStart(p *playbook.Play, hosts []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	name := p.Name
+	if name == "" {
+		name = p.Hosts
+	}
+	t.banner("PLAY [" + name + "]")
+}
+
+func (t *Text) TaskStart(task *playbook.Task, handler bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kind := "TASK"
+	if handler {
+		kind = "RUNNING HANDLER"
+	}
+	t.banner(kind + " [" + task.DisplayName() + "]")
+}
+
+const (
+	green  = "\x1b[0;32m"
+	yellow = "\x1b[0;33m"
+	red    = "\x1b[0;31m"
+	cyan   = "\x1b[0;36m"
+	reset  = "\x1b[0m"
+)
+
+func (t *Text) paint(c, s string) string {
+	if !t.color {
+		return s
+	}
+	return c + s + reset
+}
+
+func (t *Text) HostResult(r runner.HostResult) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	host := r.Host
+	if r.Delegated != "" && r.Delegated != r.Host {
+		host = r.Host + " -> " + r.Delegated
+	}
+	item := ""
+	if r.IsItem {
+		label := r.Label
+		if r.NoLog {
+			label = "None"
+		}
+		item = " => (item=" + label + ")"
+	}
+	if r.Attempt > 0 {
+		fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("FAILED - RETRYING: [%s]: %s (%d retries left).", host, r.Task.DisplayName(), r.Retrying)))
+		return
+	}
+	if r.Status == "included" {
+		fmt.Fprintf(t.w, "included: %s for %s\n", r.Msg, r.Host)
+		return
+	}
+	t.writeDiffs(r)
+	switch r.Status {
+	case runner.StatusOK:
+		line := fmt.Sprintf("ok: [%s]%s", host, item)
+		if body := t.body(r); body != "" {
+			line += " => " + body
+		}
+		fmt.Fprintln(t.w, t.paint(green, line))
+	case runner.StatusChanged:
+		line := fmt.Sprintf("changed: [%s]%s", host, item)
+		if body := t.body(r); body != "" {
+			line += " => " + body
+		}
+		fmt.Fprintln(t.w, t.paint(yellow, line))
+	case runner.StatusSkipped:
+		line := fmt.Sprintf("skipping: [%s]%s", host, item)
+		if r.CheckSkip {
+			line += " (cannot predict in check mode)"
+		}
+		fmt.Fprintln(t.w, t.paint(cyan, line))
+	case runner.StatusFailed:
+		fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("fatal: [%s]%s: FAILED! => %s", host, item, t.failBody(r))))
+		if r.Ignored {
+			fmt.Fprintln(t.w, t.paint(cyan, "...ignoring"))
+		}
+	case runner.StatusUnreachable:
+		fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("fatal: [%s]: UNREACHABLE! => %s", host, jsonLine(map[string]any{"changed": false, "msg": r.Msg, "unreachable": true}))))
+		if r.Ignored {
+			fmt.Fprintln(t.w, t.paint(cyan, "...ignoring"))
+		}
+	}
+}
+
+// body is what follows "ok: [h] =>": debug's message, or the full result
+// with -v.
+func (t *Text) body(r runner.HostResult) string {
+	if r.NoLog {
+		if t.verbosity > 0 || r.Task.Action == "debug" {
+			return jsonIndent(map[string]any{"censored": Censored})
+		}
+		return ""
+	}
+	if r.Task.Action == "debug" && !r.IsItem || (r.Task.Action == "debug" && r.IsItem) {
+		return jsonIndent(debugValues(r.Result.Values))
+	}
+	if t.verbosity > 0 {
+		return jsonLine(resultValues(r))
+	}
+	return ""
+}
+
+func debugValues(v map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, x := range v {
+		out[k] = x
+	}
+	return out
+}
+
+func (t *Text) failBody(r runner.HostResult) string {
+	if r.NoLog {
+		return jsonLine(map[string]any{"censored": Censored})
+	}
+	return jsonLine(resultValues(r))
+}
+
+// resultValues is the JSON shown for a result, as Ansible shows it.
+func resultValues(r runner.HostResult) map[string]any {
+	v := map[string]any{}
+	for k, x := range r.Result.Values {
+		v[k] = x
+	}
+	v["changed"] = r.Status == runner.StatusChanged
+	if r.Msg != "" {
+		v["msg"] = r.Msg
+	}
+	return v
+}
+
+func (t *Text) writeDiffs(r runner.HostResult) {
+	if !t.diff || r.NoLog {
+		return
+	}
+	for _, d := range r.Result.Diffs {
+		fmt.Fprint(t.w, t.colorDiff(UnifiedDiff(d)))
+	}
+}
+
+// UnifiedDiff renders one Diff as a unified diff.
+func UnifiedDiff(d modules.Diff) string {
+	before, after := d.BeforeHeader, d.AfterHeader
+	if before == "" {
+		before = "before"
+	}
+	if after == "" {
+		after = "after"
+	}
+	if d.Before == d.After {
+		return ""
+	}
+	out := udiff.Unified(before, after, d.Before, d.After)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	return out
+}
+
+func (t *Text) colorDiff(s string) string {
+	if !t.color || s == "" {
+		return s
+	}
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		switch {
+		case strings.HasPrefix(l, "+++") || strings.HasPrefix(l, "---"):
+			b.WriteString(l)
+		case strings.HasPrefix(l, "+"):
+			b.WriteString(green + strings.TrimSuffix(l, "\n") + reset + "\n")
+		case strings.HasPrefix(l, "-"):
+			b.WriteString(red + strings.TrimSuffix(l, "\n") + reset + "\n")
+		case strings.HasPrefix(l, "@@"):
+			b.WriteString(cyan + strings.TrimSuffix(l, "\n") + reset + "\n")
+		default:
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+func (t *Text) Warn(msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintln(t.w, t.paint(red, "[WARNING]: "+msg))
+}
+
+func (t *Text) RolloutStopped(s runner.RolloutStop) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.banner("ROLLOUT STOPPED [" + s.Play + "]")
+	fmt.Fprintf(t.w, "reason:      %s\n", s.Reason)
+	fmt.Fprintf(t.w, "done:        %s\n", listOrNone(s.Done))
+	fmt.Fprintf(t.w, "failed:      %s\n", listOrNone(s.Failed))
+	fmt.Fprintf(t.w, "not started: %s\n", listOrNone(s.NotStarted))
+	if s.ResumeHint != "" {
+		fmt.Fprintf(t.w, "resume with: %s\n", s.ResumeHint)
+	}
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "(none)"
+	}
+	return strings.Join(l, ", ")
+}
+
+func (t *Text) Recap(r *runner.Recap) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.plan {
+		t.planSummary(r)
+	}
+	t.banner("PLAY RECAP")
+	hosts := append([]string{}, r.Hosts...)
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		s := r.Stats[h]
+		c := green
+		switch {
+		case s.Failed > 0 || s.Unreachable > 0:
+			c = red
+		case s.Changed > 0:
+			c = yellow
+		}
+		fmt.Fprintf(t.w, "%s : %s %s %s %s %s %s %s\n", t.paint(c, fmt.Sprintf("%-26s", h)),
+			fmt.Sprintf("ok=%-4d", s.OK), fmt.Sprintf("changed=%-4d", s.Changed), fmt.Sprintf("unreachable=%-4d", s.Unreachable),
+			fmt.Sprintf("failed=%-4d", s.Failed), fmt.Sprintf("skipped=%-4d", s.Skipped), fmt.Sprintf("rescued=%-4d", s.Rescued),
+			fmt.Sprintf("ignored=%-4d", s.Ignored))
+	}
+	if r.Interrupted {
+		fmt.Fprintln(t.w, "\nInterrupted: the recap covers what ran before Ctrl-C.")
+	}
+}
+
+// planSummary lists what would change, per host and task.
+func (t *Text) planSummary(r *runner.Recap) {
+	t.banner("PLAN")
+	if len(r.Changes) == 0 {
+		fmt.Fprintln(t.w, "No changes. The hosts match the playbook.")
+		return
+	}
+	byHost := map[string][]runner.Change{}
+	for _, c := range r.Changes {
+		byHost[c.Host] = append(byHost[c.Host], c)
+	}
+	hosts := make([]string, 0, len(byHost))
+	for h := range byHost {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		fmt.Fprintf(t.w, "%s: %d to change\n", h, len(byHost[h]))
+		for _, c := range byHost[h] {
+			fmt.Fprintf(t.w, "  ~ %s (%s)\n", c.Task, c.Pos)
+		}
+	}
+	fmt.Fprintf(t.w, "Plan: %d changes on %d hosts.\n", len(r.Changes), len(hosts))
+}
+
+func jsonLine(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func jsonIndent(v any) string {
+	b, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

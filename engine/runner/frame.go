@@ -1,0 +1,99 @@
+package runner
+
+import "github.com/haplay/haplay/engine/playbook"
+
+// frame is what a task inherits from the blocks, roles and includes
+// around it: conditions, tags, variables and connection settings.
+type frame struct {
+	parent *frame
+	block  *playbook.Task // the enclosing block (or include) task
+	params map[string]any // include parameters
+}
+
+func (f *frame) push(b *playbook.Task, params map[string]any) *frame {
+	return &frame{parent: f, block: b, params: params}
+}
+
+// chain lists the enclosing blocks from the outermost in.
+func (f *frame) chain() []*frame {
+	var out []*frame
+	for c := f; c != nil; c = c.parent {
+		if c.block != nil || c.params != nil {
+			out = append([]*frame{c}, out...)
+		}
+	}
+	return out
+}
+
+// effective is a task with what it inherits resolved.
+type effective struct {
+	task              *playbook.Task
+	when              []string
+	tags              []string
+	become            *bool
+	becomeUser        string
+	ignoreErrors      bool
+	ignoreUnreachable bool
+	noLog             bool
+	checkMode         *bool
+	diff              *bool
+	delegateTo        string
+	runOnce           bool
+	anyErrorsFatal    bool
+	environment       []map[string]any
+}
+
+func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
+	p := pr.play
+	e := &effective{task: t, become: p.Become, becomeUser: p.BecomeUser, ignoreErrors: p.IgnoreErrors,
+		ignoreUnreachable: p.IgnoreUnreachable, noLog: p.NoLog, checkMode: p.CheckMode, diff: p.Diff,
+		anyErrorsFatal: p.AnyErrorsFatal}
+	e.tags = append(e.tags, p.Tags...)
+	if p.Environment != nil {
+		e.environment = append(e.environment, p.Environment)
+	}
+	apply := func(b *playbook.Task) {
+		e.when = append(e.when, b.When...)
+		e.tags = append(e.tags, b.Tags...)
+		if b.Become != nil {
+			e.become = b.Become
+		}
+		if b.BecomeUser != "" {
+			e.becomeUser = b.BecomeUser
+		}
+		if b.IgnoreErrors != nil {
+			e.ignoreErrors = *b.IgnoreErrors
+		}
+		if b.IgnoreUnreachable != nil {
+			e.ignoreUnreachable = *b.IgnoreUnreachable
+		}
+		if b.NoLog != nil {
+			e.noLog = *b.NoLog
+		}
+		if b.CheckMode != nil {
+			e.checkMode = b.CheckMode
+		}
+		if b.Diff != nil {
+			e.diff = b.Diff
+		}
+		if b.DelegateTo != "" {
+			e.delegateTo = b.DelegateTo
+		}
+		if b.RunOnce {
+			e.runOnce = true
+		}
+		if b.AnyErrorsFatal != nil {
+			e.anyErrorsFatal = *b.AnyErrorsFatal
+		}
+		if b.Environment != nil {
+			e.environment = append(e.environment, b.Environment)
+		}
+	}
+	for _, c := range f.chain() {
+		if c.block != nil {
+			apply(c.block)
+		}
+	}
+	apply(t)
+	return e
+}

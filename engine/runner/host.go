@@ -1,0 +1,92 @@
+package runner
+
+import (
+	"context"
+	"sync"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/modules"
+)
+
+// overlay holds, per host, the files earlier tasks of a check-mode run
+// would have written, so later tasks diff against predicted state (Ansible
+// diffs against the old file here and gets it wrong).
+type overlay struct {
+	mu    sync.Mutex
+	files map[string]modules.FileInfo
+}
+
+func (o *overlay) get(path string) (modules.FileInfo, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	f, ok := o.files[path]
+	return f, ok
+}
+
+func (o *overlay) put(f modules.FileInfo) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.files == nil {
+		o.files = map[string]modules.FileInfo{}
+	}
+	o.files[f.Path] = f
+}
+
+// hostHandle is a host as a module sees it: a connection, plus the
+// check-mode overlay. In check mode WriteFile records the predicted file
+// instead of writing it, so modules use one code path for both modes and
+// check mode cannot change the host through it.
+type hostHandle struct {
+	name    string
+	target  connection.Target
+	check   bool
+	overlay *overlay
+	become  connection.Become
+}
+
+func (h *hostHandle) Name() string { return h.name }
+
+func (h *hostHandle) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
+	return h.target.Run(ctx, c)
+}
+
+func (h *hostHandle) WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error {
+	if h.check {
+		prev, _ := h.ReadFile(ctx, path, false)
+		f := modules.FileInfo{Path: path, Exists: true, Type: "file", Content: append([]byte(nil), data...), HasData: true,
+			Size: int64(len(data)), Owner: prev.Owner, Group: prev.Group, Mode: prev.Mode}
+		if opts.Mode != 0 {
+			f.Mode = opts.Mode
+		} else if !prev.Exists {
+			f.Mode = 0o644
+		}
+		if opts.Owner != "" {
+			f.Owner = opts.Owner
+		}
+		if opts.Group != "" {
+			f.Group = opts.Group
+		}
+		h.overlay.put(f)
+		return nil
+	}
+	err := h.target.WriteFile(ctx, path, data, opts)
+	return err
+}
+
+func (h *hostHandle) ReadFile(ctx context.Context, path string, withContent bool) (modules.FileInfo, error) {
+	if h.check {
+		if f, ok := h.overlay.get(path); ok {
+			return f, nil
+		}
+	}
+	return modules.ReadFileInfo(ctx, h.target, path, withContent, h.become)
+}
+
+// RecordPredicted lets modules that change files by other means than
+// WriteFile (mkdir, chmod, rm) tell the overlay what a real run would
+// leave behind.
+func (h *hostHandle) RecordPredicted(f modules.FileInfo) {
+	if h.check {
+		h.overlay.put(f)
+	}
+}

@@ -1,0 +1,244 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/modules"
+)
+
+// Inventory is what the runner needs of an inventory.
+type Inventory interface {
+	Match(pattern string) ([]string, error)
+	HostVars(host string) map[string]any
+	GroupNames(host string) []string
+	GroupHosts() map[string][]string
+}
+
+// Templater renders {{ }} strings and evaluates bare expressions.
+type Templater interface {
+	Render(s string, vars map[string]any) (any, error)
+	Eval(expr string, vars map[string]any) (any, error)
+}
+
+// Connector hands out one Target per host for the whole run.
+type Connector interface {
+	Target(ctx context.Context, host string, vars map[string]any) (connection.Target, error)
+}
+
+// TaskLoader loads a task file at run time (include_tasks with a templated
+// file name).
+type TaskLoader func(path string) ([]*playbook.Task, error)
+
+// Options configure a run.
+type Options struct {
+	Inventory Inventory
+	Modules   *modules.Registry
+	Templates Templater
+	Connector Connector
+	Reporter  Reporter
+	LoadTasks TaskLoader
+
+	Forks       int
+	Check       bool
+	Diff        bool
+	Limit       []string // host patterns ANDed with each play's hosts
+	Tags        []string
+	SkipTags    []string
+	StartAt     string
+	ExtraVars   map[string]any
+	Verbosity   int
+	ResumeDir   string // where a stopped rollout writes its resume file ("" = .haplay)
+	PlaybookVar func(host string) map[string]any
+}
+
+// Run runs every play of pb. The returned recap is complete even when err
+// is non-nil (an interrupted run).
+func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (*Recap, error) {
+	if opts.Forks <= 0 {
+		opts.Forks = 50
+	}
+	r := &run{
+		opts:  opts,
+		pb:    pb,
+		recap: &Recap{Stats: map[string]*Stats{}},
+		hosts: map[string]*hostState{},
+		omit:  "__omit_place_holder__" + randomToken(),
+	}
+	defer r.opts.Reporter.Recap(r.recap)
+	for _, p := range pb.Plays {
+		if err := ctx.Err(); err != nil {
+			r.recap.Interrupted = true
+			return r.recap, err
+		}
+		stop, err := r.runPlay(ctx, p)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				r.recap.Interrupted = true
+			}
+			return r.recap, err
+		}
+		if stop {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		r.recap.Interrupted = true
+		return r.recap, ctx.Err()
+	}
+	return r.recap, nil
+}
+
+type run struct {
+	opts  Options
+	pb    *playbook.Playbook
+	mu    sync.Mutex
+	recap *Recap
+	hosts map[string]*hostState
+	omit  string
+}
+
+// hostState is what the run knows about a host across plays.
+type hostState struct {
+	name        string
+	facts       map[string]any // set_fact, gathered facts
+	registered  map[string]any
+	failed      bool
+	unreachable bool
+	ended       bool // meta: end_host
+	notified    map[string]bool
+	overlay     overlay
+	target      connection.Target
+	targetErr   error
+}
+
+func (r *run) host(name string) *hostState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h, ok := r.hosts[name]
+	if !ok {
+		h = &hostState{name: name, facts: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{}}
+		r.hosts[name] = h
+		r.recap.Hosts = append(r.recap.Hosts, name)
+		r.recap.Stats[name] = &Stats{}
+	}
+	return h
+}
+
+func (r *run) stats(host string, f func(s *Stats)) {
+	r.host(host)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r.recap.Stats[host])
+}
+
+// playHosts resolves a play's hosts: its pattern, intersected with
+// --limit, in the play's order.
+func (r *run) playHosts(p *playbook.Play) ([]string, error) {
+	hosts, err := r.opts.Inventory.Match(p.Hosts)
+	if err != nil {
+		return nil, fmt.Errorf("play %q hosts %q: %w", p.Name, p.Hosts, err)
+	}
+	for _, lim := range r.opts.Limit {
+		allowed, err := r.opts.Inventory.Match(lim)
+		if err != nil {
+			return nil, fmt.Errorf("--limit %q: %w", lim, err)
+		}
+		set := map[string]bool{}
+		for _, h := range allowed {
+			set[h] = true
+		}
+		var kept []string
+		for _, h := range hosts {
+			if set[h] {
+				kept = append(kept, h)
+			}
+		}
+		hosts = kept
+	}
+	switch p.Order {
+	case "reverse_inventory":
+		for i, j := 0, len(hosts)-1; i < j; i, j = i+1, j-1 {
+			hosts[i], hosts[j] = hosts[j], hosts[i]
+		}
+	case "sorted":
+		sort.Strings(hosts)
+	case "reverse_sorted":
+		sort.Sort(sort.Reverse(sort.StringSlice(hosts)))
+	case "shuffle":
+		shuffle(hosts)
+	}
+	return hosts, nil
+}
+
+// batches cuts hosts by serial with Ansible's semantics: numbers or
+// percentages of the play's hosts (at least 1), the last entry repeating.
+func batches(hosts []string, serial []any) ([][]string, error) {
+	if len(serial) == 0 {
+		return [][]string{hosts}, nil
+	}
+	var out [][]string
+	i := 0
+	for rest := hosts; len(rest) > 0; i++ {
+		spec := serial[min(i, len(serial)-1)]
+		n, err := serialSize(spec, len(hosts))
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 || n > len(rest) {
+			n = len(rest)
+		}
+		out = append(out, rest[:n])
+		rest = rest[n:]
+	}
+	return out, nil
+}
+
+func serialSize(spec any, total int) (int, error) {
+	switch v := spec.(type) {
+	case int:
+		return v, nil
+	case string:
+		if strings.HasSuffix(v, "%") {
+			var pct float64
+			if _, err := fmt.Sscanf(strings.TrimSuffix(v, "%"), "%g", &pct); err != nil {
+				return 0, fmt.Errorf("serial %q is not a percentage", v)
+			}
+			n := int(math.Floor(float64(total) * pct / 100))
+			return max(n, 1), nil
+		}
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+			return 0, fmt.Errorf("serial %q is not a number", v)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("serial %v is not a number or percentage", spec)
+}
+
+// writeResume writes the hosts never started to a file usable as
+// --limit @FILE, and returns its path.
+func (r *run) writeResume(play *playbook.Play, hosts []string) string {
+	dir := r.opts.ResumeDir
+	if dir == "" {
+		dir = ".haplay"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	name := strings.TrimSuffix(filepath.Base(r.pb.Path), filepath.Ext(r.pb.Path)) + ".resume"
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(strings.Join(hosts, "\n")+"\n"), 0o644); err != nil {
+		return ""
+	}
+	return p
+}

@@ -1,0 +1,672 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/modules"
+)
+
+// runTasks runs a task list on hosts with the linear strategy: each task on
+// every active host (in parallel, up to --forks), then the next task.
+func (pr *playRun) runTasks(ctx context.Context, tasks []*playbook.Task, hosts []string, f *frame) error {
+	for _, t := range tasks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if pr.endPlay || pr.fatal {
+			return nil
+		}
+		if len(pr.active(hosts)) == 0 {
+			return nil
+		}
+		var err error
+		switch {
+		case t.Block != nil:
+			err = pr.runBlock(ctx, t, hosts, f)
+		case t.Include != nil:
+			err = pr.runInclude(ctx, t, hosts, f)
+		default:
+			err = pr.runTask(ctx, t, hosts, f, false)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBlock runs block, then rescue on the hosts that failed in it, then
+// always on every host that entered it.
+func (pr *playRun) runBlock(ctx context.Context, b *playbook.Task, hosts []string, f *frame) error {
+	entered := pr.active(hosts)
+	inner := f.push(b, nil)
+	if err := pr.runTasks(ctx, b.Block, entered, inner); err != nil {
+		return err
+	}
+	var failedIn []string
+	for _, h := range entered {
+		if hs := pr.host(h); hs.failed && !hs.unreachable {
+			failedIn = append(failedIn, h)
+		}
+	}
+	if len(failedIn) > 0 && len(b.Rescue) > 0 {
+		for _, h := range failedIn {
+			pr.host(h).failed = false
+		}
+		// A fatal error inside the block is rescued, not fatal.
+		pr.fatal = false
+		if err := pr.runTasks(ctx, b.Rescue, failedIn, inner); err != nil {
+			return err
+		}
+		for _, h := range failedIn {
+			if !pr.host(h).failed {
+				pr.stats(h, func(s *Stats) { s.Rescued++; s.Failed-- })
+			}
+		}
+	}
+	if len(b.Always) > 0 {
+		// always runs for failed hosts too; their failure stands afterwards.
+		var wasFailed []string
+		for _, h := range entered {
+			if hs := pr.host(h); hs.failed && !hs.unreachable {
+				wasFailed = append(wasFailed, h)
+				hs.failed = false
+			}
+		}
+		fatal := pr.fatal
+		pr.fatal = false
+		err := pr.runTasks(ctx, b.Always, entered, inner)
+		for _, h := range wasFailed {
+			pr.host(h).failed = true
+		}
+		pr.fatal = pr.fatal || fatal
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runTask runs one task on every active host.
+func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string, f *frame, handler bool) error {
+	e := pr.resolve(t, f)
+	if !handler && !pr.selected(e) {
+		return nil
+	}
+	if !pr.started {
+		if t.Name != pr.opts.StartAt && t.DisplayName() != pr.opts.StartAt {
+			return nil
+		}
+		pr.started = true
+	}
+	active := pr.active(hosts)
+	if len(active) == 0 {
+		return nil
+	}
+	pr.opts.Reporter.TaskStart(t, handler)
+	if t.Action == "meta" {
+		return pr.runMeta(ctx, e, active, f)
+	}
+	if e.runOnce {
+		res := pr.runOnHost(ctx, e, active[0], f)
+		// run_once: the one result stands for every host of the batch.
+		for _, h := range active[1:] {
+			if t.Register != "" {
+				pr.register(h, t.Register, res.Result, res.Status)
+			}
+			if len(res.Result.Facts) > 0 && res.Status != StatusFailed {
+				pr.setFacts(h, res.Result.Facts)
+			}
+		}
+		return nil
+	}
+	limit := pr.opts.Forks
+	if t.Throttle > 0 && t.Throttle < limit {
+		limit = t.Throttle
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, h := range active {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(h string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			pr.runOnHost(ctx, e, h, f)
+		}(h)
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// selected applies --tags and --skip-tags as ansible-playbook does.
+func (pr *playRun) selected(e *effective) bool {
+	tags := map[string]bool{}
+	for _, t := range e.tags {
+		tags[t] = true
+	}
+	for _, s := range pr.opts.SkipTags {
+		if tags[s] || (s == "all" && !tags["always"]) || (s == "tagged" && len(tags) > 0) || (s == "untagged" && len(tags) == 0) {
+			return false
+		}
+	}
+	if tags["always"] {
+		return true
+	}
+	want := pr.opts.Tags
+	if len(want) == 0 {
+		return !tags["never"]
+	}
+	for _, w := range want {
+		switch {
+		case w == "all" && !tags["never"]:
+			return true
+		case w == "tagged" && len(tags) > 0:
+			return true
+		case w == "untagged" && len(tags) == 0:
+			return true
+		case tags[w]:
+			return true
+		}
+	}
+	return false
+}
+
+// runOnHost runs one task on one host: when, loop, templating, the module,
+// retries, changed_when/failed_when, register, notify. It reports and
+// records the outcome, and returns the aggregate result.
+func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *frame) HostResult {
+	t := e.task
+	hr := HostResult{Host: host, Task: t, NoLog: e.noLog}
+	vars, err := pr.taskVars(host, t, f)
+	if err != nil {
+		return pr.finish(e, pr.failResult(hr, err))
+	}
+	if t.LoopKeyword == "" {
+		ok, err := pr.conditionsHold(e.when, vars)
+		if err != nil {
+			return pr.finish(e, pr.failResult(hr, err))
+		}
+		if !ok {
+			hr.Status = StatusSkipped
+			hr.Msg = "Conditional result was False"
+			return pr.finish(e, hr)
+		}
+		hr = pr.runOnce(ctx, e, host, vars, hr)
+		return pr.finish(e, hr)
+	}
+	items, err := pr.loopItems(t, vars)
+	if err != nil {
+		return pr.finish(e, pr.failResult(hr, err))
+	}
+	loopVar := t.LoopVar
+	if loopVar == "" {
+		loopVar = "item"
+	}
+	var results []any
+	agg := hr
+	agg.Status = StatusSkipped
+	anyRan := false
+	for i, item := range items {
+		iv := copyVars(vars)
+		iv[loopVar] = item
+		if t.IndexVar != "" {
+			iv[t.IndexVar] = i
+		}
+		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items),
+			"revindex": len(items) - i, "revindex0": len(items) - i - 1}
+		ir := HostResult{Host: host, Task: t, NoLog: e.noLog, Item: item, IsItem: true}
+		ir.Label = pr.itemLabel(t, iv, item)
+		ok, err := pr.conditionsHold(e.when, iv)
+		if err != nil {
+			ir = pr.failResult(ir, err)
+		} else if !ok {
+			ir.Status = StatusSkipped
+			ir.Msg = "Conditional result was False"
+		} else {
+			ir = pr.runOnce(ctx, e, host, iv, ir)
+			anyRan = true
+		}
+		pr.opts.Reporter.HostResult(ir)
+		vals := map[string]any{}
+		for k, v := range ir.Result.Values {
+			vals[k] = v
+		}
+		vals[loopVar] = item
+		vals["changed"] = ir.Status == StatusChanged
+		vals["failed"] = ir.Status == StatusFailed
+		if ir.Status == StatusSkipped {
+			vals["skipped"] = true
+		}
+		if ir.Msg != "" {
+			vals["msg"] = ir.Msg
+		}
+		vals["ansible_loop_var"] = loopVar
+		results = append(results, vals)
+		switch {
+		case ir.Status == StatusUnreachable:
+			agg.Status = StatusUnreachable
+		case ir.Status == StatusFailed && !ir.Ignored && agg.Status != StatusUnreachable:
+			agg.Status = StatusFailed
+			agg.Msg = "One or more items failed"
+		case ir.Status == StatusFailed && ir.Ignored && agg.Status != StatusUnreachable:
+			agg.Status = StatusFailed
+			agg.Ignored = true
+			agg.Msg = "One or more items failed"
+		case ir.Status == StatusChanged && (agg.Status == StatusOK || agg.Status == StatusSkipped):
+			agg.Status = StatusChanged
+		case ir.Status == StatusOK && agg.Status == StatusSkipped:
+			agg.Status = StatusOK
+		}
+		agg.Result.Diffs = append(agg.Result.Diffs, ir.Result.Diffs...)
+		if ir.Result.Facts != nil {
+			if agg.Result.Facts == nil {
+				agg.Result.Facts = map[string]any{}
+			}
+			for k, v := range ir.Result.Facts {
+				agg.Result.Facts[k] = v
+			}
+		}
+	}
+	if results == nil {
+		results = []any{}
+	}
+	agg.Result.Values = map[string]any{"results": results, "changed": agg.Status == StatusChanged, "msg": "All items completed"}
+	if !anyRan && agg.Status == StatusSkipped {
+		agg.Result.Values["skipped"] = true
+		agg.Result.Values["msg"] = "All items skipped"
+	}
+	if agg.Status == StatusFailed {
+		agg.Result.Values["msg"] = agg.Msg
+	}
+	agg.Result.Changed = agg.Status == StatusChanged
+	return pr.finish(e, agg)
+}
+
+// runOnce runs the module for one host (one loop item), with until/retries.
+func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
+	t := e.task
+	attempts := 1
+	if len(t.Until) > 0 {
+		attempts = 3
+		if t.Retries != nil {
+			attempts = *t.Retries
+		}
+		if attempts < 1 {
+			attempts = 1
+		}
+	}
+	delay := 5
+	if t.Delay != nil {
+		delay = *t.Delay
+	}
+	for attempt := 1; ; attempt++ {
+		out := pr.execute(ctx, e, host, vars, hr)
+		if len(t.Until) == 0 || out.Status == StatusUnreachable || out.Status == StatusSkipped {
+			return out
+		}
+		rv := copyVars(vars)
+		if t.Register != "" {
+			rv[t.Register] = registerValue(out.Result, out.Status)
+		}
+		ok, err := pr.conditionsHold(t.Until, rv)
+		if err != nil {
+			return pr.failResult(out, err)
+		}
+		if ok {
+			out.Result.Set("attempts", attempt)
+			return out
+		}
+		if attempt >= attempts {
+			out.Status = StatusFailed
+			if out.Msg == "" {
+				out.Msg = fmt.Sprintf("until condition not met after %d attempts", attempt)
+			}
+			out.Result.Set("attempts", attempt)
+			return out
+		}
+		retry := out
+		retry.Attempt = attempt
+		retry.Retrying = attempts - attempt
+		pr.opts.Reporter.HostResult(retry)
+		select {
+		case <-ctx.Done():
+			return pr.failResult(out, ctx.Err())
+		case <-time.After(time.Duration(delay) * time.Second):
+		}
+	}
+}
+
+// execute templates the arguments and runs the module once.
+func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
+	t := e.task
+	mod, ok := pr.opts.Modules.Lookup(t.Module)
+	if !ok {
+		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
+	}
+	rawArgs, err := pr.renderArgs(t, mod, vars)
+	if err != nil {
+		return pr.failResult(hr, err)
+	}
+	args, argErrs := modules.Validate(mod.Spec(), rawArgs, true)
+	if len(argErrs) > 0 {
+		var msgs []string
+		for _, ae := range argErrs {
+			msgs = append(msgs, ae.Msg)
+		}
+		return pr.failResult(hr, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; ")))
+	}
+	check := pr.opts.Check
+	if e.checkMode != nil {
+		check = *e.checkMode
+	}
+	diff := pr.opts.Diff
+	if e.diff != nil {
+		diff = *e.diff
+	}
+	targetHost := host
+	if e.delegateTo != "" {
+		d, err := pr.renderString(e.delegateTo, vars)
+		if err != nil {
+			return pr.failResult(hr, err)
+		}
+		targetHost = d
+		hr.Delegated = d
+	}
+	become := pr.become(e, vars)
+	call := &modules.Call{
+		Args: args, Check: check, Diff: diff, Become: become,
+		Controller: &controller{pr: pr, vars: vars, task: t},
+	}
+	if !controllerOnly(mod.Name()) {
+		tgt, err := pr.target(ctx, targetHost)
+		if err != nil {
+			hr.Status = StatusUnreachable
+			hr.Msg = err.Error()
+			return hr
+		}
+		hs := pr.host(targetHost)
+		call.Host = &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
+	}
+	res, err := mod.Run(ctx, call)
+	hr.Result = res
+	if err != nil {
+		if connection.IsUnreachable(err) {
+			hr.Status = StatusUnreachable
+			hr.Msg = err.Error()
+			return hr
+		}
+		return pr.failResult(hr, fmt.Errorf("%s on %s: %w", mod.Name(), targetHost, err))
+	}
+	switch {
+	case res.Failed:
+		hr.Status = StatusFailed
+	case res.Skipped:
+		hr.Status = StatusSkipped
+		hr.CheckSkip = check
+		hr.Msg = res.SkipReason
+	case res.Changed:
+		hr.Status = StatusChanged
+	default:
+		hr.Status = StatusOK
+	}
+	if res.Msg != "" {
+		hr.Msg = res.Msg
+	}
+	if hr.Status != StatusSkipped && (len(t.ChangedWhen) > 0 || len(t.FailedWhen) > 0) {
+		// The conditions see the result under the register name only, as
+		// in Ansible.
+		reg := registerValue(res, hr.Status)
+		rv := copyVars(vars)
+		if t.Register != "" {
+			rv[t.Register] = reg
+		}
+		if len(t.ChangedWhen) > 0 {
+			changed, err := pr.conditionsHold(t.ChangedWhen, rv)
+			if err != nil {
+				return pr.failResult(hr, fmt.Errorf("changed_when: %w", err))
+			}
+			if hr.Status != StatusFailed {
+				hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[changed]
+			}
+			hr.Result.Changed = changed
+		}
+		if len(t.FailedWhen) > 0 {
+			failed, err := pr.conditionsHold(t.FailedWhen, rv)
+			if err != nil {
+				return pr.failResult(hr, fmt.Errorf("failed_when: %w", err))
+			}
+			hr.Result.Failed = failed
+			if failed {
+				hr.Status = StatusFailed
+				if hr.Msg == "" || hr.Msg == "non-zero return code" {
+					hr.Msg = "failed_when condition was true"
+				}
+			} else if hr.Status == StatusFailed {
+				hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[hr.Result.Changed]
+				hr.Msg = ""
+			}
+		}
+	}
+	if hr.Status == StatusFailed && e.ignoreErrors {
+		hr.Ignored = true
+	}
+	if hr.Status == StatusUnreachable && e.ignoreUnreachable {
+		hr.Ignored = true
+	}
+	return hr
+}
+
+// controllerOnly modules never touch the host.
+func controllerOnly(name string) bool {
+	switch name {
+	case "debug", "set_fact", "assert", "fail", "meta", "pause", "include_vars", "add_host", "group_by":
+		return true
+	}
+	return false
+}
+
+func (pr *playRun) failResult(hr HostResult, err error) HostResult {
+	hr.Status = StatusFailed
+	t := hr.Task
+	hr.Msg = fmt.Sprintf("%v (task %q at %s)", err, t.DisplayName(), t.Pos)
+	if hr.Task.IgnoreErrors != nil && *hr.Task.IgnoreErrors {
+		hr.Ignored = true
+	}
+	return hr
+}
+
+// finish records a host's final result for a task: stats, register, facts,
+// notify, failure state; and reports it.
+func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
+	t := e.task
+	if !hr.IsItem {
+		pr.opts.Reporter.HostResult(hr)
+	}
+	host := hr.Host
+	hs := pr.host(host)
+	if t.Register != "" {
+		pr.register(host, t.Register, hr.Result, hr.Status)
+	}
+	switch hr.Status {
+	case StatusOK:
+		pr.stats(host, func(s *Stats) { s.OK++ })
+	case StatusChanged:
+		pr.stats(host, func(s *Stats) { s.OK++; s.Changed++ })
+		pr.recordChange(host, t)
+		for _, n := range t.Notify {
+			pr.mu.Lock()
+			hs.notified[n] = true
+			pr.mu.Unlock()
+		}
+	case StatusSkipped:
+		pr.stats(host, func(s *Stats) { s.Skipped++ })
+	case StatusFailed:
+		if hr.Ignored {
+			pr.stats(host, func(s *Stats) { s.Ignored++ })
+		} else {
+			pr.stats(host, func(s *Stats) { s.Failed++ })
+			hs.failed = true
+			if e.anyErrorsFatal {
+				pr.fatal = true
+			}
+		}
+	case StatusUnreachable:
+		if hr.Ignored {
+			pr.stats(host, func(s *Stats) { s.Skipped++ })
+		} else {
+			pr.stats(host, func(s *Stats) { s.Unreachable++ })
+			hs.unreachable = true
+		}
+	}
+	if (hr.Status == StatusOK || hr.Status == StatusChanged) && len(hr.Result.Facts) > 0 {
+		target := host
+		if hr.Delegated != "" && t.DelegateFacts {
+			target = hr.Delegated
+		}
+		pr.setFacts(target, hr.Result.Facts)
+	}
+	return hr
+}
+
+func (pr *playRun) recordChange(host string, t *playbook.Task) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.recap.Changes = append(pr.recap.Changes, Change{Host: host, Task: t.DisplayName(), Pos: t.Pos.String()})
+}
+
+func (pr *playRun) register(host, name string, res modules.Result, st Status) {
+	v := registerValue(res, st)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.hosts[host].registered[name] = v
+}
+
+func (pr *playRun) setFacts(host string, facts map[string]any) {
+	hs := pr.host(host)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	for k, v := range facts {
+		hs.facts[k] = v
+	}
+}
+
+// registerValue is what `register` stores: the module's values plus
+// changed, failed, skipped and msg.
+func registerValue(res modules.Result, st Status) map[string]any {
+	v := map[string]any{}
+	for k, x := range res.Values {
+		v[k] = x
+	}
+	v["changed"] = st == StatusChanged
+	v["failed"] = st == StatusFailed
+	if st == StatusSkipped {
+		v["skipped"] = true
+		if res.SkipReason != "" {
+			v["skip_reason"] = res.SkipReason
+		}
+	}
+	if st == StatusUnreachable {
+		v["unreachable"] = true
+	}
+	if res.Msg != "" {
+		if _, ok := v["msg"]; !ok {
+			v["msg"] = res.Msg
+		}
+	}
+	if len(res.Diffs) > 0 {
+		var ds []any
+		for _, d := range res.Diffs {
+			ds = append(ds, map[string]any{"before": d.Before, "after": d.After, "before_header": d.BeforeHeader, "after_header": d.AfterHeader})
+		}
+		v["diff"] = ds
+	}
+	return v
+}
+
+func (pr *playRun) target(ctx context.Context, host string) (connection.Target, error) {
+	hs := pr.host(host)
+	pr.mu.Lock()
+	if hs.target != nil || hs.targetErr != nil {
+		defer pr.mu.Unlock()
+		return hs.target, hs.targetErr
+	}
+	pr.mu.Unlock()
+	vars := map[string]any{}
+	for k, v := range pr.opts.Inventory.HostVars(host) {
+		vars[k] = v
+	}
+	t, err := pr.opts.Connector.Target(ctx, host, vars)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if hs.target == nil && hs.targetErr == nil {
+		hs.target, hs.targetErr = t, err
+	}
+	return hs.target, hs.targetErr
+}
+
+func (pr *playRun) become(e *effective, vars map[string]any) connection.Become {
+	b := connection.Become{}
+	if v, ok := vars["ansible_become"]; ok {
+		b.Enabled, _ = modules.ToBool(v)
+	}
+	if e.become != nil {
+		b.Enabled = *e.become
+	}
+	if v, ok := vars["ansible_become_user"].(string); ok {
+		b.User = v
+	}
+	if e.becomeUser != "" {
+		b.User, _ = pr.renderString(e.becomeUser, vars)
+	}
+	for _, k := range []string{"ansible_become_password", "ansible_become_pass"} {
+		if v, ok := vars[k]; ok && v != nil {
+			s, _ := pr.renderString(fmt.Sprint(v), vars)
+			b.Password = s
+		}
+	}
+	return b
+}
+
+// environment renders the play's, blocks' and task's environment.
+func (pr *playRun) environment(e *effective, vars map[string]any) map[string]string {
+	if len(e.environment) == 0 {
+		return nil
+	}
+	env := map[string]string{}
+	for _, m := range e.environment {
+		for k, v := range m {
+			rv, err := pr.renderValue(v, vars)
+			if err == nil {
+				env[k] = fmt.Sprint(rv)
+			}
+		}
+	}
+	return env
+}
+
+// envTarget adds the task's environment to every command.
+type envTarget struct {
+	connection.Target
+	env map[string]string
+}
+
+func (t envTarget) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
+	if len(t.env) > 0 {
+		merged := map[string]string{}
+		for k, v := range t.env {
+			merged[k] = v
+		}
+		for k, v := range c.Env {
+			merged[k] = v
+		}
+		c.Env = merged
+	}
+	return t.Target.Run(ctx, c)
+}

@@ -1,0 +1,446 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/yamlnode"
+	"github.com/haplay/haplay/modules"
+)
+
+// taskVars builds the variables a task sees on a host, with Ansible's
+// precedence, lowest first (see docs/variables.md): role defaults,
+// inventory group and host vars, playbook group_vars/host_vars, play vars,
+// vars_files, role vars, block vars, task vars, include params, set_fact
+// and registered values, extra vars; then the magic variables.
+func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string]any, error) {
+	v := map[string]any{}
+	merge := func(m map[string]any) {
+		for k, x := range m {
+			v[k] = x
+		}
+	}
+	for _, r := range pr.play.Roles {
+		if t.Role == nil || r.Name != t.Role.Name {
+			merge(r.Defaults)
+		}
+	}
+	if t.Role != nil {
+		merge(t.Role.Defaults)
+	}
+	merge(pr.opts.Inventory.HostVars(host))
+	if pr.opts.PlaybookVar != nil {
+		merge(pr.opts.PlaybookVar(host))
+	}
+	merge(pr.play.Vars)
+	merge(pr.varsFiles)
+	for _, r := range pr.play.Roles {
+		if t.Role == nil || r.Name != t.Role.Name {
+			merge(r.Vars)
+		}
+	}
+	if t.Role != nil {
+		merge(t.Role.Vars)
+	}
+	for _, c := range f.chain() {
+		if c.block != nil {
+			merge(c.block.Vars)
+		}
+	}
+	merge(t.Vars)
+	for _, c := range f.chain() {
+		merge(c.params)
+	}
+	hs := pr.host(host)
+	pr.mu.Lock()
+	merge(hs.facts)
+	merge(hs.registered)
+	pr.mu.Unlock()
+	merge(pr.opts.ExtraVars)
+	pr.magic(v, host, t)
+	return v, nil
+}
+
+// magic adds inventory_hostname, groups, hostvars and the other magic
+// variables.
+func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task) {
+	v["inventory_hostname"] = host
+	v["inventory_hostname_short"], _, _ = strings.Cut(host, ".")
+	groups := map[string]any{}
+	for g, hs := range pr.opts.Inventory.GroupHosts() {
+		l := make([]any, len(hs))
+		for i, h := range hs {
+			l[i] = h
+		}
+		groups[g] = l
+	}
+	v["groups"] = groups
+	gn := pr.opts.Inventory.GroupNames(host)
+	gl := make([]any, len(gn))
+	for i, g := range gn {
+		gl[i] = g
+	}
+	v["group_names"] = gl
+	v["hostvars"] = hostvarsView{pr: pr}
+	play := make([]any, 0, len(pr.playHosts))
+	for _, h := range pr.hostsList() {
+		play = append(play, h)
+	}
+	v["ansible_play_hosts"] = play
+	v["ansible_play_hosts_all"] = toAny(pr.playHosts)
+	v["play_hosts"] = play
+	v["ansible_play_batch"] = toAny(pr.active(pr.batch))
+	v["ansible_check_mode"] = pr.opts.Check
+	v["ansible_diff_mode"] = pr.opts.Diff
+	v["playbook_dir"] = pr.pb.Dir
+	v["ansible_play_name"] = pr.play.Name
+	if t.Role != nil {
+		v["role_path"] = t.Role.Path
+		v["role_name"] = t.Role.Name
+	}
+	v["omit"] = pr.omit
+	if _, ok := v["ansible_facts"]; !ok {
+		v["ansible_facts"] = map[string]any{}
+	}
+}
+
+func (pr *playRun) hostsList() []string {
+	var out []string
+	for _, h := range pr.playHosts {
+		if hs := pr.host(h); !hs.failed && !hs.unreachable {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
+
+// hostvarsView is the hostvars magic variable: each host's inventory vars
+// and facts, built only for the hosts an expression looks at.
+type hostvarsView struct{ pr *playRun }
+
+// Get returns one host's variables, or nil for an unknown host.
+func (h hostvarsView) Get(host string) map[string]any {
+	v := map[string]any{}
+	for k, x := range h.pr.opts.Inventory.HostVars(host) {
+		v[k] = x
+	}
+	h.pr.mu.Lock()
+	defer h.pr.mu.Unlock()
+	if hs, ok := h.pr.hosts[host]; ok {
+		for k, x := range hs.facts {
+			v[k] = x
+		}
+		for k, x := range hs.registered {
+			v[k] = x
+		}
+	}
+	v["inventory_hostname"] = host
+	return v
+}
+
+// Map builds the whole hostvars map (for templaters that need a plain map).
+func (h hostvarsView) Map() map[string]any {
+	out := map[string]any{}
+	for _, hs := range h.pr.opts.Inventory.GroupHosts()["all"] {
+		out[hs] = h.Get(hs)
+	}
+	return out
+}
+
+func copyVars(v map[string]any) map[string]any {
+	out := make(map[string]any, len(v)+4)
+	for k, x := range v {
+		out[k] = x
+	}
+	return out
+}
+
+// conditionsHold evaluates when/until/changed_when conditions (ANDed).
+func (pr *playRun) conditionsHold(conds []string, vars map[string]any) (bool, error) {
+	for _, c := range conds {
+		v, err := pr.opts.Templates.Eval(c, prepare(vars))
+		if err != nil {
+			return false, fmt.Errorf("condition %q: %w", c, err)
+		}
+		b, err := truthy(v)
+		if err != nil {
+			return false, fmt.Errorf("condition %q: %w", c, err)
+		}
+		if !b {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// truthy is Jinja's truthiness for a condition's value.
+func truthy(v any) (bool, error) {
+	switch x := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return x, nil
+	case string:
+		if b, err := modules.ToBool(x); err == nil {
+			return b, nil
+		}
+		return x != "", nil
+	case int:
+		return x != 0, nil
+	case float64:
+		return x != 0, nil
+	case []any:
+		return len(x) > 0, nil
+	case map[string]any:
+		return len(x) > 0, nil
+	}
+	return true, nil
+}
+
+// prepare turns the hostvars view into a plain map for the templater.
+func prepare(vars map[string]any) map[string]any {
+	if hv, ok := vars["hostvars"].(hostvarsView); ok {
+		vars = copyVars(vars)
+		vars["hostvars"] = hv.Map()
+	}
+	return vars
+}
+
+func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if !strings.Contains(x, "{{") && !strings.Contains(x, "{%") {
+			return x, nil
+		}
+		return pr.opts.Templates.Render(x, prepare(vars))
+	case []any:
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			r, err := pr.renderValue(e, vars)
+			if err != nil {
+				return nil, err
+			}
+			if r == pr.omit {
+				continue
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			r, err := pr.renderValue(e, vars)
+			if err != nil {
+				return nil, err
+			}
+			if r == pr.omit {
+				continue
+			}
+			out[k] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func (pr *playRun) renderString(s string, vars map[string]any) (string, error) {
+	v, err := pr.renderValue(s, vars)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(v), nil
+}
+
+// rawArgs are arguments that hold expressions the module evaluates itself.
+var rawArgs = map[string]map[string]bool{"assert": {"that": true}, "debug": {"var": true}}
+
+func (pr *playRun) renderArgs(t *playbook.Task, mod modules.Module, vars map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(t.Args))
+	keys := make([]string, 0, len(t.Args))
+	for k := range t.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if rawArgs[mod.Name()][k] {
+			out[k] = t.Args[k]
+			continue
+		}
+		v, err := pr.renderValue(t.Args[k], vars)
+		if err != nil {
+			return nil, fmt.Errorf("argument %q: %w", k, err)
+		}
+		if v == pr.omit {
+			continue
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// loopItems renders loop/with_items into a list.
+func (pr *playRun) loopItems(t *playbook.Task, vars map[string]any) ([]any, error) {
+	v, err := pr.renderValue(t.Loop, vars)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.LoopKeyword, err)
+	}
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		if t.LoopKeyword == "with_items" {
+			return flattenOnce(x), nil
+		}
+		return x, nil
+	case map[string]any:
+		if t.LoopKeyword == "with_dict" {
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			out := make([]any, len(keys))
+			for i, k := range keys {
+				out[i] = map[string]any{"key": k, "value": x[k]}
+			}
+			return out, nil
+		}
+	case string:
+		if t.LoopKeyword == "with_items" || t.LoopKeyword == "with_list" {
+			return []any{x}, nil
+		}
+	}
+	return nil, fmt.Errorf("%s needs a list, got %T (use dict2items for a mapping)", t.LoopKeyword, v)
+}
+
+func flattenOnce(l []any) []any {
+	var out []any
+	for _, e := range l {
+		if sub, ok := e.([]any); ok {
+			out = append(out, sub...)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (pr *playRun) itemLabel(t *playbook.Task, vars map[string]any, item any) string {
+	if t.LoopLabel != "" {
+		if s, err := pr.renderString(t.LoopLabel, vars); err == nil {
+			return s
+		}
+	}
+	return pyRepr(item)
+}
+
+// pyRepr prints a value as Ansible prints loop items.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("'%s': %s", k, quoteRepr(x[k])))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		var parts []string
+		for _, e := range x {
+			parts = append(parts, quoteRepr(e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case nil:
+		return "None"
+	}
+	return fmt.Sprint(v)
+}
+
+func quoteRepr(v any) string {
+	if s, ok := v.(string); ok {
+		return "'" + s + "'"
+	}
+	return pyRepr(v)
+}
+
+// loadVarsFile reads a vars file (YAML or JSON) relative to dir.
+func loadVarsFile(name, dir string) (map[string]any, error) {
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("vars file %s not found", p)
+	}
+	docs, err := yamlnode.ParseFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return map[string]any{}, nil
+	}
+	m, ok := docs[0].Interface().(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s must hold a mapping of variables", p)
+	}
+	return m, nil
+}
+
+// controller is what modules may ask of the controller side.
+type controller struct {
+	pr   *playRun
+	vars map[string]any
+	task *playbook.Task
+}
+
+func (c *controller) Render(text string) (string, error) { return c.pr.renderString(text, c.vars) }
+
+func (c *controller) Eval(expr string) (any, error) {
+	return c.pr.opts.Templates.Eval(expr, prepare(c.vars))
+}
+
+// FindFile looks for name in the role's KIND directory, then beside the
+// task file, then in the playbook's KIND directory and the playbook dir.
+func (c *controller) FindFile(kind, name string) (string, error) {
+	if filepath.IsAbs(name) {
+		return name, nil
+	}
+	var dirs []string
+	if c.task.Role != nil {
+		dirs = append(dirs, filepath.Join(c.task.Role.Path, kind), c.task.Role.Path)
+	}
+	if c.task.FileDir != "" {
+		dirs = append(dirs, filepath.Join(c.task.FileDir, kind), c.task.FileDir)
+	}
+	dirs = append(dirs, filepath.Join(c.pr.pb.Dir, kind), c.pr.pb.Dir)
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("could not find %s %q; looked in: %s", strings.TrimSuffix(kind, "s"), name, strings.Join(dirs, ", "))
+}

@@ -1,0 +1,56 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+)
+
+// Assert fails unless every condition holds (ansible.builtin.assert).
+type Assert struct{}
+
+func (Assert) Name() string { return "assert" }
+
+func (Assert) Spec() Spec {
+	return Spec{
+		Short:       "Fail unless the given conditions hold",
+		Description: "Evaluates each expression in that on the controller. Never changes anything.",
+		Args: []Arg{
+			{Name: "that", Type: TypeList, Required: true, Doc: "expressions that must all be true"},
+			{Name: "fail_msg", Type: TypeRaw, Aliases: []string{"msg"}, Doc: "message when an expression is false"},
+			{Name: "success_msg", Type: TypeRaw, Doc: "message when all hold"},
+			{Name: "quiet", Type: TypeBool, Default: false, Doc: "print less"},
+		},
+		Examples: `- name: Managers must be an odd number, at least three (seed 002's quorum table)
+  assert:
+    that:
+      - groups.managers | length >= 3
+      - groups.managers | length % 2 == 1
+    fail_msg: "{{ groups.managers | length }} managers cannot keep quorum well"`,
+	}
+}
+
+// Assert's conditions are raw expressions: the runner leaves "that"
+// untemplated and this module evaluates them one by one.
+func (Assert) Run(ctx context.Context, c *Call) (Result, error) {
+	for _, cond := range c.Args.List("that") {
+		v, err := c.Controller.Eval(cond)
+		if err != nil {
+			return Result{}, fmt.Errorf("assert %q: %w", cond, err)
+		}
+		ok, _ := ToBool(v)
+		if !ok {
+			r := Result{Failed: true, Msg: "Assertion failed"}
+			if c.Args.Has("fail_msg") {
+				r.Msg = fmt.Sprint(c.Args["fail_msg"])
+			}
+			r.Set("assertion", cond)
+			r.Set("evaluated_to", false)
+			return r, nil
+		}
+	}
+	r := Result{Msg: "All assertions passed"}
+	if c.Args.Has("success_msg") {
+		r.Msg = fmt.Sprint(c.Args["success_msg"])
+	}
+	return r, nil
+}

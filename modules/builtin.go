@@ -1,0 +1,8 @@
+package modules
+
+// Builtin returns a registry with every module haplay ships.
+func Builtin() *Registry {
+	return NewRegistry(
+		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
+	)
+}

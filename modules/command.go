@@ -1,0 +1,164 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Command runs a program without a shell (ansible.builtin.command).
+type Command struct{}
+
+func (Command) Name() string { return "command" }
+
+func (Command) Spec() Spec {
+	return Spec{
+		Short:    "Run a command on the host, without a shell",
+		FreeForm: "cmd",
+		Description: "Runs the command given as free form, cmd or argv. It is not processed by a shell, so " +
+			"variables like $HOME and operators like | and > do not work (use shell). In check mode the " +
+			"task is skipped unless creates or removes decide the outcome, because a command's effect " +
+			"cannot be predicted.",
+		Args:              commandArgs(false),
+		MutuallyExclusive: [][]string{{"cmd", "argv"}},
+		RequiredOneOf:     [][]string{{"cmd", "argv"}},
+		Examples: `- name: Join the swarm as a worker
+  ansible.builtin.command: docker swarm join --token {{ token }} {{ manager_ip }}:2377
+  args:
+    creates: /var/lib/docker/swarm/worker
+
+- name: Create the shared logical volume (seed 001)
+  command:
+    argv: [lvcreate, -L, 20G, -n, shared, ubuntu-vg]`,
+	}
+}
+
+func commandArgs(shell bool) []Arg {
+	args := []Arg{
+		{Name: "cmd", Type: TypeStr, Doc: "the command line"},
+		{Name: "chdir", Type: TypePath, Doc: "change into this directory first"},
+		{Name: "creates", Type: TypePath, Doc: "skip the command when this path exists"},
+		{Name: "removes", Type: TypePath, Doc: "run the command only when this path exists"},
+		{Name: "stdin", Type: TypeStr, Doc: "text to feed to the command's standard input"},
+		{Name: "stdin_add_newline", Type: TypeBool, Default: true, Doc: "add a newline to stdin"},
+		{Name: "strip_empty_ends", Type: TypeBool, Default: true, Doc: "strip trailing newlines from stdout and stderr"},
+	}
+	if shell {
+		args = append(args, Arg{Name: "executable", Type: TypePath, Doc: "the shell to use (default /bin/sh)"})
+	} else {
+		args = append(args, Arg{Name: "argv", Type: TypeList, Elements: TypeStr, Doc: "the command as a list of words, quoted for you"})
+	}
+	return args
+}
+
+func (Command) Run(ctx context.Context, c *Call) (Result, error) {
+	var argv []string
+	if c.Args.Has("argv") {
+		argv = c.Args.List("argv")
+	} else {
+		words, err := Shlex(c.Args.String("cmd"))
+		if err != nil {
+			return Result{}, fmt.Errorf("cmd: %w", err)
+		}
+		argv = words
+	}
+	if len(argv) == 0 {
+		return Result{Failed: true, Msg: "no command given"}, nil
+	}
+	return runCommand(ctx, c, connection.Cmd{Argv: argv}, strings.Join(argv, " "))
+}
+
+// runCommand is shared by command and shell: creates/removes, check mode,
+// and Ansible's result keys.
+func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string) (Result, error) {
+	if r, done, err := createsRemoves(ctx, c); done || err != nil {
+		return r, err
+	}
+	if c.Check {
+		return Result{Skipped: true, SkipReason: "cannot predict: command and shell report nothing in check mode unless creates or removes decide"}, nil
+	}
+	cmd.Dir = c.Args.String("chdir")
+	cmd.Become = c.Become
+	if c.Args.Has("stdin") {
+		in := c.Args.String("stdin")
+		if c.Args.Bool("stdin_add_newline") {
+			in += "\n"
+		}
+		cmd.Stdin = []byte(in)
+	}
+	start := time.Now()
+	out, err := c.Host.Run(ctx, cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	end := time.Now()
+	stdout, stderr := string(out.Stdout), string(out.Stderr)
+	if c.Args.Bool("strip_empty_ends") {
+		stdout = strings.TrimRight(stdout, "\r\n")
+		stderr = strings.TrimRight(stderr, "\r\n")
+	}
+	r := Result{Changed: true}
+	r.Set("cmd", display)
+	r.Set("rc", out.ExitCode)
+	r.Set("stdout", stdout)
+	r.Set("stderr", stderr)
+	r.Set("stdout_lines", lines(stdout))
+	r.Set("stderr_lines", lines(stderr))
+	r.Set("start", start.Format("2006-01-02 15:04:05.000000"))
+	r.Set("end", end.Format("2006-01-02 15:04:05.000000"))
+	r.Set("delta", end.Sub(start).String())
+	if out.ExitCode != 0 {
+		r.Failed = true
+		r.Msg = "non-zero return code"
+	}
+	return r, nil
+}
+
+// createsRemoves decides, with one remote test, whether creates/removes
+// make the command unnecessary.
+func createsRemoves(ctx context.Context, c *Call) (Result, bool, error) {
+	for _, k := range []string{"creates", "removes"} {
+		p := c.Args.String(k)
+		if p == "" {
+			continue
+		}
+		out, err := c.Host.Run(ctx, connection.Cmd{Script: "test -e " + connection.Quote(p), Become: c.Become})
+		if err != nil {
+			return Result{}, true, err
+		}
+		exists := out.ExitCode == 0
+		if k == "creates" && exists {
+			r := Result{Msg: fmt.Sprintf("Did not run command since '%s' exists", p)}
+			r.Set("rc", 0)
+			r.Set("stdout", "skipped, since "+p+" exists")
+			return r, true, nil
+		}
+		if k == "removes" && !exists {
+			r := Result{Msg: fmt.Sprintf("Did not run command since '%s' does not exist", p)}
+			r.Set("rc", 0)
+			r.Set("stdout", "skipped, since "+p+" does not exist")
+			return r, true, nil
+		}
+	}
+	if c.Check && (c.Args.Has("creates") || c.Args.Has("removes")) {
+		// creates/removes decided that the command would run: a real run
+		// changes, so check mode says so.
+		return Result{Changed: true, Msg: "command would run"}, true, nil
+	}
+	return Result{}, false, nil
+}
+
+func lines(s string) []any {
+	if s == "" {
+		return []any{}
+	}
+	parts := strings.Split(s, "\n")
+	out := make([]any, len(parts))
+	for i, p := range parts {
+		out[i] = strings.TrimSuffix(p, "\r")
+	}
+	return out
+}

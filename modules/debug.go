@@ -1,0 +1,40 @@
+package modules
+
+import "context"
+
+// Debug prints a message or a variable (ansible.builtin.debug).
+type Debug struct{}
+
+func (Debug) Name() string { return "debug" }
+
+func (Debug) Spec() Spec {
+	return Spec{
+		Short:             "Print a message or the value of a variable",
+		Description:       "Runs on the controller; never contacts the host and never changes anything.",
+		Args:              []Arg{{Name: "msg", Type: TypeRaw, Doc: "the message (default 'Hello world!')"}, {Name: "var", Type: TypeStr, Doc: "a variable name or expression to print"}, {Name: "verbosity", Type: TypeInt, Default: 0, Doc: "print only at this -v level or higher"}},
+		MutuallyExclusive: [][]string{{"msg", "var"}},
+		Examples: `- debug:
+    msg: "{{ inventory_hostname }} has {{ ansible_facts.processor_vcpus }} CPUs"
+- debug:
+    var: groups.managers`,
+	}
+}
+
+func (Debug) Run(ctx context.Context, c *Call) (Result, error) {
+	r := Result{}
+	if c.Args.Has("var") {
+		name := c.Args.String("var")
+		v, err := c.Controller.Eval(name)
+		if err != nil {
+			v = "VARIABLE IS NOT DEFINED!"
+		}
+		r.Set(name, v)
+		return r, nil
+	}
+	msg := c.Args["msg"]
+	if msg == nil {
+		msg = "Hello world!"
+	}
+	r.Set("msg", msg)
+	return r, nil
+}

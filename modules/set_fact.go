@@ -1,0 +1,31 @@
+package modules
+
+import "context"
+
+// SetFact sets host variables (ansible.builtin.set_fact).
+type SetFact struct{}
+
+func (SetFact) Name() string { return "set_fact" }
+
+func (SetFact) Spec() Spec {
+	return Spec{
+		Short:       "Set variables on the host for the rest of the run",
+		Description: "Every argument becomes a host variable with set_fact precedence. Runs on the controller.",
+		AnyArgs:     true,
+		Args:        []Arg{{Name: "cacheable", Type: TypeBool, Default: false, Doc: "accepted for compatibility; haplay keeps no fact cache"}},
+		Examples: `- set_fact:
+    manager_ip: "{{ hostvars[groups.managers[0]].ansible_host }}"`,
+	}
+}
+
+func (SetFact) Run(ctx context.Context, c *Call) (Result, error) {
+	facts := map[string]any{}
+	for k, v := range c.Args {
+		if k != "cacheable" {
+			facts[k] = v
+		}
+	}
+	r := Result{Facts: facts}
+	r.Set("ansible_facts", facts)
+	return r, nil
+}
