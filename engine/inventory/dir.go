@@ -129,7 +129,7 @@ func (inv *Inventory) parseHostList(src string) error {
 }
 
 var (
-	portSuffix   = regexp.MustCompile(`^(.+?):(\d+)$`)
+	portDigits   = regexp.MustCompile(`^\d+$`)
 	bracketedV6  = regexp.MustCompile(`^\[([^\]]+)\](?::(\d+))?$`)
 	rangePattern = regexp.MustCompile(`\[[^\]]*:[^\]]*\]`)
 )
@@ -146,10 +146,10 @@ func splitPort(s string) (string, int) {
 	}
 	// A range may hold a colon: only a colon after the last ']' separates
 	// a port.
-	tail := s[strings.LastIndex(s, "]")+1:]
-	if m := portSuffix.FindStringSubmatch(tail); m != nil {
-		p, _ := strconv.Atoi(m[2])
-		return s[:len(s)-len(m[2])-1], p
+	i := strings.LastIndexByte(s, ':')
+	if i > 0 && i > strings.LastIndexByte(s, ']') && portDigits.MatchString(s[i+1:]) {
+		p, _ := strconv.Atoi(s[i+1:])
+		return s[:i], p
 	}
 	return s, 0
 }
