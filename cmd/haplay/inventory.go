@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/haplay/haplay/engine/inventory"
+)
+
+// inventoryOptions are the flags of `haplay inventory`, named like
+// ansible-inventory's so scripts carry over.
+type inventoryOptions struct {
+	global  *globalOptions
+	sources []string
+	list    bool
+	graph   bool
+	host    string
+	vars    bool
+	group   string // optional argument of --graph
+	out     io.Writer
+	errOut  io.Writer
+}
+
+func newInventoryCmd(g *globalOptions) *cobra.Command {
+	opts := &inventoryOptions{global: g}
+	cmd := &cobra.Command{
+		Use:   "inventory -i SOURCE (--list | --graph [GROUP] | --host NAME)",
+		Short: "Show an inventory as Ansible sees it (ansible-inventory compatible)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if !opts.graph {
+					return usageErrorf("a GROUP argument is only valid with --graph")
+				}
+				opts.group = args[0]
+			}
+			opts.out, opts.errOut = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runInventory(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&opts.sources, "inventory", "i", nil, "inventory source: file, directory or comma list (repeatable)")
+	f.BoolVar(&opts.list, "list", false, "print all groups and host vars as JSON")
+	f.BoolVar(&opts.graph, "graph", false, "print the group tree, from all or from GROUP")
+	f.StringVar(&opts.host, "host", "", "print one host's vars as JSON")
+	f.BoolVar(&opts.vars, "vars", false, "with --graph, show variables")
+	return cmd
+}
+
+func runInventory(_ context.Context, opts *inventoryOptions) error {
+	modes := 0
+	for _, on := range []bool{opts.list, opts.graph, opts.host != ""} {
+		if on {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return usageErrorf("choose exactly one of --list, --graph or --host")
+	}
+	if len(opts.sources) == 0 {
+		return usageErrorf("no inventory: pass -i SOURCE")
+	}
+	if opts.vars && !opts.graph {
+		return usageErrorf("--vars is only valid with --graph")
+	}
+	inv, err := inventory.Load(opts.sources)
+	if err != nil {
+		return parseError(err)
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintln(opts.errOut, "[WARNING]:", w)
+	}
+	var text string
+	switch {
+	case opts.list:
+		b, err := inventory.MarshalAnsibleJSON(inv.ToAnsibleJSON())
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	case opts.graph:
+		group := opts.group
+		if group == "" {
+			group = "all"
+		}
+		if text, err = inv.Graph(group, opts.vars); err != nil {
+			return usageErrorf("%v", err)
+		}
+	default:
+		hosts, _, err := inv.Match(opts.host)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		if len(hosts) != 1 {
+			return usageErrorf("you must pass a single valid host to --host, %q matches %d", opts.host, len(hosts))
+		}
+		b, err := inventory.MarshalAnsibleJSON(inv.HostVars(hosts[0]))
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	}
+	_, err = fmt.Fprintln(opts.out, text)
+	return err
+}

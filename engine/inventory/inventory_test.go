@@ -1,0 +1,155 @@
+package inventory
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func writeInv(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, file, text, want string
+	}{
+		{"bad range", "hosts", "[g]\nnode[1:2:3:4]\n", "hosts:2: host range must be begin:end or begin:end:step"},
+		{"range letters", "hosts", "ok\nn[a:5]\n", "hosts:2: host range [a:5] must be numeric or single letters"},
+		{"range widths", "hosts", "n[01:3]\n", "hosts:1: host range must specify equal-length begin and end formats"},
+		{"unknown section", "hosts", "[g]\nh\n[g:foo]\n", "hosts:3: section [g:foo] has unknown type: foo"},
+		{"spaces in section", "hosts", "[my group]\n", `hosts:1: invalid section entry: "[my group]"`},
+		{"self child", "hosts", "[a]\nh\n[a:children]\na\n", `hosts:4: group "a" cannot be a child of itself`},
+		{"cycle", "hosts", "[a]\n[b]\n[a:children]\nb\n[b:children]\na\n", `hosts:6: adding group "a" as child to "b" creates a recursive dependency loop`},
+		{"vars of undefined group", "hosts", "h\n[nope:vars]\nx=1\n", "hosts:2: section [nope:vars] not valid for undefined group: nope"},
+		{"undefined child", "hosts", "[a:children]\nb\n", "hosts:2: section [a:children] includes undefined group: b"},
+		{"bad var", "hosts", "h x\n", "hosts:1: expected key=value host variable assignment, got: x"},
+		{"yaml hosts list", "inv.yml", "all:\n  children:\n    web:\n      hosts:\n        - w1\n", `inv.yml:5: "hosts" of group "web" must be a mapping, got a list`},
+		{"yaml group list", "inv.yml", "all:\n  children:\n    web: [a]\n", `inv.yml:3: group "web" must be a mapping, got a list`},
+		{"yaml syntax", "inv.yml", "all:\n  hosts: {a\n", "inv.yml:"},
+		{"yaml cycle", "inv.yml", "all:\n  children:\n    a:\n      children:\n        a:\n", `inv.yml:5: group "a" cannot be a child of itself`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeInv(t, tt.file, tt.text)
+			_, err := Load([]string{p})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			want := filepath.Join(filepath.Dir(p), tt.want)
+			if got := err.Error(); len(got) < len(want) || got[:len(want)] != want {
+				t.Errorf("error\n got: %s\nwant prefix: %s", got, want)
+			}
+		})
+	}
+}
+
+const patternInv = `
+lone
+[web]
+web1
+web2
+web3
+[db]
+db1
+web2
+[prod:children]
+web
+db
+`
+
+func TestMatch(t *testing.T) {
+	inv, err := Load([]string{writeInv(t, "hosts", patternInv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := writeInv(t, "limit", "db1\nweb3\n\n")
+	tests := []struct {
+		pattern string
+		want    []string
+		warn    bool
+	}{
+		{"all", []string{"lone", "web1", "web2", "web3", "db1"}, false},
+		{"*", []string{"lone", "web1", "web2", "web3", "db1"}, false},
+		{"web", []string{"web1", "web2", "web3"}, false},
+		{"db1", []string{"db1"}, false},
+		{"web*", []string{"web1", "web2", "web3"}, false},
+		{"db:web", []string{"db1", "web2", "web1", "web3"}, false},
+		{"db,lone", []string{"db1", "web2", "lone"}, false},
+		{"web:&db", []string{"web2"}, false},
+		{"prod:!db", []string{"web1", "web3"}, false},
+		{"~web[12]", []string{"web1", "web2"}, false},
+		{"web[0]", []string{"web1"}, false},
+		{"web[-1]", []string{"web3"}, false},
+		{"web[0:1]", []string{"web1", "web2"}, false},
+		{"web[1:]", []string{"web2", "web3"}, false},
+		{"ungrouped", []string{"lone"}, false},
+		{"@" + limit, []string{"db1", "web3"}, false},
+		{"nothere", []string{}, true},
+		{"web:nothere", []string{"web1", "web2", "web3"}, true},
+	}
+	for _, tt := range tests {
+		got, warns, err := inv.Match(tt.pattern)
+		if err != nil {
+			t.Errorf("%s: %v", tt.pattern, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) || (len(warns) > 0) != tt.warn {
+			t.Errorf("%s: got %v warnings %v, want %v (warn %v)", tt.pattern, got, warns, tt.want, tt.warn)
+		}
+	}
+	if _, _, err := inv.Match("web[7]"); err == nil {
+		t.Error("web[7]: want an error for an out-of-range subscript")
+	}
+}
+
+func TestAccessors(t *testing.T) {
+	inv, err := Load([]string{writeInv(t, "hosts", patternInv+"[web:vars]\nansible_user=deploy\nansible_become=yes\n[db:vars]\nansible_port=2200\nansible_connection=local\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := inv.GroupNames("web2"), []string{"db", "prod", "web"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("GroupNames = %v, want %v", got, want)
+	}
+	if got, want := inv.GroupNames("lone"), []string{"ungrouped"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("GroupNames = %v, want %v", got, want)
+	}
+	gh := inv.GroupHosts()
+	if got, want := gh["prod"], []string{"web1", "web2", "web3", "db1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("groups.prod = %v, want %v", got, want)
+	}
+	c, err := inv.Connection("web2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ConnInfo{Host: "web2", Port: 2200, User: "deploy", Connection: "local", Become: true}
+	if c != want {
+		t.Errorf("Connection = %+v, want %+v", c, want)
+	}
+	inv.AddHost("new1", []string{"fresh"}, map[string]any{"ansible_host": "10.1.1.1"})
+	if got, _, _ := inv.Match("fresh"); !reflect.DeepEqual(got, []string{"new1"}) {
+		t.Errorf("after AddHost, fresh = %v", got)
+	}
+	if c, _ := inv.Connection("new1"); c.Host != "10.1.1.1" {
+		t.Errorf("new1 host = %q", c.Host)
+	}
+}
+
+func TestPyLiteral(t *testing.T) {
+	tests := map[string]any{
+		"5": 5, "-2": -2, "1.5": 1.5, "0x10": 16, "True": true, "None": nil, "'a b'": "a b",
+		`"x\ty"`: "x\ty", "[1, 'a']": []any{1, "a"}, "{'k': [True]}": map[string]any{"k": []any{true}},
+		"08": "08", "yes": "yes", "1.2.3": "1.2.3", "a=b": "a=b", " 5": " 5", "(1,)": []any{1}, "'a' 'b'": "ab",
+	}
+	for in, want := range tests {
+		if got := pyLiteral(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("pyLiteral(%q) = %#v, want %#v", in, got, want)
+		}
+	}
+}
