@@ -48,17 +48,16 @@ type Options struct {
 	Reporter  Reporter
 	LoadTasks TaskLoader
 
-	Forks       int
-	Check       bool
-	Diff        bool
-	Limit       []string // host patterns ANDed with each play's hosts
-	Tags        []string
-	SkipTags    []string
-	StartAt     string
-	ExtraVars   map[string]any
-	Verbosity   int
-	ResumeDir   string // where a stopped rollout writes its resume file ("" = .haplay)
-	PlaybookVar func(host string) map[string]any
+	Forks     int
+	Check     bool
+	Diff      bool
+	Limit     []string // host patterns ANDed with each play's hosts
+	Tags      []string
+	SkipTags  []string
+	StartAt   string
+	ExtraVars map[string]any
+	Verbosity int
+	ResumeDir string // where a stopped rollout writes its resume file ("" = .haplay)
 }
 
 // Run runs every play of pb. The returned recap is complete even when err

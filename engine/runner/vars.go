@@ -32,10 +32,7 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 	if t.Role != nil {
 		merge(t.Role.Defaults)
 	}
-	merge(pr.opts.Inventory.HostVars(host))
-	if pr.opts.PlaybookVar != nil {
-		merge(pr.opts.PlaybookVar(host))
-	}
+	merge(pr.opts.Inventory.HostVars(host)) // with playbook group_vars/host_vars
 	merge(pr.play.Vars)
 	merge(pr.varsFiles)
 	for _, r := range pr.play.Roles {
