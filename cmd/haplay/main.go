@@ -32,6 +32,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write structured (JSON) logs to this file")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level for --log-file: debug, info, warn, error")
 	// Each subcommand lives in its own file as newXCmd(g).
+	root.AddCommand(newLabCmd(g))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
