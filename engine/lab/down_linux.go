@@ -126,27 +126,41 @@ func (l *Lab) Down() error {
 		delete(l.children, pid)
 	}
 	if l.index >= 0 {
-		// A veth would vanish with its namespace, but asynchronously:
-		// delete them now so "down" means gone.
-		var del strings.Builder
-		for k := range len(l.hosts) {
-			if v := vethName(l.index, k+1); linkExists(v) {
-				fmt.Fprintf(&del, "link del %s\n", v)
-			}
-		}
-		if linkExists(l.Bridge) {
-			fmt.Fprintf(&del, "link del %s\n", l.Bridge)
-		}
-		if del.Len() > 0 {
-			if err := ipBatch(context.Background(), del.String()); err != nil {
-				errs = append(errs, err)
-			}
+		if err := l.deleteLinks(); err != nil {
+			// Keep lab.json so that down can be tried again.
+			return errors.Join(append(errs, err)...)
 		}
 	}
 	if err := l.removeFiles(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// deleteLinks removes the bridge and the host ends of the veths. A veth
+// also vanishes with its namespace, but asynchronously, and may do so
+// while we delete it: so delete with -force, then check what is left.
+func (l *Lab) deleteLinks() error {
+	names := []string{l.Bridge}
+	for k := range len(l.hosts) {
+		names = append(names, vethName(l.index, k+1))
+	}
+	var del strings.Builder
+	for _, n := range names {
+		if linkExists(n) {
+			fmt.Fprintf(&del, "link del %s\n", n)
+		}
+	}
+	if del.Len() == 0 {
+		return nil
+	}
+	err := ipBatch(context.Background(), del.String(), "-force")
+	for _, n := range names {
+		if linkExists(n) {
+			return fmt.Errorf("lab: link %s remains: %w", n, err)
+		}
+	}
+	return nil
 }
 
 func (l *Lab) signalAll(sig syscall.Signal) {

@@ -22,8 +22,10 @@ func subnetOf(index int) string    { return fmt.Sprintf("%s%d.0/24", netPrefix, 
 func bridgeAddr(index int) string  { return fmt.Sprintf("%s%d.1/24", netPrefix, index) }
 func linkExists(name string) bool  { _, err := net.InterfaceByName(name); return err == nil }
 func hostName(k int) string        { return fmt.Sprintf("node%d", k) }
-func ipBatch(ctx context.Context, script string) error {
-	cmd := exec.CommandContext(ctx, "ip", "-batch", "-")
+
+// ipBatch runs ip once for many changes: one exec instead of one per link.
+func ipBatch(ctx context.Context, script string, flags ...string) error {
+	cmd := exec.CommandContext(ctx, "ip", append(flags, "-batch", "-")...)
 	cmd.Stdin = strings.NewReader(script)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("ip -batch: %v: %s", err, strings.TrimSpace(string(out)))
