@@ -109,32 +109,27 @@ func (l *Lab) Exec(ctx context.Context, host string, argv ...string) ([]byte, er
 // Down stops every host, deletes the links and the files Up made, and the
 // directory if nothing else is left in it. Safe to call more than once.
 func (l *Lab) Down() error {
-	var errs []error
 	// SIGTERM lets each init stop sshd; when a PID 1 exits the kernel
 	// kills the rest of its PID namespace, and with it the mounts.
 	l.signalAll(syscall.SIGTERM)
 	if !l.waitGone(3 * time.Second) {
 		l.signalAll(syscall.SIGKILL)
 		if !l.waitGone(3 * time.Second) {
-			errs = append(errs, errors.New("lab: some hosts did not exit"))
+			// Keep the PID files so that down can be tried again.
+			return errors.New("lab: some hosts did not exit")
 		}
 	}
 	for pid, c := range l.children {
-		if len(errs) == 0 { // Wait would block on a host still running
-			_ = c.Wait() // reap; a killed init's exit status says nothing
-		}
+		_ = c.Wait() // reap; a killed init's exit status says nothing
 		delete(l.children, pid)
 	}
 	if l.index >= 0 {
 		if err := l.deleteLinks(); err != nil {
 			// Keep lab.json so that down can be tried again.
-			return errors.Join(append(errs, err)...)
+			return err
 		}
 	}
-	if err := l.removeFiles(); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return l.removeFiles()
 }
 
 // deleteLinks removes the bridge and the host ends of the veths. A veth

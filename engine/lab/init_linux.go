@@ -115,6 +115,9 @@ func makeRoot(hostDir string) error {
 		{"/dev", "dev", "", ""}, // bind: devices and /dev/pts for ssh -t
 		{"tmpfs", "run", "tmpfs", "mode=0755"},
 		{"tmpfs", "tmp", "tmpfs", "mode=1777"},
+		// A fresh root home: the controller's dotfiles (shell rc files,
+		// ~/.ssh) are not the host's, and can slow every login.
+		{"tmpfs", "root", "tmpfs", "mode=0700"},
 	}
 	for _, m := range mounts {
 		flags := uintptr(0)
