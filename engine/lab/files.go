@@ -72,3 +72,14 @@ func knownHosts(hosts []Host, hostKeys map[string]string) string {
 	}
 	return b.String()
 }
+
+// etcHosts is every lab host's /etc/hosts, so hosts reach each other by
+// name (ssh node2 from node1, or a playbook's delegate_to).
+func etcHosts(hosts []Host) string {
+	var b strings.Builder
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	for _, h := range hosts {
+		fmt.Fprintf(&b, "%s\t%s\n", h.IP, h.Name)
+	}
+	return b.String()
+}

@@ -33,6 +33,7 @@ type hostConfig struct {
 	Name   string
 	IP     string
 	Prefix int
+	Hosts  string // the host's /etc/hosts: every lab host by name
 }
 
 // Files Up writes into a host's directory and init copies into the host.
@@ -53,7 +54,7 @@ func hostInit(hostDir string) error {
 	if err := syscall.Sethostname([]byte(cfg.Name)); err != nil {
 		return fmt.Errorf("sethostname: %w", err)
 	}
-	if err := makeRoot(hostDir); err != nil {
+	if err := makeRoot(hostDir, cfg.Name, cfg.Hosts); err != nil {
 		return err
 	}
 	// Up writes one byte (or closes) once eth0 is in our namespace.
@@ -74,7 +75,7 @@ func hostInit(hostDir string) error {
 // tmpfs private to this mount namespace, and pivots into it. The tmpfs is
 // mounted only in our namespace, so it (and every write the host makes)
 // vanishes with the host's last process: nothing to unmount on down.
-func makeRoot(hostDir string) error {
+func makeRoot(hostDir, name, hosts string) error {
 	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make / private: %w", err)
 	}
@@ -94,11 +95,17 @@ func makeRoot(hostDir string) error {
 	if err := syscall.Mount("overlay", root, "overlay", 0, opts); err != nil {
 		return fmt.Errorf("mount overlay: %w", err)
 	}
-	// Copy sshd's files in now: after pivot_root the state dir may be
+	// Give the host its own identity, and copy sshd's files in now: after pivot_root the state dir may be
 	// unreachable (when it lives on a tmpfs, the lower layer cannot see it).
 	etc := filepath.Join(root, "etc/haplay-lab")
 	if err := os.MkdirAll(etc, 0o755); err != nil {
 		return err
+	}
+	ident := map[string]string{"etc/hostname": name + "\n", "etc/hosts": hosts}
+	for f, content := range ident {
+		if err := os.WriteFile(filepath.Join(root, f), []byte(content), 0o644); err != nil {
+			return err
+		}
 	}
 	for _, f := range hostFiles {
 		b, err := os.ReadFile(filepath.Join(hostDir, f))

@@ -33,6 +33,11 @@ func TestLab(t *testing.T) {
 			if got := strings.TrimSpace(string(out)); got != h.Name {
 				t.Errorf("%s: hostname %q", h.Name, got)
 			}
+			// Every host knows the others by name.
+			out, err = l.Exec(ctx, "node1", "getent", "hosts", h.Name)
+			if err != nil || !strings.HasPrefix(string(out), h.IP+" ") {
+				t.Errorf("node1: getent hosts %s: %q, %v", h.Name, out, err)
+			}
 		}
 	})
 

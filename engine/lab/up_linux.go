@@ -121,13 +121,14 @@ func (l *Lab) writeFiles(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	hostsFile := etcHosts(l.hosts)
 	var mu sync.Mutex
 	keys := map[string]string{}
 	errs := make([]error, len(l.hosts))
 	var wg sync.WaitGroup
 	for i, h := range l.hosts {
 		wg.Go(func() {
-			pub, err := l.writeHostDir(ctx, h, clientPub)
+			pub, err := l.writeHostDir(ctx, h, clientPub, hostsFile)
 			errs[i] = err
 			mu.Lock()
 			keys[h.Name] = pub
@@ -138,7 +139,7 @@ func (l *Lab) writeFiles(ctx context.Context) (map[string]string, error) {
 	return keys, errors.Join(errs...)
 }
 
-func (l *Lab) writeHostDir(ctx context.Context, h Host, clientPub string) (string, error) {
+func (l *Lab) writeHostDir(ctx context.Context, h Host, clientPub, hostsFile string) (string, error) {
 	d := l.hostDir(h.Name)
 	if err := os.MkdirAll(filepath.Join(d, "mnt"), 0o700); err != nil {
 		return "", fmt.Errorf("%s: %w", h.Name, err)
@@ -153,7 +154,7 @@ func (l *Lab) writeHostDir(ctx context.Context, h Host, clientPub string) (strin
 	if err := os.WriteFile(filepath.Join(d, "authorized_keys"), []byte(clientPub+"\n"), 0o600); err != nil {
 		return "", err
 	}
-	cfg := hostConfig{Name: h.Name, IP: h.IP, Prefix: 24}
+	cfg := hostConfig{Name: h.Name, IP: h.IP, Prefix: 24, Hosts: hostsFile}
 	return pub, writeJSON(filepath.Join(d, "host.json"), cfg)
 }
 
