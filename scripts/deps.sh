@@ -8,6 +8,7 @@ have sshd || need+=(openssh-server)
 have ssh || need+=(openssh-client)
 have ansible-playbook || need+=(ansible-core)
 have ip || need+=(iproute2)
+have nsenter || need+=(util-linux) # lab: Exec into hosts
 have haproxy || need+=(haproxy)
 have firewall-offline-cmd || need+=(firewalld)
 have lvm || need+=(lvm2)
