@@ -173,13 +173,19 @@ type ttok struct {
 	line int
 }
 
-// findClose finds the end delimiter of a tag, skipping quoted strings so
-// that '}}' inside a literal does not end the tag.
+// findClose finds the end delimiter of a tag, skipping quoted strings and
+// balanced brackets so that '}}' inside a literal or a nested dict literal
+// does not end the tag, as in Jinja's lexer.
 func findClose(s string, from int, close string) int {
 	var quote byte
+	depth := 0
 	for i := from; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case close == "#}":
+			if strings.HasPrefix(s[i:], close) {
+				return i
+			}
 		case quote != 0:
 			if c == '\\' {
 				i++
@@ -187,11 +193,13 @@ func findClose(s string, from int, close string) int {
 				quote = 0
 			}
 		case c == '\'' || c == '"':
-			if close != "#}" {
-				quote = c
-			}
-		case strings.HasPrefix(s[i:], close):
+			quote = c
+		case depth == 0 && strings.HasPrefix(s[i:], close):
 			return i
+		case c == '{' || c == '[' || c == '(':
+			depth++
+		case (c == '}' || c == ']' || c == ')') && depth > 0:
+			depth--
 		}
 	}
 	return -1
