@@ -887,7 +887,9 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.emit(n.yes, lazy)
 		w(" : ")
 		if n.no == nil {
-			w(`Undef("(if-expression without else)")`)
+			// Jinja yields an undefined that renders as ''; we use ''
+			// directly so that `{{ ',' if not loop.last }}` works.
+			w(`""`)
 		} else {
 			e.emit(n.no, lazy)
 		}
