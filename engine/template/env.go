@@ -137,9 +137,6 @@ func (e env) L(name string) (any, error) {
 	return v, nil
 }
 
-// Undef produces an undefined value, e.g. for `x if c` without else.
-func (e env) Undef(name string) any { return Undefined{Name: name} }
-
 // getItem implements obj.key and obj[key]; ok is false when absent.
 func getItem(obj, key any) (any, bool) {
 	if m, ok := asMap(obj); ok {

@@ -139,7 +139,7 @@ func builtinFilters() map[string]filterFunc {
 		"rejectattr":           selectFilter(true, true),
 		"to_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
 			var b strings.Builder
-			err := writeJSON(&b, in, 0, "", truthy(kw["sort_keys"]) || true)
+			err := writeJSON(&b, in, 0, "", true)
 			return b.String(), err
 		},
 		"to_nice_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
@@ -268,7 +268,6 @@ func fReplace(r *run, in any, args []any, kw kwargs) (any, error) {
 // compileRegex translates the Python regex spellings RE2 lacks and applies
 // the ignorecase/multiline keywords.
 func compileRegex(pat string, kw kwargs) (*regexp.Regexp, error) {
-	pat = strings.ReplaceAll(pat, "(?P<", "(?P<")
 	flags := ""
 	if truthy(kw["ignorecase"]) {
 		flags += "i"
