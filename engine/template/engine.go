@@ -1,0 +1,209 @@
+// Package template evaluates Ansible's Jinja-like expressions and renders
+// templates. Expressions are translated to expr-lang source (translate.go),
+// compiled once per Engine and cached; template text is parsed once and
+// cached too (file.go).
+package template
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+// DefaultMaxDepth bounds lazy variable resolution (a var whose value is a
+// template naming another var, and so on).
+const DefaultMaxDepth = 64
+
+// cacheLimit caps each cache; beyond it the cache is dropped rather than
+// grown without bound by templates that are built dynamically.
+const cacheLimit = 20000
+
+// Engine evaluates expressions and templates. It is safe for concurrent use;
+// its caches belong to it alone.
+type Engine struct {
+	filters map[string]filterFunc
+	tests   map[string]testFunc
+
+	// MaxDepth limits nested lazy variable resolution; set before use.
+	MaxDepth int
+
+	mu    sync.RWMutex
+	progs map[string]compiled
+	tmpls map[tmplKey]parsedTmpl
+}
+
+type compiled struct {
+	prog *vm.Program
+	err  error
+}
+
+// New returns an Engine with the standard filters and tests.
+func New() *Engine {
+	e := &Engine{
+		MaxDepth: DefaultMaxDepth,
+		progs:    map[string]compiled{},
+		tmpls:    map[tmplKey]parsedTmpl{},
+	}
+	e.filters = builtinFilters()
+	e.tests = builtinTests()
+	return e
+}
+
+// compile translates and compiles a Jinja expression, caching the result
+// (errors included, so a bad expression is not re-parsed each time).
+func (e *Engine) compile(src string) (*vm.Program, error) {
+	e.mu.RLock()
+	c, ok := e.progs[src]
+	e.mu.RUnlock()
+	if ok {
+		return c.prog, c.err
+	}
+	code, err := e.translate(src)
+	if err == nil {
+		c.prog, err = expr.Compile(code, expr.Env(env{}), expr.DisableAllBuiltins())
+		if err != nil {
+			// A translation bug, not a user error; keep the generated code
+			// in the message so it can be diagnosed.
+			err = fmt.Errorf("internal: compiling %q: %w", code, err)
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("syntax error in expression %q: %w", src, err)
+	}
+	c.err = err
+	e.mu.Lock()
+	if len(e.progs) >= cacheLimit {
+		e.progs = map[string]compiled{}
+	}
+	e.progs[src] = c
+	e.mu.Unlock()
+	return c.prog, c.err
+}
+
+// run is the state of one top-level evaluation, shared by the nested
+// renders that lazy variables cause.
+type run struct {
+	e      *Engine
+	vars   map[string]any
+	locals *scope
+	stack  []string // variables being resolved, for loop detection
+}
+
+// scope holds template-local names ({% set %}, loop variables).
+type scope struct {
+	vars   map[string]any
+	parent *scope
+}
+
+func (s *scope) lookup(name string) (any, bool) {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.vars[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func (r *run) eval(src string) (any, error) {
+	prog, err := r.e.compile(src)
+	if err != nil {
+		return nil, err
+	}
+	out, err := expr.Run(prog, env{r})
+	if err != nil {
+		// expr wraps our errors with positions in the generated code, which
+		// mean nothing to the user; surface the original error.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// Eval evaluates a bare Jinja expression, as found in when:, until:,
+// changed_when:, failed_when: and assert's that:.
+func (e *Engine) Eval(src string, vars map[string]any) (any, error) {
+	r := &run{e: e, vars: vars}
+	v, err := r.eval(src)
+	if err != nil {
+		return nil, fmt.Errorf("evaluating %q: %w", src, err)
+	}
+	return strict(v)
+}
+
+// EvalBool evaluates a condition the way Ansible treats when:. cond may be
+// a bool, a string expression (optionally wrapped in {{ }}), or a list of
+// those which must all hold.
+func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
+	switch c := cond.(type) {
+	case nil:
+		return true, nil
+	case bool:
+		return c, nil
+	case string:
+		if strings.TrimSpace(c) == "" {
+			return true, nil
+		}
+		var v any
+		var err error
+		if hasTemplate(c) {
+			// when: "{{ x }}" is discouraged but common; the rendered text
+			// is itself a condition.
+			v, err = e.Render(c, vars)
+			if s, ok := v.(string); ok && err == nil {
+				return e.EvalBool(s, vars)
+			}
+		} else {
+			v, err = e.Eval(c, vars)
+		}
+		if err != nil {
+			return false, err
+		}
+		return truthy(v), nil
+	}
+	if l, ok := asList(cond); ok {
+		for _, c := range l {
+			ok, err := e.EvalBool(c, vars)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	}
+	if n, ok := toFloat(cond); ok {
+		return n != 0, nil
+	}
+	return false, fmt.Errorf("condition must be a bool, string or list, got %s", typeName(cond))
+}
+
+// hasTemplate reports whether s needs rendering at all.
+func hasTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+}
+
+// Check validates the syntax of a bare expression without evaluating it.
+func (e *Engine) Check(src string) error {
+	_, err := e.compile(src)
+	return err
+}
+
+// CheckTemplate validates the syntax of a string that may hold {{ }} and
+// {% %} markup.
+func (e *Engine) CheckTemplate(s string) error {
+	if !hasTemplate(s) {
+		return nil
+	}
+	_, err := e.parseTemplate(s, stringOptions)
+	return err
+}
+
+// CheckFile validates the syntax of a template file.
+func (e *Engine) CheckFile(text string, opts FileOptions) error {
+	_, err := e.parseTemplate(text, opts.withDefaults())
+	return err
+}

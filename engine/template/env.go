@@ -1,0 +1,673 @@
+package template
+
+// env.go is the runtime side of translate.go: the generated expr code calls
+// these methods of env, which carries the per-evaluation state. Names are
+// short because they appear in every generated program; user variable
+// names never become expr identifiers, so they cannot collide.
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+type env struct{ r *run }
+
+// kwargs carries keyword arguments (name=value) to filters and functions.
+type kwargs map[string]any
+
+// splitArgs separates trailing keyword arguments from positional ones.
+func splitArgs(args []any) ([]any, kwargs) {
+	if n := len(args); n > 0 {
+		if kw, ok := args[n-1].(kwargs); ok {
+			return args[:n-1], kw
+		}
+	}
+	return args, nil
+}
+
+// lookup finds a name in template locals, then in the variables, resolving
+// lazily templated values. ok is false if the name is not defined.
+func (r *run) lookup(name string) (any, bool, error) {
+	if v, ok := r.locals.lookup(name); ok {
+		return v, true, nil
+	}
+	v, ok := r.vars[name]
+	if !ok {
+		return nil, false, nil
+	}
+	v, err := r.resolve(name, v)
+	return v, true, err
+}
+
+// resolve renders template strings inside a variable's value, recursively,
+// the way Ansible templates variables lazily when they are used.
+func (r *run) resolve(name string, v any) (any, error) {
+	if !needsResolve(v) {
+		return v, nil
+	}
+	if slices.Contains(r.stack, name) {
+		return nil, &RecursionError{Chain: append(slices.Clone(r.stack), name)}
+	}
+	if len(r.stack) >= r.e.MaxDepth {
+		return nil, fmt.Errorf("template nesting deeper than %d resolving %s", r.e.MaxDepth, name)
+	}
+	child := &run{e: r.e, vars: r.vars, stack: append(slices.Clip(r.stack), name)}
+	return child.resolveValue(v)
+}
+
+func (r *run) resolveValue(v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if !hasTemplate(x) {
+			return x, nil
+		}
+		return r.render(x, stringOptions)
+	case []any:
+		out := make([]any, len(x))
+		for i, it := range x {
+			var err error
+			if out[i], err = r.resolveValue(it); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, it := range x {
+			var err error
+			if out[k], err = r.resolveValue(it); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// needsResolve reports whether v holds any template string, so that plain
+// values are returned without copying.
+func needsResolve(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return hasTemplate(x)
+	case []any:
+		return slices.ContainsFunc(x, needsResolve)
+	case map[string]any:
+		for _, it := range x {
+			if needsResolve(it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// V reads a variable that must be defined.
+func (e env) V(name string) (any, error) {
+	v, ok, err := e.r.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &UndefinedError{Name: name}
+	}
+	return v, nil
+}
+
+// L reads a variable that may be undefined (under default or is defined).
+// A value whose lazy template hits an undefined variable counts as
+// undefined too, as in Ansible.
+func (e env) L(name string) (any, error) {
+	v, ok, err := e.r.lookup(name)
+	var ue *UndefinedError
+	if errors.As(err, &ue) {
+		return Undefined{Name: name}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return Undefined{Name: name}, nil
+	}
+	return v, nil
+}
+
+// getItem implements obj.key and obj[key]; ok is false when absent.
+func getItem(obj, key any) (any, bool) {
+	if m, ok := asMap(obj); ok {
+		ks, isStr := key.(string)
+		if !isStr {
+			ks = pyStr(key)
+		}
+		v, ok := m[ks]
+		return v, ok
+	}
+	if i, ok := toInt(key); ok {
+		if l, ok := asList(obj); ok {
+			if i < 0 {
+				i += len(l)
+			}
+			if i < 0 || i >= len(l) {
+				return nil, false
+			}
+			return l[i], true
+		}
+		if s, ok := obj.(string); ok {
+			rs := []rune(s)
+			if i < 0 {
+				i += len(rs)
+			}
+			if i < 0 || i >= len(rs) {
+				return nil, false
+			}
+			return string(rs[i]), true
+		}
+	}
+	return nil, false
+}
+
+// A reads an attribute or item that must exist.
+func (e env) A(obj, key any, path string) (any, error) {
+	v, ok := getItem(obj, key)
+	if !ok {
+		return nil, &UndefinedError{Name: path}
+	}
+	return v, nil
+}
+
+// LA reads an attribute or item that may be missing; undefined chains on,
+// as Ansible's AnsibleUndefined does, so `a.b.c | default(x)` works.
+func (e env) LA(obj, key any, path string) (any, error) {
+	if isUndefined(obj) {
+		return obj, nil
+	}
+	v, ok := getItem(obj, key)
+	if !ok {
+		return Undefined{Name: path}, nil
+	}
+	return v, nil
+}
+
+// Slice implements obj[lo:hi] for lists and strings.
+func (e env) Slice(obj, lo, hi any) (any, error) {
+	bounds := func(n int) (int, int) {
+		a, b := 0, n
+		if i, ok := toInt(lo); ok {
+			a = i
+		}
+		if i, ok := toInt(hi); ok {
+			b = i
+		}
+		if a < 0 {
+			a = max(a+n, 0)
+		}
+		if b < 0 {
+			b = max(b+n, 0)
+		}
+		a, b = min(a, n), min(b, n)
+		if b < a {
+			b = a
+		}
+		return a, b
+	}
+	if s, ok := obj.(string); ok {
+		rs := []rune(s)
+		a, b := bounds(len(rs))
+		return string(rs[a:b]), nil
+	}
+	if l, ok := asList(obj); ok {
+		a, b := bounds(len(l))
+		return slices.Clone(l[a:b]), nil
+	}
+	return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
+}
+
+// Truthy is Python's bool(), used by and/or/not/if.
+func (e env) Truthy(v any) (bool, error) {
+	if _, err := strict(v); err != nil {
+		return false, err
+	}
+	return truthy(v), nil
+}
+
+// Neg is unary minus.
+func (e env) Neg(v any) (any, error) {
+	if i, ok := toInt(v); ok {
+		return -i, nil
+	}
+	if f, ok := toFloat(v); ok {
+		return -f, nil
+	}
+	return nil, fmt.Errorf("bad operand type for unary -: '%s'", typeName(v))
+}
+
+// Op implements Jinja's binary operators with Python semantics.
+func (e env) Op(op string, a, b any) (any, error) {
+	if _, err := strict(a); err != nil {
+		return nil, err
+	}
+	if _, err := strict(b); err != nil {
+		return nil, err
+	}
+	switch op {
+	case "==":
+		return equal(a, b), nil
+	case "!=":
+		return !equal(a, b), nil
+	case "<", "<=", ">", ">=":
+		c, err := compare(a, b)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case "<":
+			return c < 0, nil
+		case "<=":
+			return c <= 0, nil
+		case ">":
+			return c > 0, nil
+		}
+		return c >= 0, nil
+	case "in":
+		return contains(b, a)
+	case "~":
+		return pyStr(a) + pyStr(b), nil
+	}
+	ia, aInt := toInt(a)
+	ib, bInt := toInt(b)
+	fa, aNum := toFloat(a)
+	fb, bNum := toFloat(b)
+	if aNum && bNum {
+		bothInt := aInt && bInt
+		switch op {
+		case "+":
+			if bothInt {
+				return ia + ib, nil
+			}
+			return fa + fb, nil
+		case "-":
+			if bothInt {
+				return ia - ib, nil
+			}
+			return fa - fb, nil
+		case "*":
+			if bothInt {
+				return ia * ib, nil
+			}
+			return fa * fb, nil
+		case "/":
+			if fb == 0 {
+				return nil, errors.New("division by zero")
+			}
+			return fa / fb, nil
+		case "//", "%":
+			if fb == 0 {
+				return nil, errors.New("integer division or modulo by zero")
+			}
+			if bothInt {
+				q, m := ia/ib, ia%ib
+				if m != 0 && (m < 0) != (ib < 0) { // Python floors
+					q--
+					m += ib
+				}
+				if op == "//" {
+					return q, nil
+				}
+				return m, nil
+			}
+			if op == "//" {
+				return math.Floor(fa / fb), nil
+			}
+			return fa - fb*math.Floor(fa/fb), nil
+		case "**":
+			if bothInt && ib >= 0 {
+				r := 1
+				for range ib {
+					r *= ia
+				}
+				return r, nil
+			}
+			return math.Pow(fa, fb), nil
+		}
+	}
+	switch op {
+	case "+":
+		if sa, ok := a.(string); ok {
+			if sb, ok := b.(string); ok {
+				return sa + sb, nil
+			}
+		}
+		if la, ok := asList(a); ok {
+			if lb, ok := asList(b); ok {
+				return append(slices.Clone(la), lb...), nil
+			}
+		}
+	case "*":
+		if sa, ok := a.(string); ok && bInt {
+			return strings.Repeat(sa, max(ib, 0)), nil
+		}
+		if la, ok := asList(a); ok && bInt {
+			var out []any
+			for range max(ib, 0) {
+				out = append(out, la...)
+			}
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+}
+
+// contains is Python's `needle in hay`.
+func contains(hay, needle any) (bool, error) {
+	if s, ok := hay.(string); ok {
+		n, ok := needle.(string)
+		if !ok {
+			return false, fmt.Errorf("'in <string>' requires string as left operand, not %s", typeName(needle))
+		}
+		return strings.Contains(s, n), nil
+	}
+	if l, ok := asList(hay); ok {
+		return slices.ContainsFunc(l, func(x any) bool { return equal(x, needle) }), nil
+	}
+	if m, ok := asMap(hay); ok {
+		_, ok := m[pyStr(needle)]
+		return ok, nil
+	}
+	return false, fmt.Errorf("argument of type '%s' is not iterable", typeName(hay))
+}
+
+// Dict builds a dict literal from alternating keys and values.
+func (e env) Dict(kv ...any) (any, error) {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[pyStr(kv[i])] = kv[i+1]
+	}
+	return m, nil
+}
+
+// Kw packs keyword arguments.
+func (e env) Kw(kv ...any) kwargs {
+	m := make(kwargs, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+// F applies a filter.
+func (e env) F(name string, in any, args ...any) (any, error) {
+	f := e.r.e.filters[name]
+	pos, kw := splitArgs(args)
+	out, err := f(e.r, in, pos, kw)
+	if err != nil {
+		var ue *UndefinedError
+		var re *RecursionError
+		if errors.As(err, &ue) || errors.As(err, &re) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("filter %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// T applies a test.
+func (e env) T(name string, in any, args ...any) (bool, error) {
+	ok, err := e.r.e.tests[name](e.r, in, args)
+	if err != nil {
+		return false, fmt.Errorf("test %s: %w", name, err)
+	}
+	return ok, nil
+}
+
+// Call runs a global function.
+func (e env) Call(name string, args ...any) (any, error) {
+	pos, kw := splitArgs(args)
+	switch name {
+	case "range":
+		var ints []int
+		for _, a := range pos {
+			i, ok := toInt(a)
+			if !ok {
+				return nil, fmt.Errorf("range() arguments must be integers, got %s", typeName(a))
+			}
+			ints = append(ints, i)
+		}
+		start, stop, step := 0, 0, 1
+		switch len(ints) {
+		case 1:
+			stop = ints[0]
+		case 2:
+			start, stop = ints[0], ints[1]
+		case 3:
+			start, stop, step = ints[0], ints[1], ints[2]
+		default:
+			return nil, errors.New("range() takes 1 to 3 arguments")
+		}
+		if step == 0 {
+			return nil, errors.New("range() step must not be zero")
+		}
+		out := []any{}
+		for i := start; step > 0 && i < stop || step < 0 && i > stop; i += step {
+			out = append(out, i)
+		}
+		return out, nil
+	case "lookup", "query", "q":
+		if len(pos) == 0 {
+			return nil, fmt.Errorf("%s() needs a plugin name", name)
+		}
+		plugin := pyStr(pos[0])
+		if plugin != "env" && plugin != "ansible.builtin.env" {
+			return nil, fmt.Errorf("lookup plugin %q is not supported (only env)", plugin)
+		}
+		var vals []any
+		for _, a := range pos[1:] {
+			v, ok := os.LookupEnv(pyStr(a))
+			if !ok {
+				if d, has := kw["default"]; has {
+					vals = append(vals, d)
+					continue
+				}
+			}
+			vals = append(vals, v)
+		}
+		if name != "lookup" || truthy(kw["wantlist"]) {
+			return vals, nil
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = pyStr(v)
+		}
+		return strings.Join(parts, ","), nil
+	case "dict":
+		m := map[string]any{}
+		if len(pos) == 1 {
+			src, ok := asMap(pos[0])
+			if !ok {
+				return nil, fmt.Errorf("dict() argument must be a dict, got %s", typeName(pos[0]))
+			}
+			for k, v := range src {
+				m[k] = v
+			}
+		}
+		for k, v := range kw {
+			m[k] = v
+		}
+		return m, nil
+	case "undef":
+		return Undefined{Name: "undef()"}, nil
+	}
+	return nil, fmt.Errorf("no function named %q", name)
+}
+
+// M calls a Python method on a string or dict.
+func (e env) M(obj any, name string, args ...any) (any, error) {
+	pos, _ := splitArgs(args)
+	arg := func(i int) string {
+		if i < len(pos) {
+			return pyStr(pos[i])
+		}
+		return ""
+	}
+	if s, ok := obj.(string); ok {
+		switch name {
+		case "split":
+			if len(pos) == 0 || pos[0] == nil {
+				return toAny(strings.Fields(s)), nil
+			}
+			n := -1
+			if len(pos) > 1 {
+				if m, ok := toInt(pos[1]); ok && m >= 0 {
+					n = m + 1
+				}
+			}
+			return toAny(strings.SplitN(s, arg(0), n)), nil
+		case "strip", "lstrip", "rstrip":
+			cut := " \t\n\r\v\f"
+			if len(pos) > 0 && pos[0] != nil {
+				cut = arg(0)
+			}
+			switch name {
+			case "strip":
+				return strings.Trim(s, cut), nil
+			case "lstrip":
+				return strings.TrimLeft(s, cut), nil
+			}
+			return strings.TrimRight(s, cut), nil
+		case "lower":
+			return strings.ToLower(s), nil
+		case "upper":
+			return strings.ToUpper(s), nil
+		case "capitalize":
+			return capitalize(s), nil
+		case "title":
+			return title(s), nil
+		case "startswith", "endswith":
+			prefixes := []any{pos[0]}
+			if l, ok := asList(pos[0]); ok {
+				prefixes = l
+			}
+			for _, p := range prefixes {
+				if name == "startswith" && strings.HasPrefix(s, pyStr(p)) || name == "endswith" && strings.HasSuffix(s, pyStr(p)) {
+					return true, nil
+				}
+			}
+			return false, nil
+		case "replace":
+			n := -1
+			if len(pos) > 2 {
+				n, _ = toInt(pos[2])
+			}
+			return strings.Replace(s, arg(0), arg(1), n), nil
+		case "join":
+			l, err := iterate(pos[0])
+			if err != nil {
+				return nil, err
+			}
+			parts := make([]string, len(l))
+			for i, it := range l {
+				parts[i] = pyStr(it)
+			}
+			return strings.Join(parts, s), nil
+		case "find":
+			i := strings.Index(s, arg(0))
+			if i > 0 {
+				i = utf8.RuneCountInString(s[:i])
+			}
+			return i, nil
+		case "count":
+			return strings.Count(s, arg(0)), nil
+		case "isdigit":
+			return s != "" && strings.Trim(s, "0123456789") == "", nil
+		}
+		return nil, fmt.Errorf("'str' object has no method %q", name)
+	}
+	if m, ok := asMap(obj); ok {
+		keys := sortedKeys(m)
+		switch name {
+		case "items":
+			out := make([]any, len(keys))
+			for i, k := range keys {
+				out[i] = []any{k, m[k]}
+			}
+			return out, nil
+		case "keys":
+			return toAny(keys), nil
+		case "values":
+			out := make([]any, len(keys))
+			for i, k := range keys {
+				out[i] = m[k]
+			}
+			return out, nil
+		case "get":
+			if v, ok := m[arg(0)]; ok {
+				return v, nil
+			}
+			if len(pos) > 1 {
+				return pos[1], nil
+			}
+			return nil, nil
+		}
+		return nil, fmt.Errorf("'dict' object has no method %q", name)
+	}
+	if l, ok := asList(obj); ok {
+		switch name {
+		case "index":
+			for i, it := range l {
+				if len(pos) > 0 && equal(it, pos[0]) {
+					return i, nil
+				}
+			}
+			return nil, fmt.Errorf("%s is not in list", pyRepr(pos[0]))
+		case "count":
+			n := 0
+			for _, it := range l {
+				if len(pos) > 0 && equal(it, pos[0]) {
+					n++
+				}
+			}
+			return n, nil
+		}
+		return nil, fmt.Errorf("'list' object has no method %q", name)
+	}
+	if _, err := strict(obj); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("'%s' object has no method %q", typeName(obj), name)
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + strings.ToLower(s[n:])
+}
+
+// title is Python's str.title(): upper-case after any non-letter.
+func title(s string) string {
+	var b strings.Builder
+	prevLetter := false
+	for _, r := range s {
+		isLetter := strings.ToLower(string(r)) != strings.ToUpper(string(r))
+		if isLetter && !prevLetter {
+			b.WriteString(strings.ToUpper(string(r)))
+		} else {
+			b.WriteString(strings.ToLower(string(r)))
+		}
+		prevLetter = isLetter
+	}
+	return b.String()
+}

@@ -1,0 +1,648 @@
+package template
+
+// file.go parses and renders template text: {{ }} interpolation, {% %}
+// statements (if/elif/else, for/else, set, raw) and {# #} comments, with
+// Jinja's whitespace control.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FileOptions are Jinja environment settings that shape whitespace.
+// The zero value is plain Jinja; AnsibleFileOptions gives what Ansible's
+// template module uses.
+type FileOptions struct {
+	TrimBlocks      bool   // drop the first newline after a block tag
+	LstripBlocks    bool   // strip blanks before a block tag on its line
+	NewlineSequence string // "\n" (default), "\r\n" or "\r"
+}
+
+// AnsibleFileOptions returns the template module's defaults.
+func AnsibleFileOptions() FileOptions {
+	return FileOptions{TrimBlocks: true, NewlineSequence: "\n"}
+}
+
+func (o FileOptions) withDefaults() FileOptions {
+	if o.NewlineSequence == "" {
+		o.NewlineSequence = "\n"
+	}
+	return o
+}
+
+// stringOptions applies to templated strings in playbooks (Ansible's
+// templar uses trim_blocks there too).
+var stringOptions = FileOptions{TrimBlocks: true, NewlineSequence: "\n"}
+
+type tmplKey struct {
+	text string
+	opts FileOptions
+}
+
+type parsedTmpl struct {
+	nodes  []tnode
+	single string // set when the text is exactly one {{ expression }}
+	err    error
+}
+
+type (
+	tnode any
+	textT struct{ s string }
+	exprT struct{ src string }
+	ifT   struct {
+		conds  []string
+		bodies [][]tnode
+		els    []tnode
+	}
+	forT struct {
+		names          []string
+		iter, cond     string
+		body, els      []tnode
+		line           int
+		hasElse        bool
+		statementShown string
+	}
+	setT struct {
+		names []string
+		src   string
+	}
+)
+
+// RenderFile renders a template file's text.
+func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) (string, error) {
+	r := &run{e: e, vars: vars}
+	v, err := r.renderText(text, opts.withDefaults())
+	if err != nil {
+		return "", fmt.Errorf("rendering template: %w", err)
+	}
+	return v, nil
+}
+
+// Render templates a string value. A string that is exactly one {{ expr }}
+// yields the expression's native value (list, dict, int, bool); otherwise
+// the result is the interpolated string. Strings without markup are
+// returned unchanged. Non-string values are returned as they are.
+func (e *Engine) Render(s string, vars map[string]any) (any, error) {
+	if !hasTemplate(s) {
+		return s, nil
+	}
+	r := &run{e: e, vars: vars}
+	v, err := r.render(s, stringOptions)
+	if err != nil {
+		return nil, fmt.Errorf("templating %q: %w", s, err)
+	}
+	return v, nil
+}
+
+// RenderString templates s and always returns a string.
+func (e *Engine) RenderString(s string, vars map[string]any) (string, error) {
+	v, err := e.Render(s, vars)
+	if err != nil {
+		return "", err
+	}
+	return pyStr(v), nil
+}
+
+// RenderValue templates every string inside v (lists and maps recursively),
+// as Ansible does for module arguments.
+func (e *Engine) RenderValue(v any, vars map[string]any) (any, error) {
+	if !needsResolve(v) {
+		return v, nil
+	}
+	r := &run{e: e, vars: vars}
+	return r.resolveValue(v)
+}
+
+func (r *run) render(s string, opts FileOptions) (any, error) {
+	p, err := r.e.parseTemplate(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.single != "" {
+		v, err := r.eval(p.single)
+		if err != nil {
+			return nil, err
+		}
+		return strict(v)
+	}
+	var b strings.Builder
+	if err := r.exec(p.nodes, &b); err != nil {
+		return nil, err
+	}
+	return b.String(), nil
+}
+
+func (r *run) renderText(s string, opts FileOptions) (string, error) {
+	p, err := r.e.parseTemplate(s, opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := r.exec(p.nodes, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func (e *Engine) parseTemplate(s string, opts FileOptions) (parsedTmpl, error) {
+	key := tmplKey{s, opts}
+	e.mu.RLock()
+	p, ok := e.tmpls[key]
+	e.mu.RUnlock()
+	if ok {
+		return p, p.err
+	}
+	p.nodes, p.err = e.parseNodes(s, opts)
+	if p.err == nil && len(p.nodes) == 1 {
+		if x, ok := p.nodes[0].(exprT); ok {
+			p.single = x.src
+		}
+	}
+	e.mu.Lock()
+	if len(e.tmpls) >= cacheLimit {
+		e.tmpls = map[tmplKey]parsedTmpl{}
+	}
+	e.tmpls[key] = p
+	e.mu.Unlock()
+	return p, p.err
+}
+
+type ttok struct {
+	kind byte // 't' text, '{' expression, '%' statement
+	s    string
+	line int
+}
+
+// findClose finds the end delimiter of a tag, skipping quoted strings and
+// balanced brackets so that '}}' inside a literal or a nested dict literal
+// does not end the tag, as in Jinja's lexer.
+func findClose(s string, from int, close string) int {
+	var quote byte
+	depth := 0
+	for i := from; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case close == "#}":
+			if strings.HasPrefix(s[i:], close) {
+				return i
+			}
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case depth == 0 && strings.HasPrefix(s[i:], close):
+			return i
+		case c == '{' || c == '[' || c == '(':
+			depth++
+		case (c == '}' || c == ']' || c == ')') && depth > 0:
+			depth--
+		}
+	}
+	return -1
+}
+
+func lineAt(s string, pos int) int { return strings.Count(s[:pos], "\n") + 1 }
+
+// tokenize splits template text into text and tag tokens, applying the
+// whitespace rules as it goes.
+func tokenize(s string, opts FileOptions) ([]ttok, error) {
+	var toks []ttok
+	pos := 0
+	stripNext := false // previous tag ended with -%} / -}}
+	addText := func(t string, start int, lstrip bool) {
+		if stripNext {
+			t = strings.TrimLeft(t, " \t\r\n")
+		}
+		if lstrip {
+			l := strings.LastIndexByte(t, '\n') + 1
+			if (l > 0 || start == 0 || s[start-1] == '\n') && strings.Trim(t[l:], " \t") == "" {
+				t = t[:l]
+			}
+		}
+		if t != "" {
+			toks = append(toks, ttok{'t', t, lineAt(s, start)})
+		}
+	}
+	for {
+		idx := -1
+		for i := pos; i+1 < len(s); i++ {
+			if s[i] == '{' && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			addText(s[pos:], pos, false)
+			return toks, nil
+		}
+		kind := s[idx+1]
+		inner := idx + 2
+		leftStrip, plus := false, false
+		if inner < len(s) && s[inner] == '-' {
+			leftStrip = true
+			inner++
+		} else if inner < len(s) && s[inner] == '+' {
+			plus = true
+			inner++
+		}
+		closeDelim := map[byte]string{'{': "}}", '%': "%}", '#': "#}"}[kind]
+		end := findClose(s, inner, closeDelim)
+		if end < 0 {
+			return nil, fmt.Errorf("line %d: unclosed %q starting at %q", lineAt(s, idx), s[idx:idx+2], excerpt(s, idx))
+		}
+		body := s[inner:end]
+		rightStrip := strings.HasSuffix(body, "-")
+		if rightStrip {
+			body = body[:len(body)-1]
+		}
+		text := s[pos:idx]
+		if leftStrip {
+			text = strings.TrimRight(text, " \t\r\n")
+		}
+		addText(text, pos, !leftStrip && !plus && kind != '{' && opts.LstripBlocks)
+		stripNext = rightStrip
+		pos = end + 2
+		if !rightStrip && opts.TrimBlocks && kind != '{' {
+			if strings.HasPrefix(s[pos:], "\r\n") {
+				pos += 2
+			} else if strings.HasPrefix(s[pos:], "\n") {
+				pos++
+			}
+		}
+		line := lineAt(s, idx)
+		switch kind {
+		case '{':
+			if strings.TrimSpace(body) == "" {
+				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:end+2])
+			}
+			toks = append(toks, ttok{'{', strings.TrimSpace(body), line})
+		case '%':
+			stmt := strings.TrimSpace(body)
+			if stmt == "raw" {
+				// Everything up to endraw is literal text.
+				j := pos
+				for {
+					k := strings.Index(s[j:], "{%")
+					if k < 0 {
+						return nil, fmt.Errorf("line %d: raw without endraw", line)
+					}
+					k += j
+					e := findClose(s, k+2, "%}")
+					if e < 0 {
+						return nil, fmt.Errorf("line %d: raw without endraw", line)
+					}
+					if strings.Trim(s[k+2:e], " -+\t\n") == "endraw" {
+						raw := s[pos:k]
+						if strings.HasPrefix(s[k+2:], "-") {
+							raw = strings.TrimRight(raw, " \t\r\n")
+						}
+						if raw != "" {
+							toks = append(toks, ttok{'t', raw, line})
+						}
+						stripNext = s[e-1] == '-'
+						pos = e + 2
+						if !stripNext && opts.TrimBlocks && strings.HasPrefix(s[pos:], "\n") {
+							pos++
+						}
+						break
+					}
+					j = e
+				}
+				continue
+			}
+			toks = append(toks, ttok{'%', stmt, line})
+		}
+	}
+}
+
+// parseNodes builds the statement tree, compiling every expression so that
+// syntax errors surface at parse (load) time.
+func (e *Engine) parseNodes(s string, opts FileOptions) ([]tnode, error) {
+	toks, err := tokenize(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &tparser{e: e, toks: toks, nl: opts.NewlineSequence}
+	nodes, end, err := p.block()
+	if err != nil {
+		return nil, err
+	}
+	if end != "" {
+		return nil, fmt.Errorf("line %d: unexpected {%% %s %%}", p.toks[p.i-1].line, end)
+	}
+	return nodes, nil
+}
+
+type tparser struct {
+	e    *Engine
+	toks []ttok
+	i    int
+	nl   string
+}
+
+func (p *tparser) check(src string, line int) error {
+	if _, err := p.e.compile(src); err != nil {
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	return nil
+}
+
+// block parses nodes until an end-ish statement, which it returns.
+func (p *tparser) block() ([]tnode, string, error) {
+	var nodes []tnode
+	for p.i < len(p.toks) {
+		t := p.toks[p.i]
+		p.i++
+		switch t.kind {
+		case 't':
+			s := t.s
+			if p.nl != "\n" {
+				s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", p.nl)
+			}
+			nodes = append(nodes, textT{s})
+		case '{':
+			if err := p.check(t.s, t.line); err != nil {
+				return nil, "", err
+			}
+			nodes = append(nodes, exprT{t.s})
+		case '%':
+			word, rest, _ := strings.Cut(t.s, " ")
+			rest = strings.TrimSpace(rest)
+			switch word {
+			case "if":
+				n, err := p.parseIf(rest, t.line)
+				if err != nil {
+					return nil, "", err
+				}
+				nodes = append(nodes, n)
+			case "for":
+				n, err := p.parseFor(rest, t.line)
+				if err != nil {
+					return nil, "", err
+				}
+				nodes = append(nodes, n)
+			case "set":
+				names, src, ok := strings.Cut(rest, "=")
+				if !ok {
+					return nil, "", fmt.Errorf("line %d: block {%% set %%} is not supported; use {%% set name = value %%}", t.line)
+				}
+				n := setT{src: strings.TrimSpace(src)}
+				for _, nm := range strings.Split(names, ",") {
+					n.names = append(n.names, strings.TrimSpace(nm))
+				}
+				if err := p.check(n.src, t.line); err != nil {
+					return nil, "", err
+				}
+				nodes = append(nodes, n)
+			case "elif", "else", "endif", "endfor":
+				return nodes, t.s, nil
+			default:
+				return nil, "", fmt.Errorf("line %d: unknown statement {%% %s %%}", t.line, t.s)
+			}
+		}
+	}
+	return nodes, "", nil
+}
+
+func (p *tparser) parseIf(cond string, line int) (tnode, error) {
+	var n ifT
+	for {
+		if err := p.check(cond, line); err != nil {
+			return nil, err
+		}
+		body, end, err := p.block()
+		if err != nil {
+			return nil, err
+		}
+		n.conds = append(n.conds, cond)
+		n.bodies = append(n.bodies, body)
+		switch {
+		case strings.HasPrefix(end, "elif "):
+			cond = strings.TrimSpace(end[5:])
+			line = p.toks[p.i-1].line
+		case end == "else":
+			els, end, err := p.block()
+			if err != nil {
+				return nil, err
+			}
+			if end != "endif" {
+				return nil, fmt.Errorf("line %d: expected {%% endif %%} after {%% else %%}, got %q", line, end)
+			}
+			n.els = els
+			return n, nil
+		case end == "endif":
+			return n, nil
+		default:
+			return nil, fmt.Errorf("line %d: {%% if %s %%} is not closed by {%% endif %%}", line, cond)
+		}
+	}
+}
+
+func (p *tparser) parseFor(stmt string, line int) (tnode, error) {
+	names, rest, ok := strings.Cut(stmt, " in ")
+	if !ok {
+		return nil, fmt.Errorf("line %d: expected {%% for NAME in EXPR %%}, got %q", line, stmt)
+	}
+	n := forT{line: line, statementShown: stmt}
+	for _, nm := range strings.Split(names, ",") {
+		nm = strings.TrimSpace(nm)
+		if nm == "" {
+			return nil, fmt.Errorf("line %d: bad loop variable in %q", line, stmt)
+		}
+		n.names = append(n.names, nm)
+	}
+	n.iter = strings.TrimSpace(rest)
+	// `for x in xs if cond` filters the items; a trailing `if` without a
+	// matching `else` is the filter rather than a conditional expression.
+	if toks, err := lex(n.iter); err == nil {
+		depth := 0
+		for i, t := range toks {
+			if t.kind == tOp && strings.Contains("([{", t.val) {
+				depth++
+			} else if t.kind == tOp && strings.Contains(")]}", t.val) {
+				depth--
+			} else if depth == 0 && t.kind == tName && t.val == "if" {
+				hasElse := false
+				for _, u := range toks[i:] {
+					if u.kind == tName && u.val == "else" {
+						hasElse = true
+					}
+				}
+				if !hasElse {
+					n.cond = strings.TrimSpace(n.iter[t.pos+2:])
+					n.iter = strings.TrimSpace(n.iter[:t.pos])
+				}
+				break
+			}
+		}
+	}
+	if err := p.check(n.iter, line); err != nil {
+		return nil, err
+	}
+	if n.cond != "" {
+		if err := p.check(n.cond, line); err != nil {
+			return nil, err
+		}
+	}
+	body, end, err := p.block()
+	if err != nil {
+		return nil, err
+	}
+	n.body = body
+	if end == "else" {
+		n.hasElse = true
+		if n.els, end, err = p.block(); err != nil {
+			return nil, err
+		}
+	}
+	if end != "endfor" {
+		return nil, fmt.Errorf("line %d: {%% for %s %%} is not closed by {%% endfor %%}", line, stmt)
+	}
+	return n, nil
+}
+
+// exec renders nodes into b.
+func (r *run) exec(nodes []tnode, b *strings.Builder) error {
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case textT:
+			b.WriteString(n.s)
+		case exprT:
+			v, err := r.eval(n.src)
+			if err == nil {
+				v, err = strict(v)
+			}
+			if err != nil {
+				return fmt.Errorf("in {{ %s }}: %w", n.src, err)
+			}
+			b.WriteString(pyStr(v))
+		case setT:
+			v, err := r.eval(n.src)
+			if err == nil {
+				v, err = strict(v)
+			}
+			if err != nil {
+				return fmt.Errorf("in {%% set %s %%}: %w", strings.Join(n.names, ", "), err)
+			}
+			if err := r.assign(n.names, v); err != nil {
+				return err
+			}
+		case ifT:
+			done := false
+			for i, c := range n.conds {
+				v, err := r.eval(c)
+				if err == nil {
+					v, err = strict(v)
+				}
+				if err != nil {
+					return fmt.Errorf("in {%% if %s %%}: %w", c, err)
+				}
+				if truthy(v) {
+					if err := r.exec(n.bodies[i], b); err != nil {
+						return err
+					}
+					done = true
+					break
+				}
+			}
+			if !done {
+				if err := r.exec(n.els, b); err != nil {
+					return err
+				}
+			}
+		case forT:
+			if err := r.execFor(n, b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// assign binds names in the innermost scope, unpacking when several.
+func (r *run) assign(names []string, v any) error {
+	if r.locals == nil {
+		r.locals = &scope{vars: map[string]any{}}
+	}
+	if len(names) == 1 {
+		r.locals.vars[names[0]] = v
+		return nil
+	}
+	l, err := iterate(v)
+	if err != nil {
+		return err
+	}
+	if len(l) != len(names) {
+		return fmt.Errorf("cannot unpack %d values into %d names (%s)", len(l), len(names), strings.Join(names, ", "))
+	}
+	for i, nm := range names {
+		r.locals.vars[nm] = l[i]
+	}
+	return nil
+}
+
+func (r *run) execFor(n forT, b *strings.Builder) error {
+	wrap := func(err error) error { return fmt.Errorf("in {%% for %s %%}: %w", n.statementShown, err) }
+	v, err := r.eval(n.iter)
+	if err == nil {
+		v, err = strict(v)
+	}
+	if err != nil {
+		return wrap(err)
+	}
+	items, err := iterate(v)
+	if err != nil {
+		return wrap(err)
+	}
+	outer := r.locals
+	defer func() { r.locals = outer }()
+	if n.cond != "" {
+		var kept []any
+		for _, it := range items {
+			r.locals = &scope{vars: map[string]any{}, parent: outer}
+			if err := r.assign(n.names, it); err != nil {
+				return wrap(err)
+			}
+			c, err := r.eval(n.cond)
+			if err == nil {
+				c, err = strict(c)
+			}
+			if err != nil {
+				return wrap(err)
+			}
+			if truthy(c) {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
+	if len(items) == 0 {
+		r.locals = outer
+		return r.exec(n.els, b)
+	}
+	for i, it := range items {
+		r.locals = &scope{vars: map[string]any{}, parent: outer}
+		if err := r.assign(n.names, it); err != nil {
+			return wrap(err)
+		}
+		loop := map[string]any{
+			"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
+			"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
+		}
+		if i > 0 {
+			loop["previtem"] = items[i-1]
+		}
+		if i < len(items)-1 {
+			loop["nextitem"] = items[i+1]
+		}
+		r.locals.vars["loop"] = loop
+		if err := r.exec(n.body, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package template
+
+// tests.go implements Jinja/Ansible tests (`x is name(args)`).
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+type testFunc func(r *run, v any, args []any) (bool, error)
+
+func needArg(args []any, n int) error {
+	if len(args) < n {
+		return fmt.Errorf("needs %d argument(s), got %d", n, len(args))
+	}
+	return nil
+}
+
+func cmpTest(op string) testFunc {
+	return func(r *run, v any, args []any) (bool, error) {
+		if err := needArg(args, 1); err != nil {
+			return false, err
+		}
+		out, err := (env{r}).Op(op, v, args[0])
+		if err != nil {
+			return false, err
+		}
+		return out.(bool), nil
+	}
+}
+
+// resultTest reads a registered result, as Ansible's succeeded/failed/
+// changed/skipped tests do.
+func resultTest(kind string) testFunc {
+	return func(r *run, v any, args []any) (bool, error) {
+		m, ok := asMap(v)
+		if !ok {
+			return false, fmt.Errorf("the %s test expects a registered task result (a dict), got %s", kind, typeName(v))
+		}
+		failed := truthy(m["failed"])
+		switch kind {
+		case "failed":
+			return failed, nil
+		case "succeeded":
+			return !failed, nil
+		case "changed":
+			return truthy(m["changed"]), nil
+		}
+		return truthy(m["skipped"]), nil
+	}
+}
+
+func reTest(anchor string) testFunc {
+	return func(r *run, v any, args []any) (bool, error) {
+		if err := needArg(args, 1); err != nil {
+			return false, err
+		}
+		pat := pyStr(args[0])
+		kw := kwargs{}
+		if len(args) > 1 {
+			kw["ignorecase"] = args[1]
+		}
+		if len(args) > 2 {
+			kw["multiline"] = args[2]
+		}
+		re, err := compileRegex(anchor+"(?:"+pat+")", kw)
+		if err != nil {
+			return false, err
+		}
+		return re.MatchString(pyStr(v)), nil
+	}
+}
+
+func builtinTests() map[string]testFunc {
+	t := map[string]testFunc{
+		"defined":   func(r *run, v any, args []any) (bool, error) { return !isUndefined(v), nil },
+		"undefined": func(r *run, v any, args []any) (bool, error) { return isUndefined(v), nil },
+		"none":      func(r *run, v any, args []any) (bool, error) { return v == nil, nil },
+		"match":     reTest("^"),
+		"search":    reTest(""),
+		"regex": func(r *run, v any, args []any) (bool, error) {
+			return reTest("")(r, v, args)
+		},
+		"version":   testVersion,
+		"succeeded": resultTest("succeeded"),
+		"failed":    resultTest("failed"),
+		"changed":   resultTest("changed"),
+		"skipped":   resultTest("skipped"),
+		"eq":        cmpTest("=="),
+		"ne":        cmpTest("!="),
+		"lt":        cmpTest("<"),
+		"le":        cmpTest("<="),
+		"gt":        cmpTest(">"),
+		"ge":        cmpTest(">="),
+		"in": func(r *run, v any, args []any) (bool, error) {
+			if err := needArg(args, 1); err != nil {
+				return false, err
+			}
+			return contains(args[0], v)
+		},
+		"contains": func(r *run, v any, args []any) (bool, error) {
+			if err := needArg(args, 1); err != nil {
+				return false, err
+			}
+			return contains(v, args[0])
+		},
+		"string":  func(r *run, v any, args []any) (bool, error) { _, ok := v.(string); return ok, nil },
+		"number":  func(r *run, v any, args []any) (bool, error) { return isNumber(v), nil },
+		"integer": func(r *run, v any, args []any) (bool, error) { _, ok := toInt(v); return ok, nil },
+		"float": func(r *run, v any, args []any) (bool, error) {
+			_, isInt := toInt(v)
+			return isNumber(v) && !isInt, nil
+		},
+		"boolean": func(r *run, v any, args []any) (bool, error) { _, ok := v.(bool); return ok, nil },
+		"mapping": func(r *run, v any, args []any) (bool, error) { _, ok := asMap(v); return ok, nil },
+		"sequence": func(r *run, v any, args []any) (bool, error) {
+			_, isList := asList(v)
+			_, isMap := asMap(v)
+			_, isStr := v.(string)
+			return isList || isMap || isStr, nil
+		},
+		"truthy": func(r *run, v any, args []any) (bool, error) { return truthy(v), nil },
+		"falsy":  func(r *run, v any, args []any) (bool, error) { return !truthy(v), nil },
+		"even": func(r *run, v any, args []any) (bool, error) {
+			i, ok := toInt(v)
+			return ok && i%2 == 0, nil
+		},
+		"odd": func(r *run, v any, args []any) (bool, error) {
+			i, ok := toInt(v)
+			return ok && i%2 != 0, nil
+		},
+		"divisibleby": func(r *run, v any, args []any) (bool, error) {
+			if err := needArg(args, 1); err != nil {
+				return false, err
+			}
+			a, ok1 := toInt(v)
+			b, ok2 := toInt(args[0])
+			if !ok1 || !ok2 || b == 0 {
+				return false, errors.New("divisibleby needs integers and a non-zero divisor")
+			}
+			return a%b == 0, nil
+		},
+		"lower": func(r *run, v any, args []any) (bool, error) { s := pyStr(v); return s == strings.ToLower(s), nil },
+		"upper": func(r *run, v any, args []any) (bool, error) { s := pyStr(v); return s == strings.ToUpper(s), nil },
+	}
+	t["iterable"] = t["sequence"]
+	t["success"], t["succeeded"] = t["succeeded"], t["succeeded"]
+	t["failure"] = t["failed"]
+	t["change"] = t["changed"]
+	t["skip"] = t["skipped"]
+	t["version_compare"] = t["version"]
+	t["equalto"], t["=="] = t["eq"], t["eq"]
+	t["!="] = t["ne"]
+	t["<"], t["lessthan"] = t["lt"], t["lt"]
+	t["<="] = t["le"]
+	t[">"], t["greaterthan"] = t["gt"], t["gt"]
+	t[">="] = t["ge"]
+	t["sameas"] = func(r *run, v any, args []any) (bool, error) {
+		if err := needArg(args, 1); err != nil {
+			return false, err
+		}
+		return equal(v, args[0]) && typeName(v) == typeName(args[0]), nil
+	}
+	t["regex"] = reTest("")
+	return t
+}
+
+var versionPart = regexp.MustCompile(`\d+|[a-zA-Z]+`)
+
+// compareVersions compares like Python's LooseVersion, which Ansible's
+// version test uses by default: numeric runs compare as numbers, letter
+// runs as strings, and a number sorts after letters.
+func compareVersions(a, b string) int {
+	pa, pb := versionPart.FindAllString(a, -1), versionPart.FindAllString(b, -1)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, errA := strconv.Atoi(pa[i])
+		nb, errB := strconv.Atoi(pb[i])
+		switch {
+		case errA == nil && errB == nil:
+			if na != nb {
+				if na < nb {
+					return -1
+				}
+				return 1
+			}
+		case errA == nil:
+			return 1
+		case errB == nil:
+			return -1
+		default:
+			if c := strings.Compare(pa[i], pb[i]); c != 0 {
+				return c
+			}
+		}
+	}
+	return len(pa) - len(pb)
+}
+
+func testVersion(r *run, v any, args []any) (bool, error) {
+	if err := needArg(args, 1); err != nil {
+		return false, err
+	}
+	op := "=="
+	if len(args) > 1 {
+		op = pyStr(args[1])
+	}
+	c := compareVersions(pyStr(v), pyStr(args[0]))
+	switch op {
+	case "<", "lt":
+		return c < 0, nil
+	case "<=", "le":
+		return c <= 0, nil
+	case ">", "gt":
+		return c > 0, nil
+	case ">=", "ge":
+		return c >= 0, nil
+	case "==", "=", "eq":
+		return c == 0, nil
+	case "!=", "<>", "ne":
+		return c != 0, nil
+	}
+	return false, fmt.Errorf("invalid version operator %q", op)
+}
