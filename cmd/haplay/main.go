@@ -32,11 +32,11 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write structured (JSON) logs to this file")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level for --log-file: debug, info, warn, error")
 	// Each subcommand lives in its own file as newXCmd(g).
-<<<<<<< HEAD
+	root.AddCommand(newRunCmd(g))
+	root.AddCommand(newPlanCmd(g))
+	root.AddCommand(newCheckCmd(g))
 	root.AddCommand(newInventoryCmd(g))
-=======
 	root.AddCommand(newLabCmd(g))
->>>>>>> lab
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})

@@ -364,9 +364,9 @@ func (a invAdapter) Match(p string) ([]string, error) {
 	}
 	return hosts, err
 }
-func (a invAdapter) HostVars(h string) map[string]any       { return a.inv.HostVars(h, a.pbVars) }
-func (a invAdapter) GroupNames(h string) []string           { return a.inv.GroupNames(h) }
-func (a invAdapter) GroupHosts() map[string][]string         { return a.inv.GroupHosts() }
+func (a invAdapter) HostVars(h string) map[string]any { return a.inv.HostVars(h, a.pbVars) }
+func (a invAdapter) GroupNames(h string) []string     { return a.inv.GroupNames(h) }
+func (a invAdapter) GroupHosts() map[string][]string  { return a.inv.GroupHosts() }
 
 // poolConnector turns inventory connection vars into pooled targets.
 // localhost that is not in the inventory is the controller, as in Ansible.

@@ -354,3 +354,11 @@ func (l *loader) unknownKey(kv yamlnode.Pair, what string, known keywords) {
 	}
 	l.errorf(kv.KeyPos, "%s", msg)
 }
+
+// LoadTasks loads a task file at run time (include_tasks with a templated
+// name), with the same checks as at load time.
+func LoadTasks(path string, opts Options) ([]*Task, error) {
+	l := &loader{opts: opts, playbookDir: filepath.Dir(path), roles: map[string]*loadedRole{}}
+	tasks := l.tasksFile(path, taskCtx{dir: filepath.Dir(path)}, Pos{File: path})
+	return tasks, l.errs.ErrorOrNil()
+}

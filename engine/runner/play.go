@@ -21,6 +21,7 @@ type playRun struct {
 	endPlay   bool
 	started   bool // --start-at-task has been reached
 	fatal     bool // any_errors_fatal fired
+	hv        *hostvarsCache
 }
 
 // runPlay runs one play batch by batch. It returns stop=true when the
@@ -31,7 +32,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	pr := &playRun{run: r, play: p, playHosts: hosts, started: r.opts.StartAt == ""}
+	pr := &playRun{run: r, play: p, playHosts: hosts, started: r.opts.StartAt == "", hv: &hostvarsCache{}}
 	r.opts.Reporter.PlayStart(p, hosts)
 	if len(hosts) == 0 {
 		r.opts.Reporter.Warn(fmt.Sprintf("play %q: no hosts matched %q", p.Name, p.Hosts))

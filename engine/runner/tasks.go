@@ -110,6 +110,7 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		return nil
 	}
 	pr.opts.Reporter.TaskStart(t, handler)
+	pr.hv = &hostvarsCache{}
 	if t.Action == "meta" {
 		return pr.runMeta(ctx, e, active, f)
 	}

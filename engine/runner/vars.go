@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/yamlnode"
@@ -206,13 +207,26 @@ func truthy(v any) (bool, error) {
 	return true, nil
 }
 
-// prepare turns the hostvars view into a plain map for the templater.
+// prepare turns the hostvars view into a plain map for the templater. The
+// map is built once per task (see hostvarsCache), not per expression.
 func prepare(vars map[string]any) map[string]any {
 	if hv, ok := vars["hostvars"].(hostvarsView); ok {
 		vars = copyVars(vars)
-		vars["hostvars"] = hv.Map()
+		vars["hostvars"] = hv.pr.hv.get(hv.pr)
 	}
 	return vars
+}
+
+// hostvarsCache holds the hostvars map for the task being run. runTask
+// resets it, so every task sees the facts and registers of the ones before.
+type hostvarsCache struct {
+	once sync.Once
+	m    map[string]any
+}
+
+func (c *hostvarsCache) get(pr *playRun) map[string]any {
+	c.once.Do(func() { c.m = hostvarsView{pr: pr}.Map() })
+	return c.m
 }
 
 func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+func newPlanCmd(g *globalOptions) *cobra.Command {
+	o := &playbookOptions{global: g}
+	cmd := &cobra.Command{
+		Use:   "plan PLAYBOOK -i INVENTORY",
+		Short: "Show what a run would change, and change nothing (check + diff + summary)",
+		Long: "Runs the playbook in check mode with diffs and ends with what would change, per host and task.\n" +
+			"Exit codes, as terraform plan -detailed-exitcode: 0 nothing would change, 2 changes pending,\n" +
+			"1 error, 3 a host unreachable, 4 parse error, 5 bad options. A task that cannot predict its\n" +
+			"effect (command/shell without creates/removes) is reported as skipped, never guessed.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			o.check, o.diff, o.plan = true, true, true
+			return runPlan(cmd.Context(), args[0], o)
+		},
+	}
+	addPlaybookFlags(cmd, o)
+	return cmd
+}
+
+func runPlan(ctx context.Context, path string, o *playbookOptions) error {
+	lr, err := load(path, o)
+	if err != nil {
+		return formatLoadError(err)
+	}
+	rc, err := execute(ctx, lr, o)
+	if err != nil {
+		return exitFor(rc, err)
+	}
+	for _, s := range rc.Stats {
+		if s.Failed > 0 {
+			// A failed prediction is an error, not "changes pending".
+			return silentExit(exitError)
+		}
+		if s.Unreachable > 0 {
+			return silentExit(exitUnreachable)
+		}
+	}
+	if len(rc.Changes) > 0 {
+		return silentExit(exitHostFailed)
+	}
+	return nil
+}

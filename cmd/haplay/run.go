@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newRunCmd(g *globalOptions) *cobra.Command {
+	o := &playbookOptions{global: g}
+	cmd := &cobra.Command{
+		Use:   "run PLAYBOOK -i INVENTORY",
+		Short: "Run a playbook (ansible-playbook compatible)",
+		Long: "Runs the plays of PLAYBOOK on the hosts of the inventory. Everything that can be checked before\n" +
+			"contacting a host (YAML, modules, arguments, roles, templates) is checked first.\n" +
+			"Exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable, 4 parse error, 5 bad options, 99 interrupted.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runPlaybook(cmd.Context(), args[0], o)
+		},
+	}
+	addPlaybookFlags(cmd, o)
+	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
+	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
+	return cmd
+}
+
+func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
+	lr, err := load(path, o)
+	if err != nil {
+		return formatLoadError(err)
+	}
+	if o.listHosts || o.listTasks {
+		return listPlaybook(lr, o)
+	}
+	rc, err := execute(ctx, lr, o)
+	return exitFor(rc, err)
+}
+
+// listPlaybook prints --list-hosts / --list-tasks as ansible-playbook does.
+func listPlaybook(lr *loadedRun, o *playbookOptions) error {
+	w := o.stdout
+	fmt.Fprintf(w, "\nplaybook: %s\n", lr.pb.Path)
+	limits, err := limitPatterns(o.limit)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	for i, p := range lr.pb.Plays {
+		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, joinComma(p.Tags))
+		if o.listHosts {
+			hosts, _, err := lr.inv.Match(p.Hosts)
+			if err != nil {
+				return err
+			}
+			for _, l := range limits {
+				allowed, _, err := lr.inv.Match(l)
+				if err != nil {
+					return err
+				}
+				hosts = intersect(hosts, allowed)
+			}
+			fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(hosts))
+			for _, h := range hosts {
+				fmt.Fprintf(w, "      %s\n", h)
+			}
+		}
+		if o.listTasks {
+			fmt.Fprintf(w, "    tasks:\n")
+			for _, t := range listTasks(p) {
+				fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", t.name, joinComma(t.tags))
+			}
+		}
+	}
+	return nil
+}
