@@ -195,7 +195,9 @@ func (t *SSHTarget) run(ctx context.Context, line string, stdin []byte) (Output,
 // session opens a channel, redialling once if the connection turns out to
 // be dead. Retrying is safe: no command started.
 func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, error) {
-	for attempt := 0; ; attempt++ {
+	redialed := false
+	backoff := time.Millisecond
+	for {
 		c, err := t.conn(ctx)
 		if err != nil {
 			return nil, err
@@ -205,11 +207,24 @@ func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, error) {
 			return s, nil
 		}
 		var refused *ssh.OpenChannelError
-		if errors.As(err, &refused) || attempt > 0 {
-			// The server is there and said no, or the redial did not help.
+		switch {
+		case errors.As(err, &refused) && refused.Reason == ssh.ConnectionFailed && backoff < time.Second:
+			// sshd frees a finished session's slot a moment after the
+			// channel closes, so at MaxSessions a new channel can be
+			// refused ("no more sessions") briefly. Wait and retry.
+			select {
+			case <-time.After(backoff):
+				backoff *= 2
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+			}
+		case errors.As(err, &refused) || redialed:
+			// The server is there and said no, or a redial did not help.
 			return nil, fmt.Errorf("%s: open session: %w", t.opts.Name, err)
+		default:
+			t.forget(c)
+			redialed = true
 		}
-		t.forget(c)
 	}
 }
 
