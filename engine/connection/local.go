@@ -51,10 +51,10 @@ func (t *LocalTarget) Run(ctx context.Context, c Cmd) (Output, error) {
 	// Its own process group, so cancellation reaches the whole pipeline,
 	// not just the shell, and no grandchild keeps our pipes open.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		return Output{}, fmt.Errorf("%s: start /bin/sh: %w", t.name, err)
 	}
-	cmd.WaitDelay = time.Second
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
