@@ -39,6 +39,9 @@ type Output struct {
 	Stdout   []byte
 	Stderr   []byte
 	ExitCode int
+	// Signal names the signal that killed the command ("KILL"), if one
+	// did; ExitCode is then 128+n, or -1 when the number is unknown.
+	Signal string
 }
 
 // WriteOptions describes how WriteFile leaves the written file.

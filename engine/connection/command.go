@@ -1,0 +1,228 @@
+package connection
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// envName is what a POSIX shell accepts left of "=" in an assignment; any
+// other name would be executed as a command word, so it is refused.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// commandLine turns c into one shell command line plus the bytes to feed
+// its stdin. remoteUser is the user the line will run as before become, so
+// that sudo can be skipped when it would not change anything. The line is
+// the same for ssh (run by the login shell) and local (/bin/sh -c).
+func commandLine(c Cmd, remoteUser string) (string, []byte, error) {
+	var b strings.Builder
+	if c.Dir != "" {
+		b.WriteString("cd " + Quote(c.Dir) + " && ")
+	}
+	// Variables are assignments in the line rather than SSH setenv
+	// requests: sshd's AcceptEnv rejects almost everything by default.
+	keys := make([]string, 0, len(c.Env))
+	for k := range c.Env {
+		if !envName.MatchString(k) {
+			return "", nil, fmt.Errorf("invalid environment variable name %q", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString(k + "=" + Quote(c.Env[k]) + " ")
+	}
+	switch {
+	case len(c.Argv) > 0 && c.Script != "":
+		return "", nil, errors.New("command has both Argv and Script")
+	case len(c.Argv) > 0:
+		b.WriteString(Join(c.Argv))
+	case c.Script != "":
+		sh := c.Executable
+		if sh == "" {
+			sh = "/bin/sh"
+		}
+		b.WriteString(Quote(sh) + " -c " + Quote(c.Script))
+	default:
+		return "", nil, errors.New("command has neither Argv nor Script")
+	}
+	line, stdin := become(b.String(), c.Stdin, c.Become, remoteUser)
+	return line, stdin, nil
+}
+
+// become wraps line in sudo when c asks for another user than remoteUser.
+func become(line string, stdin []byte, bc Become, remoteUser string) (string, []byte) {
+	if !bc.Enabled {
+		return line, stdin
+	}
+	user := bc.User
+	if user == "" {
+		user = "root"
+	}
+	if user == remoteUser {
+		return line, stdin
+	}
+	inner := "/bin/sh -c " + Quote(line)
+	if bc.Password == "" {
+		// -n: fail at once instead of hanging on a password prompt.
+		return "sudo -H -S -n -u " + Quote(user) + " -- " + inner, stdin
+	}
+	// The password goes first on stdin. sudo reads it only when it needs
+	// one (no NOPASSWD, no cached credentials); otherwise the line would
+	// reach the command as input. So ask sudo -n first and, if no password
+	// is needed, swallow the line ourselves. Both sudo and the shell's read
+	// take input a byte at a time, so the command's own stdin is intact.
+	// This costs one local process on the host, not a round trip.
+	u := Quote(user)
+	wrapped := "if sudo -n -u " + u + " true 2>/dev/null; then IFS= read -r _; exec sudo -H -n -u " + u + " -- " + inner +
+		"; else exec sudo -H -S -p '' -u " + u + " -- " + inner + "; fi"
+	in := make([]byte, 0, len(bc.Password)+1+len(stdin))
+	in = append(append(append(in, bc.Password...), '\n'), stdin...)
+	return wrapped, in
+}
+
+// runFunc runs one command on a target; WriteFile is built on it so ssh and
+// local share the same atomic write script.
+type runFunc func(ctx context.Context, c Cmd) (Output, error)
+
+// validateExit is the exit code the write script uses to say "the
+// validation command failed"; its exit code is then on stdout.
+const validateExit = 97
+
+// octalMode renders m for chmod, set-id and sticky bits included.
+func octalMode(m fs.FileMode) string {
+	v := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		v |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		v |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		v |= 0o1000
+	}
+	return fmt.Sprintf("%04o", v)
+}
+
+// writeScript is the one remote command behind WriteFile: data arrives on
+// stdin into a temp file beside path, gets its attributes, is validated and
+// then renamed over path. The EXIT trap removes the temp on every failure
+// (set -e, validation, or a signal turned into an exit).
+func writeScript(path string, opts WriteOptions) string {
+	var b strings.Builder
+	b.WriteString("set -e\n")
+	b.WriteString("p=" + Quote(path) + "\n")
+	b.WriteString("t=$(mktemp \"$(dirname \"$p\")/.haplay.XXXXXX\")\n")
+	b.WriteString("trap 'rm -f \"$t\"' EXIT\n")
+	b.WriteString("trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n")
+	b.WriteString("cat >\"$t\"\n")
+	// Keep what the existing file had unless told otherwise. Copying the
+	// owner is best effort: a non-root user cannot give a file away, and
+	// Ansible writes the file anyway in that case.
+	b.WriteString("if [ -e \"$p\" ]; then chmod --reference=\"$p\" \"$t\"; chown --reference=\"$p\" \"$t\" 2>/dev/null || :; else chmod 0644 \"$t\"; fi\n")
+	if opts.Mode != 0 {
+		b.WriteString("chmod " + octalMode(opts.Mode) + " \"$t\"\n")
+	}
+	if opts.Owner != "" {
+		b.WriteString("chown " + Quote(opts.Owner) + " \"$t\"\n")
+	}
+	if opts.Group != "" {
+		b.WriteString("chgrp " + Quote(opts.Group) + " \"$t\"\n")
+	}
+	if opts.Validate != "" {
+		// The validator's stdout goes to stderr so stdout carries only our
+		// report of its exit code.
+		v := strings.ReplaceAll(opts.Validate, "%s", "\"$t\"")
+		b.WriteString("set +e\n(" + v + "\n) </dev/null >&2\nrc=$?\nset -e\n")
+		b.WriteString("if [ $rc -ne 0 ]; then echo $rc; exit " + strconv.Itoa(validateExit) + "; fi\n")
+	}
+	b.WriteString("mv -f \"$t\" \"$p\"\n")
+	b.WriteString("trap - EXIT\n")
+	return b.String()
+}
+
+// writeFile implements Target.WriteFile on top of run.
+func writeFile(ctx context.Context, run runFunc, host, path string, data []byte, opts WriteOptions) error {
+	if path == "" {
+		return errors.New("write file: empty path")
+	}
+	out, err := run(ctx, Cmd{Script: writeScript(path, opts), Stdin: data, Become: opts.Become})
+	if err != nil {
+		return fmt.Errorf("write %s on %s: %w", path, host, err)
+	}
+	stderr := strings.TrimSpace(string(out.Stderr))
+	if out.ExitCode == validateExit && opts.Validate != "" {
+		rc := strings.TrimSpace(string(out.Stdout))
+		return fmt.Errorf("write %s on %s: validation %q failed with exit code %s, file left unchanged: %s",
+			path, host, opts.Validate, rc, stderr)
+	}
+	if out.ExitCode != 0 {
+		return fmt.Errorf("write %s on %s: exit code %d: %s", path, host, out.ExitCode, stderr)
+	}
+	return nil
+}
+
+// signalOutput records that the command died of a signal: the exit code
+// follows the shell convention 128+n and stderr says which signal.
+func signalOutput(out *Output, name string, num int) {
+	out.Signal = name
+	out.ExitCode = 128 + num
+	if num <= 0 {
+		out.ExitCode = -1
+	}
+	msg := fmt.Sprintf("killed by signal %s", name)
+	if len(out.Stderr) > 0 && !bytes.HasSuffix(out.Stderr, []byte("\n")) {
+		out.Stderr = append(out.Stderr, '\n')
+	}
+	out.Stderr = append(out.Stderr, msg...)
+}
+
+// signalName is the RFC 4254 name of Linux signal n ("" if unnamed there);
+// a switch rather than a table keeps the package free of mutable state.
+func signalName(n int) string {
+	switch n {
+	case 1:
+		return "HUP"
+	case 2:
+		return "INT"
+	case 3:
+		return "QUIT"
+	case 4:
+		return "ILL"
+	case 6:
+		return "ABRT"
+	case 8:
+		return "FPE"
+	case 9:
+		return "KILL"
+	case 10:
+		return "USR1"
+	case 11:
+		return "SEGV"
+	case 12:
+		return "USR2"
+	case 13:
+		return "PIPE"
+	case 14:
+		return "ALRM"
+	case 15:
+		return "TERM"
+	}
+	return ""
+}
+
+// signalNumber is the inverse of signalName; -1 when unknown.
+func signalNumber(name string) int {
+	for n := 1; n <= 15; n++ {
+		if signalName(n) == name {
+			return n
+		}
+	}
+	return -1
+}

@@ -1,0 +1,407 @@
+package connection
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// Options describe how to reach one host over SSH.
+type Options struct {
+	Name     string // inventory name, for messages
+	Address  string // ansible_host; "" means Name
+	Port     int    // 0 means 22
+	User     string // "" means the current user
+	KeyFiles []string
+	// Password enables password and keyboard-interactive auth.
+	Password string
+	// ConnectTimeout bounds the TCP dial and the SSH handshake; 0 means 10s.
+	ConnectTimeout time.Duration
+	// HostKeys is shared by all hosts of a run; nil means strict checking
+	// against ~/.ssh/known_hosts, parsed for this target alone.
+	HostKeys *HostKeyChecker
+	// AgentSocket is the ssh-agent socket; "" means $SSH_AUTH_SOCK.
+	AgentSocket string
+	NoAgent     bool
+	// MaxSessions caps concurrent commands on the connection; 0 means 10,
+	// sshd's default MaxSessions, beyond which it refuses new channels.
+	MaxSessions int
+}
+
+// SSHTarget runs commands on a host over one lazily dialled SSH connection,
+// one session (channel) per command.
+type SSHTarget struct {
+	opts Options
+	addr string
+	sem  chan struct{}
+
+	dials atomic.Int64
+
+	mu      sync.Mutex
+	client  *ssh.Client
+	dialing chan struct{} // closed when the dial in progress ends
+	dialErr error         // a failed dial is final: the host is unreachable
+	closed  bool
+}
+
+var errClosed = errors.New("connection closed")
+
+// NewSSH returns a Target for o; it dials on first use.
+func NewSSH(o Options) (*SSHTarget, error) {
+	if o.Address == "" {
+		o.Address = o.Name
+	}
+	if o.Name == "" {
+		o.Name = o.Address
+	}
+	if o.Address == "" {
+		return nil, errors.New("ssh: no host address")
+	}
+	if o.Port == 0 {
+		o.Port = 22
+	}
+	if o.User == "" {
+		u, err := user.Current()
+		if err != nil {
+			return nil, fmt.Errorf("ssh %s: current user: %w", o.Name, err)
+		}
+		o.User = u.Username
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = 10
+	}
+	if o.AgentSocket == "" && !o.NoAgent {
+		o.AgentSocket = os.Getenv("SSH_AUTH_SOCK")
+	}
+	if o.HostKeys == nil {
+		hk, err := NewHostKeyChecker(HostKeyStrict, nil)
+		if err != nil {
+			return nil, fmt.Errorf("ssh %s: %w", o.Name, err)
+		}
+		o.HostKeys = hk
+	}
+	return &SSHTarget{
+		opts: o,
+		addr: net.JoinHostPort(o.Address, strconv.Itoa(o.Port)),
+		sem:  make(chan struct{}, o.MaxSessions),
+	}, nil
+}
+
+// Name returns the inventory name.
+func (t *SSHTarget) Name() string { return t.opts.Name }
+
+// Dials counts connection attempts, so tests can check reuse.
+func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
+
+// Run runs c in a new session on the host's connection.
+func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
+	line, stdin, err := commandLine(c, t.opts.User)
+	if err != nil {
+		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
+	}
+	return t.run(ctx, line, stdin)
+}
+
+// WriteFile writes data to path atomically in one remote command.
+func (t *SSHTarget) WriteFile(ctx context.Context, path string, data []byte, opts WriteOptions) error {
+	return writeFile(ctx, t.Run, t.opts.Name, path, data, opts)
+}
+
+// Close closes the connection; later calls fail.
+func (t *SSHTarget) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	if t.client == nil {
+		return nil
+	}
+	err := t.client.Close()
+	t.client = nil
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("close %s: %w", t.opts.Name, err)
+	}
+	return nil
+}
+
+func (t *SSHTarget) run(ctx context.Context, line string, stdin []byte) (Output, error) {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+	}
+	defer func() { <-t.sem }()
+
+	sess, err := t.session(ctx)
+	if err != nil {
+		return Output{}, err
+	}
+	defer sess.Close()
+	var stdout, stderr bytes.Buffer
+	sess.Stdout, sess.Stderr = &stdout, &stderr
+	if len(stdin) > 0 {
+		sess.Stdin = bytes.NewReader(stdin)
+	}
+	// No PTY: it would cost a round trip and mangle binary output.
+	if err := sess.Start(line); err != nil {
+		return Output{}, fmt.Errorf("%s: start command: %w", t.opts.Name, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// OpenSSH >= 7.9 honours the signal; closing the channel makes
+		// sshd hang up on the command in any case. Wait is not awaited: on
+		// a dead connection it could block until the TCP timeout.
+		_ = sess.Signal(ssh.SIGKILL)
+		_ = sess.Close()
+		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+	}
+	out := Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	var exit *ssh.ExitError
+	var missing *ssh.ExitMissingError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		if sig := exit.Signal(); sig != "" {
+			signalOutput(&out, sig, signalNumber(sig))
+		} else {
+			out.ExitCode = exit.ExitStatus()
+		}
+	case errors.As(err, &missing):
+		return out, fmt.Errorf("%s: command ended without an exit status (connection lost?)", t.opts.Name)
+	default:
+		return out, fmt.Errorf("%s: %w", t.opts.Name, err)
+	}
+	return out, nil
+}
+
+// session opens a channel, redialling once if the connection turns out to
+// be dead. Retrying is safe: no command started.
+func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, error) {
+	redialed := false
+	backoff := time.Millisecond
+	for {
+		c, err := t.conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.NewSession()
+		if err == nil {
+			return s, nil
+		}
+		var refused *ssh.OpenChannelError
+		switch {
+		case errors.As(err, &refused) && refused.Reason == ssh.ConnectionFailed && backoff < time.Second:
+			// sshd frees a finished session's slot a moment after the
+			// channel closes, so at MaxSessions a new channel can be
+			// refused ("no more sessions") briefly. Wait and retry.
+			select {
+			case <-time.After(backoff):
+				backoff *= 2
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+			}
+		case errors.As(err, &refused) || redialed:
+			// The server is there and said no, or a redial did not help.
+			return nil, fmt.Errorf("%s: open session: %w", t.opts.Name, err)
+		default:
+			t.forget(c)
+			redialed = true
+		}
+	}
+}
+
+// forget drops c if it is still the current connection.
+func (t *SSHTarget) forget(c *ssh.Client) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.client == c {
+		t.client = nil
+	}
+	_ = c.Close()
+}
+
+// conn returns the open connection, dialling it if needed. Concurrent
+// callers share one dial.
+func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
+	for {
+		t.mu.Lock()
+		switch {
+		case t.closed:
+			t.mu.Unlock()
+			return nil, fmt.Errorf("%s: %w", t.opts.Name, errClosed)
+		case t.client != nil:
+			c := t.client
+			t.mu.Unlock()
+			return c, nil
+		case t.dialErr != nil:
+			err := t.dialErr
+			t.mu.Unlock()
+			return nil, err
+		case t.dialing != nil:
+			ch := t.dialing
+			t.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+			}
+		}
+		ch := make(chan struct{})
+		t.dialing = ch
+		t.mu.Unlock()
+
+		c, err := t.dial(ctx)
+
+		t.mu.Lock()
+		t.dialing = nil
+		close(ch)
+		switch {
+		case err != nil:
+			// A cancelled caller says nothing about the host: let the
+			// next caller try again.
+			if ctx.Err() == nil {
+				t.dialErr = err
+			}
+		case t.closed:
+			_ = c.Close()
+			err = fmt.Errorf("%s: %w", t.opts.Name, errClosed)
+		default:
+			t.client = c
+			go func() {
+				// Notice a drop early so the next command redials.
+				_ = c.Wait()
+				t.forget(c)
+			}()
+		}
+		t.mu.Unlock()
+		return c, err
+	}
+}
+
+func (t *SSHTarget) unreachable(format string, args ...any) error {
+	return &UnreachableError{Host: t.opts.Name, Err: fmt.Errorf(format, args...)}
+}
+
+// dial opens and authenticates the connection. Every failure here means
+// the command never ran, hence UnreachableError.
+func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, error) {
+	t.dials.Add(1)
+	ctx, cancel := context.WithTimeout(ctx, t.opts.ConnectTimeout)
+	defer cancel()
+	dest := t.opts.User + "@" + t.addr
+	auth, closeAgent, err := t.auth()
+	if err != nil {
+		return nil, t.unreachable("ssh %s: %w", dest, err)
+	}
+	defer closeAgent()
+	hk := t.opts.HostKeys
+	cfg := &ssh.ClientConfig{
+		User:              t.opts.User,
+		Auth:              auth,
+		HostKeyCallback:   hk.callback(t.opts.Name),
+		HostKeyAlgorithms: hk.algorithms(t.addr),
+		Timeout:           t.opts.ConnectTimeout,
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, t.unreachable("ssh %s: %w", dest, err)
+	}
+	// The handshake takes no context: a deadline bounds it and
+	// cancellation closes the socket under it.
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
+	cc, chans, reqs, err := ssh.NewClientConn(nc, t.addr, cfg)
+	if !stop() && err == nil {
+		_ = cc.Close()
+		err = ctx.Err()
+	}
+	if err != nil {
+		_ = nc.Close()
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return nil, t.unreachable("ssh %s: %w", dest, err)
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return ssh.NewClient(cc, chans, reqs), nil
+}
+
+// auth builds the auth methods: one publickey method holding the key files'
+// and the agent's keys (the client tries each method name once), then the
+// password if there is one. The returned func closes the agent socket.
+func (t *SSHTarget) auth() ([]ssh.AuthMethod, func(), error) {
+	files, explicit := t.opts.KeyFiles, len(t.opts.KeyFiles) > 0
+	if !explicit {
+		if home, err := os.UserHomeDir(); err == nil {
+			for _, n := range []string{"id_ed25519", "id_ecdsa", "id_rsa"} {
+				files = append(files, filepath.Join(home, ".ssh", n))
+			}
+		}
+	}
+	var signers []ssh.Signer
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			var s ssh.Signer
+			if s, err = ssh.ParsePrivateKey(b); err == nil {
+				signers = append(signers, s)
+				continue
+			}
+		}
+		// Default keys are tried if present and usable (a passphrase-
+		// protected one is for the agent); a key the user named must work.
+		if explicit {
+			return nil, nil, fmt.Errorf("private key %s: %w", f, err)
+		}
+	}
+	closeAgent := func() {}
+	var ag agent.ExtendedAgent
+	if t.opts.AgentSocket != "" && !t.opts.NoAgent {
+		if c, err := net.Dial("unix", t.opts.AgentSocket); err == nil {
+			ag = agent.NewClient(c)
+			closeAgent = func() { _ = c.Close() }
+		}
+	}
+	methods := []ssh.AuthMethod{ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
+		all := slices.Clip(signers)
+		if ag != nil {
+			if more, err := ag.Signers(); err == nil {
+				all = append(all, more...)
+			}
+		}
+		return all, nil
+	})}
+	if pw := t.opts.Password; pw != "" {
+		methods = append(methods, ssh.Password(pw),
+			ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+				answers := make([]string, len(questions))
+				for i := range answers {
+					answers[i] = pw
+				}
+				return answers, nil
+			}))
+	}
+	return methods, closeAgent, nil
+}
