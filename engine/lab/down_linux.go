@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,4 +209,33 @@ func (l *Lab) removeFiles() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// StopSSHD stops a host's sshd and keeps it down (the host itself stays
+// up), to simulate an outage. StartSSHD ends the outage.
+func (l *Lab) StopSSHD(ctx context.Context, host string) error {
+	script := "touch " + sshdHoldFile + " && kill $(cat " + sshdPIDFile + ")"
+	if _, err := l.Exec(ctx, host, "/bin/sh", "-c", script); err != nil {
+		return fmt.Errorf("stop sshd: %w", err)
+	}
+	return nil
+}
+
+// StartSSHD lets PID 1 start the host's sshd again, and waits until it
+// answers.
+func (l *Lab) StartSSHD(ctx context.Context, host string) error {
+	if _, err := l.Exec(ctx, host, "rm", "-f", sshdHoldFile); err != nil {
+		return fmt.Errorf("start sshd: %w", err)
+	}
+	h, _ := l.Host(host)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(h.IP, "22"), time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("start sshd: %s does not answer on port 22", host)
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -198,6 +199,12 @@ func supervise() error {
 			}
 		case <-restart:
 			restart = nil
+			if _, err := os.Stat(sshdHoldFile); err == nil {
+				// StopSSHD asked for an outage: keep sshd down until the
+				// hold file goes away.
+				restart = time.After(200 * time.Millisecond)
+				continue
+			}
 			if sshd, err = startSSHD(); err != nil {
 				fmt.Fprintln(os.Stderr, "haplay-lab-init: restart sshd:", err)
 				restart = time.After(time.Second)
@@ -209,6 +216,12 @@ func supervise() error {
 	}
 }
 
+// sshdHoldFile, inside a host, keeps its sshd from being restarted.
+const sshdHoldFile = "/run/haplay-lab-sshd.hold"
+
+// sshdPIDFile is where PID 1 records the running sshd's PID.
+const sshdPIDFile = "/run/haplay-lab-sshd.pid"
+
 func startSSHD() (int, error) {
 	p, err := os.StartProcess("/usr/sbin/sshd",
 		[]string{"/usr/sbin/sshd", "-D", "-e", "-f", "/etc/haplay-lab/sshd_config"},
@@ -219,5 +232,6 @@ func startSSHD() (int, error) {
 	pid := p.Pid
 	// Release: the supervisor reaps with wait4(-1), not os.Process.Wait.
 	_ = p.Release()
+	_ = os.WriteFile(sshdPIDFile, []byte(strconv.Itoa(pid)+"\n"), 0o644)
 	return pid, nil
 }

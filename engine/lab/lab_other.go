@@ -27,3 +27,6 @@ func (l *Lab) Status(context.Context) []HostStatus { return nil }
 
 // Exec fails: see Prereq.
 func (l *Lab) Exec(context.Context, string, ...string) ([]byte, error) { return nil, errNotLinux }
+
+func (l *Lab) StopSSHD(context.Context, string) error  { return errNotLinux }
+func (l *Lab) StartSSHD(context.Context, string) error { return errNotLinux }

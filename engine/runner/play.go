@@ -84,6 +84,9 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		if pr.endPlay {
 			break
 		}
+		if reason != "" && len(bs) == 1 {
+			return true, nil // nothing was held back: the recap says it all
+		}
 		if reason != "" {
 			var notStarted []string
 			for _, rest := range bs[i+1:] {
