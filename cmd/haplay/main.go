@@ -35,6 +35,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newRunCmd(g))
 	root.AddCommand(newPlanCmd(g))
 	root.AddCommand(newCheckCmd(g))
+	root.AddCommand(newDocCmd(g))
 	root.AddCommand(newInventoryCmd(g))
 	root.AddCommand(newLabCmd(g))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -110,7 +110,11 @@ func startSSHD(tb testing.TB) *testServer {
 		"HostKey " + filepath.Join(dir, "host") + "\n" +
 		"AuthorizedKeysFile " + filepath.Join(dir, "authorized_keys") + "\n" +
 		"UsePAM no\nPidFile none\nStrictModes no\nPermitRootLogin yes\n" +
-		"PasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n"
+		"PasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n" +
+		// The login shell (bash) sources ~/.bashrc for every ssh command;
+		// a machine's heavy .bashrc (pyenv) costs a second a command. An
+		// empty HOME keeps the tests about haplay.
+		"SetEnv HOME=" + dir + "\n"
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/haplay/haplay/modules"
+)
+
+// Every module has a complete page: a summary, documented arguments and
+// at least one example that loads as a task.
+func TestDocIsCompleteForEveryModule(t *testing.T) {
+	reg := modules.Builtin()
+	for _, name := range reg.Names() {
+		m, _ := reg.Lookup(name)
+		s := m.Spec()
+		if s.Short == "" {
+			t.Errorf("%s: no summary", name)
+		}
+		if s.Examples == "" {
+			t.Errorf("%s: no examples", name)
+		}
+		for _, a := range s.Args {
+			if a.Doc == "" {
+				t.Errorf("%s: argument %s has no doc", name, a.Name)
+			}
+		}
+		var b bytes.Buffer
+		writeModuleDoc(&b, m)
+		if !strings.Contains(b.String(), "ARGUMENTS") {
+			t.Errorf("%s: page has no ARGUMENTS section", name)
+		}
+	}
+}
+
+func TestDocUnknownModuleSuggests(t *testing.T) {
+	err := runDoc(t.Context(), "comand", &docOptions{out: &bytes.Buffer{}})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "command"?`) || exitCode(err) != exitBadOptions {
+		t.Fatalf("err = %v (exit %d)", err, exitCode(err))
+	}
+}
+
+func TestDocListsModules(t *testing.T) {
+	var b bytes.Buffer
+	if err := runDoc(t.Context(), "", &docOptions{out: &b}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"command", "shell", "debug"} {
+		if !strings.Contains(b.String(), n) {
+			t.Errorf("list lacks %s", n)
+		}
+	}
+}
