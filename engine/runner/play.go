@@ -45,6 +45,15 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("%s: %w", p.Pos, err)
 	}
+	if p.Rollout != nil && p.Rollout.QuorumGroup != "" {
+		members, err := r.opts.Inventory.Match(p.Rollout.QuorumGroup)
+		if err != nil {
+			return true, fmt.Errorf("%s: rollout quorum_group: %w", p.Rollout.Pos, err)
+		}
+		if err := checkQuorum(p.Name, p.Rollout.QuorumGroup, members, bs); err != nil {
+			return true, fmt.Errorf("%s: %w", p.Rollout.Pos, err)
+		}
+	}
 	var done []string
 	for i, b := range bs {
 		// Hosts that failed in an earlier play or batch take no further part.
@@ -57,6 +66,14 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		pr.batch = active
 		if err := pr.runBatch(ctx); err != nil {
 			return true, err
+		}
+		gateFailed := false
+		if p.Rollout != nil && len(p.Rollout.Gate) > 0 && !pr.endPlay && len(pr.active(active)) > 0 {
+			failedGate, err := pr.runGate(ctx)
+			if err != nil {
+				return true, err
+			}
+			gateFailed = len(failedGate) > 0
 		}
 		failed := 0
 		for _, h := range active {
@@ -74,6 +91,8 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		}
 		reason := ""
 		switch {
+		case gateFailed:
+			reason = "health gate failed after batch " + fmt.Sprint(i+1) + " (" + joinHosts(batchFailed) + ")"
 		case pr.fatal:
 			reason = "any_errors_fatal: a host failed"
 		case len(active) > 0 && failed == len(active):
@@ -84,7 +103,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		if pr.endPlay {
 			break
 		}
-		if reason != "" && len(bs) == 1 {
+		if reason != "" && len(bs) == 1 && !gateFailed {
 			return true, nil // nothing was held back: the recap says it all
 		}
 		if reason != "" {
@@ -93,8 +112,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 				notStarted = append(notStarted, rest...)
 			}
 			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted}
-			if len(notStarted) > 0 {
-				stop.RetryFile = r.writeResume(p, notStarted)
+			// Resuming retries the hosts that failed (once fixed) and goes
+			// on with those never started.
+			if resume := append(append([]string{}, stop.Failed...), notStarted...); len(resume) > 0 {
+				stop.RetryFile = r.writeResume(p, resume)
 				if stop.RetryFile != "" {
 					stop.ResumeHint = fmt.Sprintf("haplay run %s --limit @%s", r.pb.Path, stop.RetryFile)
 				}
