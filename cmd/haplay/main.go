@@ -9,8 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/haplay/haplay/engine/runner"
 )
 
 // globalOptions are the flags every command shares.
@@ -45,10 +48,29 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// interruptible makes the first Ctrl-C (or SIGTERM) gentle: no new task
+// starts, tasks in flight get a few seconds to finish, and the recap is
+// printed. A second Ctrl-C, or the grace period running out, cancels them.
+func interruptible() context.Context {
+	hard, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		close(stop)
+		fmt.Fprintln(os.Stderr, "\nInterrupted: no new tasks will start; waiting up to 5s for tasks in flight (Ctrl-C again to stop now).")
+		select {
+		case <-sigs:
+		case <-time.After(5 * time.Second):
+		}
+		cancel()
+	}()
+	return runner.WithInterrupt(hard, stop)
+}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := newRootCmd().ExecuteContext(ctx)
+	err := newRootCmd().ExecuteContext(interruptible())
 	if err != nil {
 		var silent *exitCodeError
 		if !errors.As(err, &silent) || !silent.silent {

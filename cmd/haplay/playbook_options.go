@@ -329,10 +329,10 @@ func limitPatterns(l []string) ([]string, error) {
 
 // exitFor maps a recap to ansible-playbook's exit codes.
 func exitFor(rc *runner.Recap, err error) error {
+	if rc != nil && rc.Interrupted {
+		return silentExit(exitInterrupted)
+	}
 	if err != nil {
-		if rc != nil && rc.Interrupted {
-			return &exitCodeError{code: exitInterrupted, err: err, silent: true}
-		}
 		return err
 	}
 	failed, unreachable := false, false

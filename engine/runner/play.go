@@ -123,8 +123,8 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			r.opts.Reporter.RolloutStopped(stop)
 			return true, nil
 		}
-		if err := ctx.Err(); err != nil {
-			return true, err
+		if interrupted(ctx) {
+			return true, ErrInterrupted
 		}
 	}
 	return false, nil

@@ -75,13 +75,13 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (*Recap, erro
 	}
 	defer r.opts.Reporter.Recap(r.recap)
 	for _, p := range pb.Plays {
-		if err := ctx.Err(); err != nil {
+		if interrupted(ctx) {
 			r.recap.Interrupted = true
-			return r.recap, err
+			return r.recap, ErrInterrupted
 		}
 		stop, err := r.runPlay(ctx, p)
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, ErrInterrupted) {
 				r.recap.Interrupted = true
 			}
 			return r.recap, err
@@ -90,9 +90,9 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (*Recap, erro
 			break
 		}
 	}
-	if ctx.Err() != nil {
+	if interrupted(ctx) {
 		r.recap.Interrupted = true
-		return r.recap, ctx.Err()
+		return r.recap, ErrInterrupted
 	}
 	return r.recap, nil
 }

@@ -16,8 +16,8 @@ import (
 // every active host (in parallel, up to --forks), then the next task.
 func (pr *playRun) runTasks(ctx context.Context, tasks []*playbook.Task, hosts []string, f *frame) error {
 	for _, t := range tasks {
-		if err := ctx.Err(); err != nil {
-			return err
+		if interrupted(ctx) {
+			return ErrInterrupted
 		}
 		if pr.endPlay || pr.fatal {
 			return nil
