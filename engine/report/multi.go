@@ -3,6 +3,7 @@ package report
 import (
 	"github.com/rs/zerolog"
 
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/runner"
 )
@@ -25,6 +26,16 @@ func (m Multi) HostResult(hr runner.HostResult) {
 		r.HostResult(hr)
 	}
 }
+
+// Command passes -vv commands to the reporters that show them.
+func (m Multi) Command(host string, c connection.Cmd) {
+	for _, r := range m {
+		if cr, ok := r.(runner.CommandReporter); ok {
+			cr.Command(host, c)
+		}
+	}
+}
+
 func (m Multi) Warn(msg string) {
 	for _, r := range m {
 		r.Warn(msg)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/modules"
@@ -238,6 +239,27 @@ func (t *Text) colorDiff(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Command prints a command as -vv shows it: argv quoted, or the script.
+func (t *Text) Command(host string, c connection.Cmd) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	line := c.Script
+	if len(c.Argv) > 0 {
+		line = connection.Join(c.Argv)
+	}
+	if c.Become.Enabled {
+		user := c.Become.User
+		if user == "" {
+			user = "root"
+		}
+		line = "(become " + user + ") " + line
+	}
+	if c.Dir != "" {
+		line = "(in " + c.Dir + ") " + line
+	}
+	fmt.Fprintf(t.w, "<%s> EXEC %s\n", host, line)
 }
 
 func (t *Text) Warn(msg string) {

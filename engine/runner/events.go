@@ -3,6 +3,7 @@
 package runner
 
 import (
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/modules"
 )
@@ -51,6 +52,12 @@ type Reporter interface {
 	Warn(msg string)
 	RolloutStopped(s RolloutStop)
 	Recap(r *Recap)
+}
+
+// CommandReporter is an optional Reporter method: with -vv it is told
+// every command a module runs (never those of no_log tasks).
+type CommandReporter interface {
+	Command(host string, c connection.Cmd)
 }
 
 // RolloutStop says where a stopped rollout left each host.

@@ -12,12 +12,12 @@ import (
 // flushHandlers runs notified handlers in definition order, each once, on
 // the hosts that notified it. A failed host runs none unless
 // force_handlers is set.
-func (pr *playRun) flushHandlers(ctx context.Context) error {
+func (pr *playRun) flushHandlers(ctx context.Context, among []string) error {
 	for _, h := range pr.play.Handlers {
 		var hosts []string
-		for _, host := range pr.batch {
+		for _, host := range among {
 			hs := pr.host(host)
-			if hs.unreachable || (hs.failed && !pr.play.ForceHandlers) {
+			if hs.unreachable.Load() || (hs.failed.Load() && !pr.play.ForceHandlers) {
 				continue
 			}
 			pr.mu.Lock()
@@ -42,7 +42,7 @@ func (pr *playRun) flushHandlers(ctx context.Context) error {
 		}
 		if pr.play.ForceHandlers {
 			for _, host := range hosts {
-				pr.host(host).failed = false
+				pr.host(host).failed.Store(false)
 			}
 		}
 		if err := pr.runTask(ctx, h, hosts, &frame{}, true); err != nil {
@@ -91,16 +91,16 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 	}
 	switch action {
 	case "flush_handlers":
-		return pr.flushHandlers(ctx)
+		return pr.flushHandlers(ctx, hosts)
 	case "end_play":
-		pr.endPlay = true
+		pr.endPlay.Store(true)
 	case "end_batch":
 		for _, h := range pr.batch {
-			pr.host(h).ended = true
+			pr.host(h).ended.Store(true)
 		}
 	case "end_host":
 		for _, h := range matched {
-			pr.host(h).ended = true
+			pr.host(h).ended.Store(true)
 		}
 	case "clear_facts":
 		for _, h := range matched {
@@ -111,7 +111,7 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 		}
 	case "clear_host_errors":
 		for _, h := range pr.playHosts {
-			pr.host(h).failed = false
+			pr.host(h).failed.Store(false)
 		}
 	case "noop", "refresh_inventory", "reset_connection":
 	default:

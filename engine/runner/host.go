@@ -42,11 +42,17 @@ type hostHandle struct {
 	check   bool
 	overlay *overlay
 	become  connection.Become
+	// onCmd, when set (-vv), is told every command before it runs. It is
+	// nil for no_log tasks, whose commands may carry secrets.
+	onCmd func(connection.Cmd)
 }
 
 func (h *hostHandle) Name() string { return h.name }
 
 func (h *hostHandle) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
+	if h.onCmd != nil {
+		h.onCmd(c)
+	}
 	return h.target.Run(ctx, c)
 }
 

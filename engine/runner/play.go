@@ -7,6 +7,8 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/playbook"
 )
@@ -18,10 +20,12 @@ type playRun struct {
 	playHosts []string // all the play's hosts
 	batch     []string // the current batch
 	varsFiles map[string]any
-	endPlay   bool
-	started   bool // --start-at-task has been reached
-	fatal     bool // any_errors_fatal fired
-	hv        *hostvarsCache
+	// The flags below are shared by the hosts of a free-strategy play.
+	endPlay atomic.Bool
+	started atomic.Bool // --start-at-task has been reached
+	fatal   atomic.Bool // any_errors_fatal fired
+	hvMu    sync.Mutex
+	hv      *hostvarsCache
 }
 
 // runPlay runs one play batch by batch. It returns stop=true when the
@@ -32,7 +36,8 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	pr := &playRun{run: r, play: p, playHosts: hosts, started: r.opts.StartAt == "", hv: &hostvarsCache{}}
+	pr := &playRun{run: r, play: p, playHosts: hosts, hv: &hostvarsCache{}}
+	pr.started.Store(r.opts.StartAt == "")
 	r.opts.Reporter.PlayStart(p, hosts)
 	if len(hosts) == 0 {
 		r.opts.Reporter.Warn(fmt.Sprintf("play %q: no hosts matched %q", p.Name, p.Hosts))
@@ -59,7 +64,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		// Hosts that failed in an earlier play or batch take no further part.
 		var active []string
 		for _, h := range b {
-			if hs := r.host(h); !hs.failed && !hs.unreachable {
+			if hs := r.host(h); !hs.failed.Load() && !hs.unreachable.Load() {
 				active = append(active, h)
 			}
 		}
@@ -68,7 +73,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			return true, err
 		}
 		gateFailed := false
-		if p.Rollout != nil && len(p.Rollout.Gate) > 0 && !pr.endPlay && len(pr.active(active)) > 0 {
+		if p.Rollout != nil && len(p.Rollout.Gate) > 0 && !pr.endPlay.Load() && len(pr.active(active)) > 0 {
 			failedGate, err := pr.runGate(ctx)
 			if err != nil {
 				return true, err
@@ -77,13 +82,13 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		}
 		failed := 0
 		for _, h := range active {
-			if hs := r.host(h); hs.failed || hs.unreachable {
+			if hs := r.host(h); hs.failed.Load() || hs.unreachable.Load() {
 				failed++
 			}
 		}
 		var batchFailed []string
 		for _, h := range active {
-			if hs := r.host(h); hs.failed || hs.unreachable {
+			if hs := r.host(h); hs.failed.Load() || hs.unreachable.Load() {
 				batchFailed = append(batchFailed, h)
 			} else {
 				done = append(done, h)
@@ -93,14 +98,14 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		switch {
 		case gateFailed:
 			reason = "health gate failed after batch " + fmt.Sprint(i+1) + " (" + joinHosts(batchFailed) + ")"
-		case pr.fatal:
+		case pr.fatal.Load():
 			reason = "any_errors_fatal: a host failed"
 		case len(active) > 0 && failed == len(active):
 			reason = "every host of the batch failed"
 		case p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
 			reason = fmt.Sprintf("%d of %d hosts failed in the batch, more than max_fail_percentage %g%%", failed, len(active), *p.MaxFailPercentage)
 		}
-		if pr.endPlay {
+		if pr.endPlay.Load() {
 			break
 		}
 		if reason != "" && len(bs) == 1 && !gateFailed {
@@ -133,7 +138,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 func failedHosts(r *run, hosts []string) []string {
 	var out []string
 	for _, h := range hosts {
-		if hs := r.host(h); hs.failed || hs.unreachable {
+		if hs := r.host(h); hs.failed.Load() || hs.unreachable.Load() {
 			out = append(out, h)
 		}
 	}
@@ -149,15 +154,51 @@ func (pr *playRun) runBatch(ctx context.Context) error {
 			return err
 		}
 	}
+	if p.Strategy == "free" {
+		return pr.runFree(ctx)
+	}
+	return pr.runSections(ctx, pr.batch)
+}
+
+// runSections runs pre_tasks, tasks and post_tasks on hosts, flushing
+// handlers after each.
+func (pr *playRun) runSections(ctx context.Context, hosts []string) error {
+	p := pr.play
 	root := &frame{}
 	for _, section := range [][]*playbook.Task{p.PreTasks, p.Tasks, p.PostTasks} {
-		if pr.endPlay {
+		if pr.endPlay.Load() {
 			return nil
 		}
-		if err := pr.runTasks(ctx, section, pr.batch, root); err != nil {
+		if err := pr.runTasks(ctx, section, hosts, root); err != nil {
 			return err
 		}
-		if err := pr.flushHandlers(ctx); err != nil {
+		if err := pr.flushHandlers(ctx, hosts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runFree is the free strategy: each host goes through the play at its
+// own pace, up to --forks hosts at once, instead of waiting for the
+// slowest host at every task.
+func (pr *playRun) runFree(ctx context.Context) error {
+	sem := make(chan struct{}, pr.opts.Forks)
+	errs := make(chan error, len(pr.batch))
+	var wg sync.WaitGroup
+	for _, h := range pr.batch {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(h string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs <- pr.runSections(ctx, []string{h})
+		}(h)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return err
 		}
 	}
@@ -169,7 +210,7 @@ func (pr *playRun) active(hosts []string) []string {
 	var out []string
 	for _, h := range hosts {
 		hs := pr.host(h)
-		if !hs.failed && !hs.unreachable && !hs.ended {
+		if !hs.failed.Load() && !hs.unreachable.Load() && !hs.ended.Load() {
 			out = append(out, h)
 		}
 	}
@@ -201,3 +242,18 @@ func shuffle(hosts []string) {
 }
 
 func joinHosts(h []string) string { return strings.Join(h, ", ") }
+
+// resetHostvars starts a fresh hostvars map for the next task, so it sees
+// the facts and registers of the tasks before.
+func (pr *playRun) resetHostvars() {
+	pr.hvMu.Lock()
+	defer pr.hvMu.Unlock()
+	pr.hv = &hostvarsCache{}
+}
+
+func (pr *playRun) hostvars() map[string]any {
+	pr.hvMu.Lock()
+	c := pr.hv
+	pr.hvMu.Unlock()
+	return c.get(pr)
+}

@@ -89,7 +89,7 @@ func (pr *playRun) runGate(ctx context.Context) ([]string, error) {
 	}
 	var failed []string
 	for _, h := range hosts {
-		if hs := pr.host(h); hs.failed || hs.unreachable {
+		if hs := pr.host(h); hs.failed.Load() || hs.unreachable.Load() {
 			failed = append(failed, h)
 		}
 	}

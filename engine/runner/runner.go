@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/playbook"
@@ -108,12 +109,13 @@ type run struct {
 
 // hostState is what the run knows about a host across plays.
 type hostState struct {
-	name        string
-	facts       map[string]any // set_fact, gathered facts
-	registered  map[string]any
-	failed      bool
-	unreachable bool
-	ended       bool // meta: end_host
+	name       string
+	facts      map[string]any // set_fact, gathered facts
+	registered map[string]any
+	// Flags read across hosts (free strategy, ansible_play_hosts).
+	failed      atomic.Bool
+	unreachable atomic.Bool
+	ended       atomic.Bool // meta: end_host
 	notified    map[string]bool
 	overlay     overlay
 	target      connection.Target

@@ -19,7 +19,7 @@ func (pr *playRun) runTasks(ctx context.Context, tasks []*playbook.Task, hosts [
 		if interrupted(ctx) {
 			return ErrInterrupted
 		}
-		if pr.endPlay || pr.fatal {
+		if pr.endPlay.Load() || pr.fatal.Load() {
 			return nil
 		}
 		if len(pr.active(hosts)) == 0 {
@@ -51,21 +51,21 @@ func (pr *playRun) runBlock(ctx context.Context, b *playbook.Task, hosts []strin
 	}
 	var failedIn []string
 	for _, h := range entered {
-		if hs := pr.host(h); hs.failed && !hs.unreachable {
+		if hs := pr.host(h); hs.failed.Load() && !hs.unreachable.Load() {
 			failedIn = append(failedIn, h)
 		}
 	}
 	if len(failedIn) > 0 && len(b.Rescue) > 0 {
 		for _, h := range failedIn {
-			pr.host(h).failed = false
+			pr.host(h).failed.Store(false)
 		}
 		// A fatal error inside the block is rescued, not fatal.
-		pr.fatal = false
+		pr.fatal.Store(false)
 		if err := pr.runTasks(ctx, b.Rescue, failedIn, inner); err != nil {
 			return err
 		}
 		for _, h := range failedIn {
-			if !pr.host(h).failed {
+			if !pr.host(h).failed.Load() {
 				pr.stats(h, func(s *Stats) { s.Rescued++; s.Failed-- })
 			}
 		}
@@ -74,18 +74,18 @@ func (pr *playRun) runBlock(ctx context.Context, b *playbook.Task, hosts []strin
 		// always runs for failed hosts too; their failure stands afterwards.
 		var wasFailed []string
 		for _, h := range entered {
-			if hs := pr.host(h); hs.failed && !hs.unreachable {
+			if hs := pr.host(h); hs.failed.Load() && !hs.unreachable.Load() {
 				wasFailed = append(wasFailed, h)
-				hs.failed = false
+				hs.failed.Store(false)
 			}
 		}
-		fatal := pr.fatal
-		pr.fatal = false
+		fatal := pr.fatal.Load()
+		pr.fatal.Store(false)
 		err := pr.runTasks(ctx, b.Always, entered, inner)
 		for _, h := range wasFailed {
-			pr.host(h).failed = true
+			pr.host(h).failed.Store(true)
 		}
-		pr.fatal = pr.fatal || fatal
+		pr.fatal.Store(pr.fatal.Load() || fatal)
 		if err != nil {
 			return err
 		}
@@ -99,18 +99,18 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if !handler && !pr.selected(e) {
 		return nil
 	}
-	if !pr.started {
+	if !pr.started.Load() {
 		if t.Name != pr.opts.StartAt && t.DisplayName() != pr.opts.StartAt {
 			return nil
 		}
-		pr.started = true
+		pr.started.Store(true)
 	}
 	active := pr.active(hosts)
 	if len(active) == 0 {
 		return nil
 	}
 	pr.opts.Reporter.TaskStart(t, handler)
-	pr.hv = &hostvarsCache{}
+	pr.resetHostvars()
 	if t.Action == "meta" {
 		return pr.runMeta(ctx, e, active, f)
 	}
@@ -393,7 +393,11 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			return hr
 		}
 		hs := pr.host(targetHost)
-		call.Host = &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
+		hh := &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
+		if cr, ok := pr.opts.Reporter.(CommandReporter); ok && pr.opts.Verbosity >= 2 && !e.noLog {
+			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, c) }
+		}
+		call.Host = hh
 	}
 	res, err := mod.Run(ctx, call)
 	hr.Result = res
@@ -513,9 +517,9 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 			pr.stats(host, func(s *Stats) { s.Ignored++ })
 		} else {
 			pr.stats(host, func(s *Stats) { s.Failed++ })
-			hs.failed = true
+			hs.failed.Store(true)
 			if e.anyErrorsFatal {
-				pr.fatal = true
+				pr.fatal.Store(true)
 			}
 		}
 	case StatusUnreachable:
@@ -523,7 +527,7 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 			pr.stats(host, func(s *Stats) { s.Skipped++ })
 		} else {
 			pr.stats(host, func(s *Stats) { s.Unreachable++ })
-			hs.unreachable = true
+			hs.unreachable.Store(true)
 		}
 	}
 	if (hr.Status == StatusOK || hr.Status == StatusChanged) && len(hr.Result.Facts) > 0 {

@@ -109,7 +109,7 @@ func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task) {
 func (pr *playRun) hostsList() []string {
 	var out []string
 	for _, h := range pr.playHosts {
-		if hs := pr.host(h); !hs.failed && !hs.unreachable {
+		if hs := pr.host(h); !hs.failed.Load() && !hs.unreachable.Load() {
 			out = append(out, h)
 		}
 	}
@@ -212,7 +212,7 @@ func truthy(v any) (bool, error) {
 func prepare(vars map[string]any) map[string]any {
 	if hv, ok := vars["hostvars"].(hostvarsView); ok {
 		vars = copyVars(vars)
-		vars["hostvars"] = hv.pr.hv.get(hv.pr)
+		vars["hostvars"] = hv.pr.hostvars()
 	}
 	return vars
 }
