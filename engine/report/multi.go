@@ -27,6 +27,15 @@ func (m Multi) HostResult(hr runner.HostResult) {
 	}
 }
 
+// Running passes progress to the reporters that show it.
+func (m Multi) Running(t *playbook.Task, hosts []string) {
+	for _, r := range m {
+		if pg, ok := r.(runner.ProgressReporter); ok {
+			pg.Running(t, hosts)
+		}
+	}
+}
+
 // Command passes -vv commands to the reporters that show them.
 func (m Multi) Command(host string, c connection.Cmd) {
 	for _, r := range m {

@@ -30,6 +30,7 @@ type Text struct {
 	color     bool
 	check     bool
 	plan      bool // summarise changes at the end (haplay plan)
+	prog      progress
 }
 
 // TextOptions configure Text.
@@ -43,10 +44,15 @@ type TextOptions struct {
 
 // NewText returns a text reporter writing to w.
 func NewText(w io.Writer, o TextOptions) *Text {
-	return &Text{w: w, verbosity: o.Verbosity, diff: o.Diff, color: o.Color, check: o.Check, plan: o.Plan}
+	t := &Text{w: w, verbosity: o.Verbosity, diff: o.Diff, color: o.Color, check: o.Check, plan: o.Plan}
+	if o.Color { // a TTY
+		t.startTicker()
+	}
+	return t
 }
 
 func (t *Text) banner(s string) {
+	t.clearProgress()
 	n := 80 - len(s) - 1
 	if n < 3 {
 		n = 3
@@ -92,6 +98,10 @@ func (t *Text) paint(c, s string) string {
 func (t *Text) HostResult(r runner.HostResult) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.clearProgress()
+	if !r.IsItem && r.Attempt == 0 {
+		t.prog.done(r.Host)
+	}
 	host := r.Host
 	if r.Delegated != "" && r.Delegated != r.Host {
 		host = r.Host + " -> " + r.Delegated
@@ -291,6 +301,11 @@ func listOrNone(l []string) string {
 func (t *Text) Recap(r *runner.Recap) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.prog.stop != nil {
+		close(t.prog.stop)
+		t.prog.stop = nil
+	}
+	t.clearProgress()
 	if t.plan {
 		t.planSummary(r)
 	}

@@ -60,6 +60,12 @@ type CommandReporter interface {
 	Command(host string, c connection.Cmd)
 }
 
+// ProgressReporter is an optional Reporter method: it is told which hosts
+// a task starts on, so it can show which are still running it.
+type ProgressReporter interface {
+	Running(t *playbook.Task, hosts []string)
+}
+
 // RolloutStop says where a stopped rollout left each host.
 type RolloutStop struct {
 	Play       string

@@ -110,6 +110,9 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		return nil
 	}
 	pr.opts.Reporter.TaskStart(t, handler)
+	if pg, ok := pr.opts.Reporter.(ProgressReporter); ok {
+		pg.Running(t, active)
+	}
 	pr.resetHostvars()
 	if t.Action == "meta" {
 		return pr.runMeta(ctx, e, active, f)
