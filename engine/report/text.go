@@ -269,12 +269,14 @@ func (t *Text) Command(host string, c connection.Cmd) {
 	if c.Dir != "" {
 		line = "(in " + c.Dir + ") " + line
 	}
+	t.clearProgress()
 	fmt.Fprintf(t.w, "<%s> EXEC %s\n", host, line)
 }
 
 func (t *Text) Warn(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.clearProgress()
 	fmt.Fprintln(t.w, t.paint(red, "[WARNING]: "+msg))
 }
 
