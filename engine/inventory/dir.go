@@ -14,6 +14,11 @@ import (
 
 // ignoredInDir are the names Ansible skips in an inventory directory
 // (IGNORED_ALWAYS plus the default INVENTORY_IGNORE_EXTS, .ini included).
+// environmentFiles are what haplay keeps in an environment's inventory
+// directory besides the inventory itself (vendoring: requirements, lock
+// file, vendored roles); they are never inventory sources.
+var environmentFiles = map[string]bool{"requirements.yml": true, "requirements.yaml": true, "requirements.lock": true, "vendor": true}
+
 var ignoredInDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$|(\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$`)
 
 // Load reads and merges inventory sources in order: files (INI or YAML),
@@ -64,7 +69,7 @@ func (inv *Inventory) loadDir(dir string) error {
 		return fmt.Errorf("inventory source: %w", err)
 	}
 	for _, e := range entries { // sorted by name, like Ansible's sorted(listdir)
-		if ignoredInDir.MatchString(e.Name()) {
+		if ignoredInDir.MatchString(e.Name()) || environmentFiles[e.Name()] {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
