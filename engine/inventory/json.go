@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 // ToAnsibleJSON returns what ansible-inventory --list prints: every group
@@ -68,7 +70,7 @@ func (inv *Inventory) Graph(groupName string, withVars bool) (string, error) {
 	}
 	showVars := func(vars map[string]any, depth int) {
 		for _, k := range sortedKeys(vars) {
-			lines = append(lines, name(fmt.Sprintf("{%s = %s}", k, pyStr(vars[k])), depth))
+			lines = append(lines, name(fmt.Sprintf("{%s = %s}", k, pyfmt.Str(vars[k])), depth))
 		}
 	}
 	var walk func(g *group, depth int)

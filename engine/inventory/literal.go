@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 // pyLiteral types an INI value the way Ansible does with Python's
@@ -152,7 +154,7 @@ func (p *litParser) dict() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[pyStr(k)] = v
+		out[pyfmt.Str(k)] = v
 		p.skipSpace()
 		switch p.peek() {
 		case ',':
@@ -280,93 +282,4 @@ func (p *litParser) number() (any, error) {
 		return nil, errLit
 	}
 	return int(n), nil
-}
-
-// pyStr formats a value as Python's str() does; it is what Ansible shows
-// in --graph --vars and uses for dict keys from INI literals.
-func pyStr(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return pyRepr(v)
-}
-
-// pyRepr formats a value as Python's repr().
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return pyQuote(x)
-	case float64:
-		return pyFloat(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		// Python keeps insertion order, which we do not have; sorted keys
-		// are at least stable.
-		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, pyQuote(k)+": "+pyRepr(x[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
-
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if a := math.Abs(f); a >= 1e16 || (a != 0 && a < 1e-4) {
-		return strconv.FormatFloat(f, 'e', -1, 64) // both write 1e-05, 1e+16
-	}
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
-		q = "\""
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
 }

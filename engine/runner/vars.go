@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/haplay/haplay/engine/pyfmt"
+
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/yamlnode"
 	"github.com/haplay/haplay/modules"
@@ -354,47 +356,7 @@ func (pr *playRun) itemLabel(t *playbook.Task, vars map[string]any, item any) st
 			return s
 		}
 	}
-	return pyRepr(item)
-}
-
-// pyRepr prints a value as Ansible prints loop items.
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("'%s': %s", k, quoteRepr(x[k])))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	case []any:
-		var parts []string
-		for _, e := range x {
-			parts = append(parts, quoteRepr(e))
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case nil:
-		return "None"
-	}
-	return fmt.Sprint(v)
-}
-
-func quoteRepr(v any) string {
-	if s, ok := v.(string); ok {
-		return "'" + s + "'"
-	}
-	return pyRepr(v)
+	return pyfmt.Str(item)
 }
 
 // loadVarsFile reads a vars file (YAML or JSON) relative to dir.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 // testVars is shared, read-only input for the table tests.
@@ -230,7 +232,7 @@ func TestLazyVariables(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return pyStr(i) }
+func itoa(i int) string { return pyfmt.Str(i) }
 
 func TestEvalAndEvalBool(t *testing.T) {
 	e := New()

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 type env struct{ r *run }
@@ -142,7 +144,7 @@ func getItem(obj, key any) (any, bool) {
 	if m, ok := asMap(obj); ok {
 		ks, isStr := key.(string)
 		if !isStr {
-			ks = pyStr(key)
+			ks = pyfmt.Str(key)
 		}
 		v, ok := m[ks]
 		return v, ok
@@ -276,7 +278,7 @@ func (e env) Op(op string, a, b any) (any, error) {
 	case "in":
 		return contains(b, a)
 	case "~":
-		return pyStr(a) + pyStr(b), nil
+		return pyfmt.Str(a) + pyfmt.Str(b), nil
 	}
 	ia, aInt := toInt(a)
 	ib, bInt := toInt(b)
@@ -375,7 +377,7 @@ func contains(hay, needle any) (bool, error) {
 		return slices.ContainsFunc(l, func(x any) bool { return equal(x, needle) }), nil
 	}
 	if m, ok := asMap(hay); ok {
-		_, ok := m[pyStr(needle)]
+		_, ok := m[pyfmt.Str(needle)]
 		return ok, nil
 	}
 	return false, fmt.Errorf("argument of type '%s' is not iterable", typeName(hay))
@@ -385,7 +387,7 @@ func contains(hay, needle any) (bool, error) {
 func (e env) Dict(kv ...any) (any, error) {
 	m := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		m[pyStr(kv[i])] = kv[i+1]
+		m[pyfmt.Str(kv[i])] = kv[i+1]
 	}
 	return m, nil
 }
@@ -460,13 +462,13 @@ func (e env) Call(name string, args ...any) (any, error) {
 		if len(pos) == 0 {
 			return nil, fmt.Errorf("%s() needs a plugin name", name)
 		}
-		plugin := pyStr(pos[0])
+		plugin := pyfmt.Str(pos[0])
 		if plugin != "env" && plugin != "ansible.builtin.env" {
 			return nil, fmt.Errorf("lookup plugin %q is not supported (only env)", plugin)
 		}
 		var vals []any
 		for _, a := range pos[1:] {
-			v, ok := os.LookupEnv(pyStr(a))
+			v, ok := os.LookupEnv(pyfmt.Str(a))
 			if !ok {
 				if d, has := kw["default"]; has {
 					vals = append(vals, d)
@@ -480,7 +482,7 @@ func (e env) Call(name string, args ...any) (any, error) {
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
-			parts[i] = pyStr(v)
+			parts[i] = pyfmt.Str(v)
 		}
 		return strings.Join(parts, ","), nil
 	case "dict":
@@ -509,7 +511,7 @@ func (e env) M(obj any, name string, args ...any) (any, error) {
 	pos, _ := splitArgs(args)
 	arg := func(i int) string {
 		if i < len(pos) {
-			return pyStr(pos[i])
+			return pyfmt.Str(pos[i])
 		}
 		return ""
 	}
@@ -552,7 +554,7 @@ func (e env) M(obj any, name string, args ...any) (any, error) {
 				prefixes = l
 			}
 			for _, p := range prefixes {
-				if name == "startswith" && strings.HasPrefix(s, pyStr(p)) || name == "endswith" && strings.HasSuffix(s, pyStr(p)) {
+				if name == "startswith" && strings.HasPrefix(s, pyfmt.Str(p)) || name == "endswith" && strings.HasSuffix(s, pyfmt.Str(p)) {
 					return true, nil
 				}
 			}
@@ -570,7 +572,7 @@ func (e env) M(obj any, name string, args ...any) (any, error) {
 			}
 			parts := make([]string, len(l))
 			for i, it := range l {
-				parts[i] = pyStr(it)
+				parts[i] = pyfmt.Str(it)
 			}
 			return strings.Join(parts, s), nil
 		case "find":
@@ -622,7 +624,7 @@ func (e env) M(obj any, name string, args ...any) (any, error) {
 					return i, nil
 				}
 			}
-			return nil, fmt.Errorf("%s is not in list", pyRepr(pos[0]))
+			return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(pos[0]))
 		case "count":
 			n := 0
 			for _, it := range l {

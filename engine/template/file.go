@@ -7,6 +7,8 @@ package template
 import (
 	"fmt"
 	"strings"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 // FileOptions are Jinja environment settings that shape whitespace.
@@ -100,7 +102,7 @@ func (e *Engine) RenderString(s string, vars map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return pyStr(v), nil
+	return pyfmt.Str(v), nil
 }
 
 // RenderValue templates every string inside v (lists and maps recursively),
@@ -519,7 +521,7 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 			if err != nil {
 				return fmt.Errorf("in {{ %s }}: %w", n.src, err)
 			}
-			b.WriteString(pyStr(v))
+			b.WriteString(pyfmt.Str(v))
 		case setT:
 			v, err := r.eval(n.src)
 			if err == nil {

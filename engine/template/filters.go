@@ -17,6 +17,8 @@ import (
 	"hash"
 	"math"
 
+	"github.com/haplay/haplay/engine/pyfmt"
+
 	"regexp"
 	"slices"
 	"sort"
@@ -53,7 +55,7 @@ func builtinFilters() map[string]filterFunc {
 		"mandatory": func(r *run, in any, args []any, kw kwargs) (any, error) {
 			if u, ok := in.(Undefined); ok {
 				if msg := argOr(args, kw, 0, "msg", nil); msg != nil {
-					return nil, errors.New(pyStr(msg))
+					return nil, errors.New(pyfmt.Str(msg))
 				}
 				return nil, fmt.Errorf("mandatory variable %q not defined", u.Name)
 			}
@@ -64,23 +66,23 @@ func builtinFilters() map[string]filterFunc {
 			if err != nil {
 				return nil, err
 			}
-			sep := pyStr(argOr(args, kw, 0, "d", ""))
+			sep := pyfmt.Str(argOr(args, kw, 0, "d", ""))
 			parts := make([]string, len(l))
 			for i, it := range l {
 				if a := kw["attribute"]; a != nil {
-					it, _ = getAttrPath(it, pyStr(a))
+					it, _ = getAttrPath(it, pyfmt.Str(a))
 				}
-				parts[i] = pyStr(it)
+				parts[i] = pyfmt.Str(it)
 			}
 			return strings.Join(parts, sep), nil
 		},
 		"split": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			s := pyStr(in)
+			s := pyfmt.Str(in)
 			sep := argOr(args, kw, 0, "sep", nil)
 			if sep == nil {
 				return toAny(strings.Fields(s)), nil
 			}
-			return toAny(strings.Split(s, pyStr(sep))), nil
+			return toAny(strings.Split(s, pyfmt.Str(sep))), nil
 		},
 		"lower":      strFilter(strings.ToLower),
 		"upper":      strFilter(strings.ToUpper),
@@ -111,7 +113,7 @@ func builtinFilters() map[string]filterFunc {
 		"regex_findall":        fRegexFindall,
 		"int":                  fInt,
 		"float":                fFloat,
-		"string":               func(r *run, in any, args []any, kw kwargs) (any, error) { return pyStr(in), nil },
+		"string":               func(r *run, in any, args []any, kw kwargs) (any, error) { return pyfmt.Str(in), nil },
 		"bool":                 fBool,
 		"length":               fLength,
 		"count":                fLength,
@@ -150,7 +152,7 @@ func builtinFilters() map[string]filterFunc {
 		},
 		"from_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
 			var v any
-			if err := json.Unmarshal([]byte(pyStr(in)), &v); err != nil {
+			if err := json.Unmarshal([]byte(pyfmt.Str(in)), &v); err != nil {
 				return nil, err
 			}
 			return normalizeJSON(v), nil
@@ -159,7 +161,7 @@ func builtinFilters() map[string]filterFunc {
 		"to_nice_yaml": fToYAML(true),
 		"from_yaml": func(r *run, in any, args []any, kw kwargs) (any, error) {
 			var v any
-			if err := yaml.Unmarshal([]byte(pyStr(in)), &v); err != nil {
+			if err := yaml.Unmarshal([]byte(pyfmt.Str(in)), &v); err != nil {
 				return nil, err
 			}
 			return v, nil
@@ -198,8 +200,10 @@ func builtinFilters() map[string]filterFunc {
 			}
 			return nil, fmt.Errorf("bad operand type for abs(): '%s'", typeName(in))
 		},
-		"round":      fRound,
-		"wordcount":  func(r *run, in any, args []any, kw kwargs) (any, error) { return len(strings.Fields(pyStr(in))), nil },
+		"round": fRound,
+		"wordcount": func(r *run, in any, args []any, kw kwargs) (any, error) {
+			return len(strings.Fields(pyfmt.Str(in))), nil
+		},
 		"type_debug": func(r *run, in any, args []any, kw kwargs) (any, error) { return typeName(in), nil },
 	}
 	return f
@@ -210,7 +214,7 @@ func strFilter(fn func(string) string) filterFunc {
 		if _, err := strict(in); err != nil {
 			return nil, err
 		}
-		return fn(pyStr(in)), nil
+		return fn(pyfmt.Str(in)), nil
 	}
 }
 
@@ -244,7 +248,7 @@ func shellQuote(s string) string {
 }
 
 func fB64decode(r *run, in any, args []any, kw kwargs) (any, error) {
-	s := strings.TrimSpace(pyStr(in))
+	s := strings.TrimSpace(pyfmt.Str(in))
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
@@ -262,7 +266,7 @@ func fReplace(r *run, in any, args []any, kw kwargs) (any, error) {
 	if len(args) > 2 {
 		n, _ = toInt(args[2])
 	}
-	return strings.Replace(pyStr(in), pyStr(args[0]), pyStr(args[1]), n), nil
+	return strings.Replace(pyfmt.Str(in), pyfmt.Str(args[0]), pyfmt.Str(args[1]), n), nil
 }
 
 // compileRegex translates the Python regex spellings RE2 lacks and applies
@@ -302,13 +306,13 @@ func pyReplacement(s string) string {
 }
 
 func fRegexReplace(r *run, in any, args []any, kw kwargs) (any, error) {
-	re, err := compileRegex(pyStr(argOr(args, kw, 0, "pattern", "")), kw)
+	re, err := compileRegex(pyfmt.Str(argOr(args, kw, 0, "pattern", "")), kw)
 	if err != nil {
 		return nil, err
 	}
-	repl := pyReplacement(pyStr(argOr(args, kw, 1, "replacement", "")))
+	repl := pyReplacement(pyfmt.Str(argOr(args, kw, 1, "replacement", "")))
 	count, _ := toInt(argOr(args, kw, 2, "count", 0))
-	s := pyStr(in)
+	s := pyfmt.Str(in)
 	if count <= 0 {
 		return re.ReplaceAllString(s, repl), nil
 	}
@@ -328,11 +332,11 @@ func fRegexSearch(r *run, in any, args []any, kw kwargs) (any, error) {
 	if len(args) == 0 {
 		return nil, errors.New("regex_search needs a pattern")
 	}
-	re, err := compileRegex(pyStr(args[0]), kw)
+	re, err := compileRegex(pyfmt.Str(args[0]), kw)
 	if err != nil {
 		return nil, err
 	}
-	m := re.FindStringSubmatch(pyStr(in))
+	m := re.FindStringSubmatch(pyfmt.Str(in))
 	if m == nil {
 		return nil, nil
 	}
@@ -341,7 +345,7 @@ func fRegexSearch(r *run, in any, args []any, kw kwargs) (any, error) {
 	}
 	var out []any
 	for _, g := range args[1:] {
-		gs := pyStr(g)
+		gs := pyfmt.Str(g)
 		switch {
 		case strings.HasPrefix(gs, `\g<`) && strings.HasSuffix(gs, ">"):
 			i := re.SubexpIndex(gs[3 : len(gs)-1])
@@ -363,12 +367,12 @@ func fRegexSearch(r *run, in any, args []any, kw kwargs) (any, error) {
 }
 
 func fRegexFindall(r *run, in any, args []any, kw kwargs) (any, error) {
-	re, err := compileRegex(pyStr(argOr(args, kw, 0, "regex", "")), kw)
+	re, err := compileRegex(pyfmt.Str(argOr(args, kw, 0, "regex", "")), kw)
 	if err != nil {
 		return nil, err
 	}
 	out := []any{}
-	for _, m := range re.FindAllStringSubmatch(pyStr(in), -1) {
+	for _, m := range re.FindAllStringSubmatch(pyfmt.Str(in), -1) {
 		switch len(m) {
 		case 1:
 			out = append(out, m[0])
@@ -504,9 +508,9 @@ func getAttrPath(v any, p string) (any, bool) {
 // sortKey extracts attribute= and folds case, as Jinja's sort/min/max do.
 func sortKey(v any, kw kwargs) (any, error) {
 	if a := kw["attribute"]; a != nil {
-		got, ok := getAttrPath(v, pyStr(a))
+		got, ok := getAttrPath(v, pyfmt.Str(a))
 		if !ok {
-			return nil, &UndefinedError{Name: pyStr(a)}
+			return nil, &UndefinedError{Name: pyfmt.Str(a)}
 		}
 		v = got
 	}
@@ -556,7 +560,7 @@ func fSum(r *run, in any, args []any, kw kwargs) (any, error) {
 	attr := argOr(args, kw, 0, "attribute", nil)
 	for _, it := range l {
 		if attr != nil {
-			it, _ = getAttrPath(it, pyStr(attr))
+			it, _ = getAttrPath(it, pyfmt.Str(attr))
 		}
 		if acc, err = (env{r}).Op("+", acc, it); err != nil {
 			return nil, err
@@ -758,8 +762,8 @@ func fDict2Items(r *run, in any, args []any, kw kwargs) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("dict2items requires a dictionary, got %s", typeName(in))
 	}
-	kn := pyStr(argOr(args, kw, -1, "key_name", "key"))
-	vn := pyStr(argOr(args, kw, -1, "value_name", "value"))
+	kn := pyfmt.Str(argOr(args, kw, -1, "key_name", "key"))
+	vn := pyfmt.Str(argOr(args, kw, -1, "value_name", "value"))
 	out := []any{}
 	for _, k := range sortedKeys(m) {
 		out = append(out, map[string]any{kn: k, vn: m[k]})
@@ -772,23 +776,23 @@ func fItems2Dict(r *run, in any, args []any, kw kwargs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	kn := pyStr(argOr(args, kw, -1, "key_name", "key"))
-	vn := pyStr(argOr(args, kw, -1, "value_name", "value"))
+	kn := pyfmt.Str(argOr(args, kw, -1, "key_name", "key"))
+	vn := pyfmt.Str(argOr(args, kw, -1, "value_name", "value"))
 	out := map[string]any{}
 	for _, it := range l {
 		k, ok1 := getItem(it, kn)
 		v, ok2 := getItem(it, vn)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("items2dict: item %s lacks %q or %q", pyRepr(it), kn, vn)
+			return nil, fmt.Errorf("items2dict: item %s lacks %q or %q", pyfmt.Repr(it), kn, vn)
 		}
-		out[pyStr(k)] = v
+		out[pyfmt.Str(k)] = v
 	}
 	return out, nil
 }
 
 func fCombine(r *run, in any, args []any, kw kwargs) (any, error) {
 	recursive := truthy(kw["recursive"])
-	listMerge := pyStr(argOr(nil, kw, -1, "list_merge", "replace"))
+	listMerge := pyfmt.Str(argOr(nil, kw, -1, "list_merge", "replace"))
 	var merge func(a, b map[string]any) map[string]any
 	merge = func(a, b map[string]any) map[string]any {
 		out := make(map[string]any, len(a)+len(b))
@@ -847,14 +851,14 @@ func fMap(r *run, in any, args []any, kw kwargs) (any, error) {
 	if a, ok := kw["attribute"]; ok {
 		def, hasDef := kw["default"]
 		for i, it := range l {
-			v, ok := getAttrPath(it, pyStr(a))
+			v, ok := getAttrPath(it, pyfmt.Str(a))
 			switch {
 			case ok:
 				out[i] = v
 			case hasDef:
 				out[i] = def
 			default:
-				return nil, &UndefinedError{Name: pyStr(a)}
+				return nil, &UndefinedError{Name: pyfmt.Str(a)}
 			}
 		}
 		return out, nil
@@ -862,7 +866,7 @@ func fMap(r *run, in any, args []any, kw kwargs) (any, error) {
 	if len(args) == 0 {
 		return nil, errors.New("map needs a filter name or attribute=")
 	}
-	name := pyStr(args[0])
+	name := pyfmt.Str(args[0])
 	f := r.e.filters[name]
 	if f == nil {
 		return nil, fmt.Errorf("no filter named %q", name)
@@ -887,12 +891,12 @@ func selectFilter(reject, attr bool) filterFunc {
 			if len(args) == 0 {
 				return nil, errors.New("needs an attribute name")
 			}
-			attrName, args = pyStr(args[0]), args[1:]
+			attrName, args = pyfmt.Str(args[0]), args[1:]
 		}
 		var test testFunc
 		var targs []any
 		if len(args) > 0 {
-			name := pyStr(args[0])
+			name := pyfmt.Str(args[0])
 			if test = r.e.tests[name]; test == nil {
 				return nil, fmt.Errorf("no test named %q", name)
 			}
@@ -924,7 +928,7 @@ func selectFilter(reject, attr bool) filterFunc {
 }
 
 func fHash(r *run, in any, args []any, kw kwargs) (any, error) {
-	algo := pyStr(argOr(args, kw, 0, "hashtype", "sha1"))
+	algo := pyfmt.Str(argOr(args, kw, 0, "hashtype", "sha1"))
 	var h hash.Hash
 	switch algo {
 	case "sha1":
@@ -942,7 +946,7 @@ func fHash(r *run, in any, args []any, kw kwargs) (any, error) {
 	default:
 		return nil, fmt.Errorf("unsupported hash type %q", algo)
 	}
-	h.Write([]byte(pyStr(in)))
+	h.Write([]byte(pyfmt.Str(in)))
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -954,7 +958,7 @@ func fRound(r *run, in any, args []any, kw kwargs) (any, error) {
 		return nil, fmt.Errorf("round needs a number, got %s", typeName(in))
 	}
 	prec, _ := toInt(argOr(args, kw, 0, "precision", 0))
-	method := pyStr(argOr(args, kw, 1, "method", "common"))
+	method := pyfmt.Str(argOr(args, kw, 1, "method", "common"))
 	p := math.Pow(10, float64(prec))
 	switch method {
 	case "common":
@@ -1026,7 +1030,7 @@ func writeJSON(b *strings.Builder, v any, indent int, prefix string, sortKeys bo
 		case math.IsInf(f, -1):
 			b.WriteString("-Infinity")
 		default:
-			b.WriteString(pyFloat(f))
+			b.WriteString(pyfmt.Float(f))
 		}
 		return nil
 	}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 type testFunc func(r *run, v any, args []any) (bool, error)
@@ -58,7 +60,7 @@ func reTest(anchor string) testFunc {
 		if err := needArg(args, 1); err != nil {
 			return false, err
 		}
-		pat := pyStr(args[0])
+		pat := pyfmt.Str(args[0])
 		kw := kwargs{}
 		if len(args) > 1 {
 			kw["ignorecase"] = args[1]
@@ -70,7 +72,7 @@ func reTest(anchor string) testFunc {
 		if err != nil {
 			return false, err
 		}
-		return re.MatchString(pyStr(v)), nil
+		return re.MatchString(pyfmt.Str(v)), nil
 	}
 }
 
@@ -143,8 +145,8 @@ func builtinTests() map[string]testFunc {
 			}
 			return a%b == 0, nil
 		},
-		"lower": func(r *run, v any, args []any) (bool, error) { s := pyStr(v); return s == strings.ToLower(s), nil },
-		"upper": func(r *run, v any, args []any) (bool, error) { s := pyStr(v); return s == strings.ToUpper(s), nil },
+		"lower": func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToLower(s), nil },
+		"upper": func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToUpper(s), nil },
 	}
 	t["iterable"] = t["sequence"]
 	t["success"], t["succeeded"] = t["succeeded"], t["succeeded"]
@@ -205,9 +207,9 @@ func testVersion(r *run, v any, args []any) (bool, error) {
 	}
 	op := "=="
 	if len(args) > 1 {
-		op = pyStr(args[1])
+		op = pyfmt.Str(args[1])
 	}
-	c := compareVersions(pyStr(v), pyStr(args[0]))
+	c := compareVersions(pyfmt.Str(v), pyfmt.Str(args[0]))
 	switch op {
 	case "<", "lt":
 		return c < 0, nil

@@ -5,11 +5,11 @@ package template
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 )
 
 // asList views v as a list. Only real sequences qualify, not strings.
@@ -53,7 +53,7 @@ func asMap(v any) (map[string]any, bool) {
 	out := make(map[string]any, rv.Len())
 	it := rv.MapRange()
 	for it.Next() {
-		out[pyStr(it.Key().Interface())] = it.Value().Interface()
+		out[pyfmt.Str(it.Key().Interface())] = it.Value().Interface()
 	}
 	return out, true
 }
@@ -269,112 +269,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// pyStr is Python's str(): what a value looks like interpolated into a
-// larger string.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return pyFloat(x)
-	case float32:
-		return pyFloat(float64(x))
-	}
-	if i, ok := toInt(v); ok {
-		return strconv.Itoa(i)
-	}
-	return pyRepr(v)
-}
-
-// pyFloat formats like Python's float repr: shortest round-trip digits,
-// always with a fractional part, exponent form outside [1e-4, 1e16).
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		return s
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyRepr is Python's repr(): strings quoted, containers recursively.
-func pyRepr(v any) string {
-	if s, ok := v.(string); ok {
-		return pyQuote(s)
-	}
-	if l, ok := asList(v); ok {
-		parts := make([]string, len(l))
-		for i, it := range l {
-			parts[i] = pyRepr(it)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	}
-	if m, ok := asMap(v); ok {
-		keys := sortedKeys(m)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyQuote(k) + ": " + pyRepr(m[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	switch v.(type) {
-	case nil, bool, float64, float32:
-		return pyStr(v)
-	}
-	if _, ok := toInt(v); ok {
-		return pyStr(v)
-	}
-	return fmt.Sprint(v)
-}
-
-// pyQuote quotes a string the way Python's repr does: single quotes unless
-// the string holds a single quote and no double quote.
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteByte(q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
