@@ -175,7 +175,8 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	display := strings.Join(argv, " ")
 	if sim.ExitCode != 0 {
-		return cmdFailed(c, strings.Join(simArgv, " "), sim), nil
+		// Name the operation, not every -o option, so the message reads.
+		return cmdFailed(c, strings.Join(append([]string{"apt-get -s", op.verb}, op.pkgs...), " "), sim), nil
 	}
 	changes := parseAptSim(string(sim.Stdout))
 	if c.Diff && len(changes) > 0 {

@@ -93,7 +93,7 @@ func (u unitState) enabled() bool {
 func systemdReadScript(name, scopeFlag string) string {
 	q := connection.Quote(name)
 	return mark("show") + "\nsystemctl " + scopeFlag + "show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,MainPID,Description " + q +
-		"\n" + mark("show_rc") + "\necho $?\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\n" + mark("enabled_rc") + "\necho $?\n"
+		"\nrc=$?\n" + mark("show_rc") + "\necho $rc\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\nrc=$?\n" + mark("enabled_rc") + "\necho $rc\n"
 }
 
 func parseUnitState(sec map[string]string) (unitState, error) {
