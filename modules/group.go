@@ -65,7 +65,7 @@ func (Group) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	// getent after the change reports the GID groupadd picked.
-	o, err := runScript(ctx, c, connection.Join(cmd)+" && getent group "+connection.Quote(name), nil)
+	o, err := runScript(ctx, c, connection.Join(cmd)+" || exit $?\ngetent group "+connection.Quote(name)+"\nexit 0", nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", strings.Join(cmd, " "), err)
 	}
