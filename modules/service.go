@@ -191,6 +191,8 @@ func sysvApply(ctx context.Context, c *Call, name string, s sysvState) (Result, 
 		r.Msg = "would run: " + strings.Join(ds, "; ")
 		return r, nil
 	}
+	// arguments is a command-line fragment for the init script, as in
+	// Ansible: it is passed to the shell as written.
 	extra := a.String("arguments")
 	for _, cm := range cmds {
 		script := quoteAll(cm)

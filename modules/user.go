@@ -57,15 +57,13 @@ func (User) Spec() Spec {
 
 // passwdEntry is one getent passwd line.
 type passwdEntry struct {
-	Name            string
-	UID, GID        int
-	Comment         string
-	Home, Shell     string
-	PasswordHash    string // from getent shadow, when read
-	Supplementary   []string
-	PrimaryGroup    string
-	hasShadow       bool
-	passwordPresent bool
+	Name          string
+	UID, GID      int
+	Comment       string
+	Home, Shell   string
+	PasswordHash  string // from getent shadow, when read
+	Supplementary []string
+	PrimaryGroup  string
 }
 
 // groupEntry is one getent group line.
@@ -159,7 +157,6 @@ func (User) Run(ctx context.Context, c *Call) (Result, error) {
 			}
 		}
 		if sh, ok := sec["shadow"]; ok {
-			cur.hasShadow = true
 			cur.PasswordHash = strings.TrimSpace(sh)
 		}
 	}
@@ -264,7 +261,7 @@ func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPl
 			argv = append(argv, "-f")
 		}
 		p.cmds = [][]string{append(argv, name)}
-		p.before = userText(cur, true, a)
+		p.before = userText(cur)
 		p.after = "state: absent\n"
 		return p, nil
 	}
@@ -389,9 +386,9 @@ func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPl
 	}
 	p.before = "state: absent\n"
 	if exists {
-		p.before = userText(cur, true, a)
+		p.before = userText(cur)
 	}
-	after := userText(next, true, a)
+	after := userText(next)
 	if pwChanged {
 		after += "password: (changed)\n"
 	}
@@ -404,7 +401,7 @@ func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPl
 
 // userText renders the attributes the diff shows; unknown values (an ID
 // useradd will pick) read "(auto)".
-func userText(e passwdEntry, present bool, a Args) string {
+func userText(e passwdEntry) string {
 	id := func(n int) string {
 		if n < 0 {
 			return "(auto)"
