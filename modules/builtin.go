@@ -4,5 +4,15 @@ package modules
 func Builtin() *Registry {
 	return NewRegistry(
 		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
+		Apt{},
+		Package{},
+		Service{},
+		Systemd{}, SystemdService{},
+		User{},
+		Group{},
+		WaitFor{},
+		URI{},
+		Raw{},
+		Script{},
 	)
 }

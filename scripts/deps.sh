@@ -17,6 +17,7 @@ have busybox || need+=(busybox)
 have curl || need+=(curl)
 have socat || need+=(socat)
 have python3 || need+=(python3)
+have dpkg-scanpackages || need+=(dpkg-dev) # apt module tests: a local file: repo
 have sudo || need+=(sudo)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "deps.sh: run as root to install: ${need[*]}" >&2; exit 1; fi

@@ -1,0 +1,282 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Systemd manages systemd units with systemctl (ansible.builtin.systemd,
+// also registered as systemd_service).
+type Systemd struct{}
+
+func (Systemd) Name() string { return "systemd" }
+
+// SystemdService is ansible.builtin.systemd_service, the newer name of
+// the systemd module.
+type SystemdService struct{ Systemd }
+
+func (SystemdService) Name() string { return "systemd_service" }
+
+func (Systemd) Spec() Spec {
+	return Spec{
+		Short: "Manage systemd units",
+		Description: "Starts, stops, restarts and reloads units, enables and masks them, and runs " +
+			"daemon-reload. The unit's state is read with one command (systemctl show and " +
+			"is-enabled); only what differs is changed. restarted and reloaded always change. " +
+			"In check mode nothing runs but the read, and the result says what would.",
+		Args: append(serviceCommonArgs(),
+			Arg{Name: "masked", Type: TypeBool, Doc: "mask (true) or unmask (false) the unit"},
+			Arg{Name: "daemon_reload", Type: TypeBool, Aliases: []string{"daemon-reload"}, Doc: "run systemctl daemon-reload first (not in check mode)"},
+			Arg{Name: "daemon_reexec", Type: TypeBool, Aliases: []string{"daemon-reexec"}, Doc: "run systemctl daemon-reexec first (not in check mode)"},
+			Arg{Name: "scope", Type: TypeStr, Default: "system", Choices: []string{"system", "user", "global"}, Doc: "the systemd manager to talk to"},
+			Arg{Name: "no_block", Type: TypeBool, Doc: "do not wait for start/stop jobs to finish"},
+			Arg{Name: "force", Type: TypeBool, Doc: "override existing symlinks when enabling"},
+		),
+		RequiredOneOf: [][]string{{"name", "daemon_reload", "daemon_reexec"}},
+		Examples: `- name: Start firewalld and enable it at boot (seed 002)
+  ansible.builtin.systemd:
+    name: firewalld
+    state: started
+    enabled: true
+
+- name: Restart docker after changing daemon.json (seed 002)
+  systemd:
+    name: docker
+    state: restarted
+    daemon_reload: true`,
+	}
+}
+
+func serviceCommonArgs() []Arg {
+	return []Arg{
+		{Name: "name", Type: TypeStr, Aliases: []string{"service", "unit"}, Doc: "the service (unit) name"},
+		{Name: "state", Type: TypeStr, Choices: []string{"reloaded", "restarted", "started", "stopped"},
+			Doc: "started and stopped change only when needed; restarted and reloaded always act"},
+		{Name: "enabled", Type: TypeBool, Doc: "start the service at boot"},
+	}
+}
+
+// unitState is what one read learns about a unit.
+type unitState struct {
+	Props      map[string]string // systemctl show
+	EnabledOut string            // systemctl is-enabled output
+	EnabledRC  int
+}
+
+func (u unitState) found() bool {
+	ls := u.Props["LoadState"]
+	return ls != "not-found" && ls != ""
+}
+func (u unitState) masked() bool {
+	return u.Props["LoadState"] == "masked" || u.Props["UnitFileState"] == "masked"
+}
+
+// running is Ansible's is_running_service: active or activating.
+func (u unitState) running() bool {
+	s := u.Props["ActiveState"]
+	return s == "active" || s == "activating"
+}
+
+// enabled follows Ansible: is-enabled exit 0 means enabled, except for the
+// lone outputs "indirect" and "alias".
+func (u unitState) enabled() bool {
+	out := strings.TrimSpace(u.EnabledOut)
+	return u.EnabledRC == 0 && out != "indirect" && out != "alias"
+}
+
+// systemdReadScript prints systemctl show and is-enabled for name.
+func systemdReadScript(name, scopeFlag string) string {
+	q := connection.Quote(name)
+	return mark("show") + "\nsystemctl " + scopeFlag + "show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,MainPID,Description " + q +
+		"\nrc=$?\n" + mark("show_rc") + "\necho $rc\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\nrc=$?\n" + mark("enabled_rc") + "\necho $rc\n"
+}
+
+func parseUnitState(sec map[string]string) (unitState, error) {
+	if rc := strings.TrimSpace(sec["show_rc"]); rc != "0" {
+		return unitState{}, fmt.Errorf("systemctl show exited %s: %s", rc, strings.TrimSpace(sec["show"]))
+	}
+	u := unitState{Props: parseShow(sec["show"]), EnabledOut: strings.TrimSpace(sec["enabled"])}
+	u.EnabledRC, _ = strconv.Atoi(strings.TrimSpace(sec["enabled_rc"]))
+	return u, nil
+}
+
+// parseShow reads systemctl show's KEY=VALUE lines.
+func parseShow(s string) map[string]string {
+	out := map[string]string{}
+	for _, ln := range strings.Split(s, "\n") {
+		if k, v, ok := strings.Cut(ln, "="); ok && k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (Systemd) Run(ctx context.Context, c *Call) (Result, error) {
+	a := c.Args
+	scopeFlag := ""
+	if s := a.String("scope"); s != "" && s != "system" {
+		scopeFlag = "--" + s + " "
+	}
+	var pre strings.Builder
+	if !c.Check {
+		// Ansible reloads before reading, so the read sees changed units.
+		for _, k := range []string{"daemon_reexec", "daemon_reload"} {
+			if a.Bool(k) {
+				verb := strings.ReplaceAll(k, "_", "-")
+				fmt.Fprintf(&pre, "systemctl %s%s || { rc=$?; %s; echo %s $rc; exit 0; }\n", scopeFlag, verb, mark("prefail"), verb)
+			}
+		}
+	}
+	name := a.String("name")
+	r := Result{}
+	if name == "" {
+		if pre.Len() == 0 {
+			return r, nil
+		}
+		out, err := runScript(ctx, c, pre.String(), nil)
+		if err != nil {
+			return Result{}, err
+		}
+		if f := strings.TrimSpace(sections(out.Stdout)["prefail"]); f != "" {
+			return systemdPreFail(c, f, out), nil
+		}
+		return r, nil
+	}
+	out, err := runScript(ctx, c, pre.String()+systemdReadScript(name, scopeFlag), nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("read unit %s: %w", name, err)
+	}
+	sec := sections(out.Stdout)
+	if f := strings.TrimSpace(sec["prefail"]); f != "" {
+		return systemdPreFail(c, f, out), nil
+	}
+	u, err := parseUnitState(sec)
+	if err != nil {
+		return Result{Failed: true, Msg: fmt.Sprintf("%s: %v", c.Host.Name(), err)}, nil
+	}
+	return systemdApply(ctx, c, name, scopeFlag, u, true)
+}
+
+func systemdPreFail(c *Call, f string, out connection.Output) Result {
+	verb, rc, _ := strings.Cut(f, " ")
+	code, _ := strconv.Atoi(rc)
+	return cmdFailed(c, "systemctl "+verb, connection.Output{ExitCode: code, Stderr: out.Stderr})
+}
+
+// planSystemd decides which systemctl verbs bring u to what the task asks,
+// in order: mask/unmask, enable/disable, then the run state.
+func planSystemd(a Args, u unitState, withMask bool) (actions []string, before, after [][2]string) {
+	if withMask && a.Has("masked") {
+		want, have := a.Bool("masked"), u.masked()
+		before = append(before, [2]string{"masked", strconv.FormatBool(have)})
+		after = append(after, [2]string{"masked", strconv.FormatBool(want)})
+		if want != have {
+			actions = append(actions, map[bool]string{true: "mask", false: "unmask"}[want])
+		}
+	}
+	if a.Has("enabled") {
+		want, have := a.Bool("enabled"), u.enabled()
+		before = append(before, [2]string{"enabled", strconv.FormatBool(have)})
+		after = append(after, [2]string{"enabled", strconv.FormatBool(want)})
+		if want != have {
+			actions = append(actions, map[bool]string{true: "enable", false: "disable"}[want])
+		}
+	}
+	if st := a.String("state"); st != "" {
+		cur := u.Props["ActiveState"]
+		next := cur
+		switch st {
+		case "started":
+			if !u.running() {
+				actions = append(actions, "start")
+				next = "active"
+			}
+		case "stopped":
+			if u.running() || cur == "deactivating" {
+				actions = append(actions, "stop")
+				next = "inactive"
+			}
+		case "restarted":
+			actions = append(actions, "restart")
+			next = "active (restarted)"
+		case "reloaded":
+			if u.running() {
+				actions = append(actions, "reload")
+				next = "active (reloaded)"
+			} else {
+				actions = append(actions, "start")
+				next = "active"
+			}
+		}
+		before = append(before, [2]string{"state", cur})
+		after = append(after, [2]string{"state", next})
+	}
+	return actions, before, after
+}
+
+// systemdApply acts on a read unit state; shared by systemd and service.
+func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u unitState, withMask bool) (Result, error) {
+	a := c.Args
+	r := Result{}
+	r.Set("name", name)
+	if !u.found() && (a.Has("state") || a.Has("enabled") || (a.Has("masked") && !a.Bool("masked"))) {
+		// Masking a unit that does not exist is allowed, as in systemd.
+		return Result{Failed: true, Msg: fmt.Sprintf("%s: Could not find the requested service %s: systemctl show reports LoadState=%s", c.Host.Name(), name, u.Props["LoadState"])}, nil
+	}
+	actions, before, after := planSystemd(a, u, withMask)
+	status := map[string]any{}
+	keys := make([]string, 0, len(u.Props))
+	for k := range u.Props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		status[k] = u.Props[k]
+	}
+	r.Set("status", status)
+	if a.Has("state") {
+		r.Set("state", a.String("state"))
+	}
+	if a.Has("enabled") {
+		r.Set("enabled", a.Bool("enabled"))
+	}
+	if len(actions) == 0 {
+		return r, nil
+	}
+	r.Changed = true
+	if c.Diff {
+		r.Diffs = []Diff{{BeforeHeader: name + " (before)", AfterHeader: name + " (after)", Before: textLines(before), After: textLines(after)}}
+	}
+	if c.Check {
+		r.Msg = "would run: systemctl " + strings.Join(actions, ", ")
+		return r, nil
+	}
+	for _, v := range actions {
+		argv := []string{"systemctl"}
+		if scopeFlag != "" {
+			argv = append(argv, strings.TrimSpace(scopeFlag))
+		}
+		if a.Bool("no_block") && (v == "start" || v == "stop" || v == "restart" || v == "reload") {
+			argv = append(argv, "--no-block")
+		}
+		if a.Bool("force") && v == "enable" {
+			argv = append(argv, "--force")
+		}
+		argv = append(argv, v, name)
+		out, err := c.Host.Run(ctx, connection.Cmd{Argv: argv, Become: c.Become})
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		}
+		if out.ExitCode != 0 {
+			f := cmdFailed(c, strings.Join(argv, " "), out)
+			f.Values["name"] = name
+			return f, nil
+		}
+	}
+	return r, nil
+}
