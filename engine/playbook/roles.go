@@ -115,12 +115,14 @@ func (l *loader) roleRef(it *yamlnode.Node) (roleRef, bool) {
 	return roleRef{}, false
 }
 
-// findRole searches roles/ beside the playbook, then the roles path.
+// findRole searches the vendored roles of the environment, roles/ beside
+// the playbook, then the roles path.
 func (l *loader) findRole(name string) (string, []string) {
 	if filepath.IsAbs(name) {
 		return name, []string{name}
 	}
-	dirs := append([]string{filepath.Join(l.playbookDir, "roles")}, l.opts.RolesPath...)
+	dirs := append(append([]string{}, l.opts.VendorRolesPath...), filepath.Join(l.playbookDir, "roles"))
+	dirs = append(dirs, l.opts.RolesPath...)
 	dirs = append(dirs, l.playbookDir)
 	var tried []string
 	for _, d := range dirs {
