@@ -193,11 +193,11 @@ func localRefs(repo *git.Repository) ([]*plumbing.Reference, error) {
 	}
 	err = iter.ForEach(func(r *plumbing.Reference) error {
 		out = append(out, r)
+		// Peel every tag, as a server advertising peeled refs would; a
+		// lightweight tag peels to itself.
 		if r.Name().IsTag() && r.Type() == plumbing.HashReference {
-			if tag, err := repo.TagObject(r.Hash()); err == nil {
-				if c, err := tag.Commit(); err == nil {
-					out = append(out, plumbing.NewHashReference(plumbing.ReferenceName(r.Name().String()+"^{}"), c.Hash))
-				}
+			if c, err := commitOf(repo, r.Hash()); err == nil {
+				out = append(out, plumbing.NewHashReference(plumbing.ReferenceName(r.Name().String()+"^{}"), c.Hash))
 			}
 		}
 		return nil
