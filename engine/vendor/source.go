@@ -24,8 +24,8 @@ import (
 const (
 	EnvToken         = "HAPLAY_GIT_TOKEN" // HTTPS basic-auth password (falls back to GITHUB_TOKEN)
 	EnvGitHubToken   = "GITHUB_TOKEN"
-	EnvTokenUser     = "HAPLAY_GIT_USER"              // user name sent with the token (default x-access-token)
-	EnvSSHKey        = "HAPLAY_GIT_SSH_KEY"           // private key file, or the PEM text itself
+	EnvTokenUser     = "HAPLAY_GIT_USER"               // user name sent with the token (default x-access-token)
+	EnvSSHKey        = "HAPLAY_GIT_SSH_KEY"            // private key file, or the PEM text itself
 	EnvSSHPassphrase = "HAPLAY_GIT_SSH_KEY_PASSPHRASE" // passphrase of that key
 )
 
