@@ -69,6 +69,9 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 
 // retagRole points tasks at the play's copy of the role (with its params).
 func retagRole(ts []*Task, r *Role) []*Task {
+	if ts == nil {
+		return nil // a nil Block marks a plain task; keep it nil
+	}
 	out := make([]*Task, len(ts))
 	for i, t := range ts {
 		c := *t
