@@ -1,6 +1,9 @@
 package vendor
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +15,8 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/plumbing/transport/server"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"golang.org/x/crypto/ssh"
 )
 
 // testScheme serves local repositories through go-git's in-process
@@ -146,5 +151,50 @@ func TestRedactURL(t *testing.T) {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSSHAuthFromEnvironment(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemText := string(pem.EncodeToMemory(block))
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, []byte(pemText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, key := range map[string]string{"file": keyFile, "pem text": pemText} {
+		getenv := func(k string) string {
+			if k == EnvSSHKey {
+				return key
+			}
+			return ""
+		}
+		for _, src := range []string{"git@git.example.com:ops/role.git", "ssh://deploy@git.example.com/ops/role.git"} {
+			s, err := openSource(src, "/", getenv, &redactor{})
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, src, err)
+			}
+			pk, ok := s.auth.(*gitssh.PublicKeys)
+			if !ok {
+				t.Fatalf("%s %s: auth %T, want public keys", name, src, s.auth)
+			}
+			if want := map[bool]string{true: "git", false: "deploy"}[strings.HasPrefix(src, "git@")]; pk.User != want {
+				t.Errorf("%s: user %q, want %q", src, pk.User, want)
+			}
+			if strings.Contains(s.display, "BEGIN") {
+				t.Errorf("display shows the key")
+			}
+		}
+	}
+	if _, err := openSource("git@h:r.git", "/", func(k string) string {
+		return map[string]string{EnvSSHKey: "/nonexistent/key"}[k]
+	}, &redactor{}); err == nil || !strings.Contains(err.Error(), EnvSSHKey) {
+		t.Errorf("missing key file: %v", err)
 	}
 }
