@@ -21,6 +21,7 @@ import (
 	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/vendor"
 	"github.com/haplay/haplay/engine/yamlnode"
 	"github.com/haplay/haplay/modules"
 )
@@ -106,7 +107,8 @@ func load(path string, o *playbookOptions) (*loadedRun, error) {
 	if env := os.Getenv("HAPLAY_ROLES_PATH"); env != "" {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
-	pb, err := playbook.Load(path, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles})
+	pb, err := playbook.Load(path, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
+		VendorRolesPath: vendor.RolesPath(o.inventories)})
 	if err != nil {
 		return nil, parseError(err)
 	}

@@ -29,9 +29,12 @@ type Options struct {
 	Modules   ModuleLookup
 	Templates TemplateChecker // nil: template syntax is checked at run time only
 	// RolesPath lists extra role directories searched after roles/ beside
-	// the playbook (--roles-path, HAPLAY_ROLES_PATH). VendorRoles, when
-	// set, is searched first.
+	// the playbook (--roles-path, HAPLAY_ROLES_PATH).
 	RolesPath []string
+	// VendorRolesPath lists the vendored role directories of the
+	// inventory's environment (haplay vendor); they are searched before
+	// roles/, so what an environment pinned wins over a local copy.
+	VendorRolesPath []string
 }
 
 // Load reads a playbook and everything it imports, and runs the static

@@ -69,6 +69,9 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 
 // retagRole points tasks at the play's copy of the role (with its params).
 func retagRole(ts []*Task, r *Role) []*Task {
+	if ts == nil {
+		return nil // a nil Block marks a plain task; keep it nil
+	}
 	out := make([]*Task, len(ts))
 	for i, t := range ts {
 		c := *t
@@ -115,12 +118,14 @@ func (l *loader) roleRef(it *yamlnode.Node) (roleRef, bool) {
 	return roleRef{}, false
 }
 
-// findRole searches roles/ beside the playbook, then the roles path.
+// findRole searches the vendored roles of the environment, roles/ beside
+// the playbook, then the roles path.
 func (l *loader) findRole(name string) (string, []string) {
 	if filepath.IsAbs(name) {
 		return name, []string{name}
 	}
-	dirs := append([]string{filepath.Join(l.playbookDir, "roles")}, l.opts.RolesPath...)
+	dirs := append(append([]string{}, l.opts.VendorRolesPath...), filepath.Join(l.playbookDir, "roles"))
+	dirs = append(dirs, l.opts.RolesPath...)
 	dirs = append(dirs, l.playbookDir)
 	var tried []string
 	for _, d := range dirs {
