@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,7 +40,7 @@ func TestFreeStrategyAndVerboseCommands(t *testing.T) {
 		t.Errorf("node1 finished its second task at %d, after node2's first at %d: hosts were held in lockstep", fast, slow)
 	}
 
-	text := e2e.Run(t, t.TempDir(), "run", "-vv", "--known-hosts", l.KnownHostsPath, "-i", l.InventoryPath, writeFile(t, "free.yml", pb))
+	text := e2e.Run(t, t.TempDir(), "run", "-vv", "--known-hosts", l.KnownHostsPath, "-i", l.InventoryPath, tempFile(t, "free.yml", pb))
 	if !strings.Contains(text.Stdout, "<node1> EXEC date +%s%N > /tmp/second") {
 		t.Errorf("-vv does not show the command:\n%s", text.Stdout)
 	}
@@ -50,11 +49,10 @@ func TestFreeStrategyAndVerboseCommands(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, name, text string) string {
+// tempFile writes text to a new file named name and returns its path.
+func tempFile(t *testing.T, name, text string) string {
 	t.Helper()
 	p := t.TempDir() + "/" + name
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, p, text)
 	return p
 }
