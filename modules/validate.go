@@ -107,8 +107,8 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 		view := out
 		if !final {
 			// Templated values are checked at run time, when they are known;
-		// Check skips templated parts inside lists and mappings itself
-		// (HasTemplate).
+			// Check skips templated parts inside lists and mappings itself
+			// (HasTemplate).
 			view = Args{}
 			for k, v := range out {
 				if !IsTemplated(v) {
