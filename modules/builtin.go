@@ -4,6 +4,6 @@ package modules
 func Builtin() *Registry {
 	return NewRegistry(
 		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
-		HAProxyConfig{}, HAProxy{},
+		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
 	)
 }

@@ -394,6 +394,16 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		}
 		hs := pr.host(targetHost)
 		call.Host = &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
+		call.Hosts = func(name string) (modules.Host, error) {
+			if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
+				return nil, fmt.Errorf("%q is not a host of the inventory", name)
+			}
+			other, err := pr.target(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			return &hostHandle{name: name, target: envTarget{other, pr.environment(e, vars)}, check: check, overlay: &pr.host(name).overlay, become: become}, nil
+		}
 	}
 	res, err := mod.Run(ctx, call)
 	hr.Result = res
