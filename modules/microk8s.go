@@ -233,7 +233,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 		return fail("%s: %v", c.Host.Name(), err)
 	}
 	r := Result{}
-	var actions []string
+	actions := []string{}
 	var before, after []string
 	primaryName := c.Args.String("primary")
 	var primary Host
@@ -285,7 +285,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 				}
 				if res.Msg != "" {
 					// dqlite knew the node already: joined, nothing changed.
-					before, after, actions = nil, nil, nil
+					before, after, actions = nil, nil, []string{}
 					r.Set("warnings", []string{res.Msg})
 				}
 			}

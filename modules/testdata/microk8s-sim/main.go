@@ -6,7 +6,8 @@
 // clusters' state in a small HTTP service the test runs on the lab bridge,
 // so every lab host sees the same clusters.
 //
-// Built by the tests with -ldflags "-X main.stateURL=http://IP:PORT".
+// The state service's URL is read from /etc/microk8s-sim.url (the tests
+// write it on each lab host).
 package main
 
 import (
@@ -26,6 +27,12 @@ import (
 )
 
 var stateURL = "http://127.0.0.1:8999"
+
+func init() {
+	if b, err := os.ReadFile("/etc/microk8s-sim.url"); err == nil {
+		stateURL = strings.TrimSpace(string(b))
+	}
+}
 
 const version = "v1.29.4"
 
