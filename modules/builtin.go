@@ -5,5 +5,6 @@ func Builtin() *Registry {
 	return NewRegistry(
 		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
 		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
+		DockerSwarm{}, DockerSwarmToken{},
 	)
 }
