@@ -102,7 +102,7 @@ type swarmInfo struct {
 		ID string `json:"ID"`
 	} `json:"Cluster"`
 	// Join tokens, read when the node is a manager.
-	WorkerToken, ManagerToken string `json:"-"`
+	WorkerToken, ManagerToken string         `json:"-"`
 	Raw                       map[string]any `json:"-"`
 }
 
@@ -163,7 +163,9 @@ func quorumWarning(managers int) string {
 }
 
 func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
-	fail := func(format string, a ...any) (Result, error) { return Result{Failed: true, Msg: fmt.Sprintf(format, a...)}, nil }
+	fail := func(format string, a ...any) (Result, error) {
+		return Result{Failed: true, Msg: fmt.Sprintf(format, a...)}, nil
+	}
 	s, msg, err := readSwarm(ctx, c, c.Host)
 	if err != nil {
 		return Result{}, err
