@@ -39,8 +39,8 @@ func (HAProxyConfig) Spec() Spec {
 			"..., use_backend, default_backend), plus servers. The new file is checked with `haproxy -c -f` " +
 			"on the temp file before it replaces the old one. After a change HAProxy is reloaded without " +
 			"dropping connections: through the master CLI (master_socket), systemd when it runs the service, " +
-			"`haproxy -f CFG -p PIDFILE -D -sf OLDPIDS` when the pidfile names a running process, or the " +
-			"init script. When HAProxy is not running nothing is started unless start=true.\n\n" +
+			"`haproxy -f CFG -p PIDFILE -D -sf OLDPIDS` when the pidfile names a running process, or " +
+			"`service haproxy reload` when an init script reports it running. When HAProxy is not running nothing is started unless start=true.\n\n" +
 			"HAProxy 2.1 and later always use HTX: `option http-use-htx` and `no option http-use-htx` are " +
 			"rejected by HAProxy 2.6 (\"negation/default is not supported for option 'http-use-htx'\"). " +
 			"Drop the line; the equivalent of seed 000's block on current HAProxy is the same block without it.",
@@ -618,6 +618,9 @@ elif running; then
   # -sf: the new process binds first, then tells the old ones to finish
   # their connections and exit.
   echo sf; exec haproxy -f "$cfg" -p "$pid" -D -sf $(cat "$pid")
+elif command -v service >/dev/null && service haproxy status >/dev/null 2>&1; then
+  # Run by an init script whose pidfile we were not told about.
+  echo service; exec service haproxy reload
 elif [ "$start" = 1 ]; then
   echo start; exec haproxy -f "$cfg" -p "$pid" -D
 else

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -784,11 +785,14 @@ func kubectl(s *state, o *strings.Builder, args []string) int {
 			o.WriteString("node/" + m.Name + "\n")
 		}
 	case "", "wide":
-		fmt.Fprintf(o, "%-9s%-9s%-9s%-6s%s\n", "NAME", "STATUS", "ROLES", "AGE", "VERSION")
+		// kubectl's printer: a tabwriter padding columns by three spaces.
+		tw := tabwriter.NewWriter(o, 6, 4, 3, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tSTATUS\tROLES\tAGE\tVERSION")
 		for _, m := range members {
 			st := map[bool]string{true: "Ready", false: "NotReady"}[m.Ready]
-			fmt.Fprintf(o, "%-9s%-9s%-9s%-6s%s\n", m.Name, st, "<none>", age(m.Since), version)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, st, "<none>", age(m.Since), version)
 		}
+		_ = tw.Flush()
 	default:
 		fmt.Fprintf(os.Stderr, "error: unable to match a printer suitable for the output format %q\n", out)
 		return 1
