@@ -14,5 +14,7 @@ func Builtin() *Registry {
 		URI{},
 		Raw{},
 		Script{},
+		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
+		DockerSwarm{}, DockerSwarmToken{},
 	)
 }

@@ -54,6 +54,11 @@ type Call struct {
 	Diff       bool // produce before/after texts
 	Become     connection.Become
 	Controller Controller
+	// Hosts, when set, gives the module another inventory host's
+	// connection (with this task's check mode and become), for modules
+	// that must act on two hosts in one step: microk8s gets a join token
+	// from the primary and joins with it on this host.
+	Hosts func(name string) (Host, error)
 }
 
 // Result is what a module reports. Values is what `register` sees, with

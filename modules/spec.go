@@ -42,6 +42,11 @@ type Spec struct {
 	MutuallyExclusive [][]string
 	RequiredOneOf     [][]string
 	Examples          string
+	// Check, when set, validates what the flat argument types cannot
+	// express (a list of mappings with their own keys). Validate calls it
+	// with the coerced arguments; at load time values that are still
+	// templates are left out of them, so Check must skip what is missing.
+	Check func(a Args, final bool) []ArgError
 }
 
 // Lookup finds an argument by name or alias.

@@ -103,7 +103,44 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 			errs = append(errs, ArgError{Msg: fmt.Sprintf("one of these arguments is required: %s", strings.Join(group, ", "))})
 		}
 	}
+	if spec.Check != nil && len(errs) == 0 {
+		view := out
+		if !final {
+			// Templated values are checked at run time, when they are known;
+			// Check skips templated parts inside lists and mappings itself
+			// (HasTemplate).
+			view = Args{}
+			for k, v := range out {
+				if !IsTemplated(v) {
+					view[k] = v
+				}
+			}
+		}
+		errs = append(errs, spec.Check(view, final)...)
+	}
 	return out, errs
+}
+
+// HasTemplate reports whether v, or anything inside a list or mapping,
+// is still a template.
+func HasTemplate(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return IsTemplated(x)
+	case []any:
+		for _, e := range x {
+			if HasTemplate(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if HasTemplate(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func inChoices(choices []string, v any) bool {

@@ -16,6 +16,7 @@ have netplan || need+=(netplan.io)
 have busybox || need+=(busybox)
 have curl || need+=(curl)
 have socat || need+=(socat)
+have dockerd || need+=(docker.io) # docker_swarm tests: dockerd in lab hosts
 have python3 || need+=(python3)
 have dpkg-scanpackages || need+=(dpkg-dev) # apt module tests: a local file: repo
 have sudo || need+=(sudo)

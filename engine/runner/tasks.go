@@ -401,6 +401,18 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, c) }
 		}
 		call.Host = hh
+		call.Hosts = func(name string) (modules.Host, error) {
+			if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
+				return nil, fmt.Errorf("%q is not a host of the inventory", name)
+			}
+			other, err := pr.target(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			oh := &hostHandle{name: name, target: envTarget{other, pr.environment(e, vars)}, check: check, overlay: &pr.host(name).overlay, become: become}
+			oh.onCmd = hh.onCmd
+			return oh, nil
+		}
 	}
 	res, err := mod.Run(ctx, call)
 	hr.Result = res

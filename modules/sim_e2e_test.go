@@ -1,0 +1,108 @@
+package modules_test
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/haplay/haplay/engine/lab"
+	"github.com/haplay/haplay/internal/e2e"
+)
+
+// buildSim builds a simulator under testdata/ into a directory on the
+// root filesystem, which lab hosts see through their overlay (their /tmp
+// is private, so t.TempDir() would not do).
+func buildSim(t *testing.T, pkg, name string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/var/tmp", "haplay-sim-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, "./testdata/"+pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// stateServer is the simulators' shared memory: one JSON document with a
+// version, replaced only by a writer that read the current version.
+type stateServer struct {
+	mu      sync.Mutex
+	version int
+	doc     json.RawMessage
+}
+
+func (s *stateServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.Method {
+	case http.MethodGet:
+		doc := s.doc
+		if doc == nil {
+			doc = json.RawMessage("null")
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"version": s.version, "state": doc})
+	case http.MethodPut:
+		v, _ := strconv.Atoi(r.URL.Query().Get("version"))
+		if v != s.version {
+			w.WriteHeader(http.StatusConflict)
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.doc = b
+		s.version++
+	}
+}
+
+// startStateServer serves the state on the lab bridge's address (.1), the
+// one address every lab host reaches, and returns its URL.
+func startStateServer(t *testing.T, l *lab.Lab) string {
+	t.Helper()
+	ip, _, err := net.ParseCIDR(l.Subnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip = ip.To4()
+	ip[3] = 1
+	ln, err := net.Listen("tcp", ip.String()+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: &stateServer{}}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// installSim puts the simulator on every lab host as /usr/local/bin/NAME.
+func installSim(t *testing.T, l *lab.Lab, bin, name, url string) {
+	t.Helper()
+	for _, h := range l.Hosts() {
+		e2e.Exec(t, l, h.Name, "sh", "-c", "cp "+bin+" /usr/local/bin/"+name+" && echo "+url+" > /etc/"+name+"-sim.url")
+	}
+}
+
+func mustContain(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: %q not in\n%s", what, w, got)
+		}
+	}
+}
