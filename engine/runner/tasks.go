@@ -410,7 +410,10 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 				return nil, err
 			}
 			oh := &hostHandle{name: name, target: envTarget{other, pr.environment(e, vars)}, check: check, overlay: &pr.host(name).overlay, become: become}
-			oh.onCmd = hh.onCmd
+			if hh.onCmd != nil {
+				cr := pr.opts.Reporter.(CommandReporter)
+				oh.onCmd = func(c connection.Cmd) { cr.Command(name, c) }
+			}
 			return oh, nil
 		}
 	}
