@@ -344,6 +344,17 @@ func (DockerSwarmToken) Run(ctx context.Context, c *Call) (Result, error) {
 	if msg != "" {
 		return Result{Failed: true, Msg: msg}, nil
 	}
+	if !s.ControlAvailable && c.Check && s.LocalNodeState != "active" {
+		// In check mode the swarm may only be about to be initialised by an
+		// earlier task: there is no token to read yet, but the joins that
+		// follow must still be predicted, so hand out marked placeholders.
+		r := Result{Msg: "no swarm yet on " + c.Host.Name() + " (check mode): the tokens are placeholders"}
+		r.Set("worker", "<worker token of the swarm to be initialised>")
+		r.Set("manager", "<manager token of the swarm to be initialised>")
+		r.Set("token", "<"+c.Args.String("role")+" token of the swarm to be initialised>")
+		r.Set("addr", c.Host.Name()+":2377")
+		return r, nil
+	}
 	if !s.ControlAvailable {
 		return Result{Failed: true, Msg: fmt.Sprintf("%s is not a swarm manager (swarm state %s): join tokens are read on a manager", c.Host.Name(), s.LocalNodeState)}, nil
 	}

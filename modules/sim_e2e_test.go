@@ -1,17 +1,15 @@
 package modules_test
 
 import (
-	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/haplay/haplay/internal/simstate"
 
 	"github.com/haplay/haplay/engine/lab"
 	"github.com/haplay/haplay/internal/e2e"
@@ -36,40 +34,6 @@ func buildSim(t *testing.T, pkg, name string) string {
 	return bin
 }
 
-// stateServer is the simulators' shared memory: one JSON document with a
-// version, replaced only by a writer that read the current version.
-type stateServer struct {
-	mu      sync.Mutex
-	version int
-	doc     json.RawMessage
-}
-
-func (s *stateServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch r.Method {
-	case http.MethodGet:
-		doc := s.doc
-		if doc == nil {
-			doc = json.RawMessage("null")
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"version": s.version, "state": doc})
-	case http.MethodPut:
-		v, _ := strconv.Atoi(r.URL.Query().Get("version"))
-		if v != s.version {
-			w.WriteHeader(http.StatusConflict)
-			return
-		}
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		s.doc = b
-		s.version++
-	}
-}
-
 // startStateServer serves the state on the lab bridge's address (.1), the
 // one address every lab host reaches, and returns its URL.
 func startStateServer(t *testing.T, l *lab.Lab) string {
@@ -84,7 +48,7 @@ func startStateServer(t *testing.T, l *lab.Lab) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: &stateServer{}}
+	srv := &http.Server{Handler: &simstate.Server{}}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String()

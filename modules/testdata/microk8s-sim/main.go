@@ -25,6 +25,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/haplay/haplay/internal/simstate"
 )
 
 var stateURL = "http://127.0.0.1:8999"
@@ -213,6 +215,11 @@ func main() {
 	}
 	var code int
 	switch args[0] {
+	case "serve-state":
+		// Not a MicroK8s command: the lab demo runs the shared cluster
+		// state on the lab bridge with it (serve-state ADDR URLFILE).
+		serveState(args[1:])
+		return
 	case "status":
 		code = transact(func(s *state, o *strings.Builder) int { return status(s, o, args[1:]) })
 	case "add-node":
@@ -798,4 +805,24 @@ func kubectl(s *state, o *strings.Builder, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// serveState serves the simulators' shared state on ADDR (port 0 picks
+// one) and writes its URL to URLFILE, until killed.
+func serveState(args []string) {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: microk8s-sim serve-state ADDR URLFILE")
+		os.Exit(2)
+	}
+	ln, err := net.Listen("tcp", args[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(args[1], []byte("http://"+ln.Addr().String()+"\n"), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, http.Serve(ln, &simstate.Server{}))
+	os.Exit(1)
 }
