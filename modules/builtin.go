@@ -4,5 +4,6 @@ package modules
 func Builtin() *Registry {
 	return NewRegistry(
 		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
+		Hostname{}, EtcHosts{}, Netplan{}, Lvg{}, Lvol{}, Firewalld{},
 	)
 }

@@ -42,6 +42,11 @@ type Spec struct {
 	MutuallyExclusive [][]string
 	RequiredOneOf     [][]string
 	Examples          string
+	// Check, if set, checks what the argument types cannot say (a size
+	// such as "20G", a port such as "80/tcp") at load time and again after
+	// templating. Values still holding a template (IsTemplated) must be
+	// skipped: they are checked at run time.
+	Check func(a Args) []ArgError
 }
 
 // Lookup finds an argument by name or alias.

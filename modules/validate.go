@@ -103,6 +103,9 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 			errs = append(errs, ArgError{Msg: fmt.Sprintf("one of these arguments is required: %s", strings.Join(group, ", "))})
 		}
 	}
+	if len(errs) == 0 && spec.Check != nil {
+		errs = append(errs, spec.Check(out)...)
+	}
 	return out, errs
 }
 
