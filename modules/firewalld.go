@@ -252,6 +252,41 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		nq = 1
 	}
 
+	// Check mode works on a temporary copy of /etc/firewalld holding the
+	// zone file earlier tasks of this run would have written (the runner's
+	// overlay), so a loop over ports predicts each step's diff exactly.
+	var predicted []byte
+	if c.Check {
+		if zone == "" {
+			o, err := c.Host.Run(ctx, connection.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
+			if err != nil {
+				return Result{}, fmt.Errorf("firewalld: default zone: %w", err)
+			}
+			zone = strings.TrimSpace(string(o.Stdout))
+			if zone == "" {
+				zone = "public"
+			}
+		}
+		fi, err := c.Host.ReadFile(ctx, "/etc/firewalld/zones/"+zone+".xml", true)
+		if err != nil {
+			return Result{}, fmt.Errorf("firewalld: %w", err)
+		}
+		if fi.Exists {
+			predicted = fi.Content
+		}
+	}
+	confSetup := "conf=/etc/firewalld\n"
+	if c.Check {
+		confSetup = "conf=$(mktemp -d); trap 'rm -rf \"$conf\"' EXIT; cp -a /etc/firewalld/. \"$conf\"/ || exit 3\n"
+		if predicted != nil {
+			confSetup += "mkdir -p \"$conf/zones\"; cat >\"$conf/zones/$z.xml\"\n"
+		}
+	}
+	offlineCmd := "firewall-offline-cmd"
+	if c.Check {
+		offlineCmd = "firewall-offline-cmd --system-config=\"$conf\""
+	}
+
 	// One script: is the daemon up, which zone, the answers, the zone file.
 	var s strings.Builder
 	s.WriteString(sectionFunc)
@@ -266,23 +301,26 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	} else {
 		s.WriteString("z=$(sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1); [ -n \"$z\" ] || z=public\n")
 	}
+	s.WriteString(confSetup)
 	s.WriteString("printf '\\036info 0\\n%s %s\\n\\037\\n' \"$online\" \"$z\"\n")
 	if zoneOnly {
 		s.WriteString(`if [ $online = 1 ]; then sec zones firewall-cmd --permanent --get-zones; else sec zones firewall-offline-cmd --get-zones; fi` + "\n")
 	} else {
 		q := fwFlags("query", it)
 		s.WriteString("if [ $online = 1 ]; then\n")
-		if permanent {
+		if permanent && c.Check {
+			s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\n")
+		} else if permanent {
 			s.WriteString("  sec perm firewall-cmd --permanent --zone=\"$z\"" + q + "\n")
 		}
 		if !permanent || immediate {
 			s.WriteString("  sec run firewall-cmd --zone=\"$z\"" + q + "\n")
 		}
 		s.WriteString("else\n  command -v firewall-offline-cmd >/dev/null || { echo 'firewall-offline-cmd not found: install firewalld' >&2; exit 127; }\n")
-		s.WriteString("  sec perm firewall-offline-cmd --zone=\"$z\"" + q + "\nfi\n")
+		s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\nfi\n")
 	}
-	s.WriteString(`if [ -f /etc/firewalld/zones/"$z".xml ]; then sec file cat /etc/firewalld/zones/"$z".xml; fi` + "\n")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Become: c.Become})
+	s.WriteString(`if [ -f "$conf/zones/$z.xml" ]; then sec file cat "$conf/zones/$z.xml"; fi` + "\n")
+	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: read state: %w", err)
 	}
@@ -366,7 +404,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	// temporary copy of /etc/firewalld, so the predicted zone file is the
 	// one a real run writes.
 	var act strings.Builder
-	act.WriteString("set -u\nz=" + connection.Quote(zone) + "\nconf=/etc/firewalld\n")
+	act.WriteString("set -u\nz=" + connection.Quote(zone) + "\n" + confSetup)
 	flags := func(vals []string) string {
 		if zoneOnly {
 			if state == "present" {
@@ -378,8 +416,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	if vals, ok := changes["perm"]; ok {
 		if c.Check {
-			act.WriteString("conf=$(mktemp -d); trap 'rm -rf \"$conf\"' EXIT; cp -a /etc/firewalld/. \"$conf\"/ || exit 3\n")
-			act.WriteString("firewall-offline-cmd --system-config=\"$conf\"" + flags(vals) + " >/dev/null || exit $?\n")
+			act.WriteString(offlineCmd + flags(vals) + " >/dev/null || exit $?\n")
 		} else if online {
 			act.WriteString("firewall-cmd --permanent" + flags(vals) + " >/dev/null || exit $?\n")
 		} else {
@@ -394,7 +431,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		act.WriteString("firewall-cmd" + flags(vals) + t + " >/dev/null || exit $?\n")
 	}
 	act.WriteString("printf '\\036'; if [ -f \"$conf/zones/$z.xml\" ]; then cat \"$conf/zones/$z.xml\"; fi\n")
-	ao, err := c.Host.Run(ctx, connection.Cmd{Script: act.String(), Become: c.Become})
+	ao, err := c.Host.Run(ctx, connection.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: change: %w", err)
 	}
@@ -406,6 +443,13 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		afterXML = strings.TrimSuffix(afterXML, "\n") + "\n"
 	}
 
+	if _, ok := changes["perm"]; ok && c.Check && afterXML != "" {
+		// Record the prediction for the next tasks (WriteFile only
+		// records in check mode).
+		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), connection.WriteOptions{Become: c.Become}); err != nil {
+			return Result{}, fmt.Errorf("firewalld: record prediction: %w", err)
+		}
+	}
 	var what []string
 	cfgs := []string{}
 	for cfg := range changes {
