@@ -31,6 +31,8 @@ func TestEditHosts(t *testing.T) {
 		{"empty file", "", nodes[:1], true, false, "", "192.168.1.106 k8s-vm-1\n"},
 		{"exclusive drops duplicates and stale names", "10.0.0.9 node1 other\n10.0.0.1 node1\n10.0.0.1 dup\n", []hostsEntry{{"10.0.0.1", []string{"node1"}}}, true, true, "",
 			"10.0.0.9 other\n10.0.0.1 node1\n"},
+		{"exclusive keeps loopback self-name", "127.0.1.1 node1\n10.0.0.9 node1\n", []hostsEntry{{"10.0.0.1", []string{"node1"}}}, true, true, "",
+			"127.0.1.1 node1\n10.0.0.1 node1\n"},
 		{"absent by ip", "a\n10.0.0.1 x\n10.0.0.2 y\n", []hostsEntry{{IP: "10.0.0.1"}}, false, false, "", "a\n10.0.0.2 y\n"},
 		{"absent by name keeps other names", "10.0.0.1 x y\n", []hostsEntry{{"10.0.0.1", []string{"x"}}}, false, false, "", "10.0.0.1 y\n"},
 		{"block new", "127.0.0.1 localhost\n", nodes, true, false, "# {mark} nodes",

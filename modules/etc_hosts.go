@@ -23,7 +23,7 @@ func (EtcHosts) Spec() Spec {
 		Description: "Keeps entries (an IP address and its names) in a hosts file. Line style (default): for " +
 			"each entry the first line with that IP gets exactly those names, or a line is appended; other " +
 			"lines are left alone. With exclusive, lines for the same IP further down are removed and the " +
-			"entries' names are taken off lines of other IPs (a line left without names goes). Block style " +
+			"entries' names are taken off lines of other IPs (a line left without names goes; loopback lines such as 127.0.1.1 are left alone). Block style " +
 			"(marker): the entries live between two marker lines and the block is rewritten as a whole, so " +
 			"a node removed from the inventory disappears on the next run. state=absent removes the entries' " +
 			"names from lines of their IP (the whole line when no names are given), or the block. " +
@@ -256,6 +256,12 @@ func exclusiveCleanup(lines []hostsLine, e hostsEntry, keepFrom, keepTo int) []h
 			continue
 		}
 		if l.ip == e.IP {
+			continue
+		}
+		if a, err := netip.ParseAddr(l.ip); err == nil && a.IsLoopback() {
+			// 127.0.1.1 names the host itself beside its real address
+			// (Debian, seed 001): not a conflicting entry.
+			out = append(out, l)
 			continue
 		}
 		kept := slices.DeleteFunc(slices.Clone(l.names), func(n string) bool { return slices.Contains(e.Names, n) })
