@@ -16,5 +16,6 @@ func Builtin() *Registry {
 		Script{},
 		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
 		DockerSwarm{}, DockerSwarmToken{},
+		Hostname{}, EtcHosts{}, Netplan{}, Lvg{}, Lvol{}, Firewalld{},
 	)
 }

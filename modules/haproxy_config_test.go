@@ -1,37 +1,14 @@
 package modules
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/haplay/haplay/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // seed000Sections is seed 000's listen block as a task gives it, with the
 // servers a {% for %} loop over the inventory group renders.
@@ -151,4 +128,10 @@ func TestHAProxyConfigArgErrors(t *testing.T) {
 	if _, errs := Validate(spec, map[string]any{"sections": []any{map[string]any{"type": "backend", "name": "b", "servers": "{% for h in groups.web %}- name: {{ h }}{% endfor %}"}}}, false); len(errs) != 0 {
 		t.Errorf("templated servers rejected at load time: %v", errs)
 	}
+}
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }

@@ -1,0 +1,227 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Lvg creates, extends, reduces and removes LVM volume groups
+// (community.general.lvg).
+type Lvg struct{}
+
+func (Lvg) Name() string { return "lvg" }
+
+func (Lvg) Spec() Spec {
+	return Spec{
+		Short: "Manage LVM volume groups",
+		Description: "state=present creates the group on pvs, or makes its physical volumes exactly pvs " +
+			"(vgextend the new ones, vgreduce the others); pvresize grows PVs whose device grew. Devices are " +
+			"compared after resolving symlinks (/dev/disk/by-id/...). state=absent removes the group, which " +
+			"must have no logical volumes unless force. LVM commands see the task's environment (LVM_SYSTEM_DIR " +
+			"selects another lvm.conf).",
+		Args: []Arg{
+			{Name: "vg", Type: TypeStr, Required: true, Doc: "the volume group"},
+			{Name: "pvs", Type: TypeList, Elements: TypeStr, Doc: "devices of the group (required to create it)"},
+			{Name: "pesize", Type: TypeStr, Default: "4", Doc: "extent size for vgcreate: megabytes, or with a unit (4M, 128K)"},
+			{Name: "pv_options", Type: TypeStr, Default: "", Doc: "more pvcreate options"},
+			{Name: "vg_options", Type: TypeStr, Default: "", Doc: "more vgcreate options"},
+			{Name: "state", Type: TypeStr, Default: "present", Choices: []string{"present", "absent"}, Doc: "whether the group should exist"},
+			{Name: "force", Type: TypeBool, Default: false, Doc: "remove a group that still has logical volumes"},
+			{Name: "pvresize", Type: TypeBool, Default: false, Doc: "grow physical volumes to their devices' size"},
+		},
+		Check: func(a Args, _ bool) []ArgError {
+			s := a.String("pesize")
+			if s == "" || IsTemplated(s) {
+				return nil
+			}
+			if z, err := parseLVSize(s); err != nil || z.Plus || z.Percent != "" {
+				return []ArgError{{Arg: "pesize", Msg: fmt.Sprintf("pesize %q: expected a size such as 4 (megabytes), 4M or 128K", s)}}
+			}
+			return nil
+		},
+		Examples: `# Seed 001 expects the installer's ubuntu-vg; the storage tool lists
+# vg_data and vg_share on /dev/sdb1 and /dev/sdb2.
+- name: Volume group for unshared volumes
+  community.general.lvg:
+    vg: vg_data
+    pvs: /dev/sdb1
+
+- name: Grow the group after the disk grew
+  lvg: {vg: ubuntu-vg, pvs: /dev/sda3, pvresize: true}`,
+	}
+}
+
+func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
+	vgName := c.Args.String("vg")
+	present := c.Args.String("state") == "present"
+	want := c.Args.List("pvs")
+	var s strings.Builder
+	s.WriteString(sectionFunc + lvmEnv)
+	s.WriteString("sec vgs vgs --reportformat json --units b --nosuffix -o vg_name,vg_extent_size,lv_count\n")
+	s.WriteString("sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_size,dev_size,pe_start\n")
+	s.WriteString("printf '\\036real 0\\n'\n")
+	for _, p := range want {
+		s.WriteString("readlink -f -- " + connection.Quote(p) + " || echo " + connection.Quote(p) + "\n")
+	}
+	s.WriteString("printf '\\037\\n'\n")
+	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Become: c.Become})
+	if err != nil {
+		return Result{}, fmt.Errorf("lvg: read state: %w", err)
+	}
+	secs := parseSections(string(out.Stdout))
+	for _, k := range []string{"vgs", "pvs"} {
+		if secs[k].rc != 0 {
+			return Result{Failed: true, Msg: fmt.Sprintf("%s failed (exit %d): %s", k, secs[k].rc, secs[k].stderr)}, nil
+		}
+	}
+	vgs, err := parseLVMReport(secs["vgs"].stdout, "vg")
+	if err != nil {
+		return Result{Failed: true, Msg: err.Error()}, nil
+	}
+	pvs, err := parseLVMReport(secs["pvs"].stdout, "pv")
+	if err != nil {
+		return Result{Failed: true, Msg: err.Error()}, nil
+	}
+	real := strings.Fields(secs["real"].stdout)
+	var vg lvmRow
+	for _, v := range vgs {
+		if v["vg_name"] == vgName {
+			vg = v
+		}
+	}
+	var members []string
+	pvByName := map[string]lvmRow{}
+	for _, p := range pvs {
+		pvByName[p["pv_name"]] = p
+		if p["vg_name"] == vgName {
+			members = append(members, p["pv_name"])
+		}
+	}
+	r := Result{}
+	r.Set("vg", vgName)
+	var cmds [][]string
+	before := lvgText(vgName, vg != nil, members)
+	after := before
+	if !present {
+		if vg == nil {
+			return r, nil
+		}
+		if vg.num("lv_count") > 0 && !c.Args.Bool("force") {
+			return Result{Failed: true, Msg: fmt.Sprintf("Refuse to remove non-empty volume group %s without force=true", vgName)}, nil
+		}
+		argv := []string{"vgremove", vgName}
+		if c.Args.Bool("force") {
+			argv = []string{"vgremove", "--force", vgName}
+		}
+		cmds = append(cmds, argv)
+		after = lvgText(vgName, false, nil)
+	} else {
+		if vg == nil && len(real) == 0 {
+			return Result{Failed: true, Msg: fmt.Sprintf("no pvs given to create volume group %s", vgName)}, nil
+		}
+		for _, p := range real {
+			if row, ok := pvByName[p]; ok && row["vg_name"] != "" && row["vg_name"] != vgName {
+				return Result{Failed: true, Msg: fmt.Sprintf("device %s is already in volume group %s", p, row["vg_name"])}, nil
+			}
+		}
+		pvOpts, err := Shlex(c.Args.String("pv_options"))
+		if err != nil {
+			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v", err)}, nil
+		}
+		var add, drop []string
+		for _, p := range real {
+			if !slices.Contains(members, p) && !slices.Contains(add, p) {
+				add = append(add, p)
+			}
+		}
+		if len(real) > 0 {
+			for _, m := range members {
+				if !slices.Contains(real, m) {
+					drop = append(drop, m)
+				}
+			}
+		}
+		// pvcreate first, with pv_options, for devices that are not PVs
+		// yet: vgcreate/vgextend would do it without the options.
+		var fresh []string
+		for _, p := range add {
+			if _, ok := pvByName[p]; !ok {
+				fresh = append(fresh, p)
+			}
+		}
+		if len(fresh) > 0 {
+			cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
+		}
+		if vg == nil {
+			vgOpts, err := Shlex(c.Args.String("vg_options"))
+			if err != nil {
+				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v", err)}, nil
+			}
+			pe := c.Args.String("pesize")
+			if z, err := parseLVSize(pe); err == nil && z.Percent == "" {
+				pe = fmt.Sprintf("%dk", z.Bytes/1024)
+			}
+			argv := append([]string{"vgcreate", "-s", pe}, vgOpts...)
+			cmds = append(cmds, append(append(argv, vgName), add...))
+		} else {
+			if len(add) > 0 {
+				cmds = append(cmds, append([]string{"vgextend", vgName}, add...))
+			}
+			if len(drop) > 0 {
+				cmds = append(cmds, append([]string{"vgreduce", "--force", vgName}, drop...))
+			}
+			if c.Args.Bool("pvresize") {
+				ext := vg.num("vg_extent_size")
+				for _, m := range members {
+					p := pvByName[m]
+					// A PV can hold dev_size minus its metadata area; grow
+					// it when at least one more extent would fit.
+					if slices.Contains(drop, m) || ext <= 0 {
+						continue
+					}
+					if p.num("dev_size")-p.num("pe_start")-p.num("pv_size") >= ext {
+						cmds = append(cmds, []string{"pvresize", m})
+					}
+				}
+			}
+		}
+		newMembers := slices.Clone(members)
+		newMembers = slices.DeleteFunc(newMembers, func(m string) bool { return slices.Contains(drop, m) })
+		newMembers = append(newMembers, add...)
+		after = lvgText(vgName, true, newMembers)
+	}
+	if len(cmds) == 0 {
+		return r, nil
+	}
+	r.Changed = true
+	var shown []string
+	for _, argv := range cmds {
+		shown = append(shown, strings.Join(argv, " "))
+	}
+	r.Msg = strings.Join(shown, "; ")
+	r.Set("commands", shown)
+	if c.Diff {
+		if before == after {
+			// pvresize only: say so in the diff rather than show nothing.
+			after += "pvresize: " + strings.Join(shown, "; ") + "\n"
+		}
+		r.Diffs = []Diff{{BeforeHeader: "lvm (before)", AfterHeader: "lvm (after)", Before: before, After: after}}
+	}
+	if c.Check {
+		return r, nil
+	}
+	return runLVMCommands(ctx, c, cmds, r)
+}
+
+func lvgText(vg string, exists bool, pvs []string) string {
+	if !exists {
+		return "vg " + vg + ": absent\n"
+	}
+	s := slices.Clone(pvs)
+	slices.Sort(s)
+	return "vg " + vg + ": present\npvs: " + strings.Join(s, ", ") + "\n"
+}
