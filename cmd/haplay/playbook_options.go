@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -393,9 +394,10 @@ func (c poolConnector) Target(ctx context.Context, host string, vars map[string]
 		User: ci.User, KeyFile: ci.PrivateKeyFile, Password: pw})
 }
 
-// printLoadErrors prints every load error on its own line.
+// formatLoadError prints every load error on its own line, with a count.
 func formatLoadError(err error) error {
-	if me, ok := err.(*multierror.Error); ok {
+	var me *multierror.Error
+	if errors.As(err, &me) {
 		me.ErrorFormat = func(es []error) string {
 			var b strings.Builder
 			fmt.Fprintf(&b, "%d problem(s) found before contacting any host:\n", len(es))
