@@ -4,5 +4,14 @@ package modules
 func Builtin() *Registry {
 	return NewRegistry(
 		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
+		Copy{},
+		Template{},
+		File{},
+		LineInFile{},
+		BlockInFile{},
+		Replace{},
+		Stat{},
+		Slurp{},
+		Fetch{},
 	)
 }
