@@ -365,7 +365,10 @@ func (fr *fileRun) recurse(dir string) error {
 	if fr.c.Args.Bool("follow") {
 		follow = "-L "
 	}
-	out, err := fr.run1("listing "+dir, "find "+follow+connection.Quote(dir)+` -mindepth 1 -printf '%y|%m|%u|%g|%U|%G|%p\0'`)
+	// In check mode dir may exist only as a prediction: nothing under it
+	// is known then, hence the test.
+	q := connection.Quote(dir)
+	out, err := fr.run1("listing "+dir, "if [ -d "+q+" ]; then find "+follow+q+` -mindepth 1 -printf '%y|%m|%u|%g|%U|%G|%p\0'; fi`)
 	if err != nil {
 		return err
 	}
@@ -506,6 +509,12 @@ func (fr *fileRun) link(cur FileInfo, state string) error {
 		return err
 	}
 	srcExists, same := strings.Contains(out, "src"), strings.Contains(out, "same")
+	if !srcExists && fr.c.Check {
+		// An earlier task of this check run may have predicted src.
+		if f, err := fr.c.Host.ReadFile(fr.ctx, absSrc, false); err == nil && f.Exists {
+			srcExists = true
+		}
+	}
 	if state == "hard" && same && cur.Type == "file" {
 		return fr.linkAttrs(cur)
 	}

@@ -133,6 +133,13 @@ func (ch attrChange) changed() bool { return ch.ModeChanged || ch.OwnerChanged |
 // planAttrs compares f with a. Links get no chmod (Linux has no link
 // modes); their owner is changed with chown -h.
 func planAttrs(f FileInfo, a attrs) (attrChange, error) {
+	// stat prints UNKNOWN for ids without a name: show the number.
+	if f.Owner == "UNKNOWN" {
+		f.Owner = strconv.Itoa(f.UID)
+	}
+	if f.Group == "UNKNOWN" {
+		f.Group = strconv.Itoa(f.GID)
+	}
 	ch := attrChange{Path: f.Path, IsLink: f.Type == "link", OldMode: f.Mode, NewMode: f.Mode,
 		OldOwner: f.Owner, NewOwner: f.Owner, OldGroup: f.Group, NewGroup: f.Group}
 	if !f.Exists {

@@ -125,7 +125,32 @@ func (Stat) Run(ctx context.Context, c *Call) (Result, error) {
 	if err != nil {
 		return Result{Failed: true, Msg: err.Error()}, nil
 	}
+	if st["exists"] == false && c.Check {
+		// An earlier task of this check run may have predicted the path.
+		if f, err := c.Host.ReadFile(ctx, p, true); err == nil && f.Exists {
+			st = predictedStat(f)
+		}
+	}
 	var r Result
 	r.Set("stat", st)
 	return r, nil
+}
+
+// predictedStat is the stat dictionary of a check-mode prediction.
+func predictedStat(f FileInfo) map[string]any {
+	m := modeToOctal(f.Mode)
+	st := map[string]any{
+		"exists": true, "path": f.Path, "mode": FormatMode(f.Mode),
+		"isdir": f.Type == "directory", "isreg": f.Type == "file", "islnk": f.Type == "link",
+		"pw_name": f.Owner, "gr_name": f.Group, "uid": f.UID, "gid": f.GID, "size": f.Size,
+		"isuid": m&04000 != 0, "isgid": m&02000 != 0, "predicted": true,
+	}
+	if f.HasData {
+		st["checksum"] = f.Checksum()
+	}
+	if f.Type == "link" {
+		st["lnk_source"] = f.LinkTarget
+		st["lnk_target"] = f.LinkTarget
+	}
+	return st
 }
