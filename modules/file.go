@@ -269,6 +269,9 @@ func (fr *fileRun) directory(cur FileInfo) error {
 	if err != nil {
 		return err
 	}
+	if len(missing) == 0 {
+		return nil
+	}
 	var script strings.Builder
 	for _, d := range missing {
 		f := FileInfo{Path: d, Exists: true, Type: "directory", Mode: 0o755, Owner: "root", Group: "root"}
