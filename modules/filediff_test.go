@@ -80,12 +80,12 @@ func TestFileModuleDiffs(t *testing.T) {
 		files []FileInfo
 		out   func(string) string
 	}{
-		{"lineinfile_replace", LineInFile{}, map[string]any{"path": "/etc/ssh/sshd_config", "regexp": "^#?PermitRootLogin", "line": "PermitRootLogin no"}, []FileInfo{textFile("/etc/ssh/sshd_config", sshd)}},
-		{"lineinfile_insertafter", LineInFile{}, map[string]any{"path": "/etc/ssh/sshd_config", "line": "UseDNS no", "insertafter": "^Port"}, []FileInfo{textFile("/etc/ssh/sshd_config", sshd)}},
+		{"lineinfile_replace", LineInFile{}, map[string]any{"path": "/etc/ssh/sshd_config", "regexp": "^#?PermitRootLogin", "line": "PermitRootLogin no"}, []FileInfo{textFile("/etc/ssh/sshd_config", sshd)}, nil},
+		{"lineinfile_insertafter", LineInFile{}, map[string]any{"path": "/etc/ssh/sshd_config", "line": "UseDNS no", "insertafter": "^Port"}, []FileInfo{textFile("/etc/ssh/sshd_config", sshd)}, nil},
 		{"lineinfile_create_mode", LineInFile{}, map[string]any{"path": "/etc/new.conf", "line": "a=1", "create": true, "mode": "0600"}, nil, nil},
-		{"blockinfile_hosts", BlockInFile{}, map[string]any{"path": "/etc/hosts", "block": "10.31.1.171 manager\n10.31.1.172 worker1\n"}, []FileInfo{textFile("/etc/hosts", hosts)}},
-		{"replace_hosts", Replace{}, map[string]any{"path": "/etc/hosts", "regexp": `^10\.0\.0\.1 (\w+)$`, "replace": `10.0.0.2 \1`}, []FileInfo{textFile("/etc/hosts", hosts)}},
-		{"copy_content_and_mode", Copy{}, map[string]any{"dest": "/etc/hosts", "content": "127.0.0.1 localhost\n", "mode": "0600", "owner": "1000"}, []FileInfo{textFile("/etc/hosts", hosts)}},
+		{"blockinfile_hosts", BlockInFile{}, map[string]any{"path": "/etc/hosts", "block": "10.31.1.171 manager\n10.31.1.172 worker1\n"}, []FileInfo{textFile("/etc/hosts", hosts)}, nil},
+		{"replace_hosts", Replace{}, map[string]any{"path": "/etc/hosts", "regexp": `^10\.0\.0\.1 (\w+)$`, "replace": `10.0.0.2 \1`}, []FileInfo{textFile("/etc/hosts", hosts)}, nil},
+		{"copy_content_and_mode", Copy{}, map[string]any{"dest": "/etc/hosts", "content": "127.0.0.1 localhost\n", "mode": "0600", "owner": "1000"}, []FileInfo{textFile("/etc/hosts", hosts)}, nil},
 		{"copy_mode_only", Copy{}, map[string]any{"dest": "/etc/hosts", "content": hosts, "mode": "u=rw,go="}, []FileInfo{textFile("/etc/hosts", hosts)}, nil},
 		{"file_directory_parents", File{}, map[string]any{"path": "/mnt/NASVolume/msa_db", "state": "directory", "owner": "70"}, nil,
 			func(s string) string {
