@@ -17,5 +17,14 @@ func Builtin() *Registry {
 		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
 		DockerSwarm{}, DockerSwarmToken{},
 		Hostname{}, EtcHosts{}, Netplan{}, Lvg{}, Lvol{}, Firewalld{},
+		Copy{},
+		Template{},
+		File{},
+		LineInFile{},
+		BlockInFile{},
+		Replace{},
+		Stat{},
+		Slurp{},
+		Fetch{},
 	)
 }

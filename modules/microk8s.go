@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -367,15 +366,6 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 }
 
 func hasNode(st mk8sStatus, name string) bool { _, ok := st.node(name); return ok }
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // join gets a token on the primary and joins with it here. done=true
 // means the result is final (a failure); a Msg without done means dqlite

@@ -39,11 +39,24 @@ type Host interface {
 type Controller interface {
 	// Render templates text with the task's variables ({{ }} and {% %}).
 	Render(text string) (string, error)
+	// RenderFile renders a template file's text with the task's variables
+	// plus opts.Vars, with Jinja's whitespace options.
+	RenderFile(text string, opts TemplateOptions) (string, error)
 	// Eval evaluates one expression (debug var=, assert that=).
 	Eval(expr string) (any, error)
 	// FindFile finds name under the role's or playbook's kind ("files",
 	// "templates", "vars") directory, or as given when it is absolute.
 	FindFile(kind, name string) (string, error)
+}
+
+// TemplateOptions shape how a template file renders (the template
+// module's trim_blocks, lstrip_blocks and newline_sequence) and add
+// variables (template_path, ansible_managed) for this rendering only.
+type TemplateOptions struct {
+	TrimBlocks      bool
+	LstripBlocks    bool
+	NewlineSequence string
+	Vars            map[string]any
 }
 
 // Call is one invocation of a module on one host.

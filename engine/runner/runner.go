@@ -14,6 +14,7 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -29,6 +30,8 @@ type Inventory interface {
 type Templater interface {
 	Render(s string, vars map[string]any) (any, error)
 	Eval(expr string, vars map[string]any) (any, error)
+	// RenderFile renders a template file's text (the template module).
+	RenderFile(text string, vars map[string]any, opts template.FileOptions) (string, error)
 }
 
 // Connector hands out one Target per host for the whole run.

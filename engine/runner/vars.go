@@ -11,6 +11,7 @@ import (
 	"github.com/haplay/haplay/engine/pyfmt"
 
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/yamlnode"
 	"github.com/haplay/haplay/modules"
 )
@@ -390,6 +391,20 @@ type controller struct {
 }
 
 func (c *controller) Render(text string) (string, error) { return c.pr.renderString(text, c.vars) }
+
+// RenderFile renders a template file with the task's variables plus
+// opts.Vars (template_path, ansible_managed...), which win.
+func (c *controller) RenderFile(text string, opts modules.TemplateOptions) (string, error) {
+	vars := c.vars
+	if len(opts.Vars) > 0 {
+		vars = copyVars(c.vars)
+		for k, v := range opts.Vars {
+			vars[k] = v
+		}
+	}
+	return c.pr.opts.Templates.RenderFile(text, prepare(vars), template.FileOptions{
+		TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence})
+}
 
 func (c *controller) Eval(expr string) (any, error) {
 	return c.pr.opts.Templates.Eval(expr, prepare(c.vars))

@@ -1,0 +1,276 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Copy puts a file or a directory tree from the controller (or from the
+// host itself with remote_src) on the host (ansible.builtin.copy).
+type Copy struct{}
+
+func (Copy) Name() string { return "copy" }
+
+// writeArgs are the arguments copy and template share.
+func writeArgs() []Arg {
+	return append([]Arg{
+		{Name: "dest", Type: TypePath, Required: true, Doc: "where the file goes; a directory (or a path ending in /) receives the source's base name"},
+		{Name: "backup", Type: TypeBool, Default: false, Doc: "keep a timestamped copy (dest.PID.YYYY-MM-DD@HH:MM:SS~) of the old file"},
+		{Name: "force", Type: TypeBool, Default: true, Aliases: []string{"thirsty"}, Doc: "replace a file whose content differs; with false, only create missing files"},
+		{Name: "validate", Type: TypeStr, Doc: "command run on the new file (%s) before it replaces the old one; on failure the old file stays"},
+		{Name: "follow", Type: TypeBool, Default: false, Doc: "accepted for compatibility"},
+	}, attrArgs()...)
+}
+
+func (Copy) Spec() Spec {
+	args := []Arg{
+		{Name: "src", Type: TypePath, Doc: "file or directory in the role's or playbook's files/ (or on the host with remote_src); a directory ending in / copies its contents"},
+		{Name: "content", Type: TypeStr, Doc: "the file's content, instead of src"},
+		{Name: "remote_src", Type: TypeBool, Default: false, Doc: "src is a file on the host"},
+		{Name: "directory_mode", Type: TypeMode, Doc: "mode of directories created when copying a tree"},
+		{Name: "local_follow", Type: TypeBool, Default: true, Doc: "follow links in the source"},
+		{Name: "decrypt", Type: TypeBool, Default: true, Doc: "accepted for compatibility"},
+		{Name: "checksum", Type: TypeStr, Doc: "accepted for compatibility"},
+	}
+	return Spec{
+		Short: "Copy files to the host",
+		Description: "Writes a file from files/ of the role or playbook, or content given inline, atomically. Only a " +
+			"differing file is written; --diff shows the change. mode accepts octal, symbolic or preserve.",
+		Args:              append(args, writeArgs()...),
+		MutuallyExclusive: [][]string{{"content", "src"}},
+		RequiredOneOf:     [][]string{{"content", "src"}},
+		Examples: `- name: Docker daemon settings
+  ansible.builtin.copy:
+    dest: /etc/docker/daemon.json
+    content: '{"log-driver": "journald"}'
+    mode: "0644"
+
+- name: Installer script (seed 000)
+  copy:
+    src: elma365-installer.sh
+    dest: /root/elma365-installer.sh
+    mode: u+x`,
+	}
+}
+
+// writeJob is one file copy or template wants on the host.
+type writeJob struct {
+	Dest     string
+	Data     []byte
+	SrcMode  fs.FileMode // for mode=preserve
+	Src      string      // reported as src
+	Label    string      // for diff headers
+	BaseName string      // joined to dest when dest is a directory
+}
+
+// putFile writes one file: resolves a directory dest, honours force and
+// mode=preserve, and reports copy's result keys.
+func putFile(ctx context.Context, c *Call, j writeJob, r *Result) error {
+	a := c.Args
+	at, err := attrsOf(a)
+	if err != nil {
+		return &failure{err.Error()}
+	}
+	if m, _ := modeString(a["mode"]); m == "preserve" {
+		at.Mode = FormatMode(j.SrcMode)
+	}
+	dest := j.Dest
+	if strings.HasSuffix(dest, "/") {
+		if j.BaseName == "" {
+			return &failure{fmt.Sprintf("can not use content with a dir as dest (%s)", dest)}
+		}
+		dest += j.BaseName
+	}
+	cur, err := c.Host.ReadFile(ctx, dest, true)
+	if err != nil {
+		return err
+	}
+	if cur.Exists && cur.Type == "directory" {
+		if j.BaseName == "" {
+			return &failure{fmt.Sprintf("can not use content with a dir as dest (%s)", dest)}
+		}
+		dest = path.Join(dest, j.BaseName)
+		if cur, err = c.Host.ReadFile(ctx, dest, true); err != nil {
+			return err
+		}
+	}
+	if cur.Exists && cur.Type == "link" {
+		// Write through the link, as Ansible does: its target gets the content.
+		t := cur.LinkTarget
+		if !path.IsAbs(t) {
+			t = path.Join(path.Dir(dest), t)
+		}
+		if tf, err := c.Host.ReadFile(ctx, t, true); err == nil && (tf.Type == "file" || !tf.Exists) {
+			dest, cur = t, tf
+		}
+	}
+	r.Set("src", j.Src)
+	if cur.Exists && !a.Bool("force") {
+		r.Msg = "file already exists"
+		setFileKeys(r, dest, cur, cur.Content)
+		return nil
+	}
+	return ensureContent(ctx, c, contentWrite{Path: dest, Cur: cur, Data: j.Data, Attrs: at,
+		Backup: a.Bool("backup"), Validate: a.String("validate"), Label: j.Label}, r)
+}
+
+func (Copy) Run(ctx context.Context, c *Call) (Result, error) {
+	a := c.Args
+	var r Result
+	err := func() error {
+		if _, err := attrsOf(a); err != nil {
+			return &failure{err.Error()}
+		}
+		dest := a.String("dest")
+		if a.Has("content") {
+			return putFile(ctx, c, writeJob{Dest: dest, Data: []byte(a.String("content")), SrcMode: 0o644}, &r)
+		}
+		src := a.String("src")
+		if a.Bool("remote_src") {
+			return copyRemote(ctx, c, src, dest, &r)
+		}
+		local, err := c.Controller.FindFile("files", src)
+		if err != nil {
+			return &failure{fmt.Sprintf("Could not find or access '%s' on the controller: %v", src, err)}
+		}
+		st, err := os.Stat(local)
+		if err != nil {
+			return &failure{fmt.Sprintf("Could not find or access '%s': %v", src, err)}
+		}
+		if st.IsDir() {
+			return copyTree(ctx, c, local, src, dest, &r)
+		}
+		data, err := os.ReadFile(local)
+		if err != nil {
+			return &failure{fmt.Sprintf("Could not read '%s': %v", local, err)}
+		}
+		return putFile(ctx, c, writeJob{Dest: dest, Data: data, SrcMode: st.Mode(), Src: local, Label: dest, BaseName: filepath.Base(local)}, &r)
+	}()
+	return asResult(r, err)
+}
+
+// copyRemote copies a file that is already on the host.
+func copyRemote(ctx context.Context, c *Call, src, dest string, r *Result) error {
+	f, err := c.Host.ReadFile(ctx, src, true)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !f.Exists:
+		return &failure{fmt.Sprintf("Source %s not found", src)}
+	case f.Type == "directory":
+		return &failure{fmt.Sprintf("remote_src with a directory (%s) is not supported yet", src)}
+	case !f.HasData:
+		return &failure{fmt.Sprintf("Source %s is not a regular file", src)}
+	}
+	return putFile(ctx, c, writeJob{Dest: dest, Data: f.Content, SrcMode: f.Mode, Src: src, BaseName: path.Base(src)}, r)
+}
+
+// copyTree copies a controller directory. "dir/" copies what is in dir
+// into dest; "dir" copies dir itself, as dest/dir (rsync and Ansible
+// semantics).
+func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) error {
+	root := strings.TrimSuffix(dest, "/")
+	if !strings.HasSuffix(src, "/") {
+		root = path.Join(root, filepath.Base(local))
+	}
+	var dirs []string
+	files := map[string]fs.FileInfo{}
+	err := filepath.WalkDir(local, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(local, p)
+		target := path.Join(root, filepath.ToSlash(rel))
+		st, err := os.Stat(p) // follows links (local_follow)
+		if err != nil {
+			return err
+		}
+		if st.IsDir() {
+			dirs = append(dirs, target)
+		} else if st.Mode().IsRegular() {
+			files[p] = st
+		}
+		return nil
+	})
+	if err != nil {
+		return &failure{fmt.Sprintf("reading %s: %v", local, err)}
+	}
+	// Which directories are missing: one round trip.
+	var s strings.Builder
+	for _, d := range dirs {
+		s.WriteString("[ -d " + connection.Quote(d) + " ] || echo " + connection.Quote(d) + "\n")
+	}
+	out, err := runMutation(ctx, c, "examining "+root, s.String())
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		if f, err := c.Host.ReadFile(ctx, l, false); c.Check && err == nil && f.Exists {
+			continue // predicted by an earlier task of this check run
+		}
+		missing = append(missing, l)
+	}
+	if len(missing) > 0 {
+		mk := ""
+		dm := ""
+		if c.Args.Has("directory_mode") {
+			m, err := modeString(c.Args["directory_mode"])
+			if err != nil {
+				return &failure{err.Error()}
+			}
+			dm = m
+		}
+		for _, d := range missing {
+			mk += "mkdir -p -- " + connection.Quote(d) + "\n"
+			if dm != "" {
+				mk += "chmod " + connection.Quote(dm) + " -- " + connection.Quote(d) + "\n"
+			}
+			if c.Diff {
+				r.Diffs = append(r.Diffs, Diff{BeforeHeader: d + " (before)", AfterHeader: d + " (after)",
+					Before: "path: " + d + "\nstate: absent\n", After: "path: " + d + "\nstate: directory\n"})
+			}
+			recordPredicted(c, FileInfo{Path: d, Exists: true, Type: "directory", Mode: 0o755, Owner: "root", Group: "root"})
+		}
+		if !c.Check {
+			if _, err := runMutation(ctx, c, "creating directories under "+root, mk); err != nil {
+				return err
+			}
+		}
+		r.Changed = true
+	}
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		rel, _ := filepath.Rel(local, p)
+		target := path.Join(root, filepath.ToSlash(rel))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return &failure{fmt.Sprintf("reading %s: %v", p, err)}
+		}
+		var fr Result
+		if err := putFile(ctx, c, writeJob{Dest: target, Data: data, SrcMode: files[p].Mode(), Src: p, Label: target}, &fr); err != nil {
+			return err
+		}
+		r.Diffs = append(r.Diffs, fr.Diffs...)
+		r.Changed = r.Changed || fr.Changed
+	}
+	r.Set("dest", dest)
+	r.Set("src", local)
+	return nil
+}

@@ -1,0 +1,125 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Fetch copies a file from the host to the controller
+// (ansible.builtin.fetch).
+type Fetch struct{}
+
+func (Fetch) Name() string { return "fetch" }
+
+func (Fetch) Spec() Spec {
+	return Spec{
+		Short: "Copy a file from the host to the controller",
+		Description: "Reads src on the host and writes it under dest on the controller: dest/HOSTNAME/SRC-PATH, or dest " +
+			"itself with flat (dest ending in / then gets the file's base name). Changed when the local file differs.",
+		Args: []Arg{
+			{Name: "src", Type: TypeStr, Required: true, Doc: "the file on the host"},
+			{Name: "dest", Type: TypeStr, Required: true, Doc: "directory (or, with flat, file) on the controller"},
+			{Name: "flat", Type: TypeBool, Default: false, Doc: "write to dest directly instead of dest/HOSTNAME/src"},
+			{Name: "fail_on_missing", Type: TypeBool, Default: true, Doc: "fail when src is missing"},
+			{Name: "validate_checksum", Type: TypeBool, Default: true, Aliases: []string{"validate_md5"}, Doc: "check the written file against the source's checksum"},
+		},
+		Examples: `- name: Bring back the swarm worker token
+  ansible.builtin.fetch:
+    src: /root/worker-token
+    dest: tokens/`,
+	}
+}
+
+// fetchDest is where src from host lands on the controller.
+func fetchDest(dest, host, src string, flat bool) string {
+	if flat {
+		if strings.HasSuffix(dest, "/") {
+			return filepath.Join(dest, filepath.Base(src))
+		}
+		return dest
+	}
+	return filepath.Join(dest, host, filepath.FromSlash(src))
+}
+
+func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
+	a := c.Args
+	src := a.String("src")
+	f, err := c.Host.ReadFile(ctx, src, true)
+	if err != nil {
+		return asResult(Result{}, err)
+	}
+	var r Result
+	switch {
+	case !f.Exists:
+		r.Msg = fmt.Sprintf("the remote file does not exist: %s", src)
+		if a.Bool("fail_on_missing") {
+			r.Failed = true
+		} else {
+			r.Set("file", src)
+		}
+		return r, nil
+	case f.Type == "directory":
+		return Result{Failed: true, Msg: fmt.Sprintf("remote file is a directory, fetch cannot work on directories: %s", src)}, nil
+	case !f.HasData:
+		return Result{Failed: true, Msg: fmt.Sprintf("remote file is not a regular file: %s", src)}, nil
+	}
+	dest := fetchDest(a.String("dest"), c.Host.Name(), src, a.Bool("flat"))
+	old, rerr := os.ReadFile(dest)
+	sum := sha1.Sum(f.Content)
+	r.Set("dest", dest)
+	r.Set("file", src)
+	r.Set("checksum", hex.EncodeToString(sum[:]))
+	r.Set("remote_checksum", hex.EncodeToString(sum[:]))
+	r.Set("md5sum", fmt.Sprintf("%x", md5.Sum(f.Content)))
+	if rerr == nil && bytes.Equal(old, f.Content) {
+		return r, nil
+	}
+	r.Changed = true
+	if c.Diff {
+		r.Diffs = append(r.Diffs, Diff{BeforeHeader: dest + " (before)", AfterHeader: dest + " (after)", Before: string(old), After: string(f.Content)})
+	}
+	if c.Check {
+		return r, nil
+	}
+	if err := writeLocal(dest, f.Content); err != nil {
+		return Result{Failed: true, Msg: fmt.Sprintf("fetch %s: %v", src, err)}, nil
+	}
+	if a.Bool("validate_checksum") {
+		back, err := os.ReadFile(dest)
+		if err != nil || sha1.Sum(back) != sum {
+			return Result{Failed: true, Msg: fmt.Sprintf("checksum mismatch after writing %s", dest)}, nil
+		}
+	}
+	return r, nil
+}
+
+// writeLocal writes data to p on the controller atomically.
+func writeLocal(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	t, err := os.CreateTemp(filepath.Dir(p), ".haplay-fetch-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(t.Name())
+	if _, err := t.Write(data); err != nil {
+		t.Close()
+		return err
+	}
+	if err := t.Chmod(0o644); err != nil {
+		t.Close()
+		return err
+	}
+	if err := t.Close(); err != nil {
+		return err
+	}
+	return os.Rename(t.Name(), p)
+}

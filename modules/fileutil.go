@@ -1,0 +1,439 @@
+package modules
+
+// fileutil.go holds what the file modules share: the mode/owner/group
+// arguments and how to apply them, atomic content writes with backup and
+// validate, and diffs of attributes as text lines.
+
+import (
+	"context"
+	"crypto/md5"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/haplay/haplay/engine/connection"
+)
+
+// Predictor is implemented by hosts that keep a check-mode overlay: a module
+// that changes files by other means than WriteFile (mkdir, chmod, rm)
+// records what a real run would leave, so later tasks of the same check run
+// see it.
+type Predictor interface {
+	RecordPredicted(f FileInfo)
+}
+
+// recordPredicted tells the host's overlay about f when it keeps one.
+func recordPredicted(c *Call, f FileInfo) {
+	if p, ok := c.Host.(Predictor); ok && c.Check {
+		p.RecordPredicted(f)
+	}
+}
+
+// attrArgs are the attribute arguments every file module takes.
+func attrArgs() []Arg {
+	return []Arg{
+		{Name: "mode", Type: TypeRaw, Doc: "permissions: octal as a quoted string ('0644') or symbolic ('u=rw,g=r,o=r'); a bare YAML number is read as octal digits"},
+		{Name: "owner", Type: TypeStr, Doc: "user name or numeric uid that should own the file"},
+		{Name: "group", Type: TypeStr, Doc: "group name or numeric gid that should own the file"},
+		{Name: "unsafe_writes", Type: TypeBool, Default: false, Doc: "accepted for compatibility; writes are always atomic"},
+		{Name: "attributes", Type: TypeStr, Aliases: []string{"attr"}, Doc: "accepted for compatibility; chattr attributes are not managed"},
+		{Name: "selevel", Type: TypeStr, Doc: "accepted for compatibility; SELinux contexts are not managed"},
+		{Name: "serole", Type: TypeStr, Doc: "accepted for compatibility"},
+		{Name: "setype", Type: TypeStr, Doc: "accepted for compatibility"},
+		{Name: "seuser", Type: TypeStr, Doc: "accepted for compatibility"},
+	}
+}
+
+// attrs is what the user asked of a path's metadata.
+type attrs struct {
+	Mode  string // as given: octal or symbolic; "" leaves the mode alone
+	Owner string
+	Group string
+}
+
+// modeString reads the mode argument. YAML 0644 arrives as the integer
+// 420 and Ansible treats it as such (an integer is the mode itself); a
+// string is octal or symbolic.
+func modeString(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return strings.TrimSpace(x), nil
+	case int:
+		return fmt.Sprintf("%04o", x), nil
+	case int64:
+		return fmt.Sprintf("%04o", x), nil
+	case uint64:
+		return fmt.Sprintf("%04o", x), nil
+	case float64:
+		return fmt.Sprintf("%04o", int(x)), nil
+	}
+	return "", fmt.Errorf("mode: %v is neither octal nor symbolic", v)
+}
+
+func attrsOf(a Args) (attrs, error) {
+	m, err := modeString(a["mode"])
+	if err != nil {
+		return attrs{}, err
+	}
+	if m == "preserve" {
+		m = "" // copy's mode=preserve: the source's mode, handled by copy
+	}
+	if m != "" {
+		// Reject bad modes before anything is touched.
+		if _, err := ParseMode(m, 0o644, false); err != nil {
+			return attrs{}, err
+		}
+	}
+	return attrs{Mode: m, Owner: a.String("owner"), Group: a.String("group")}, nil
+}
+
+// wantMode is the mode f should end with, and whether the user named one.
+func (a attrs) wantMode(f FileInfo) (fs.FileMode, bool, error) {
+	if a.Mode == "" {
+		return 0, false, nil
+	}
+	m, err := ParseMode(a.Mode, f.Mode, f.Type == "directory")
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return m, true, nil
+}
+
+// idMatches reports whether the wanted owner or group (a name or a number)
+// is what the file has: numbers compare to the id, so ids without a name on
+// the host work.
+func idMatches(want, name string, id int) bool {
+	if want == name {
+		return true
+	}
+	if n, err := strconv.Atoi(want); err == nil {
+		return n == id
+	}
+	return false
+}
+
+// attrChange is what would change on one path.
+type attrChange struct {
+	Path                 string
+	IsLink               bool
+	OldMode, NewMode     fs.FileMode
+	ModeChanged          bool
+	OldOwner, NewOwner   string
+	OldGroup, NewGroup   string
+	OwnerChanged, GroupC bool
+}
+
+func (ch attrChange) changed() bool { return ch.ModeChanged || ch.OwnerChanged || ch.GroupC }
+
+// planAttrs compares f with a. Links get no chmod (Linux has no link
+// modes); their owner is changed with chown -h.
+func planAttrs(f FileInfo, a attrs) (attrChange, error) {
+	// stat prints UNKNOWN for ids without a name: show the number.
+	if f.Owner == "UNKNOWN" {
+		f.Owner = strconv.Itoa(f.UID)
+	}
+	if f.Group == "UNKNOWN" {
+		f.Group = strconv.Itoa(f.GID)
+	}
+	ch := attrChange{Path: f.Path, IsLink: f.Type == "link", OldMode: f.Mode, NewMode: f.Mode,
+		OldOwner: f.Owner, NewOwner: f.Owner, OldGroup: f.Group, NewGroup: f.Group}
+	if !f.Exists {
+		return ch, nil
+	}
+	if m, ok, err := a.wantMode(f); err != nil {
+		return ch, err
+	} else if ok && !ch.IsLink && m != f.Mode {
+		ch.NewMode, ch.ModeChanged = m, true
+	}
+	if a.Owner != "" && !idMatches(a.Owner, f.Owner, f.UID) {
+		ch.NewOwner, ch.OwnerChanged = a.Owner, true
+	}
+	if a.Group != "" && !idMatches(a.Group, f.Group, f.GID) {
+		ch.NewGroup, ch.GroupC = a.Group, true
+	}
+	return ch, nil
+}
+
+// script returns the shell commands that make the change.
+func (ch attrChange) script() string {
+	var b strings.Builder
+	q := connection.Quote(ch.Path)
+	h := ""
+	if ch.IsLink {
+		h = "-h "
+	}
+	if ch.OwnerChanged && ch.GroupC {
+		b.WriteString("chown " + h + connection.Quote(ch.NewOwner+":"+ch.NewGroup) + " -- " + q + "\n")
+	} else if ch.OwnerChanged {
+		b.WriteString("chown " + h + connection.Quote(ch.NewOwner) + " -- " + q + "\n")
+	} else if ch.GroupC {
+		b.WriteString("chgrp " + h + connection.Quote(ch.NewGroup) + " -- " + q + "\n")
+	}
+	// chmod after chown: chown clears setuid/setgid bits.
+	if ch.ModeChanged {
+		b.WriteString("chmod " + FormatMode(ch.NewMode) + " -- " + q + "\n")
+	}
+	return b.String()
+}
+
+// apply records the new attributes on f (for the overlay).
+func (ch attrChange) apply(f FileInfo) FileInfo {
+	f.Mode = ch.NewMode
+	if ch.OwnerChanged {
+		f.Owner = ch.NewOwner
+		if n, err := strconv.Atoi(ch.NewOwner); err == nil {
+			f.UID = n
+		}
+	}
+	if ch.GroupC {
+		f.Group = ch.NewGroup
+		if n, err := strconv.Atoi(ch.NewGroup); err == nil {
+			f.GID = n
+		}
+	}
+	return f
+}
+
+// attrLines renders the changed attributes as Ansible's file diff does
+// ({'mode': '0644'} -> {'mode': '0600'}), one "key: value" line each.
+func (ch attrChange) lines() (before, after string) {
+	var b, a strings.Builder
+	if ch.ModeChanged {
+		fmt.Fprintf(&b, "mode: %s\n", FormatMode(ch.OldMode))
+		fmt.Fprintf(&a, "mode: %s\n", FormatMode(ch.NewMode))
+	}
+	if ch.OwnerChanged {
+		fmt.Fprintf(&b, "owner: %s\n", ch.OldOwner)
+		fmt.Fprintf(&a, "owner: %s\n", ch.NewOwner)
+	}
+	if ch.GroupC {
+		fmt.Fprintf(&b, "group: %s\n", ch.OldGroup)
+		fmt.Fprintf(&a, "group: %s\n", ch.NewGroup)
+	}
+	return b.String(), a.String()
+}
+
+func (ch attrChange) diff() Diff {
+	b, a := ch.lines()
+	p := "path: " + ch.Path + "\n"
+	return Diff{BeforeHeader: ch.Path + " (attributes before)", AfterHeader: ch.Path + " (attributes after)", Before: p + b, After: p + a}
+}
+
+// runMutation runs a mutation script and turns a non-zero exit into a
+// failure message naming what was attempted.
+func runMutation(ctx context.Context, c *Call, what, script string) (string, error) {
+	out, err := c.Host.Run(ctx, connection.Cmd{Script: "set -e\n" + script, Become: c.Become})
+	if err != nil {
+		return "", err
+	}
+	if out.ExitCode != 0 {
+		return "", &failure{fmt.Sprintf("%s failed (exit code %d): %s", what, out.ExitCode, strings.TrimSpace(string(out.Stderr)))}
+	}
+	return string(out.Stdout), nil
+}
+
+// failure is a problem on the host the module reports as a failed task,
+// not a transport error.
+type failure struct{ msg string }
+
+func (f *failure) Error() string { return f.msg }
+
+// asResult turns errors into results: failures become Failed results;
+// unreachable hosts stay errors; so do other transport problems.
+func asResult(r Result, err error) (Result, error) {
+	if err == nil {
+		return r, nil
+	}
+	if connection.IsUnreachable(err) {
+		return r, err
+	}
+	r.Failed = true
+	r.Changed = false
+	r.Msg = err.Error()
+	return r, nil
+}
+
+// contentWrite is one desired regular file.
+type contentWrite struct {
+	Path     string
+	Cur      FileInfo // as read (with content)
+	Data     []byte
+	Attrs    attrs
+	Backup   bool
+	Validate string
+	Label    string // diff header label; Path when empty
+}
+
+// ensureContent makes Path hold Data with the wanted attributes, in one
+// write (content and attributes together) when the content differs, or one
+// chmod/chown when only attributes do. It fills the result's changed flag,
+// diffs, backup_file and Ansible's file keys.
+func ensureContent(ctx context.Context, c *Call, w contentWrite, r *Result) error {
+	if w.Validate != "" && !strings.Contains(w.Validate, "%s") {
+		return &failure{fmt.Sprintf("validate must contain %%s: %q", w.Validate)}
+	}
+	cur := w.Cur
+	label := w.Label
+	if label == "" {
+		label = w.Path
+	}
+	if cur.Exists && cur.Type == "directory" {
+		return &failure{fmt.Sprintf("%s is a directory", w.Path)}
+	}
+	contentChanged := !cur.Exists || !cur.HasData || string(cur.Content) != string(w.Data)
+	final := cur
+	if contentChanged {
+		if c.Diff {
+			before := ""
+			if cur.Exists {
+				before = string(cur.Content)
+			}
+			r.Diffs = append(r.Diffs, Diff{BeforeHeader: label + " (before)", AfterHeader: label + " (after)", Before: before, After: string(w.Data)})
+		}
+		// The new file's attributes: the old file's, or 0644 root's for a
+		// new one, then what the user asked.
+		base := cur
+		if !cur.Exists {
+			base = FileInfo{Path: w.Path, Exists: true, Type: "file", Mode: 0o644}
+		}
+		opts := connection.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
+		wm, hasMode, err := w.Attrs.wantMode(base)
+		if err != nil {
+			return &failure{err.Error()}
+		}
+		if hasMode && wm != 0 {
+			opts.Mode = wm
+		}
+		if cur.Exists && cur.Type == "file" {
+			ch, _ := planAttrs(cur, w.Attrs)
+			if ch.changed() && c.Diff {
+				r.Diffs = append(r.Diffs, ch.diff())
+			}
+		}
+		if w.Backup && cur.Exists && !c.Check {
+			b, err := backupFile(ctx, c, w.Path)
+			if err != nil {
+				return err
+			}
+			r.Set("backup_file", b)
+		}
+		if err := c.Host.WriteFile(ctx, w.Path, w.Data, opts); err != nil {
+			if connection.IsUnreachable(err) {
+				return err
+			}
+			return &failure{err.Error()}
+		}
+		if hasMode && wm == 0 && !c.Check {
+			// WriteOptions reads mode 0 as "keep": spell 0000 with chmod.
+			if _, err := runMutation(ctx, c, "chmod 0000 "+w.Path, "chmod 0000 -- "+connection.Quote(w.Path)); err != nil {
+				return err
+			}
+		}
+		r.Changed = true
+		final = base
+		final.Content, final.HasData, final.Size = w.Data, true, int64(len(w.Data))
+		if hasMode {
+			final.Mode = wm
+		}
+		if w.Attrs.Owner != "" {
+			final.Owner = w.Attrs.Owner
+		}
+		if w.Attrs.Group != "" {
+			final.Group = w.Attrs.Group
+		}
+		recordPredicted(c, final)
+	} else {
+		ch, err := planAttrs(cur, w.Attrs)
+		if err != nil {
+			return &failure{err.Error()}
+		}
+		if ch.changed() {
+			if c.Diff {
+				r.Diffs = append(r.Diffs, ch.diff())
+			}
+			if !c.Check {
+				if _, err := runMutation(ctx, c, "changing attributes of "+w.Path, ch.script()); err != nil {
+					return err
+				}
+			}
+			final = ch.apply(cur)
+			recordPredicted(c, final)
+			r.Changed = true
+		}
+	}
+	setFileKeys(r, w.Path, final, w.Data)
+	return nil
+}
+
+// setFileKeys sets Ansible's keys about the resulting file.
+func setFileKeys(r *Result, p string, f FileInfo, data []byte) {
+	r.Set("dest", p)
+	if data != nil {
+		f.Content, f.HasData = data, true
+		r.Set("checksum", f.Checksum())
+		r.Set("md5sum", fmt.Sprintf("%x", md5.Sum(data)))
+		r.Set("size", len(data))
+	}
+	r.Set("mode", FormatMode(f.Mode))
+	r.Set("owner", f.Owner)
+	r.Set("group", f.Group)
+	r.Set("uid", f.UID)
+	r.Set("gid", f.GID)
+	r.Set("state", "file")
+}
+
+// backupFile copies p beside itself with Ansible's name,
+// p.PID.YYYY-MM-DD@HH:MM:SS~, keeping its attributes, and returns the name.
+func backupFile(ctx context.Context, c *Call, p string) (string, error) {
+	out, err := runMutation(ctx, c, "backup of "+p,
+		`b=`+connection.Quote(p)+`.$$.$(date +%Y-%m-%d@%H:%M:%S)~`+"\ncp -p -- "+connection.Quote(p)+` "$b"`+"\nprintf '%s' \"$b\"\n")
+	if err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+// readText reads path for a line-editing module; a missing file is an
+// empty one when create is set, and a failure otherwise.
+func readText(ctx context.Context, c *Call, p string) (FileInfo, error) {
+	f, err := c.Host.ReadFile(ctx, p, true)
+	if err != nil {
+		if connection.IsUnreachable(err) {
+			return f, err
+		}
+		return f, &failure{err.Error()}
+	}
+	if f.Exists && f.Type == "directory" {
+		return f, &failure{fmt.Sprintf("Path %s is a directory !", p)}
+	}
+	return f, nil
+}
+
+// sortedKeys is for deterministic output.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parentDir is the directory holding p.
+func parentDir(p string) string { return path.Dir(p) }
+
+// ensureParent creates p's directory (mkdir -p), as Ansible does for
+// create=yes; check mode only predicts it.
+func ensureParent(ctx context.Context, c *Call, p string) error {
+	if c.Check {
+		return nil
+	}
+	d := parentDir(p)
+	_, err := runMutation(ctx, c, "creating directory "+d, "mkdir -p -- "+connection.Quote(d))
+	return err
+}
