@@ -43,9 +43,11 @@ type Spec struct {
 	RequiredOneOf     [][]string
 	Examples          string
 	// Check, when set, validates what the flat argument types cannot
-	// express (a list of mappings with their own keys). Validate calls it
-	// with the coerced arguments; at load time values that are still
-	// templates are left out of them, so Check must skip what is missing.
+	// express (a size such as "20G", a list of mappings with their own
+	// keys). Validate calls it with the coerced arguments at load time
+	// (final=false) and after templating (final=true); at load time values
+	// may still be templates, which Check must skip (IsTemplated,
+	// HasTemplate).
 	Check func(a Args, final bool) []ArgError
 }
 

@@ -104,19 +104,9 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 		}
 	}
 	if spec.Check != nil && len(errs) == 0 {
-		view := out
-		if !final {
-			// Templated values are checked at run time, when they are known;
-			// Check skips templated parts inside lists and mappings itself
-			// (HasTemplate).
-			view = Args{}
-			for k, v := range out {
-				if !IsTemplated(v) {
-					view[k] = v
-				}
-			}
-		}
-		errs = append(errs, spec.Check(view, final)...)
+		// At load time values may still be templates; Check skips them
+		// (IsTemplated, HasTemplate) and they are checked again at run time.
+		errs = append(errs, spec.Check(out, final)...)
 	}
 	return out, errs
 }
