@@ -2,18 +2,16 @@ package modules
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/haplay/haplay/internal/golden"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/haplay/haplay/engine/connection"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // memHost is a host whose files live in memory; in check mode it keeps
 // WriteFile and RecordPredicted as predictions, as the runner's does.
@@ -119,22 +117,7 @@ func TestFileModuleDiffs(t *testing.T) {
 				t.Fatal("file module wrote content")
 			}
 			got := render(r.Diffs)
-			golden := filepath.Join("testdata", "diff", tt.name+".diff")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("diff differs from %s:\n%s", golden, got)
-			}
+			goldenfile.Check(t, filepath.Join("testdata", "diff", tt.name+".diff"), got)
 			// The prediction is idempotent: a second check run on the
 			// predicted state changes nothing.
 			r2, err := tt.mod.Run(context.Background(), &Call{Host: h, Args: args, Check: true, Diff: true})
