@@ -17,18 +17,20 @@ func splitKV(s string, spec modules.Spec) (map[string]any, string, error) {
 		return nil, "", err
 	}
 	kv := map[string]any{}
-	var free []string
+	free := s
 	for _, tok := range tokens {
 		k, v, ok := strings.Cut(tok, "=")
-		if ok && isIdent(k) {
-			if _, known := spec.Lookup(k); known || spec.FreeForm == "" {
-				kv[k] = unquote(v)
-				continue
-			}
+		if !ok || !isIdent(k) {
+			continue
 		}
-		free = append(free, tok)
+		if _, known := spec.Lookup(k); known || spec.FreeForm == "" {
+			kv[k] = unquote(v)
+			// Cut the word out of the text; everything else, newlines of a
+			// multi-line script included, stays as written.
+			free = strings.Replace(free, tok, "", 1)
+		}
 	}
-	return kv, strings.Join(free, " "), nil
+	return kv, strings.TrimSpace(free), nil
 }
 
 // rawTokens splits on unquoted whitespace, keeping quotes in the tokens.
