@@ -300,9 +300,15 @@ func (l *loader) rollout(n *yamlnode.Node, ctx taskCtx) *Rollout {
 	}
 	r.Gate = l.taskList(n.Get("gate"), ctx)
 	if t := n.Get("timeout"); t != nil {
-		if v, ok := t.Value.(int); ok {
+		switch v := t.Value.(type) {
+		case int:
 			r.GateTimeout = v
-		} else {
+		case string:
+			if !modules.IsTemplated(v) {
+				l.errorf(t.Pos, "rollout timeout must be a number of seconds, got %q", v)
+			}
+			r.TimeoutExpr = v
+		default:
 			l.errorf(t.Pos, "rollout timeout must be a number of seconds")
 		}
 	}

@@ -65,7 +65,8 @@ type VarPrompt struct {
 type Rollout struct {
 	Pos         Pos
 	Gate        []*Task
-	GateTimeout int // seconds
+	GateTimeout int    // seconds
+	TimeoutExpr string // a templated timeout, rendered when the gate runs
 	QuorumGroup string
 }
 

@@ -76,11 +76,24 @@ func checkQuorum(play string, group string, members []string, bs [][]string) err
 func (pr *playRun) runGate(ctx context.Context) ([]string, error) {
 	r := pr.play.Rollout
 	timeout := r.GateTimeout
+	const delay = 2
+	hosts := pr.active(pr.batch)
+	if r.TimeoutExpr != "" && len(hosts) > 0 {
+		vars, err := pr.taskVars(hosts[0], &playbook.Task{Pos: r.Pos}, &frame{})
+		if err != nil {
+			return nil, err
+		}
+		s, err := pr.renderString(r.TimeoutExpr, vars)
+		if err != nil {
+			return nil, fmt.Errorf("%s: rollout timeout: %w", r.Pos, err)
+		}
+		if _, err := fmt.Sscanf(s, "%d", &timeout); err != nil {
+			return nil, fmt.Errorf("%s: rollout timeout %q is not a number of seconds", r.Pos, s)
+		}
+	}
 	if timeout <= 0 {
 		timeout = 60
 	}
-	const delay = 2
-	hosts := pr.active(pr.batch)
 	for _, g := range r.Gate {
 		t := gateTask(g, timeout, delay)
 		if err := pr.runTasks(ctx, []*playbook.Task{t}, hosts, &frame{}); err != nil {
