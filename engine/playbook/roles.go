@@ -56,6 +56,9 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		}
 		b.Vars = ref.params
 		tasks = append(tasks, b)
+		if l.handlerRoles != nil {
+			l.handlerRoles[role.Name] = true
+		}
 		handlers = append(handlers, retagRole(lr.handlers, &role)...)
 	}
 	for _, it := range n.Items {
@@ -69,6 +72,9 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 
 // retagRole points tasks at the play's copy of the role (with its params).
 func retagRole(ts []*Task, r *Role) []*Task {
+	if ts == nil {
+		return nil // nil Block means "not a block"
+	}
 	out := make([]*Task, len(ts))
 	for i, t := range ts {
 		c := *t

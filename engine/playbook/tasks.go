@@ -326,6 +326,12 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		if tasksFrom != "" {
 			tasks = l.tasksFile(filepath.Join(lr.role.Path, "tasks", withYAMLExt(filepath.Join(lr.role.Path, "tasks"), tasksFrom)), taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}, v.Pos)
 		}
+		if l.handlerRoles != nil && !l.handlerRoles[lr.role.Name] && !ctx.handlers {
+			// A role's handlers join the play's wherever the role is
+			// imported or included.
+			l.handlerRoles[lr.role.Name] = true
+			l.extraHandlers = append(l.extraHandlers, lr.handlers...)
+		}
 		b := wrapAsBlock(t, tasks)
 		b.Role = lr.role
 		if kind == "include_role" {

@@ -21,6 +21,9 @@ type playRun struct {
 	endPlay   bool
 	started   bool // --start-at-task has been reached
 	fatal     bool // any_errors_fatal fired
+	// maxFailHit is set when more than max_fail_percentage of the batch
+	// failed: the play stops after the task.
+	maxFailHit bool
 	hv        *hostvarsCache
 }
 
@@ -33,6 +36,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		return true, err
 	}
 	pr := &playRun{run: r, play: p, playHosts: hosts, started: r.opts.StartAt == "", hv: &hostvarsCache{}}
+	// meta: end_host lasts for the play it was called in.
+	for _, h := range hosts {
+		r.host(h).ended = false
+	}
 	r.opts.Reporter.PlayStart(p, hosts)
 	if len(hosts) == 0 {
 		r.opts.Reporter.Warn(fmt.Sprintf("play %q: no hosts matched %q", p.Name, p.Hosts))
@@ -78,7 +85,7 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			reason = "any_errors_fatal: a host failed"
 		case len(active) > 0 && failed == len(active):
 			reason = "every host of the batch failed"
-		case p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
+		case pr.maxFailHit || p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
 			reason = fmt.Sprintf("%d of %d hosts failed in the batch, more than max_fail_percentage %g%%", failed, len(active), *p.MaxFailPercentage)
 		}
 		if pr.endPlay {

@@ -1,8 +1,8 @@
 package conformance
 
 import (
-	"context"
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -60,6 +60,7 @@ type difference struct {
 	Haplay  string `yaml:"haplay"`
 	Run     string `yaml:"run"`
 	Plan    string `yaml:"plan"`
+	After   string `yaml:"after"` // for a task Ansible does not run: the task before it
 	Why     string `yaml:"why"`
 }
 
