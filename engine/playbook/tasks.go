@@ -333,7 +333,6 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 			l.extraHandlers = append(l.extraHandlers, lr.handlers...)
 		}
 		b := wrapAsBlock(t, tasks)
-		b.Role = lr.role
 		if kind == "include_role" {
 			b.Include = &Include{Kind: "role", Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
 			b.Block = nil

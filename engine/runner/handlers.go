@@ -107,7 +107,8 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 		if ok {
 			matched = append(matched, h)
 		} else {
-			pr.finish(e, HostResult{Host: h, Task: e.task, Status: StatusSkipped, Msg: "Conditional result was False"})
+			// Reported, but, as in Ansible, not counted in the recap.
+			pr.opts.Reporter.HostResult(HostResult{Host: h, Task: e.task, Status: StatusSkipped, Msg: "Conditional result was False"})
 		}
 	}
 	if len(matched) == 0 {
@@ -176,7 +177,10 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 			order = append(order, key)
 		}
 		g.hosts = append(g.hosts, h)
-		pr.stats(h, func(s *Stats) { s.OK++ })
+		if t.Include.Kind == "tasks" {
+			// Ansible counts each include_tasks as ok (not include_role).
+			pr.stats(h, func(s *Stats) { s.OK++ })
+		}
 	}
 	for _, h := range active {
 		hr := HostResult{Host: h, Task: t}
