@@ -48,6 +48,8 @@ type caseSpec struct {
 	// NoPlan skips the plan-versus-run comparison (check-mode cases, where
 	// the run itself is a plan).
 	NoPlan bool `yaml:"no_plan"`
+	// RawArgs are Args as written, for the recording's hash.
+	RawArgs []string `yaml:"-"`
 }
 
 // difference is one expected difference: on Host, task Task (as printed,
@@ -92,6 +94,7 @@ func loadCorpus(t *testing.T) []corpusCase {
 				t.Fatalf("%s/case.yml: %v", e.Name(), err)
 			}
 		}
+		c.spec.RawArgs = append([]string{}, c.spec.Args...)
 		for i, a := range c.spec.Args {
 			c.spec.Args[i] = strings.ReplaceAll(a, "$CASE", dir)
 		}
