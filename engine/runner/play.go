@@ -96,7 +96,8 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			for _, rest := range bs[i+1:] {
 				notStarted = append(notStarted, rest...)
 			}
-			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted}
+			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
+				Serial: len(bs) > 1}
 			if len(notStarted) > 0 {
 				stop.RetryFile = r.writeResume(p, notStarted)
 				if stop.RetryFile != "" {

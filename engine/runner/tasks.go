@@ -344,14 +344,17 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 // runOnce runs the module for one host (one loop item), with until/retries.
 func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
 	t := e.task
+	// Ansible 2.14's arithmetic: retries N runs the task up to N+1 times
+	// (3 times when retries is not given, once when it is 0), and a final
+	// failure reports attempts as one less than the runs.
 	attempts := 1
 	if len(t.Until) > 0 {
 		attempts = 3
 		if t.Retries != nil {
-			attempts = *t.Retries
-		}
-		if attempts < 1 {
-			attempts = 1
+			attempts = *t.Retries + 1
+			if *t.Retries <= 0 {
+				attempts = 1
+			}
 		}
 	}
 	delay := 5
@@ -379,9 +382,9 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 			out.Status = StatusFailed
 			out.Ignored = e.ignoreErrors
 			if out.Msg == "" {
-				out.Msg = fmt.Sprintf("until condition not met after %d attempts", attempt)
+				out.Msg = fmt.Sprintf("until condition not met after %d runs", attempt)
 			}
-			out.Result.Set("attempts", attempt)
+			out.Result.Set("attempts", max(attempt-1, 1))
 			return out
 		}
 		retry := out
