@@ -40,7 +40,27 @@ func rawTokens(s string) ([]string, error) {
 	var quote rune
 	inToken := false
 	esc := false
-	for _, r := range s {
+	depth := 0 // inside {{ }}, {% %} or {# #}: spaces do not split, as in Ansible's parse_kv
+	rs := []rune(s)
+	for i, r := range rs {
+		next := rune(0)
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
+		switch {
+		case quote == 0 && r == '{' && (next == '{' || next == '%' || next == '#'):
+			depth++
+			cur.WriteRune(r)
+			inToken = true
+			continue
+		case quote == 0 && depth > 0 && (r == '}' || r == '%' || r == '#') && next == '}':
+			depth--
+			cur.WriteRune(r)
+			continue
+		case depth > 0 && quote == 0 && (r == ' ' || r == '\t' || r == '\n'):
+			cur.WriteRune(r)
+			continue
+		}
 		switch {
 		case esc:
 			cur.WriteRune(r)

@@ -56,6 +56,10 @@ type loader struct {
 	playbookDir string
 	errs        multierror.Error
 	roles       map[string]*loadedRole
+	// handlerRoles are the roles whose handlers the play being parsed
+	// has; include_role and import_role add theirs to extraHandlers.
+	handlerRoles  map[string]bool
+	extraHandlers []*Task
 }
 
 type loadedRole struct {
@@ -208,6 +212,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 		p.VarsPrompt = l.varsPrompt(vp)
 	}
 	ctx := taskCtx{dir: dir}
+	l.handlerRoles, l.extraHandlers = map[string]bool{}, nil
 	p.PreTasks = l.taskList(n.Get("pre_tasks"), ctx)
 	if r := n.Get("roles"); r != nil {
 		roleTasks, roleHandlers := l.playRoles(p, r)
@@ -216,6 +221,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	}
 	p.Tasks = append(p.Tasks, l.taskList(n.Get("tasks"), ctx)...)
 	p.PostTasks = l.taskList(n.Get("post_tasks"), ctx)
+	p.Handlers = append(p.Handlers, l.extraHandlers...)
 	p.Handlers = append(p.Handlers, l.taskList(n.Get("handlers"), taskCtx{dir: dir, handlers: true})...)
 	if ro := n.Get("rollout"); ro != nil {
 		p.Rollout = l.rollout(ro, ctx)

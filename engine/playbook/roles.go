@@ -56,6 +56,9 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		}
 		b.Vars = ref.params
 		tasks = append(tasks, b)
+		if l.handlerRoles != nil {
+			l.handlerRoles[role.Name] = true
+		}
 		handlers = append(handlers, retagRole(lr.handlers, &role)...)
 	}
 	for _, it := range n.Items {

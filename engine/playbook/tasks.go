@@ -43,6 +43,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 		return l.block(n, t, ctx)
 	}
 	var moduleKey *yamlnode.Pair
+	unknown := false
 	for i := range n.Pairs {
 		kv := &n.Pairs[i]
 		switch {
@@ -63,19 +64,26 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 				continue
 			}
 			l.unknownTaskKey(*kv)
+			unknown = true
 		}
 	}
 	l.taskKeywords(n, t, ctx)
 	if a := firstOf(n, "action", "local_action"); a != nil && moduleKey == nil {
 		l.action(t, n, a)
 	} else if moduleKey == nil {
-		l.errorf(n.Pos, "task %q has no module: add one, such as 'command: echo hi'", t.Name)
+		// An unknown key was most likely the module, misspelt: that
+		// error says it all.
+		if !unknown {
+			l.errorf(n.Pos, "task %q has no module: add one, such as 'command: echo hi'", t.Name)
+		}
 		return []*Task{t}
 	} else if includeKeywords[moduleKey.Key] {
 		return l.include(t, moduleKey, n, ctx)
 	} else {
 		t.Module = moduleKey.Key
-		l.moduleArgs(t, moduleKey.Value, moduleKey.KeyPos)
+		if !l.moduleArgs(t, moduleKey.Value, moduleKey.KeyPos) {
+			return []*Task{t}
+		}
 	}
 	if extra := n.Get("args"); extra != nil {
 		if extra.Kind != yamlnode.Map {
@@ -134,13 +142,14 @@ func (l *loader) action(t *Task, n, a *yamlnode.Node) {
 
 // moduleArgs reads a module's arguments: a mapping, or a "k=v" string (with
 // a free-form part for modules such as command and shell).
-func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) {
+// It reports whether they could be read (and so be validated).
+func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) bool {
 	t.Args = map[string]any{}
 	t.ArgPos = map[string]Pos{}
 	m, ok := l.opts.Modules.Lookup(t.Module)
 	if !ok {
 		l.errorf(pos, "unknown module %q; run 'haplay doc' for the list", t.Module)
-		return
+		return false
 	}
 	t.Action = m.Name()
 	spec := m.Spec()
@@ -155,7 +164,7 @@ func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) {
 		kvs, free, err := splitKV(fmt.Sprint(v.Value), spec)
 		if err != nil {
 			l.errorf(v.Pos, "%s arguments: %v", t.Module, err)
-			return
+			return false
 		}
 		for k, val := range kvs {
 			t.Args[k] = val
@@ -164,14 +173,16 @@ func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) {
 		if free != "" {
 			if spec.FreeForm == "" {
 				l.errorf(v.Pos, "%s takes key=value arguments, not free text %q", t.Module, free)
-				return
+				return false
 			}
 			t.Args[spec.FreeForm] = free
 			t.ArgPos[spec.FreeForm] = v.Pos
 		}
 	default:
 		l.errorf(v.Pos, "%s arguments must be a mapping or a key=value string, got %s", t.Module, v.KindName())
+		return false
 	}
+	return true
 }
 
 func (l *loader) validateArgs(t *Task) {
@@ -326,8 +337,13 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		if tasksFrom != "" {
 			tasks = l.tasksFile(filepath.Join(lr.role.Path, "tasks", withYAMLExt(filepath.Join(lr.role.Path, "tasks"), tasksFrom)), taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}, v.Pos)
 		}
+		if l.handlerRoles != nil && !l.handlerRoles[lr.role.Name] && !ctx.handlers {
+			// A role's handlers join the play's wherever the role is
+			// imported or included.
+			l.handlerRoles[lr.role.Name] = true
+			l.extraHandlers = append(l.extraHandlers, lr.handlers...)
+		}
 		b := wrapAsBlock(t, tasks)
-		b.Role = lr.role
 		if kind == "include_role" {
 			b.Include = &Include{Kind: "role", Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
 			b.Block = nil

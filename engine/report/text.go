@@ -3,6 +3,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -123,6 +124,13 @@ func (t *Text) HostResult(r runner.HostResult) {
 		return
 	}
 	t.writeDiffs(r)
+	if !r.IsItem && r.Task.LoopKeyword != "" && r.Result.Values["results"] != nil {
+		// As ansible-playbook: a loop shows its items, not their sum.
+		if r.Status == runner.StatusFailed && r.Ignored {
+			fmt.Fprintln(t.w, t.paint(cyan, "...ignoring"))
+		}
+		return
+	}
 	switch r.Status {
 	case runner.StatusOK:
 		line := fmt.Sprintf("ok: [%s]%s", host, item)
@@ -138,12 +146,19 @@ func (t *Text) HostResult(r runner.HostResult) {
 		fmt.Fprintln(t.w, t.paint(yellow, line))
 	case runner.StatusSkipped:
 		line := fmt.Sprintf("skipping: [%s]%s", host, item)
+		if r.IsItem {
+			line += " " // ansible-playbook prints one here
+		}
 		if r.CheckSkip {
 			line += " (cannot predict in check mode)"
 		}
 		fmt.Fprintln(t.w, t.paint(cyan, line))
 	case runner.StatusFailed:
-		fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("fatal: [%s]%s: FAILED! => %s", host, item, t.failBody(r))))
+		if r.IsItem {
+			fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("failed: [%s] (item=%s) => %s", host, itemLabel(r), t.failBody(r))))
+			return
+		}
+		fmt.Fprintln(t.w, t.paint(red, fmt.Sprintf("fatal: [%s]: FAILED! => %s", host, t.failBody(r))))
 		if r.Ignored {
 			fmt.Fprintln(t.w, t.paint(cyan, "...ignoring"))
 		}
@@ -194,7 +209,7 @@ func resultValues(r runner.HostResult) map[string]any {
 	for k, x := range r.Result.Values {
 		v[k] = x
 	}
-	v["changed"] = r.Status == runner.StatusChanged
+	v["changed"] = r.Status == runner.StatusChanged || r.Result.Changed
 	if r.Msg != "" {
 		v["msg"] = r.Msg
 	}
@@ -283,6 +298,11 @@ func (t *Text) Warn(msg string) {
 func (t *Text) RolloutStopped(s runner.RolloutStop) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.banner("NO MORE HOSTS LEFT")
+	if !s.Serial {
+		// One batch: Ansible's banner says it all.
+		return
+	}
 	t.banner("ROLLOUT STOPPED [" + s.Play + "]")
 	fmt.Fprintf(t.w, "reason:      %s\n", s.Reason)
 	fmt.Fprintf(t.w, "done:        %s\n", listOrNone(s.Done))
@@ -331,6 +351,14 @@ func (t *Text) Recap(r *runner.Recap) {
 	if r.Interrupted {
 		fmt.Fprintln(t.w, "\nInterrupted: the recap covers what ran before Ctrl-C.")
 	}
+	fmt.Fprintln(t.w)
+}
+
+func itemLabel(r runner.HostResult) string {
+	if r.NoLog {
+		return "None"
+	}
+	return r.Label
 }
 
 // planSummary lists what would change, per host and task.
@@ -358,18 +386,78 @@ func (t *Text) planSummary(r *runner.Recap) {
 	fmt.Fprintf(t.w, "Plan: %d changes on %d hosts.\n", len(r.Changes), len(hosts))
 }
 
+// jsonLine prints v as ansible-playbook prints a result on one line:
+// Python's json.dumps with sorted keys, ", " and ": " separators, and
+// no escaping of <, > and &.
 func jsonLine(v any) string {
-	b, err := json.Marshal(v)
+	norm, err := normalize(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	var b strings.Builder
+	pyCompact(&b, norm)
+	return b.String()
 }
 
+// jsonIndent prints v as ansible-playbook prints debug output (indent 4).
 func jsonIndent(v any) string {
-	b, err := json.MarshalIndent(v, "", "    ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// normalize turns any value into maps, slices and scalars via JSON.
+func normalize(v any) (any, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(&b)
+	dec.UseNumber()
+	var out any
+	err := dec.Decode(&out)
+	return out, err
+}
+
+func pyCompact(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			pyCompact(b, k)
+			b.WriteString(": ")
+			pyCompact(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			pyCompact(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(x)
+		b.WriteString(strings.TrimSuffix(buf.String(), "\n"))
+	}
 }

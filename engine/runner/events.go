@@ -75,6 +75,9 @@ type RolloutStop struct {
 	NotStarted []string
 	RetryFile  string
 	ResumeHint string
+	// Serial is set when the play ran in several batches (serial): only
+	// then is there a rollout to report beyond "no more hosts left".
+	Serial bool
 }
 
 // Recap is the end-of-run summary.

@@ -3,8 +3,9 @@ package runner
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/haplay/haplay/engine/pyfmt"
 
 	"github.com/haplay/haplay/engine/playbook"
 )
@@ -13,31 +14,47 @@ import (
 // the hosts that notified it. A failed host runs none unless
 // force_handlers is set.
 func (pr *playRun) flushHandlers(ctx context.Context, among []string) error {
+	// Take every host's notifications first: a handler that listens to
+	// the same topic as another must still see it after the other ran.
+	type pending struct{ sure, maybe map[string]bool }
+	notes := map[string]pending{}
+	for _, host := range among {
+		hs := pr.host(host)
+		pr.mu.Lock()
+		notes[host] = pending{sure: hs.notified, maybe: hs.maybeNotified}
+		hs.notified, hs.maybeNotified = map[string]bool{}, map[string]bool{}
+		pr.mu.Unlock()
+	}
 	for _, h := range pr.play.Handlers {
-		var hosts []string
+		var hosts, maybe []string
 		for _, host := range among {
 			hs := pr.host(host)
+			// Handlers may notify handlers defined after them.
+			pr.mu.Lock()
+			for n := range hs.notified {
+				notes[host].sure[n] = true
+			}
+			for n := range hs.maybeNotified {
+				notes[host].maybe[n] = true
+			}
+			hs.notified, hs.maybeNotified = map[string]bool{}, map[string]bool{}
+			pr.mu.Unlock()
 			if hs.unreachable.Load() || (hs.failed.Load() && !pr.play.ForceHandlers) {
 				continue
 			}
-			pr.mu.Lock()
-			hit := false
+			sure, unsure := false, false
 			for _, n := range handlerNames(h) {
-				if hs.notified[n] {
-					hit = true
-				}
+				sure = sure || notes[host].sure[n]
+				unsure = unsure || notes[host].maybe[n]
 			}
-			if hit {
-				for _, n := range handlerNames(h) {
-					delete(hs.notified, n)
-				}
-			}
-			pr.mu.Unlock()
-			if hit {
+			switch {
+			case sure:
 				hosts = append(hosts, host)
+			case unsure:
+				maybe = append(maybe, host)
 			}
 		}
-		if len(hosts) == 0 {
+		if len(hosts) == 0 && len(maybe) == 0 {
 			continue
 		}
 		if pr.play.ForceHandlers {
@@ -45,8 +62,17 @@ func (pr *playRun) flushHandlers(ctx context.Context, among []string) error {
 				pr.host(host).failed.Store(false)
 			}
 		}
-		if err := pr.runTask(ctx, h, hosts, &frame{}, true); err != nil {
+		if len(hosts) == 0 {
+			// Only notified by tasks that could not predict: the plan says
+			// so instead of guessing.
+			pr.opts.Reporter.TaskStart(h, true)
+		} else if err := pr.runTask(ctx, h, hosts, &frame{}, true); err != nil {
 			return err
+		}
+		e := pr.resolve(h, &frame{})
+		for _, host := range maybe {
+			pr.finish(e, HostResult{Host: host, Task: h, Status: StatusSkipped, CheckSkip: true,
+				Msg: "cannot predict: notified by a task that could not predict in check mode"})
 		}
 	}
 	return nil
@@ -83,7 +109,8 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 		if ok {
 			matched = append(matched, h)
 		} else {
-			pr.finish(e, HostResult{Host: h, Task: e.task, Status: StatusSkipped, Msg: "Conditional result was False"})
+			// Reported, but, as in Ansible, not counted in the recap.
+			pr.opts.Reporter.HostResult(HostResult{Host: h, Task: e.task, Status: StatusSkipped, Msg: "Conditional result was False"})
 		}
 	}
 	if len(matched) == 0 {
@@ -121,56 +148,132 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 }
 
 // runInclude runs include_tasks / include_role: the file name is rendered
-// per host, and hosts that include the same file run it together.
+// per host (and per loop item), and hosts that include the same file with
+// the same item run it together, as Ansible does. Hosts whose condition is
+// false are reported as skipped; each inclusion counts as ok in the recap.
 func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []string, f *frame) error {
 	e := pr.resolve(t, f)
-	groups := map[string][]string{}
+	if !pr.selected(e) {
+		return nil
+	}
+	active := pr.active(hosts)
+	if len(active) == 0 {
+		return nil
+	}
+	pr.opts.Reporter.TaskStart(t, false)
+	pr.hv = &hostvarsCache{}
+	type group struct {
+		key    string
+		file   string
+		params map[string]any
+		hosts  []string
+	}
+	groups := map[string]*group{}
 	var order []string
-	for _, h := range pr.active(hosts) {
+	add := func(h, file string, params map[string]any, itemKey string) {
+		key := file + "\x00" + itemKey
+		g, ok := groups[key]
+		if !ok {
+			g = &group{key: key, file: file, params: params}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.hosts = append(g.hosts, h)
+		if t.Include.Kind == "tasks" {
+			// Ansible counts each include_tasks as ok (not include_role).
+			pr.stats(h, func(s *Stats) { s.OK++ })
+		}
+	}
+	for _, h := range active {
+		hr := HostResult{Host: h, Task: t}
 		vars, err := pr.taskVars(h, t, f)
 		if err != nil {
-			pr.finish(e, pr.failResult(HostResult{Host: h, Task: t}, err))
+			pr.finish(e, pr.failResult(hr, err))
 			continue
 		}
-		ok, err := pr.conditionsHold(e.when, vars)
-		if err != nil {
-			pr.finish(e, pr.failResult(HostResult{Host: h, Task: t}, err))
+		if name := pr.dependsOnUnknown(e, h); name != "" {
+			pr.finish(e, cannotPredict(hr, name))
 			continue
 		}
-		if !ok {
-			continue
-		}
-		key := t.Include.File
-		if t.Include.Kind == "tasks" && t.Include.Loaded == nil {
-			key, err = pr.renderString(t.Include.File, vars)
+		items := []any{nil}
+		if t.LoopKeyword != "" {
+			items, err = pr.loopItems(t, vars)
 			if err != nil {
-				pr.finish(e, pr.failResult(HostResult{Host: h, Task: t}, err))
+				pr.finish(e, pr.failResult(hr, err))
 				continue
 			}
 		}
-		if _, seen := groups[key]; !seen {
-			order = append(order, key)
+		loopVar := t.LoopVar
+		if loopVar == "" {
+			loopVar = "item"
 		}
-		groups[key] = append(groups[key], h)
+		ran := false
+		for i, item := range items {
+			iv := vars
+			params := t.Include.Params
+			itemKey := ""
+			if t.LoopKeyword != "" {
+				iv = copyVars(vars)
+				iv[loopVar] = item
+				params = copyVars(t.Include.Params)
+				params[loopVar] = item
+				if t.IndexVar != "" {
+					iv[t.IndexVar] = i
+					params[t.IndexVar] = i
+				}
+				itemKey = fmt.Sprintf("%d:%s", i, pyfmt.Str(item))
+			}
+			ok, err := pr.conditionsHold(e.when, iv)
+			if err != nil {
+				pr.finish(e, pr.failResult(hr, err))
+				break
+			}
+			if !ok {
+				continue
+			}
+			file := t.Include.File
+			if t.Include.Kind == "tasks" && t.Include.Loaded == nil {
+				file, err = pr.renderString(t.Include.File, iv)
+				if err != nil {
+					pr.finish(e, pr.failResult(hr, err))
+					break
+				}
+			}
+			ran = true
+			add(h, file, params, itemKey)
+		}
+		if !ran && !pr.host(h).failed.Load() {
+			hr.Status = StatusSkipped
+			hr.Msg = "Conditional result was False"
+			pr.finish(e, hr)
+		}
 	}
-	sort.SliceStable(order, func(i, j int) bool { return false })
+	// The included tasks inherit the include's vars and connection
+	// keywords, but not its condition or tags: those decided the include.
+	wrapper := *t
+	wrapper.When, wrapper.Tags = nil, nil
 	for _, key := range order {
+		g := groups[key]
 		tasks := t.Include.Loaded
 		if tasks == nil {
 			if pr.opts.LoadTasks == nil {
-				return fmt.Errorf("%s: include_tasks %s: no task loader", t.Pos, key)
+				return fmt.Errorf("%s: include_tasks %s: no task loader", t.Pos, g.file)
 			}
-			loaded, err := pr.opts.LoadTasks(resolveInclude(key, t))
+			loaded, err := pr.opts.LoadTasks(resolveInclude(g.file, t))
 			if err != nil {
-				for _, h := range groups[key] {
+				for _, h := range g.hosts {
 					pr.finish(e, pr.failResult(HostResult{Host: h, Task: t}, err))
 				}
 				continue
 			}
 			tasks = loaded
 		}
-		pr.opts.Reporter.HostResult(HostResult{Task: t, Status: "included", Msg: key, Host: strings.Join(groups[key], ", ")})
-		if err := pr.runTasks(ctx, tasks, groups[key], f.push(t, t.Include.Params)); err != nil {
+		what := g.file
+		if t.Include.Kind == "role" {
+			what = t.Include.Role
+		}
+		pr.opts.Reporter.HostResult(HostResult{Task: t, Status: "included", Msg: what, Host: strings.Join(g.hosts, ", ")})
+		if err := pr.runTasks(ctx, tasks, g.hosts, f.push(&wrapper, g.params)); err != nil {
 			return err
 		}
 	}

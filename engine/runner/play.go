@@ -24,8 +24,11 @@ type playRun struct {
 	endPlay atomic.Bool
 	started atomic.Bool // --start-at-task has been reached
 	fatal   atomic.Bool // any_errors_fatal fired
-	hvMu    sync.Mutex
-	hv      *hostvarsCache
+	// maxFailHit is set when more than max_fail_percentage of the batch
+	// failed: the play stops after the task.
+	maxFailHit atomic.Bool
+	hvMu       sync.Mutex
+	hv         *hostvarsCache
 }
 
 // runPlay runs one play batch by batch. It returns stop=true when the
@@ -38,6 +41,10 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	}
 	pr := &playRun{run: r, play: p, playHosts: hosts, hv: &hostvarsCache{}}
 	pr.started.Store(r.opts.StartAt == "")
+	// meta: end_host lasts for the play it was called in.
+	for _, h := range hosts {
+		r.host(h).ended.Store(false)
+	}
 	r.opts.Reporter.PlayStart(p, hosts)
 	if len(hosts) == 0 {
 		r.opts.Reporter.Warn(fmt.Sprintf("play %q: no hosts matched %q", p.Name, p.Hosts))
@@ -102,21 +109,19 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			reason = "any_errors_fatal: a host failed"
 		case len(active) > 0 && failed == len(active):
 			reason = "every host of the batch failed"
-		case p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
+		case pr.maxFailHit.Load() || p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
 			reason = fmt.Sprintf("%d of %d hosts failed in the batch, more than max_fail_percentage %g%%", failed, len(active), *p.MaxFailPercentage)
 		}
 		if pr.endPlay.Load() {
 			break
-		}
-		if reason != "" && len(bs) == 1 && !gateFailed {
-			return true, nil // nothing was held back: the recap says it all
 		}
 		if reason != "" {
 			var notStarted []string
 			for _, rest := range bs[i+1:] {
 				notStarted = append(notStarted, rest...)
 			}
-			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted}
+			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
+				Serial: len(bs) > 1 || gateFailed}
 			// Resuming retries the hosts that failed (once fixed) and goes
 			// on with those never started.
 			if resume := append(append([]string{}, stop.Failed...), notStarted...); len(resume) > 0 {

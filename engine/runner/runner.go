@@ -120,9 +120,15 @@ type hostState struct {
 	unreachable atomic.Bool
 	ended       atomic.Bool // meta: end_host
 	notified    map[string]bool
-	overlay     overlay
-	target      connection.Target
-	targetErr   error
+	// maybeNotified are handlers notified by tasks that could not predict
+	// in check mode: the plan shows them as "cannot predict" too.
+	maybeNotified map[string]bool
+	// unknown are registered names whose task could not predict in check
+	// mode: a task that uses one cannot predict either.
+	unknown   map[string]bool
+	overlay   overlay
+	target    connection.Target
+	targetErr error
 }
 
 func (r *run) host(name string) *hostState {
@@ -130,19 +136,27 @@ func (r *run) host(name string) *hostState {
 	defer r.mu.Unlock()
 	h, ok := r.hosts[name]
 	if !ok {
-		h = &hostState{name: name, facts: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{}}
+		h = &hostState{name: name, facts: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
+			maybeNotified: map[string]bool{}, unknown: map[string]bool{}}
 		r.hosts[name] = h
-		r.recap.Hosts = append(r.recap.Hosts, name)
-		r.recap.Stats[name] = &Stats{}
 	}
 	return h
 }
 
+// stats updates a host's recap counters. A host enters the recap with its
+// first result, as in ansible-playbook: hosts only delegated to, or never
+// started in a stopped rollout, do not appear.
 func (r *run) stats(host string, f func(s *Stats)) {
 	r.host(host)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f(r.recap.Stats[host])
+	s, ok := r.recap.Stats[host]
+	if !ok {
+		s = &Stats{}
+		r.recap.Stats[host] = s
+		r.recap.Hosts = append(r.recap.Hosts, host)
+	}
+	f(s)
 }
 
 // playHosts resolves a play's hosts: its pattern, intersected with

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,7 @@ func (pr *playRun) runTasks(ctx context.Context, tasks []*playbook.Task, hosts [
 		if interrupted(ctx) {
 			return ErrInterrupted
 		}
-		if pr.endPlay.Load() || pr.fatal.Load() {
+		if pr.endPlay.Load() || pr.fatal.Load() || pr.maxFailHit.Load() {
 			return nil
 		}
 		if len(pr.active(hosts)) == 0 {
@@ -37,8 +38,34 @@ func (pr *playRun) runTasks(ctx context.Context, tasks []*playbook.Task, hosts [
 		if err != nil {
 			return err
 		}
+		pr.checkMaxFail(f)
 	}
 	return nil
+}
+
+// checkMaxFail stops the play after a task when more than
+// max_fail_percentage of the batch has failed, as Ansible's linear strategy
+// does. Failures inside a block with a rescue section are not counted
+// until the block is done: the rescue may still take them over.
+func (pr *playRun) checkMaxFail(f *frame) {
+	p := pr.play
+	if p.MaxFailPercentage == nil || len(pr.batch) == 0 {
+		return
+	}
+	for _, c := range f.chain() {
+		if c.block != nil && len(c.block.Rescue) > 0 {
+			return
+		}
+	}
+	failed := 0
+	for _, h := range pr.batch {
+		if hs := pr.host(h); hs.failed.Load() || hs.unreachable.Load() {
+			failed++
+		}
+	}
+	if float64(failed)*100/float64(len(pr.batch)) > *p.MaxFailPercentage {
+		pr.maxFailHit.Store(true)
+	}
 }
 
 // runBlock runs block, then rescue on the hosts that failed in it, then
@@ -56,18 +83,16 @@ func (pr *playRun) runBlock(ctx context.Context, b *playbook.Task, hosts []strin
 		}
 	}
 	if len(failedIn) > 0 && len(b.Rescue) > 0 {
+		// As in Ansible, a failure that a rescue section takes over counts
+		// as rescued, not failed, whatever the rescue does next.
 		for _, h := range failedIn {
 			pr.host(h).failed.Store(false)
+			pr.stats(h, func(s *Stats) { s.Rescued++; s.Failed-- })
 		}
 		// A fatal error inside the block is rescued, not fatal.
 		pr.fatal.Store(false)
 		if err := pr.runTasks(ctx, b.Rescue, failedIn, inner); err != nil {
 			return err
-		}
-		for _, h := range failedIn {
-			if !pr.host(h).failed.Load() {
-				pr.stats(h, func(s *Stats) { s.Rescued++; s.Failed-- })
-			}
 		}
 	}
 	if len(b.Always) > 0 {
@@ -123,6 +148,7 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		for _, h := range active[1:] {
 			if t.Register != "" {
 				pr.register(h, t.Register, res.Result, res.Status)
+				pr.markUnknown(h, t.Register, res.CheckSkip)
 			}
 			if len(res.Result.Facts) > 0 && res.Status != StatusFailed {
 				pr.setFacts(h, res.Result.Facts)
@@ -192,6 +218,9 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 	if err != nil {
 		return pr.finish(e, pr.failResult(hr, err))
 	}
+	if name := pr.dependsOnUnknown(e, host); name != "" {
+		return pr.finish(e, cannotPredict(hr, name))
+	}
 	if t.LoopKeyword == "" {
 		ok, err := pr.conditionsHold(e.when, vars)
 		if err != nil {
@@ -216,7 +245,7 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 	var results []any
 	agg := hr
 	agg.Status = StatusSkipped
-	anyRan := false
+	anyRan, anyChanged, anyUnknown := false, false, false
 	for i, item := range items {
 		iv := copyVars(vars)
 		iv[loopVar] = item
@@ -237,7 +266,24 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 			ir = pr.runOnce(ctx, e, host, iv, ir)
 			anyRan = true
 		}
+		if ir.Status == StatusFailed && e.ignoreErrors {
+			ir.Ignored = true
+		}
 		pr.opts.Reporter.HostResult(ir)
+		if ir.Result.Changed || ir.Status == StatusChanged {
+			anyChanged = true
+		}
+		if ir.CheckSkip {
+			anyUnknown = true
+		}
+		// set_fact in a loop: each item sees the facts of the items before.
+		if (ir.Status == StatusOK || ir.Status == StatusChanged) && len(ir.Result.Facts) > 0 {
+			for k, v := range ir.Result.Facts {
+				if _, extra := pr.opts.ExtraVars[k]; !extra {
+					vars[k] = v
+				}
+			}
+		}
 		vals := map[string]any{}
 		for k, v := range ir.Result.Values {
 			vals[k] = v
@@ -289,21 +335,29 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 	if agg.Status == StatusFailed {
 		agg.Result.Values["msg"] = agg.Msg
 	}
-	agg.Result.Changed = agg.Status == StatusChanged
+	agg.Result.Changed = agg.Status == StatusChanged || anyChanged
+	if anyUnknown && agg.Status == StatusSkipped {
+		agg.CheckSkip = true
+		agg.Msg = "cannot predict: some items could not predict in check mode"
+		agg.Result.Values["msg"] = agg.Msg
+	}
 	return pr.finish(e, agg)
 }
 
 // runOnce runs the module for one host (one loop item), with until/retries.
 func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
 	t := e.task
+	// Ansible 2.14's arithmetic: retries N runs the task up to N+1 times
+	// (3 times when retries is not given, once when it is 0), and a final
+	// failure reports attempts as one less than the runs.
 	attempts := 1
 	if len(t.Until) > 0 {
 		attempts = 3
 		if t.Retries != nil {
-			attempts = *t.Retries
-		}
-		if attempts < 1 {
-			attempts = 1
+			attempts = *t.Retries + 1
+			if *t.Retries <= 0 {
+				attempts = 1
+			}
 		}
 	}
 	delay := 5
@@ -329,10 +383,11 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 		}
 		if attempt >= attempts {
 			out.Status = StatusFailed
+			out.Ignored = e.ignoreErrors
 			if out.Msg == "" {
-				out.Msg = fmt.Sprintf("until condition not met after %d attempts", attempt)
+				out.Msg = fmt.Sprintf("until condition not met after %d runs", attempt)
 			}
-			out.Result.Set("attempts", attempt)
+			out.Result.Set("attempts", max(attempt-1, 1))
 			return out
 		}
 		retry := out
@@ -509,6 +564,9 @@ func (pr *playRun) failResult(hr HostResult, err error) HostResult {
 // notify, failure state; and reports it.
 func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 	t := e.task
+	if hr.Status == StatusFailed && e.ignoreErrors {
+		hr.Ignored = true
+	}
 	if !hr.IsItem {
 		pr.opts.Reporter.HostResult(hr)
 	}
@@ -516,6 +574,14 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 	hs := pr.host(host)
 	if t.Register != "" {
 		pr.register(host, t.Register, hr.Result, hr.Status)
+		pr.markUnknown(host, t.Register, hr.CheckSkip)
+	}
+	if hr.Status == StatusSkipped && hr.CheckSkip {
+		pr.mu.Lock()
+		for _, n := range t.Notify {
+			hs.maybeNotified[n] = true
+		}
+		pr.mu.Unlock()
 	}
 	switch hr.Status {
 	case StatusOK:
@@ -532,10 +598,23 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 		pr.stats(host, func(s *Stats) { s.Skipped++ })
 	case StatusFailed:
 		if hr.Ignored {
-			pr.stats(host, func(s *Stats) { s.Ignored++ })
+			// Ansible counts an ignored failure as ok, and as changed when
+			// the result says so.
+			pr.stats(host, func(s *Stats) {
+				s.Ignored++
+				s.OK++
+				if hr.Result.Changed {
+					s.Changed++
+				}
+			})
 		} else {
 			pr.stats(host, func(s *Stats) { s.Failed++ })
 			hs.failed.Store(true)
+			// A rescue section sees what failed, as in Ansible.
+			pr.setFacts(host, map[string]any{
+				"ansible_failed_task":   map[string]any{"name": t.Name, "action": t.Action},
+				"ansible_failed_result": registerValue(hr.Result, hr.Status),
+			})
 			if e.anyErrorsFatal {
 				pr.fatal.Store(true)
 			}
@@ -692,4 +771,104 @@ func (t envTarget) Run(ctx context.Context, c connection.Cmd) (connection.Output
 		c.Env = merged
 	}
 	return t.Target.Run(ctx, c)
+}
+
+// markUnknown records whether a registered value came from a task that
+// could not predict in check mode.
+func (pr *playRun) markUnknown(host, name string, unknown bool) {
+	hs := pr.host(host)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if unknown {
+		hs.unknown[name] = true
+	} else {
+		delete(hs.unknown, name)
+	}
+}
+
+// dependsOnUnknown returns the registered name, if any, that the task uses
+// (in when, its arguments, loop, vars or result conditions) although the
+// task that registered it could not predict in check mode. Such a task
+// cannot predict either: evaluating it against a skipped result would be
+// a guess, or an error that a real run would not have.
+func (pr *playRun) dependsOnUnknown(e *effective, host string) string {
+	hs := pr.host(host)
+	pr.mu.Lock()
+	names := make([]string, 0, len(hs.unknown))
+	for n := range hs.unknown {
+		names = append(names, n)
+	}
+	pr.mu.Unlock()
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	t := e.task
+	var texts []string
+	var collect func(v any)
+	collect = func(v any) {
+		switch x := v.(type) {
+		case string:
+			texts = append(texts, x)
+		case []string:
+			texts = append(texts, x...)
+		case []any:
+			for _, y := range x {
+				collect(y)
+			}
+		case map[string]any:
+			for _, y := range x {
+				collect(y)
+			}
+		}
+	}
+	collect(e.when)
+	collect(t.Args)
+	collect(t.Loop)
+	collect(t.Vars)
+	collect(t.ChangedWhen)
+	collect(t.FailedWhen)
+	collect(t.Until)
+	collect(t.LoopLabel)
+	for _, n := range names {
+		for _, text := range texts {
+			if mentions(text, n) {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// mentions reports whether expression text uses the variable name.
+func mentions(text, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], name)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isIdentByte(text[j-1]) && text[j-1] != '.'
+		end := j + len(name)
+		after := end == len(text) || !isIdentByte(text[end])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// cannotPredict is the result of a task that depends on a value check mode
+// could not know.
+func cannotPredict(hr HostResult, name string) HostResult {
+	hr.Status = StatusSkipped
+	hr.CheckSkip = true
+	hr.Msg = fmt.Sprintf("cannot predict: uses %q, registered by a task that could not predict in check mode", name)
+	hr.Result.Skipped = true
+	hr.Result.SkipReason = hr.Msg
+	return hr
 }

@@ -81,6 +81,20 @@ func builtinTests() map[string]testFunc {
 		"defined":   func(r *run, v any, args []any) (bool, error) { return !isUndefined(v), nil },
 		"undefined": func(r *run, v any, args []any) (bool, error) { return isUndefined(v), nil },
 		"none":      func(r *run, v any, args []any) (bool, error) { return v == nil, nil },
+		// sameas is Python's "is": meaningful for true, false and none.
+		"sameas": func(r *run, v any, args []any) (bool, error) {
+			if len(args) != 1 {
+				return false, fmt.Errorf("sameas takes one argument")
+			}
+			switch a := args[0].(type) {
+			case bool:
+				b, ok := v.(bool)
+				return ok && b == a, nil
+			case nil:
+				return v == nil, nil
+			}
+			return false, nil
+		},
 		"match":     reTest("^"),
 		"search":    reTest(""),
 		"regex": func(r *run, v any, args []any) (bool, error) {

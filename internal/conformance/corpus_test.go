@@ -1,0 +1,259 @@
+package conformance
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aymanbagabas/go-udiff"
+	"github.com/goccy/go-yaml"
+
+	"github.com/haplay/haplay/engine/lab"
+)
+
+// corpusDir holds one directory per playbook case: site.yml, optionally
+// inventory.ini, roles/, vars files, and case.yml (see caseSpec).
+var corpusDir = filepath.Join("..", "..", "testdata", "playbooks")
+
+// TestMain lets the corpus run several cases at once (they write under
+// their own paths, so they can share one lab), unless -parallel was given.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", "4")
+	}
+	os.Exit(m.Run())
+}
+
+// caseSpec is a case's case.yml.
+type caseSpec struct {
+	// Args are passed to both haplay and ansible-playbook (-e, --tags,
+	// --check...).
+	Args []string `yaml:"args"`
+	// Differences are the statuses where haplay must differ from Ansible,
+	// each one listed in docs/ansible-differences.md.
+	Differences []difference `yaml:"differences"`
+	// PlanDifferences are tasks whose plan status may differ from the
+	// run's (beyond "cannot predict" skips, which are always allowed).
+	PlanDifferences []difference `yaml:"plan_differences"`
+	// NoPlan skips the plan-versus-run comparison (check-mode cases, where
+	// the run itself is a plan).
+	NoPlan bool `yaml:"no_plan"`
+	// RawArgs are Args as written, for the recording's hash.
+	RawArgs []string `yaml:"-"`
+}
+
+// difference is one expected difference: on Host, task Task (as printed,
+// role prefix included) has status Ansible under ansible-playbook (or Run
+// under haplay run) and Haplay under haplay (or Plan under haplay plan).
+type difference struct {
+	Task    string `yaml:"task"`
+	Host    string `yaml:"host"`
+	Ansible string `yaml:"ansible"`
+	Haplay  string `yaml:"haplay"`
+	Run     string `yaml:"run"`
+	Plan    string `yaml:"plan"`
+	After   string `yaml:"after"` // for a task Ansible does not run: the task before it
+	Why     string `yaml:"why"`
+}
+
+type corpusCase struct {
+	name string
+	dir  string // absolute
+	spec caseSpec
+	inv  string // the case's inventory.ini, host names only
+}
+
+func loadCorpus(t *testing.T) []corpusCase {
+	t.Helper()
+	entries, err := os.ReadDir(corpusDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []corpusCase
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir, err := filepath.Abs(filepath.Join(corpusDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := corpusCase{name: e.Name(), dir: dir, inv: "[all]\nnode1\nnode2\n"}
+		if data, err := os.ReadFile(filepath.Join(dir, "case.yml")); err == nil {
+			if err := yaml.UnmarshalWithOptions(data, &c.spec, yaml.Strict()); err != nil {
+				t.Fatalf("%s/case.yml: %v", e.Name(), err)
+			}
+		}
+		c.spec.RawArgs = append([]string{}, c.spec.Args...)
+		for i, a := range c.spec.Args {
+			c.spec.Args[i] = strings.ReplaceAll(a, "$CASE", dir)
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, "inventory.ini")); err == nil {
+			c.inv = string(data)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// caseRoot is where a case's tasks write on hosts and on the controller;
+// each case has its own, so cases can run at once on one lab.
+func caseRoot(name string) string { return "/tmp/conf/" + name }
+
+var hostLine = regexp.MustCompile(`^(node\d+)(\s|$)`)
+
+// labInventory adds the lab's connection variables to every host line of
+// the case's inventory (only in host sections, not :vars or :children).
+func labInventory(l *lab.Lab, caseInv string) string {
+	var b strings.Builder
+	section := ""
+	sc := bufio.NewScanner(strings.NewReader(caseInv))
+	for sc.Scan() {
+		line := sc.Text()
+		trim := strings.TrimSpace(line)
+		if strings.HasPrefix(trim, "[") {
+			section = trim
+		}
+		m := hostLine.FindStringSubmatch(trim)
+		if m != nil && !strings.Contains(section, ":") {
+			if h, ok := l.Host(m[1]); ok {
+				line = fmt.Sprintf("%s ansible_host=%s ansible_user=root ansible_ssh_private_key_file=%s", trim, h.IP, l.KeyPath)
+			}
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// resetHosts removes what a case wrote, on every lab host and on the
+// controller (delegate_to: localhost).
+func resetHosts(t *testing.T, l *lab.Lab, name string) {
+	t.Helper()
+	root := caseRoot(name)
+	for _, h := range l.Hosts() {
+		if out, err := l.Exec(context.Background(), h.Name, "rm", "-rf", root); err != nil {
+			t.Fatalf("reset %s: %v\n%s", h.Name, err, out)
+		}
+	}
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshotScript prints every file under the case root with its content.
+const snapshotScript = `cd "$1" 2>/dev/null || exit 0
+find . -type f | LC_ALL=C sort | while read -r f; do printf '%s\n' "== $f"; cat "$f"; done`
+
+// snapshot lists the files a case left on every host and the controller,
+// as "host:path" -> content.
+func snapshot(t *testing.T, l *lab.Lab, name string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	parse := func(host, text string) {
+		cur := ""
+		for _, line := range strings.SplitAfter(text, "\n") {
+			if strings.HasPrefix(line, "== ./") {
+				cur = host + ":" + strings.TrimSpace(strings.TrimPrefix(line, "== ./"))
+				out[cur] = ""
+				continue
+			}
+			if cur != "" {
+				out[cur] += line
+			}
+		}
+	}
+	root := caseRoot(name)
+	for _, h := range l.Hosts() {
+		b, err := l.Exec(t.Context(), h.Name, "sh", "-c", snapshotScript, "sh", root)
+		if err != nil {
+			t.Fatalf("snapshot %s: %v\n%s", h.Name, err, b)
+		}
+		parse(h.Name, string(b))
+	}
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err == nil {
+			rel, _ := filepath.Rel(root, p)
+			out["localhost:"+rel] = string(data)
+		}
+		return nil
+	})
+	return out
+}
+
+func renderFiles(files map[string]string) string {
+	keys := make([]string, 0, len(files))
+	for k := range files {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "== %s\n%s", k, files[k])
+		if !strings.HasSuffix(files[k], "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// row is one task as run: its play, its printed name and each host's
+// status.
+type row struct {
+	play  int
+	name  string
+	hosts map[string]string
+}
+
+func (r row) String() string {
+	hosts := make([]string, 0, len(r.hosts))
+	for h := range r.hosts {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	var parts []string
+	for _, h := range hosts {
+		parts = append(parts, h+"="+r.hosts[h])
+	}
+	return fmt.Sprintf("play %d | %s | %s", r.play, r.name, strings.Join(parts, " "))
+}
+
+func renderRows(rows []row) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(r.String() + "\n")
+	}
+	return b.String()
+}
+
+func renderStats(stats map[string]map[string]int) string {
+	hosts := make([]string, 0, len(stats))
+	for h := range stats {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	var b strings.Builder
+	for _, h := range hosts {
+		s := stats[h]
+		fmt.Fprintf(&b, "%s ok=%d changed=%d unreachable=%d failed=%d skipped=%d rescued=%d ignored=%d\n",
+			h, s["ok"], s["changed"], s["unreachable"], s["failed"], s["skipped"], s["rescued"], s["ignored"])
+	}
+	return b.String()
+}
+
+func diffText(name, a, b, aName, bName string) string {
+	return fmt.Sprintf("%s differ:\n%s", name, udiff.Unified(aName, bName, a, b))
+}
