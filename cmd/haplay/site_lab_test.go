@@ -212,4 +212,19 @@ func TestSiteOnFourHostLab(t *testing.T) {
 			t.Errorf("haproxy.cfg lacks %q:\n%s", want, cfg)
 		}
 	}
+
+	// Seed 002's table: three managers tolerate the loss of one. Stop
+	// node3's Docker daemon; the swarm still answers on node1.
+	e2e.Exec(t, l, "node3", "sh", "-c", "kill $(pidof dockerd)")
+	var ls string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		out, err := l.Exec(t.Context(), "node1", "docker", "node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}")
+		ls = string(out)
+		if err == nil && strings.Contains(ls, "node3 Down") {
+			break
+		}
+	}
+	if !strings.Contains(ls, "node3 Down") || !strings.Contains(ls, "node1 Ready") {
+		t.Errorf("with one of three managers down the swarm should keep quorum and see node3 down:\n%s", ls)
+	}
 }
