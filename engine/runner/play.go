@@ -24,7 +24,7 @@ type playRun struct {
 	// maxFailHit is set when more than max_fail_percentage of the batch
 	// failed: the play stops after the task.
 	maxFailHit bool
-	hv        *hostvarsCache
+	hv         *hostvarsCache
 }
 
 // runPlay runs one play batch by batch. It returns stop=true when the

@@ -120,10 +120,10 @@ type hostState struct {
 	maybeNotified map[string]bool
 	// unknown are registered names whose task could not predict in check
 	// mode: a task that uses one cannot predict either.
-	unknown map[string]bool
-	overlay     overlay
-	target      connection.Target
-	targetErr   error
+	unknown   map[string]bool
+	overlay   overlay
+	target    connection.Target
+	targetErr error
 }
 
 func (r *run) host(name string) *hostState {

@@ -16,8 +16,9 @@ import (
 // taskVars builds the variables a task sees on a host, with Ansible's
 // precedence, lowest first (see docs/variables.md): role defaults,
 // inventory group and host vars, playbook group_vars/host_vars, play vars,
-// vars_files, role vars, block vars, task vars, include params, set_fact
-// and registered values, extra vars; then the magic variables.
+// vars_files, role vars, block vars, task vars, set_fact and registered
+// values, role params, include params, extra vars; then the magic
+// variables.
 func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string]any, error) {
 	v := map[string]any{}
 	merge := func(m map[string]any) {
@@ -50,14 +51,20 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		}
 	}
 	merge(t.Vars)
-	for _, c := range f.chain() {
-		merge(c.params)
-	}
 	hs := pr.host(host)
 	pr.mu.Lock()
 	merge(hs.facts)
 	merge(hs.registered)
 	pr.mu.Unlock()
+	// Role params and include params rank above set_fact in Ansible.
+	for _, c := range f.chain() {
+		if c.block != nil {
+			merge(c.block.RoleParams)
+		}
+	}
+	for _, c := range f.chain() {
+		merge(c.params)
+	}
 	merge(pr.opts.ExtraVars)
 	pr.magic(v, host, t)
 	return v, nil

@@ -93,8 +93,8 @@ func builtinTests() map[string]testFunc {
 			}
 			return false, nil
 		},
-		"match":     reTest("^"),
-		"search":    reTest(""),
+		"match":  reTest("^"),
+		"search": reTest(""),
 		"regex": func(r *run, v any, args []any) (bool, error) {
 			return reTest("")(r, v, args)
 		},
