@@ -109,7 +109,8 @@ type run struct {
 // hostState is what the run knows about a host across plays.
 type hostState struct {
 	name        string
-	facts       map[string]any // set_fact, gathered facts
+	facts       map[string]any // set_fact (and facts modules return)
+	gathered    map[string]any // gather_facts
 	registered  map[string]any
 	failed      bool
 	unreachable bool
@@ -131,7 +132,7 @@ func (r *run) host(name string) *hostState {
 	defer r.mu.Unlock()
 	h, ok := r.hosts[name]
 	if !ok {
-		h = &hostState{name: name, facts: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
+		h = &hostState{name: name, facts: map[string]any{}, gathered: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
 			maybeNotified: map[string]bool{}, unknown: map[string]bool{}}
 		r.hosts[name] = h
 	}

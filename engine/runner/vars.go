@@ -35,6 +35,10 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		merge(t.Role.Defaults)
 	}
 	merge(pr.opts.Inventory.HostVars(host)) // with playbook group_vars/host_vars
+	hs := pr.host(host)
+	pr.mu.Lock()
+	merge(hs.gathered)
+	pr.mu.Unlock()
 	merge(pr.play.Vars)
 	merge(pr.varsFiles)
 	for _, r := range pr.play.Roles {
@@ -51,7 +55,6 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		}
 	}
 	merge(t.Vars)
-	hs := pr.host(host)
 	pr.mu.Lock()
 	merge(hs.facts)
 	merge(hs.registered)
@@ -144,6 +147,9 @@ func (h hostvarsView) Get(host string) map[string]any {
 	h.pr.mu.Lock()
 	defer h.pr.mu.Unlock()
 	if hs, ok := h.pr.hosts[host]; ok {
+		for k, x := range hs.gathered {
+			v[k] = x
+		}
 		for k, x := range hs.facts {
 			v[k] = x
 		}
