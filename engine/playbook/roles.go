@@ -54,7 +54,7 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 			b.Become = l.optBool(ref.node, "become")
 			b.BecomeUser = l.str(ref.node, "become_user")
 		}
-		b.Vars = ref.params
+		b.RoleParams = ref.params
 		tasks = append(tasks, b)
 		if l.handlerRoles != nil {
 			l.handlerRoles[role.Name] = true

@@ -124,12 +124,15 @@ type Task struct {
 	Become            *bool
 	BecomeUser        string
 	Vars              map[string]any
-	Environment       map[string]any
-	NoLog             *bool
-	Throttle          int
-	CheckMode         *bool
-	Diff              *bool
-	AnyErrorsFatal    *bool
+	// RoleParams are the parameters of a roles: entry, on the block that
+	// holds the role's tasks; they rank above set_fact, as in Ansible.
+	RoleParams     map[string]any
+	Environment    map[string]any
+	NoLog          *bool
+	Throttle       int
+	CheckMode      *bool
+	Diff           *bool
+	AnyErrorsFatal *bool
 }
 
 // Include is a dynamic include resolved at run time.

@@ -3,7 +3,6 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -14,38 +13,6 @@ func hostsN(n int) []string {
 		h = append(h, fmt.Sprintf("n%d", i))
 	}
 	return h
-}
-
-// Ansible's serial semantics: numbers, percentages of the play's hosts
-// (at least 1), and the last list entry repeating.
-func TestBatches(t *testing.T) {
-	cases := []struct {
-		hosts  int
-		serial []any
-		want   []int
-	}{
-		{5, nil, []int{5}},
-		{5, []any{1}, []int{1, 1, 1, 1, 1}},
-		{5, []any{2}, []int{2, 2, 1}},
-		{10, []any{"30%"}, []int{3, 3, 3, 1}},
-		{3, []any{"10%"}, []int{1, 1, 1}},
-		{10, []any{1, 2, "50%"}, []int{1, 2, 5, 2}},
-		{4, []any{0}, []int{4}},
-		{4, []any{10}, []int{4}},
-	}
-	for _, c := range cases {
-		bs, err := batches(hostsN(c.hosts), c.serial)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int
-		for _, b := range bs {
-			got = append(got, len(b))
-		}
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%d hosts, serial %v: batches %v, want %v", c.hosts, c.serial, got, c.want)
-		}
-	}
 }
 
 // The quorum guard of seed 002's table: 3 managers tolerate 1 down, 5

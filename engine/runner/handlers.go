@@ -134,6 +134,7 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 			hs := pr.host(h)
 			pr.mu.Lock()
 			hs.facts = map[string]any{}
+			hs.gathered = map[string]any{}
 			pr.mu.Unlock()
 		}
 	case "clear_host_errors":

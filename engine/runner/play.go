@@ -120,7 +120,11 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			for _, rest := range bs[i+1:] {
 				notStarted = append(notStarted, rest...)
 			}
-			stop := RolloutStop{Play: p.Name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
+			name := p.Name
+			if name == "" {
+				name = p.Hosts // as the PLAY banner names it
+			}
+			stop := RolloutStop{Play: name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
 				Serial: len(bs) > 1 || gateFailed}
 			// Resuming retries the hosts that failed (once fixed) and goes
 			// on with those never started.

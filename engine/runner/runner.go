@@ -113,12 +113,13 @@ type run struct {
 // hostState is what the run knows about a host across plays.
 type hostState struct {
 	name       string
-	facts      map[string]any // set_fact, gathered facts
+	facts      map[string]any // set_fact (and facts modules return)
+	gathered   map[string]any // gather_facts
 	registered map[string]any
 	// Flags read across hosts (free strategy, ansible_play_hosts).
 	failed      atomic.Bool
 	unreachable atomic.Bool
-	ended       atomic.Bool // meta: end_host
+	ended       atomic.Bool // meta: end_host (for the current play)
 	notified    map[string]bool
 	// maybeNotified are handlers notified by tasks that could not predict
 	// in check mode: the plan shows them as "cannot predict" too.
@@ -136,7 +137,7 @@ func (r *run) host(name string) *hostState {
 	defer r.mu.Unlock()
 	h, ok := r.hosts[name]
 	if !ok {
-		h = &hostState{name: name, facts: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
+		h = &hostState{name: name, facts: map[string]any{}, gathered: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
 			maybeNotified: map[string]bool{}, unknown: map[string]bool{}}
 		r.hosts[name] = h
 	}

@@ -632,7 +632,12 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 		if hr.Delegated != "" && t.DelegateFacts {
 			target = hr.Delegated
 		}
-		pr.setFacts(target, hr.Result.Facts)
+		if t.Module == "setup" {
+			// Gathered facts rank below play vars; set_fact above.
+			pr.setGathered(target, hr.Result.Facts)
+		} else {
+			pr.setFacts(target, hr.Result.Facts)
+		}
 	}
 	return hr
 }
@@ -648,6 +653,15 @@ func (pr *playRun) register(host, name string, res modules.Result, st Status) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	pr.hosts[host].registered[name] = v
+}
+
+func (pr *playRun) setGathered(host string, facts map[string]any) {
+	hs := pr.host(host)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	for k, v := range facts {
+		hs.gathered[k] = v
+	}
 }
 
 func (pr *playRun) setFacts(host string, facts map[string]any) {

@@ -19,8 +19,9 @@ import (
 // taskVars builds the variables a task sees on a host, with Ansible's
 // precedence, lowest first (see docs/variables.md): role defaults,
 // inventory group and host vars, playbook group_vars/host_vars, play vars,
-// vars_files, role vars, block vars, task vars, include params, set_fact
-// and registered values, extra vars; then the magic variables.
+// vars_files, role vars, block vars, task vars, set_fact and registered
+// values, role params, include params, extra vars; then the magic
+// variables.
 func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string]any, error) {
 	v := map[string]any{}
 	merge := func(m map[string]any) {
@@ -37,6 +38,10 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		merge(t.Role.Defaults)
 	}
 	merge(pr.opts.Inventory.HostVars(host)) // with playbook group_vars/host_vars
+	hs := pr.host(host)
+	pr.mu.Lock()
+	merge(hs.gathered)
+	pr.mu.Unlock()
 	merge(pr.play.Vars)
 	merge(pr.varsFiles)
 	for _, r := range pr.play.Roles {
@@ -53,14 +58,19 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		}
 	}
 	merge(t.Vars)
-	for _, c := range f.chain() {
-		merge(c.params)
-	}
-	hs := pr.host(host)
 	pr.mu.Lock()
 	merge(hs.facts)
 	merge(hs.registered)
 	pr.mu.Unlock()
+	// Role params and include params rank above set_fact in Ansible.
+	for _, c := range f.chain() {
+		if c.block != nil {
+			merge(c.block.RoleParams)
+		}
+	}
+	for _, c := range f.chain() {
+		merge(c.params)
+	}
 	merge(pr.opts.ExtraVars)
 	pr.magic(v, host, t)
 	return v, nil
@@ -140,6 +150,9 @@ func (h hostvarsView) Get(host string) map[string]any {
 	h.pr.mu.Lock()
 	defer h.pr.mu.Unlock()
 	if hs, ok := h.pr.hosts[host]; ok {
+		for k, x := range hs.gathered {
+			v[k] = x
+		}
 		for k, x := range hs.facts {
 			v[k] = x
 		}
