@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type outcome struct {
 // recap, the exit code and the files left on the hosts. It also runs
 // `haplay plan` first and compares its predicted changes with the run's.
 func TestCorpusAgainstAnsible(t *testing.T) {
+	lockCorpus(t)
 	cases := loadCorpus(t)
 	if len(cases) < 25 {
 		t.Errorf("the corpus has %d playbooks; the issue asks for at least 25", len(cases))
@@ -409,4 +411,19 @@ func isInclude(res map[string]any) bool {
 	action, _ := res["action"].(string)
 	action = strings.TrimPrefix(action, "ansible.builtin.")
 	return (action == "include_tasks" || action == "include_role") && ansibleStatus(res) == "ok"
+}
+
+// lockCorpus keeps two corpus runs on one machine (a developer's and a CI
+// clone's) apart: the cases write fixed paths under /tmp/conf on the
+// controller, which a second run would remove under the first.
+func lockCorpus(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "haplay-conformance.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the lock
 }
