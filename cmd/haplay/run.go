@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/haplay/haplay/engine/runner"
+
 	"github.com/spf13/cobra"
 )
 
@@ -69,6 +71,9 @@ func listPlaybook(lr *loadedRun, o *playbookOptions) error {
 		if o.listTasks {
 			fmt.Fprintf(w, "    tasks:\n")
 			for _, t := range listTasks(p) {
+				if !runner.TagsSelected(t.tags, splitAll(o.tags), splitAll(o.skipTags)) {
+					continue
+				}
 				fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", t.name, joinComma(t.tags))
 			}
 		}

@@ -177,31 +177,31 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 
 // selected applies --tags and --skip-tags as ansible-playbook does.
 func (pr *playRun) selected(e *effective) bool {
-	tags := map[string]bool{}
-	for _, t := range e.tags {
-		tags[t] = true
+	return TagsSelected(e.tags, pr.opts.Tags, pr.opts.SkipTags)
+}
+
+// TagsSelected says whether a task with these tags runs under --tags and
+// --skip-tags, as ansible-playbook decides it: "always" runs unless
+// skipped, "never" only when asked for; all, tagged and untagged are the
+// special names.
+func TagsSelected(tags, want, skip []string) bool {
+	has := map[string]bool{}
+	for _, t := range tags {
+		has[t] = true
 	}
-	for _, s := range pr.opts.SkipTags {
-		if tags[s] || (s == "all" && !tags["always"]) || (s == "tagged" && len(tags) > 0) || (s == "untagged" && len(tags) == 0) {
+	for _, s := range skip {
+		if has[s] || (s == "all" && !has["always"]) || (s == "tagged" && len(tags) > 0) || (s == "untagged" && len(tags) == 0) {
 			return false
 		}
 	}
-	if tags["always"] {
+	if has["always"] {
 		return true
 	}
-	want := pr.opts.Tags
 	if len(want) == 0 {
-		return !tags["never"]
+		return !has["never"]
 	}
 	for _, w := range want {
-		switch {
-		case w == "all" && !tags["never"]:
-			return true
-		case w == "tagged" && len(tags) > 0:
-			return true
-		case w == "untagged" && len(tags) == 0:
-			return true
-		case tags[w]:
+		if (w == "all" && !has["never"]) || (w == "tagged" && len(tags) > 0) || (w == "untagged" && len(tags) == 0) || has[w] {
 			return true
 		}
 	}
