@@ -22,6 +22,8 @@ type HostInfo struct {
 type PoolConfig struct {
 	HostKeys       *HostKeyChecker // nil: strict against ~/.ssh/known_hosts
 	ConnectTimeout time.Duration
+	// Shells per SSH host; see Options.Shells.
+	Shells int
 }
 
 // Pool creates one Target per host on first request and closes them all at
@@ -77,6 +79,7 @@ func (p *Pool) Get(h HostInfo) (Target, error) {
 			Name: h.Name, Address: h.Address, Port: h.Port, User: h.User,
 			KeyFiles: keys, Password: h.Password,
 			ConnectTimeout: p.cfg.ConnectTimeout, HostKeys: p.cfg.HostKeys,
+			Shells: p.cfg.Shells,
 		})
 	default:
 		return nil, fmt.Errorf("host %s: unsupported connection type %q (want ssh or local)", h.Name, h.Connection)

@@ -39,14 +39,23 @@ type Options struct {
 	// MaxSessions caps concurrent commands on the connection; 0 means 10,
 	// sshd's default MaxSessions, beyond which it refuses new channels.
 	MaxSessions int
+	// Shells is how many long-lived remote shells run commands before
+	// falling back to a channel per command (shell.go); 0 means
+	// DefaultShells, negative means none: a channel per command.
+	Shells int
 }
 
-// SSHTarget runs commands on a host over one lazily dialled SSH connection,
-// one session (channel) per command.
+// SSHTarget runs commands on a host over one lazily dialled SSH connection:
+// on a few long-lived remote shells, or one session (channel) per command
+// when they are busy or disabled.
 type SSHTarget struct {
 	opts Options
 	addr string
-	sem  chan struct{}
+	sem  chan struct{} // channels; each shell holds one slot too
+
+	shellMu sync.Mutex
+	idle    []*remoteShell
+	shells  int // running, idle or busy
 
 	dials atomic.Int64
 
@@ -86,6 +95,14 @@ func NewSSH(o Options) (*SSHTarget, error) {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 10
 	}
+	switch {
+	case o.Shells == 0:
+		o.Shells = DefaultShells
+	case o.Shells < 0:
+		o.Shells = 0
+	}
+	// A shell is a session too: keep a slot for channels.
+	o.Shells = min(o.Shells, o.MaxSessions-1)
 	if o.AgentSocket == "" && !o.NoAgent {
 		o.AgentSocket = os.Getenv("SSH_AUTH_SOCK")
 	}
@@ -109,13 +126,111 @@ func (t *SSHTarget) Name() string { return t.opts.Name }
 // Dials counts connection attempts, so tests can check reuse.
 func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
 
-// Run runs c in a new session on the host's connection.
+// Run runs c on an idle remote shell, or in a new session on the host's
+// connection.
 func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
 	line, stdin, err := commandLine(c, t.opts.User)
 	if err != nil {
 		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
 	}
+	if len(stdin) <= maxShellStdin {
+		if out, ok, err := t.runShell(ctx, line, stdin); ok {
+			return out, err
+		}
+	}
 	return t.run(ctx, line, stdin)
+}
+
+// runShell runs line on a remote shell; ok is false when no shell is
+// free and none may start, or the shell failed before the command was
+// sent, so the caller should use a channel.
+func (t *SSHTarget) runShell(ctx context.Context, line string, stdin []byte) (Output, bool, error) {
+	for range 2 {
+		sh, err := t.takeShell(ctx)
+		if err != nil {
+			return Output{}, true, err
+		}
+		if sh == nil {
+			return Output{}, false, nil
+		}
+		out, err := sh.run(ctx, line, stdin)
+		if err == nil {
+			t.putShell(sh)
+			return out, true, nil
+		}
+		t.dropShell(sh)
+		if ctx.Err() != nil {
+			return Output{}, true, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+		}
+		if !errors.Is(err, errShellWrite) {
+			return Output{}, true, fmt.Errorf("%s: %w", t.opts.Name, err)
+		}
+		// The shell was dead before the command reached it (say, the
+		// connection dropped): nothing ran, so try a fresh one.
+	}
+	return Output{}, false, nil
+}
+
+// takeShell returns an idle shell on the current connection, or starts
+// one if fewer than Options.Shells run; nil means use a channel.
+func (t *SSHTarget) takeShell(ctx context.Context) (*remoteShell, error) {
+	if t.opts.Shells == 0 {
+		return nil, nil
+	}
+	c, err := t.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.shellMu.Lock()
+	for len(t.idle) > 0 {
+		sh := t.idle[len(t.idle)-1]
+		t.idle = t.idle[:len(t.idle)-1]
+		if sh.client == c {
+			t.shellMu.Unlock()
+			return sh, nil
+		}
+		// A shell of a dropped connection: dead.
+		t.shells--
+		<-t.sem
+		sh.close()
+	}
+	if t.shells >= t.opts.Shells {
+		t.shellMu.Unlock()
+		return nil, nil
+	}
+	select {
+	case t.sem <- struct{}{}:
+	default:
+		t.shellMu.Unlock()
+		return nil, nil
+	}
+	t.shells++
+	t.shellMu.Unlock()
+	sh, err := startShell(ctx, c)
+	if err != nil {
+		t.shellMu.Lock()
+		t.shells--
+		t.shellMu.Unlock()
+		<-t.sem
+		// A refused or failed session: let the channel path retry,
+		// redial and report it.
+		return nil, nil
+	}
+	return sh, nil
+}
+
+func (t *SSHTarget) putShell(sh *remoteShell) {
+	t.shellMu.Lock()
+	defer t.shellMu.Unlock()
+	t.idle = append(t.idle, sh)
+}
+
+func (t *SSHTarget) dropShell(sh *remoteShell) {
+	sh.close()
+	t.shellMu.Lock()
+	t.shells--
+	t.shellMu.Unlock()
+	<-t.sem
 }
 
 // WriteFile writes data to path atomically in one remote command.
@@ -128,6 +243,12 @@ func (t *SSHTarget) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.closed = true
+	t.shellMu.Lock()
+	for _, sh := range t.idle {
+		sh.close()
+	}
+	t.idle = nil
+	t.shellMu.Unlock()
 	if t.client == nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -256,10 +257,28 @@ func TestLocal(t *testing.T) {
 
 func TestSSH(t *testing.T) {
 	s := startSSHD(t)
-	tg := s.target(t)
-	commonTests(t, tg)
-	if tg.Dials() != 1 {
-		t.Fatalf("%d dials for one host", tg.Dials())
+	for _, mode := range []struct {
+		name   string
+		shells int
+	}{{"shell", 0}, {"channel", -1}} {
+		t.Run(mode.name, func(t *testing.T) {
+			tg := s.target(t, func(o *Options) { o.Shells = mode.shells })
+			commonTests(t, tg)
+			t.Run("big stdin", func(t *testing.T) {
+				// Beyond maxShellStdin the command takes a channel.
+				in := make([]byte, maxShellStdin*2+3)
+				for i := range in {
+					in[i] = byte(i * 7)
+				}
+				out := run(t, tg, Cmd{Argv: []string{"cat"}, Stdin: in})
+				if !bytes.Equal(out.Stdout, in) {
+					t.Fatalf("big stdin: got %d bytes", len(out.Stdout))
+				}
+			})
+			if tg.Dials() != 1 {
+				t.Fatalf("%d dials for one host", tg.Dials())
+			}
+		})
 	}
 }
 
@@ -268,6 +287,8 @@ func TestSSH(t *testing.T) {
 func TestSSHConcurrent(t *testing.T) {
 	s := startSSHD(t)
 	tg := s.target(t)
+	// Warm up the shells so the 20 share 2 shells and channels.
+	run(t, tg, Cmd{Argv: []string{"true"}})
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := range 20 {

@@ -1,0 +1,244 @@
+package connection
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// A remote shell is one long-lived session per host running /bin/sh -s,
+// reading commands on its stdin. Opening an SSH session
+// costs sshd a fork, a re-exec of the login shell (and its rc files) and
+// a few round trips; a command written to a running shell costs one fork
+// of that shell. The benchmarks in shell_lab_test.go measure the
+// difference (docs/performance.md).
+//
+// Framing, per command, as shell text on the shell's stdin:
+//
+//	"$SHELL" -c 'LINE' </dev/null
+//	printf '%s %d\n' MARK "$?"; printf '%s\n' MARK >&2
+//
+// LINE is the same command line a channel would run, run by the same
+// login shell, in a process of its own so exit, cd and variables do not
+// leak into the reading shell. The command's
+// stdout and stderr go straight to the session's streams, byte for byte;
+// MARK (random per command, 128 bits) ends each stream, so any output,
+// binary or not, passes unchanged unless it contains the marker, which
+// the command cannot know. Stdin, when there is some, arrives as base64
+// in a here-document piped into the subshell, so the command reads
+// exactly its stdin and never the shell's.
+
+// maxShellStdin is the most stdin sent through a shell; beyond it base64
+// and a shell reading the here-document cost more than a channel.
+const maxShellStdin = 64 << 10
+
+// DefaultShells is how many remote shells a target keeps per host when
+// Options.Shells is 0: enough for the runner's one command at a time plus
+// a little concurrency; more concurrent commands use channels.
+const DefaultShells = 2
+
+// remoteShell is one running shell. It is used by one command at a time.
+type remoteShell struct {
+	client *ssh.Client
+	sess   *ssh.Session
+	stdin  io.WriteCloser
+	stdout *marked
+	stderr *marked
+}
+
+// marked reads a stream up to a marker, keeping what came after it.
+type marked struct {
+	r   io.Reader
+	buf []byte // read but not yet returned
+}
+
+// until returns everything before mark and consumes mark itself.
+func (m *marked) until(mark []byte) ([]byte, error) {
+	scanned := 0
+	chunk := make([]byte, 32<<10)
+	for {
+		if i := bytes.Index(m.buf[scanned:], mark); i >= 0 {
+			end := scanned + i
+			out := bytes.Clone(m.buf[:end])
+			m.buf = append(m.buf[:0], m.buf[end+len(mark):]...)
+			return out, nil
+		}
+		// The marker may straddle reads: rescan its length minus one.
+		scanned = max(0, len(m.buf)-len(mark)+1)
+		n, err := m.r.Read(chunk)
+		m.buf = append(m.buf, chunk[:n]...)
+		if err != nil && n == 0 {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+}
+
+// line returns the bytes up to the next newline, consuming it.
+func (m *marked) line() ([]byte, error) {
+	return m.until([]byte{'\n'})
+}
+
+// startShell opens a session running /bin/sh on stdin. sshd runs the
+// session command with the user's login shell, whose rc files may read
+// stdin or print: nothing is written to the shell until a ready marker
+// arrives on both streams, and whatever came before it is dropped.
+func startShell(ctx context.Context, c *ssh.Client) (*remoteShell, error) {
+	mark, err := newMark()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	sh, err := func() (*remoteShell, error) {
+		in, err := sess.StdinPipe()
+		if err != nil {
+			return nil, err
+		}
+		out, err := sess.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		errp, err := sess.StderrPipe()
+		if err != nil {
+			return nil, err
+		}
+		// dash or another /bin/sh reads no rc file when not interactive;
+		// SHELL is kept so each command runs in the login shell, as on a
+		// channel.
+		if err := sess.Start("printf '%s\\n' " + mark + "; printf '%s\\n' " + mark + " >&2; exec /bin/sh -s"); err != nil {
+			return nil, err
+		}
+		sh := &remoteShell{client: c, sess: sess, stdin: in, stdout: &marked{r: out}, stderr: &marked{r: errp}}
+		ready := make(chan error, 2)
+		go func() { _, err := sh.stdout.until([]byte(mark + "\n")); ready <- err }()
+		go func() { _, err := sh.stderr.until([]byte(mark + "\n")); ready <- err }()
+		for range 2 {
+			select {
+			case err := <-ready:
+				if err != nil {
+					return nil, fmt.Errorf("remote shell did not start: %w", err)
+				}
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		return sh, nil
+	}()
+	if err != nil {
+		_ = sess.Close()
+		return nil, err
+	}
+	return sh, nil
+}
+
+func (s *remoteShell) close() {
+	_ = s.stdin.Close()
+	_ = s.sess.Close()
+}
+
+// newMark returns a fresh random marker.
+func newMark() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "HAPLAY" + hex.EncodeToString(b[:]) + ":", nil
+}
+
+// shellFrame is the text that runs line with stdin in the shell.
+func shellFrame(line string, stdin []byte, mark string) string {
+	var b strings.Builder
+	b.Grow(len(line) + len(stdin)*4/3 + 200)
+	// The login shell runs the line, as sshd would run it on a channel;
+	// SHLVL is then 2, so bash reads no rc file for it.
+	run := `"${SHELL:-/bin/sh}" -c ` + Quote(line)
+	if len(stdin) > 0 {
+		// The here-document's end word cannot occur in base64 text.
+		b.WriteString("base64 -d <<'" + mark + "' | " + run + "\n")
+		enc := base64.StdEncoding.EncodeToString(stdin)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\n" + mark + "\n")
+	} else {
+		b.WriteString(run + " </dev/null\n")
+	}
+	b.WriteString("printf '%s %d\\n' " + mark + " \"$?\"; printf '%s\\n' " + mark + " >&2\n")
+	return b.String()
+}
+
+// errShellWrite means the frame never reached the shell, so the command
+// did not run and may be retried on another shell.
+var errShellWrite = errors.New("write to remote shell")
+
+// run runs line in the shell. On any error the shell is unusable.
+func (s *remoteShell) run(ctx context.Context, line string, stdin []byte) (Output, error) {
+	mark, err := newMark()
+	if err != nil {
+		return Output{}, err
+	}
+	if _, err := io.WriteString(s.stdin, shellFrame(line, stdin, mark)); err != nil {
+		return Output{}, fmt.Errorf("%w: %w", errShellWrite, err)
+	}
+	type result struct {
+		b, rc []byte
+		err   error
+	}
+	errc := make(chan result, 1)
+	go func() {
+		b, err := s.stderr.until([]byte(mark + "\n"))
+		errc <- result{b: b, err: err}
+	}()
+	outc := make(chan result, 1)
+	go func() {
+		// The exit status follows the marker on its line.
+		r := result{}
+		if r.b, r.err = s.stdout.until([]byte(mark + " ")); r.err == nil {
+			r.rc, r.err = s.stdout.line()
+		}
+		outc <- r
+	}()
+	var o, e result
+	for got := 0; got < 2; got++ {
+		select {
+		case o = <-outc:
+		case e = <-errc:
+		case <-ctx.Done():
+			// The command may still run; killing the shell and closing
+			// the session is all a channel would do too.
+			_ = s.sess.Signal(ssh.SIGKILL)
+			s.close()
+			return Output{}, ctx.Err()
+		}
+	}
+	if o.err != nil || e.err != nil {
+		return Output{}, fmt.Errorf("remote shell ended (connection lost?): %w", errors.Join(o.err, e.err))
+	}
+	rc, err := strconv.Atoi(string(o.rc))
+	if err != nil {
+		return Output{}, fmt.Errorf("remote shell: bad exit status %q", o.rc)
+	}
+	out := Output{Stdout: o.b, Stderr: e.b, ExitCode: rc}
+	if len(out.Stdout) == 0 {
+		out.Stdout = nil
+	}
+	if len(out.Stderr) == 0 {
+		out.Stderr = nil
+	}
+	return out, nil
+}
