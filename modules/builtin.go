@@ -26,5 +26,6 @@ func Builtin() *Registry {
 		Stat{},
 		Slurp{},
 		Fetch{},
+		IncludeVars{}, AddHost{}, GroupBy{}, Pause{}, WaitForConnection{},
 	)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -279,12 +280,15 @@ func execute(ctx context.Context, lr *loadedRun, o *playbookOptions) (*runner.Re
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	inv := invAdapter{inv: lr.inv, pbVars: pbVars, warn: reporters.Warn}
+	// add_host and group_by change the inventory while hosts run: one
+	// lock for every read and write of it during the run.
+	invMu := &sync.RWMutex{}
+	inv := invAdapter{inv: lr.inv, pbVars: pbVars, warn: reporters.Warn, mu: invMu}
 	opts := runner.Options{
 		Inventory: inv,
 		Modules:   lr.registry,
 		Templates: lr.templates,
-		Connector: poolConnector{pool: pool, inv: lr.inv},
+		Connector: poolConnector{pool: pool, inv: lr.inv, mu: invMu},
 		Reporter:  reporters,
 		LoadTasks: func(path string) ([]*playbook.Task, error) {
 			return playbook.LoadTasks(path, playbook.Options{Modules: lr.registry, Templates: templateChecker{lr.templates}})
@@ -358,28 +362,56 @@ type invAdapter struct {
 	inv    *inventory.Inventory
 	pbVars *inventory.VarsFiles
 	warn   func(string)
+	mu     *sync.RWMutex
 }
 
 func (a invAdapter) Match(p string) ([]string, error) {
+	a.mu.RLock()
 	hosts, warnings, err := a.inv.Match(p)
+	a.mu.RUnlock()
 	for _, w := range warnings {
 		a.warn(w)
 	}
 	return hosts, err
 }
-func (a invAdapter) HostVars(h string) map[string]any { return a.inv.HostVars(h, a.pbVars) }
-func (a invAdapter) GroupNames(h string) []string     { return a.inv.GroupNames(h) }
-func (a invAdapter) GroupHosts() map[string][]string  { return a.inv.GroupHosts() }
+func (a invAdapter) HostVars(h string) map[string]any {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.inv.HostVars(h, a.pbVars)
+}
+
+func (a invAdapter) GroupNames(h string) []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.inv.GroupNames(h)
+}
+
+func (a invAdapter) GroupHosts() map[string][]string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.inv.GroupHosts()
+}
+
+// AddHost applies add_host and group_by; nil vars keep the host's own.
+func (a invAdapter) AddHost(name string, groups []string, vars map[string]any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.inv.AddHost(name, groups, vars)
+}
 
 // poolConnector turns inventory connection vars into pooled targets.
 // localhost that is not in the inventory is the controller, as in Ansible.
 type poolConnector struct {
 	pool *connection.Pool
 	inv  *inventory.Inventory
+	mu   *sync.RWMutex
 }
 
 func (c poolConnector) Target(ctx context.Context, host string, vars map[string]any) (connection.Target, error) {
-	if (host == "localhost" || host == "127.0.0.1") && !c.inv.HasHost(host) {
+	c.mu.RLock()
+	known := c.inv.HasHost(host)
+	c.mu.RUnlock()
+	if (host == "localhost" || host == "127.0.0.1") && !known {
 		return c.pool.Get(connection.HostInfo{Name: host, Connection: "local"})
 	}
 	ci, err := inventory.ConnectionFromVars(host, vars)

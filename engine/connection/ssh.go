@@ -123,6 +123,15 @@ func NewSSH(o Options) (*SSHTarget, error) {
 // Name returns the inventory name.
 func (t *SSHTarget) Name() string { return t.opts.Name }
 
+// Reset forgets a failed dial so the next command dials again
+// (wait_for_connection on a host that is coming back). An open connection
+// is kept.
+func (t *SSHTarget) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dialErr = nil
+}
+
 // Dials counts connection attempts, so tests can check reuse.
 func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
 

@@ -49,6 +49,14 @@ type hostHandle struct {
 
 func (h *hostHandle) Name() string { return h.name }
 
+// Reset forgets the target's failed dial (modules.Resetter), for
+// wait_for_connection.
+func (h *hostHandle) Reset() {
+	if r, ok := h.target.(interface{ Reset() }); ok {
+		r.Reset()
+	}
+}
+
 func (h *hostHandle) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
 	if h.onCmd != nil {
 		h.onCmd(c)

@@ -24,6 +24,10 @@ type Inventory interface {
 	HostVars(host string) map[string]any
 	GroupNames(host string) []string
 	GroupHosts() map[string][]string
+	// AddHost adds name (new or not) to groups and sets vars on it, for
+	// add_host and group_by; nil vars keep the host's variables. It must
+	// be safe to call while the other methods run.
+	AddHost(name string, groups []string, vars map[string]any)
 }
 
 // Templater renders {{ }} strings and evaluates bare expressions.

@@ -142,7 +142,7 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if t.Action == "meta" {
 		return pr.runMeta(ctx, e, active, f)
 	}
-	if e.runOnce {
+	if e.runOnce || implicitRunOnce(pr.opts.Modules, t.Module) {
 		res := pr.runOnHost(ctx, e, active[0], f)
 		// run_once: the one result stands for every host of the batch.
 		for _, h := range active[1:] {
@@ -473,6 +473,9 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		}
 	}
 	res, err := mod.Run(ctx, call)
+	if err == nil && !res.Failed && !res.Skipped {
+		pr.applyInventory(mod.Name(), host, &res)
+	}
 	hr.Result = res
 	if err != nil {
 		if connection.IsUnreachable(err) {
@@ -539,6 +542,51 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		hr.Ignored = true
 	}
 	return hr
+}
+
+// implicitRunOnce modules bypass the host loop, as in Ansible: add_host
+// adds its host once per play, pause waits once for the whole batch.
+func implicitRunOnce(reg *modules.Registry, name string) bool {
+	if reg == nil {
+		return false
+	}
+	mod, ok := reg.Lookup(name)
+	if !ok {
+		return false
+	}
+	switch mod.Name() {
+	case "add_host", "pause":
+		return true
+	}
+	return false
+}
+
+// applyInventory carries out what add_host and group_by ask of the
+// in-memory inventory (in check mode too, as Ansible: later plays of the
+// check run must see the hosts). group_by reports changed only when the
+// host was not in the group yet.
+func (pr *playRun) applyInventory(module, host string, res *modules.Result) {
+	switch module {
+	case "add_host":
+		if name, groups, vars, ok := modules.AddHostRequest(res.Values); ok {
+			pr.opts.Inventory.AddHost(name, groups, vars)
+		}
+	case "group_by":
+		groups, ok := modules.GroupByRequest(res.Values)
+		if !ok {
+			return
+		}
+		had := map[string]bool{}
+		for _, g := range pr.opts.Inventory.GroupNames(host) {
+			had[g] = true
+		}
+		for _, g := range groups {
+			if !had[g] {
+				res.Changed = true
+			}
+		}
+		pr.opts.Inventory.AddHost(host, groups, nil)
+	}
 }
 
 // controllerOnly modules never touch the host.
@@ -771,6 +819,13 @@ func (pr *playRun) environment(e *effective, vars map[string]any) map[string]str
 type envTarget struct {
 	connection.Target
 	env map[string]string
+}
+
+// Reset forgets a failed dial of the underlying target, if it keeps one.
+func (t envTarget) Reset() {
+	if r, ok := t.Target.(interface{ Reset() }); ok {
+		r.Reset()
+	}
 }
 
 func (t envTarget) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {

@@ -1,0 +1,170 @@
+package modules
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/haplay/haplay/engine/yamlnode"
+)
+
+// IncludeVars loads variables from YAML/JSON files on the controller
+// (ansible.builtin.include_vars).
+type IncludeVars struct{}
+
+func (IncludeVars) Name() string { return "include_vars" }
+
+func (IncludeVars) Spec() Spec {
+	return Spec{
+		Short: "Load variables from a YAML or JSON file on the controller",
+		Description: "Reads one file (looked up in the role's vars/ directory, then the playbook's vars/ " +
+			"directory and the playbook directory) or every matching file of a directory, and sets " +
+			"its variables on the host for the rest of the run. YAML 1.1 scalars (yes/no booleans) " +
+			"are read as Ansible reads them. Never touches the host; runs in check mode too.",
+		FreeForm: "file",
+		Args: []Arg{
+			{Name: "file", Type: TypePath, Aliases: []string{"free_form", "_raw_params"}, Doc: "the vars file (relative names are looked up under vars/)"},
+			{Name: "dir", Type: TypePath, Doc: "a directory whose vars files are all loaded, in name order"},
+			{Name: "name", Type: TypeStr, Doc: "put the variables under this one key instead of at the top level"},
+			{Name: "files_matching", Type: TypeStr, Doc: "with dir: only files whose name matches this regular expression"},
+			{Name: "ignore_files", Type: TypeList, Elements: TypeStr, Doc: "with dir: file names to skip"},
+			{Name: "extensions", Type: TypeList, Elements: TypeStr, Default: []any{"json", "yaml", "yml"}, Doc: "with dir: the file extensions to load"},
+			{Name: "depth", Type: TypeInt, Default: 0, Doc: "with dir: how deep to descend (0: no limit)"},
+		},
+		MutuallyExclusive: [][]string{{"file", "dir"}},
+		RequiredOneOf:     [][]string{{"file", "dir"}},
+		Examples: `- name: Cluster settings shared by every play
+  include_vars: cluster.yml
+
+- name: Per-environment settings under one key
+  include_vars:
+    file: "{{ env }}.yml"
+    name: settings
+
+- name: Every vars file of a directory
+  include_vars:
+    dir: vars/nodes
+    files_matching: '\.yml$'`,
+	}
+}
+
+func (IncludeVars) Run(ctx context.Context, c *Call) (Result, error) {
+	var files []string
+	if f := c.Args.String("file"); f != "" {
+		p, err := c.Controller.FindFile("vars", f)
+		if err != nil {
+			return Result{Failed: true, Msg: fmt.Sprintf("include_vars: could not find %s: %v", f, err)}, nil
+		}
+		files = []string{p}
+	} else {
+		d := c.Args.String("dir")
+		p, err := c.Controller.FindFile("vars", d)
+		if err != nil {
+			return Result{Failed: true, Msg: fmt.Sprintf("include_vars: could not find directory %s: %v", d, err)}, nil
+		}
+		files, err = varsDirFiles(p, c.Args.String("files_matching"), c.Args.List("ignore_files"), c.Args.List("extensions"), c.Args.Int("depth"))
+		if err != nil {
+			return Result{Failed: true, Msg: "include_vars: " + err.Error()}, nil
+		}
+	}
+	vars := map[string]any{}
+	for _, f := range files {
+		v, err := readVarsFile(f)
+		if err != nil {
+			return Result{Failed: true, Msg: "include_vars: " + err.Error()}, nil
+		}
+		for k, x := range v {
+			vars[k] = x
+		}
+	}
+	facts := vars
+	if n := c.Args.String("name"); n != "" {
+		facts = map[string]any{n: vars}
+	}
+	r := Result{Facts: facts}
+	r.Set("ansible_facts", facts)
+	included := make([]any, len(files))
+	for i, f := range files {
+		included[i] = f
+	}
+	r.Set("ansible_included_var_files", included)
+	return r, nil
+}
+
+// readVarsFile parses a YAML or JSON file whose top level is a mapping;
+// an empty file has no variables.
+func readVarsFile(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read vars file: %w", err)
+	}
+	docs, err := yamlnode.Parse(path, data)
+	if err != nil {
+		return nil, fmt.Errorf("parse vars file: %w", err)
+	}
+	if len(docs) == 0 || docs[0] == nil {
+		return map[string]any{}, nil
+	}
+	m, ok := docs[0].Interface().(map[string]any)
+	if !ok {
+		if docs[0].Interface() == nil {
+			return map[string]any{}, nil
+		}
+		return nil, fmt.Errorf("%s: the top level must be a mapping of variable names, not a %s", path, docs[0].KindName())
+	}
+	return m, nil
+}
+
+// varsDirFiles lists the vars files under dir in the order Ansible loads
+// them: sorted by path, filtered by extension, name pattern and ignores.
+func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]string, error) {
+	var re *regexp.Regexp
+	if matching != "" {
+		var err error
+		if re, err = regexp.Compile(matching); err != nil {
+			return nil, fmt.Errorf("files_matching %q: %w", matching, err)
+		}
+	}
+	if len(exts) == 0 {
+		exts = []string{"json", "yaml", "yml"}
+	}
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		level := 0
+		if rel != "." {
+			level = strings.Count(rel, string(filepath.Separator)) + 1
+		}
+		if d.IsDir() {
+			if depth > 0 && level >= depth {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if slices.Contains(ignore, name) {
+			return nil
+		}
+		if !slices.Contains(exts, strings.TrimPrefix(filepath.Ext(name), ".")) {
+			return nil
+		}
+		if re != nil && !re.MatchString(name) {
+			return nil
+		}
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	sort.Strings(out)
+	return out, nil
+}
