@@ -66,7 +66,7 @@ func simExec(t *testing.T, l *lab.Lab, host string, args ...string) (string, int
 func TestMicroK8sLab(t *testing.T) {
 	bin := buildSim(t, "microk8s-sim", "microk8s")
 	l := e2e.Lab(t, 4)
-	installSim(t, l, bin, "microk8s", startStateServer(t, l))
+	installSim(t, l, bin, "microk8s", e2e.SimState(t, l))
 	dir := t.TempDir()
 
 	// Check mode: joins and addons predicted, nothing done.

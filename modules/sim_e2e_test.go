@@ -1,15 +1,11 @@
 package modules_test
 
 import (
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/haplay/haplay/internal/simstate"
 
 	"github.com/haplay/haplay/engine/lab"
 	"github.com/haplay/haplay/internal/e2e"
@@ -32,26 +28,6 @@ func buildSim(t *testing.T, pkg, name string) string {
 		t.Fatalf("build %s: %v\n%s", pkg, err, out)
 	}
 	return bin
-}
-
-// startStateServer serves the state on the lab bridge's address (.1), the
-// one address every lab host reaches, and returns its URL.
-func startStateServer(t *testing.T, l *lab.Lab) string {
-	t.Helper()
-	ip, _, err := net.ParseCIDR(l.Subnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip = ip.To4()
-	ip[3] = 1
-	ln, err := net.Listen("tcp", ip.String()+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: &simstate.Server{}}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return "http://" + ln.Addr().String()
 }
 
 // installSim puts the simulator on every lab host as /usr/local/bin/NAME.

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/haplay/haplay/engine/lab"
 	"github.com/haplay/haplay/internal/e2e"
-	"github.com/haplay/haplay/internal/simstate"
 )
 
 // siteLab is a 4-host lab dressed as the seeds' servers by
@@ -46,20 +44,7 @@ func newSiteLab(t *testing.T) *siteLab {
 		t.Fatalf("build the MicroK8s simulator: %v\n%s", err, out)
 	}
 
-	// The simulators' shared state on the lab bridge (.1).
-	ip, _, err := net.ParseCIDR(l.Subnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip = ip.To4()
-	ip[3] = 1
-	ln, err := net.Listen("tcp", ip.String()+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: &simstate.Server{}}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	simURL := e2e.SimState(t, l) // the simulators' shared state
 
 	// One loop disk per host for its volume group.
 	var disks strings.Builder
@@ -88,7 +73,7 @@ func newSiteLab(t *testing.T) *siteLab {
 		t.Fatal(err)
 	}
 	s := &siteLab{lab: l, root: root, inv: []string{"-i", l.InventoryPath, "-i", disksINI, "-i", filepath.Join(root, "inventories", "lab"), "--known-hosts", l.KnownHostsPath}}
-	r := s.run(t, "run", "lab-prepare.yml", "-e", "lab_microk8s_sim="+sim, "-e", "lab_sim_url=http://"+ln.Addr().String())
+	r := s.run(t, "run", "lab-prepare.yml", "-e", "lab_microk8s_sim="+sim, "-e", "lab_sim_url="+simURL)
 	if r.ExitCode != 0 {
 		t.Fatalf("lab-prepare: exit %d\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)
 	}
