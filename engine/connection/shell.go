@@ -42,9 +42,10 @@ import (
 const maxShellStdin = 64 << 10
 
 // DefaultShells is how many remote shells a target keeps per host when
-// Options.Shells is 0: enough for the runner's one command at a time plus
-// a little concurrency; more concurrent commands use channels.
-const DefaultShells = 2
+// Options.Shells is 0. It is 0 for now, a channel per command: a shell
+// whose connection drops is not yet redialled (TestSSHRedial), so the
+// shells stay opt-in (--ssh-shells N) until that is fixed.
+const DefaultShells = 0
 
 // remoteShell is one running shell. It is used by one command at a time.
 type remoteShell struct {
