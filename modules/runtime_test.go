@@ -163,4 +163,3 @@ func TestVarsFiles(t *testing.T) {
 		t.Error("a list at the top level must fail")
 	}
 }
-
