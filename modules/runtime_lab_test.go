@@ -1,6 +1,7 @@
 package modules_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,8 +164,23 @@ func testPause(t *testing.T, l *lab.Lab) {
 
 func testWaitForConnection(t *testing.T, l *lab.Lab) {
 	ctx := t.Context()
+	e2e.Binary(t) // built before the outage, so the run starts during it
 	if err := l.StopSSHD(ctx, "node2"); err != nil {
 		t.Fatal(err)
+	}
+	// The kill is asynchronous: wait until port 22 refuses, so the run
+	// really starts during the outage.
+	h, _ := l.Host("node2")
+	for i := 0; ; i++ {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(h.IP, "22"), time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if i == 100 {
+			t.Fatal("node2's sshd still answers after StopSSHD")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	restarted := make(chan error, 1)
 	go func() {
