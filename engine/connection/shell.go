@@ -61,14 +61,18 @@ type remoteShell struct {
 
 // marked reads a stream up to a marker, keeping what came after it.
 type marked struct {
-	r   io.Reader
-	buf []byte // read but not yet returned
+	r     io.Reader
+	buf   []byte // read but not yet returned
+	chunk []byte // read buffer, kept: a fresh one per command showed in profiles
 }
 
 // until returns everything before mark and consumes mark itself.
 func (m *marked) until(mark []byte) ([]byte, error) {
 	scanned := 0
-	chunk := make([]byte, 32<<10)
+	if m.chunk == nil {
+		m.chunk = make([]byte, 16<<10)
+	}
+	chunk := m.chunk
 	for {
 		if i := bytes.Index(m.buf[scanned:], mark); i >= 0 {
 			end := scanned + i
