@@ -49,6 +49,8 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
+	sshShells       int    // hidden: remote shells per host, -1 = channel per command
+	cpuProfile      string // hidden: write a CPU profile of the run here
 	stdout          io.Writer
 	stderr          io.Writer
 }
@@ -69,6 +71,11 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 	f.DurationVarP(&o.timeout, "timeout", "T", 10*time.Second, "SSH connect timeout")
 	f.StringArrayVar(&o.rolesPath, "roles-path", nil, "extra role directories (repeatable; also HAPLAY_ROLES_PATH)")
 	f.StringVar(&o.output, "output", "text", "output format: text or json")
+	// For bench/ and profiling, not for users.
+	f.IntVar(&o.sshShells, "ssh-shells", 0, "remote shells per SSH host (0 default, -1 a channel per command)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	_ = f.MarkHidden("ssh-shells")
+	_ = f.MarkHidden("cpuprofile")
 }
 
 // loadedRun is a playbook and inventory ready to run.
@@ -243,7 +250,7 @@ func execute(ctx context.Context, lr *loadedRun, o *playbookOptions) (*runner.Re
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)
 	}
-	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.timeout})
+	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.timeout, Shells: o.sshShells})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 
 	"github.com/haplay/haplay/engine/runner"
 
@@ -30,6 +32,17 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 }
 
 func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	lr, err := load(path, o)
 	if err != nil {
 		return formatLoadError(err)

@@ -42,7 +42,10 @@ func commandLine(c Cmd, remoteUser string) (string, []byte, error) {
 	case len(c.Argv) > 0 && c.Script != "":
 		return "", nil, errors.New("command has both Argv and Script")
 	case len(c.Argv) > 0:
-		b.WriteString(Join(c.Argv))
+		// exec: the program named, never a shell builtin of the same
+		// name (dash's echo would expand backslashes), as Ansible's
+		// command module runs it, whichever shell reads the line.
+		b.WriteString("exec " + Join(c.Argv))
 	case c.Script != "":
 		sh := c.Executable
 		if sh == "" {

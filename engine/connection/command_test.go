@@ -35,7 +35,7 @@ func TestQuote(t *testing.T) {
 
 func TestCommandLine(t *testing.T) {
 	line, in, err := commandLine(Cmd{Argv: []string{"ls", "-l"}, Dir: "/a b", Env: map[string]string{"B": "2", "A": "x y"}}, "root")
-	if err != nil || line != "cd '/a b' && A='x y' B=2 ls -l" || in != nil {
+	if err != nil || line != "cd '/a b' && A='x y' B=2 exec ls -l" || in != nil {
 		t.Errorf("argv line: %s %q %v", line, in, err)
 	}
 	line, _, _ = commandLine(Cmd{Script: "echo $1", Executable: "/bin/bash"}, "root")
@@ -44,11 +44,11 @@ func TestCommandLine(t *testing.T) {
 	}
 	// Becoming the user we already are costs nothing.
 	line, _, _ = commandLine(Cmd{Argv: []string{"id"}, Become: Become{Enabled: true}}, "root")
-	if line != "id" {
+	if line != "exec id" {
 		t.Errorf("become root as root: %s", line)
 	}
 	line, _, _ = commandLine(Cmd{Argv: []string{"id"}, Become: Become{Enabled: true, User: "www"}}, "root")
-	if line != "sudo -H -S -n -u www -- /bin/sh -c id" {
+	if line != "sudo -H -S -n -u www -- /bin/sh -c 'exec id'" {
 		t.Errorf("become: %s", line)
 	}
 	line, in, _ = commandLine(Cmd{Argv: []string{"cat"}, Stdin: []byte("data"), Become: Become{Enabled: true, Password: "p w"}}, "deploy")

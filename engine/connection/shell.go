@@ -19,22 +19,26 @@ import (
 // reading commands on its stdin. Opening an SSH session
 // costs sshd a fork, a re-exec of the login shell (and its rc files) and
 // a few round trips; a command written to a running shell costs one fork
-// of that shell. The benchmarks in shell_lab_test.go measure the
+// of that shell. The benchmarks in lab_bench_test.go measure the
 // difference (docs/performance.md).
 //
 // Framing, per command, as shell text on the shell's stdin:
 //
-//	"$SHELL" -c 'LINE' </dev/null
+//	( LINE
+//	) </dev/null
 //	printf '%s %d\n' MARK "$?"; printf '%s\n' MARK >&2
 //
-// LINE is the same command line a channel would run, run by the same
-// login shell, in a process of its own so exit, cd and variables do not
-// leak into the reading shell. The command's
+// LINE is the same command line a channel would run (by the login shell
+// there, by /bin/sh here: the line is plain POSIX sh, argv commands are
+// exec'd, scripts name their shell). The subshell keeps exit, cd and
+// variables from leaking into the reading shell. The command's
 // stdout and stderr go straight to the session's streams, byte for byte;
 // MARK (random per command, 128 bits) ends each stream, so any output,
 // binary or not, passes unchanged unless it contains the marker, which
 // the command cannot know. Stdin, when there is some, arrives as base64
-// in a here-document piped into the subshell, so the command reads
+// in a here-document read by base64 -d, piped into the subshell
+// ({ base64 -d | ( LINE
+// ); } <<MARK), so the command reads
 // exactly its stdin and never the shell's.
 
 // maxShellStdin is the most stdin sent through a shell; beyond it base64
@@ -58,14 +62,18 @@ type remoteShell struct {
 
 // marked reads a stream up to a marker, keeping what came after it.
 type marked struct {
-	r   io.Reader
-	buf []byte // read but not yet returned
+	r     io.Reader
+	buf   []byte // read but not yet returned
+	chunk []byte // read buffer, kept: a fresh one per command showed in profiles
 }
 
 // until returns everything before mark and consumes mark itself.
 func (m *marked) until(mark []byte) ([]byte, error) {
 	scanned := 0
-	chunk := make([]byte, 32<<10)
+	if m.chunk == nil {
+		m.chunk = make([]byte, 16<<10)
+	}
+	chunk := m.chunk
 	for {
 		if i := bytes.Index(m.buf[scanned:], mark); i >= 0 {
 			end := scanned + i
@@ -117,9 +125,7 @@ func startShell(ctx context.Context, c *ssh.Client) (*remoteShell, error) {
 		if err != nil {
 			return nil, err
 		}
-		// dash or another /bin/sh reads no rc file when not interactive;
-		// SHELL is kept so each command runs in the login shell, as on a
-		// channel.
+		// dash or another /bin/sh reads no rc file when not interactive.
 		if err := sess.Start("printf '%s\\n' " + mark + "; printf '%s\\n' " + mark + " >&2; exec /bin/sh -s"); err != nil {
 			return nil, err
 		}
@@ -164,12 +170,12 @@ func newMark() (string, error) {
 func shellFrame(line string, stdin []byte, mark string) string {
 	var b strings.Builder
 	b.Grow(len(line) + len(stdin)*4/3 + 200)
-	// The login shell runs the line, as sshd would run it on a channel;
-	// SHLVL is then 2, so bash reads no rc file for it.
-	run := `"${SHELL:-/bin/sh}" -c ` + Quote(line)
+	// A subshell: exit, cd and variables stay in it. It execs its last
+	// command, so an argv command costs one fork and one exec.
+	run := "( " + line + "\n)"
 	if len(stdin) > 0 {
 		// The here-document's end word cannot occur in base64 text.
-		b.WriteString("base64 -d <<'" + mark + "' | " + run + "\n")
+		b.WriteString("{ base64 -d | " + run + "; } <<'" + mark + "'\n")
 		enc := base64.StdEncoding.EncodeToString(stdin)
 		for len(enc) > 76 {
 			b.WriteString(enc[:76] + "\n")

@@ -1,0 +1,76 @@
+package connection
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// TestShellFrame feeds frames to a local /bin/sh -s, as a remote shell
+// reads them, and parses the streams back with marked.
+func TestShellFrame(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-s")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outp, _ := cmd.StdoutPipe()
+	errp, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = in.Close(); _ = cmd.Wait() }()
+	// One byte at a time: markers straddle every read boundary.
+	sh := &remoteShell{stdin: in, stdout: &marked{r: iotest.OneByteReader(outp)}, stderr: &marked{r: errp}}
+	multi := "line 1\n'quoted' \"double\" $HOME `x`\n"
+	binary := []byte("\x00\xff\nno newline HAPLAY")
+	for _, c := range []struct {
+		name           string
+		cmd            Cmd
+		stdout, stderr string
+		rc             int
+	}{
+		{"argv", Cmd{Argv: []string{"printf", "%s|", "a b", "$x", "a\\nb"}}, "a b|$x|a\\nb|", "", 0},
+		{"script with newlines", Cmd{Script: "echo one\necho two >&2\nexit 4"}, "one\n", "two\n", 4},
+		{"exit stays in the subshell", Cmd{Script: "exit 0"}, "", "", 0},
+		{"stdin exact", Cmd{Argv: []string{"cat"}, Stdin: binary}, string(binary), "", 0},
+		{"stdin script", Cmd{Script: "cat; echo; cat /dev/null", Stdin: []byte(multi)}, multi + "\n", "", 0},
+		{"no stdin", Cmd{Argv: []string{"cat"}}, "", "", 0},
+		{"env and dir", Cmd{Script: `printf '%s %s' "$V" "$(pwd)"`, Env: map[string]string{"V": "v'1"}, Dir: "/usr"}, "v'1 /usr", "", 0},
+		{"after exit the shell still reads", Cmd{Argv: []string{"echo", "alive"}}, "alive\n", "", 0},
+	} {
+		line, stdin, err := commandLine(c.cmd, "root")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := sh.run(context.Background(), line, stdin)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if string(out.Stdout) != c.stdout || string(out.Stderr) != c.stderr || out.ExitCode != c.rc {
+			t.Errorf("%s: got %q %q %d, want %q %q %d", c.name, out.Stdout, out.Stderr, out.ExitCode, c.stdout, c.stderr, c.rc)
+		}
+	}
+}
+
+func TestMarkedUntil(t *testing.T) {
+	m := &marked{r: iotest.OneByteReader(strings.NewReader("abcMARKdefMAR"))}
+	got, err := m.until([]byte("MARK"))
+	if err != nil || string(got) != "abc" {
+		t.Fatalf("%q %v", got, err)
+	}
+	if _, err := m.until([]byte("MARK")); err != io.ErrUnexpectedEOF {
+		t.Fatalf("want unexpected EOF, got %v", err)
+	}
+	m = &marked{r: bytes.NewReader([]byte("x\n1 2\n"))}
+	if l, _ := m.line(); string(l) != "x" {
+		t.Fatalf("line %q", l)
+	}
+	if l, _ := m.line(); string(l) != "1 2" {
+		t.Fatalf("line %q", l)
+	}
+}
