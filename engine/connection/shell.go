@@ -46,10 +46,11 @@ import (
 const maxShellStdin = 64 << 10
 
 // DefaultShells is how many remote shells a target keeps per host when
-// Options.Shells is 0. It is 0 for now, a channel per command: a shell
-// whose connection drops is not yet redialled (TestSSHRedial), so the
-// shells stay opt-in (--ssh-shells N) until that is fixed.
-const DefaultShells = 0
+// Options.Shells is 0. A host runs one task at a time, and a module
+// seldom has more than a few commands in flight; more commands at once
+// use channels. A dropped connection takes its shells with it: the next
+// command redials (trackedConn) and starts new ones.
+const DefaultShells = 4
 
 // remoteShell is one running shell. It is used by one command at a time.
 type remoteShell struct {

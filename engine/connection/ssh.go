@@ -61,6 +61,7 @@ type SSHTarget struct {
 
 	mu      sync.Mutex
 	client  *ssh.Client
+	netConn *trackedConn  // client's socket, to see a drop at once
 	dialing chan struct{} // closed when the dial in progress ends
 	dialErr error         // a failed dial is final: the host is unreachable
 	closed  bool
@@ -262,7 +263,7 @@ func (t *SSHTarget) Close() error {
 		return nil
 	}
 	err := t.client.Close()
-	t.client = nil
+	t.client, t.netConn = nil, nil
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("close %s: %w", t.opts.Name, err)
 	}
@@ -363,7 +364,7 @@ func (t *SSHTarget) forget(c *ssh.Client) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.client == c {
-		t.client = nil
+		t.client, t.netConn = nil, nil
 	}
 	_ = c.Close()
 }
@@ -377,6 +378,14 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 		case t.closed:
 			t.mu.Unlock()
 			return nil, fmt.Errorf("%s: %w", t.opts.Name, errClosed)
+		case t.client != nil && t.netConn.dead():
+			// Closed or failed under us: the mux may not have
+			// noticed yet, and an idle shell on it would swallow the
+			// next command. Redial instead.
+			_ = t.client.Close()
+			t.client, t.netConn = nil, nil
+			t.mu.Unlock()
+			continue
 		case t.client != nil:
 			c := t.client
 			t.mu.Unlock()
@@ -399,7 +408,7 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 		t.dialing = ch
 		t.mu.Unlock()
 
-		c, err := t.dial(ctx)
+		c, tc, err := t.dial(ctx)
 
 		t.mu.Lock()
 		t.dialing = nil
@@ -415,7 +424,7 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 			_ = c.Close()
 			err = fmt.Errorf("%s: %w", t.opts.Name, errClosed)
 		default:
-			t.client = c
+			t.client, t.netConn = c, tc
 			go func() {
 				// Notice a drop early so the next command redials.
 				_ = c.Wait()
@@ -427,20 +436,51 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 	}
 }
 
+// trackedConn is the socket under a connection. It knows at once when
+// the connection was closed or a read or write on it failed, while the
+// SSH mux learns of it only when its read loop next runs.
+type trackedConn struct {
+	net.Conn
+	broken atomic.Bool
+}
+
+func (c *trackedConn) dead() bool { return c.broken.Load() }
+
+func (c *trackedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil {
+		c.broken.Store(true)
+	}
+	return n, err
+}
+
+func (c *trackedConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err != nil {
+		c.broken.Store(true)
+	}
+	return n, err
+}
+
+func (c *trackedConn) Close() error {
+	c.broken.Store(true)
+	return c.Conn.Close()
+}
+
 func (t *SSHTarget) unreachable(format string, args ...any) error {
 	return &UnreachableError{Host: t.opts.Name, Err: fmt.Errorf(format, args...)}
 }
 
 // dial opens and authenticates the connection. Every failure here means
 // the command never ran, hence UnreachableError.
-func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, error) {
+func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, *trackedConn, error) {
 	t.dials.Add(1)
 	ctx, cancel := context.WithTimeout(ctx, t.opts.ConnectTimeout)
 	defer cancel()
 	dest := t.opts.User + "@" + t.addr
 	auth, closeAgent, err := t.auth()
 	if err != nil {
-		return nil, t.unreachable("ssh %s: %w", dest, err)
+		return nil, nil, t.unreachable("ssh %s: %w", dest, err)
 	}
 	defer closeAgent()
 	hk := t.opts.HostKeys
@@ -452,10 +492,11 @@ func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, error) {
 		Timeout:           t.opts.ConnectTimeout,
 	}
 	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", t.addr)
+	raw, err := d.DialContext(ctx, "tcp", t.addr)
 	if err != nil {
-		return nil, t.unreachable("ssh %s: %w", dest, err)
+		return nil, nil, t.unreachable("ssh %s: %w", dest, err)
 	}
+	nc := &trackedConn{Conn: raw}
 	// The handshake takes no context: a deadline bounds it and
 	// cancellation closes the socket under it.
 	if dl, ok := ctx.Deadline(); ok {
@@ -472,10 +513,10 @@ func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, error) {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
-		return nil, t.unreachable("ssh %s: %w", dest, err)
+		return nil, nil, t.unreachable("ssh %s: %w", dest, err)
 	}
 	_ = nc.SetDeadline(time.Time{})
-	return ssh.NewClient(cc, chans, reqs), nil
+	return ssh.NewClient(cc, chans, reqs), nc, nil
 }
 
 // auth builds the auth methods: one publickey method holding the key files'
