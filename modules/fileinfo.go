@@ -48,7 +48,7 @@ func ReadFileInfo(ctx context.Context, h interface {
 	script := "p=" + q + `
 if [ -L "$p" ] || [ -e "$p" ]; then
   stat -c '%F|%a|%U|%G|%u|%g|%s' -- "$p" || exit 3
-  printf '%s\n' "$(readlink -- "$p")"`
+  if [ -L "$p" ]; then readlink -- "$p"; else echo; fi`
 	if withContent {
 		script += `
   if [ -f "$p" ]; then cat -- "$p" || exit 4; fi`

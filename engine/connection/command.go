@@ -3,6 +3,8 @@ package connection
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -116,27 +118,46 @@ func octalMode(m fs.FileMode) string {
 // writeScript is the one remote command behind WriteFile: data arrives on
 // stdin into a temp file beside path, gets its attributes, is validated and
 // then renamed over path. The EXIT trap removes the temp on every failure
-// (set -e, validation, or a signal turned into an exit).
-func writeScript(path string, opts WriteOptions) string {
+// (set -e, validation, or a signal turned into an exit). tmpSuffix is
+// random (from the controller): the temp is created with noclobber, so an
+// existing file of that name is never taken over.
+//
+// Every process on the host costs a fork and an exec (about 4 ms on a
+// loaded lab host), so the script uses builtins where it can: the
+// directory by parameter expansion rather than dirname, the temp created
+// by a redirection under umask 022 rather than mktemp and chmod. A new
+// file costs cat and mv; an existing one adds chmod and chown to keep its
+// attributes.
+func writeScript(path, tmpSuffix string, opts WriteOptions) string {
 	var b strings.Builder
 	b.WriteString("set -e\n")
 	b.WriteString("p=" + Quote(path) + "\n")
-	b.WriteString("t=$(mktemp \"$(dirname \"$p\")/.haplay.XXXXXX\")\n")
+	b.WriteString("case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac\n")
+	b.WriteString("t=\"$d/.haplay." + tmpSuffix + "\"\n")
+	b.WriteString("umask 022; set -C; : >\"$t\"; set +C\n")
 	b.WriteString("trap 'rm -f \"$t\"' EXIT\n")
 	b.WriteString("trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n")
 	b.WriteString("cat >\"$t\"\n")
 	// Keep what the existing file had unless told otherwise. Copying the
 	// owner is best effort: a non-root user cannot give a file away, and
 	// Ansible writes the file anyway in that case.
-	b.WriteString("if [ -e \"$p\" ]; then chmod --reference=\"$p\" \"$t\"; chown --reference=\"$p\" \"$t\" 2>/dev/null || :; else chmod 0644 \"$t\"; fi\n")
 	if opts.Mode != 0 {
 		b.WriteString("chmod " + octalMode(opts.Mode) + " \"$t\"\n")
+	} else {
+		b.WriteString("if [ -e \"$p\" ]; then chmod --reference=\"$p\" \"$t\"; fi\n")
 	}
-	if opts.Owner != "" {
+	switch {
+	case opts.Owner != "" && opts.Group != "":
+		b.WriteString("chown " + Quote(opts.Owner+":"+opts.Group) + " \"$t\"\n")
+	case opts.Owner != "":
+		// The group stays the existing file's.
+		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
 		b.WriteString("chown " + Quote(opts.Owner) + " \"$t\"\n")
-	}
-	if opts.Group != "" {
+	case opts.Group != "":
+		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
 		b.WriteString("chgrp " + Quote(opts.Group) + " \"$t\"\n")
+	default:
+		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
 	}
 	if opts.Validate != "" {
 		// The validator's stdout goes to stderr so stdout carries only our
@@ -155,7 +176,11 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 	if path == "" {
 		return errors.New("write file: empty path")
 	}
-	out, err := run(ctx, Cmd{Script: writeScript(path, opts), Stdin: data, Become: opts.Become})
+	suffix, err := randomSuffix()
+	if err != nil {
+		return fmt.Errorf("write %s on %s: %w", path, host, err)
+	}
+	out, err := run(ctx, Cmd{Script: writeScript(path, suffix, opts), Stdin: data, Become: opts.Become})
 	if err != nil {
 		return fmt.Errorf("write %s on %s: %w", path, host, err)
 	}
@@ -169,6 +194,15 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 		return fmt.Errorf("write %s on %s: exit code %d: %s", path, host, out.ExitCode, stderr)
 	}
 	return nil
+}
+
+// randomSuffix names a temp file: 64 random bits, hex.
+func randomSuffix() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }
 
 // signalOutput records that the command died of a signal: the exit code

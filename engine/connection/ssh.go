@@ -451,6 +451,7 @@ func (c *trackedConn) Read(b []byte) (int, error) {
 	if err != nil {
 		c.broken.Store(true)
 	}
+	quickAck(c.Conn)
 	return n, err
 }
 
