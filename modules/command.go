@@ -2,6 +2,8 @@ package modules
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -74,14 +76,14 @@ func (Command) Run(ctx context.Context, c *Call) (Result, error) {
 // runCommand is shared by command and shell: creates/removes, check mode,
 // and Ansible's result keys.
 func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string) (Result, error) {
-	if r, done, err := createsRemoves(ctx, c); done || err != nil {
-		return r, err
-	}
-	if c.Check {
-		return Result{Skipped: true, SkipReason: "cannot predict: command and shell report nothing in check mode unless creates or removes decide"}, nil
-	}
 	cmd.Dir = c.Args.String("chdir")
 	cmd.Become = c.Become
+	if c.Check {
+		if r, done, err := createsRemoves(ctx, c, cmd.Dir); done || err != nil {
+			return r, err
+		}
+		return Result{Skipped: true, SkipReason: "cannot predict: command and shell report nothing in check mode unless creates or removes decide"}, nil
+	}
 	if c.Args.Has("stdin") {
 		in := c.Args.String("stdin")
 		if c.Args.Bool("stdin_add_newline") {
@@ -89,12 +91,23 @@ func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string
 		}
 		cmd.Stdin = []byte(in)
 	}
+	// creates/removes are tested in the same remote command that runs
+	// the command: one round trip rather than two.
+	guarded, mark, err := guardCreatesRemoves(c, cmd)
+	if err != nil {
+		return Result{}, err
+	}
 	start := time.Now()
-	out, err := c.Host.Run(ctx, cmd)
+	out, err := c.Host.Run(ctx, guarded)
 	if err != nil {
 		return Result{}, err
 	}
 	end := time.Now()
+	if mark != "" {
+		if k, ok := guardSkipped(out, mark); ok {
+			return notRun(k, c.Args.String(k)), nil
+		}
+	}
 	stdout, stderr := string(out.Stdout), string(out.Stderr)
 	if c.Args.Bool("strip_empty_ends") {
 		stdout = strings.TrimRight(stdout, "\r\n")
@@ -117,30 +130,93 @@ func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string
 	return r, nil
 }
 
+// guardCreatesRemoves wraps cmd in a script that first tests creates and
+// removes (after chdir, as Ansible does) and, when one of them says the
+// command is not needed, prints only "MARK creates" or "MARK removes" and
+// exits; otherwise it execs the command. mark is random per call, so no
+// command output can be mistaken for it. Without creates/removes, cmd is
+// returned as it is and mark is "".
+func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string, error) {
+	creates, removes := c.Args.String("creates"), c.Args.String("removes")
+	if creates == "" && removes == "" {
+		return cmd, "", nil
+	}
+	mark, err := randomMark()
+	if err != nil {
+		return cmd, "", err
+	}
+	var b strings.Builder
+	if creates != "" {
+		b.WriteString("if [ -e " + connection.Quote(creates) + " ]; then printf '%s\\n' " + connection.Quote(mark+" creates") + "; exit 0; fi\n")
+	}
+	if removes != "" {
+		b.WriteString("if [ ! -e " + connection.Quote(removes) + " ]; then printf '%s\\n' " + connection.Quote(mark+" removes") + "; exit 0; fi\n")
+	}
+	if len(cmd.Argv) > 0 {
+		b.WriteString("exec " + connection.Join(cmd.Argv))
+	} else {
+		sh := cmd.Executable
+		if sh == "" {
+			sh = "/bin/sh"
+		}
+		b.WriteString("exec " + connection.Quote(sh) + " -c " + connection.Quote(cmd.Script))
+	}
+	g := cmd
+	g.Argv, g.Script, g.Executable = nil, b.String(), ""
+	return g, mark, nil
+}
+
+// guardSkipped tells whether the guard skipped the command, and why.
+func guardSkipped(out connection.Output, mark string) (kind string, ok bool) {
+	if out.ExitCode != 0 || len(out.Stderr) > 0 {
+		return "", false
+	}
+	line := strings.TrimSuffix(string(out.Stdout), "\n")
+	k, found := strings.CutPrefix(line, mark+" ")
+	if !found || (k != "creates" && k != "removes") {
+		return "", false
+	}
+	return k, true
+}
+
+// notRun is Ansible's result for a command that creates/removes skipped.
+func notRun(kind, p string) Result {
+	if kind == "creates" {
+		r := Result{Msg: fmt.Sprintf("Did not run command since '%s' exists", p)}
+		r.Set("rc", 0)
+		r.Set("stdout", "skipped, since "+p+" exists")
+		return r
+	}
+	r := Result{Msg: fmt.Sprintf("Did not run command since '%s' does not exist", p)}
+	r.Set("rc", 0)
+	r.Set("stdout", "skipped, since "+p+" does not exist")
+	return r
+}
+
+// randomMark is a marker no command can print by chance.
+func randomMark() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "HAPLAY-NOTRUN-" + hex.EncodeToString(b[:]), nil
+}
+
 // createsRemoves decides, with one remote test, whether creates/removes
-// make the command unnecessary.
-func createsRemoves(ctx context.Context, c *Call) (Result, bool, error) {
+// make the command unnecessary (script, and check mode).
+func createsRemoves(ctx context.Context, c *Call, dir string) (Result, bool, error) {
 	for _, k := range []string{"creates", "removes"} {
 		p := c.Args.String(k)
 		if p == "" {
 			continue
 		}
-		out, err := c.Host.Run(ctx, connection.Cmd{Script: "test -e " + connection.Quote(p), Become: c.Become})
+		out, err := c.Host.Run(ctx, connection.Cmd{Script: "test -e " + connection.Quote(p), Dir: dir, Become: c.Become})
 		if err != nil {
 			return Result{}, true, err
 		}
 		exists := out.ExitCode == 0
-		if k == "creates" && exists {
-			r := Result{Msg: fmt.Sprintf("Did not run command since '%s' exists", p)}
-			r.Set("rc", 0)
-			r.Set("stdout", "skipped, since "+p+" exists")
-			return r, true, nil
-		}
-		if k == "removes" && !exists {
-			r := Result{Msg: fmt.Sprintf("Did not run command since '%s' does not exist", p)}
-			r.Set("rc", 0)
-			r.Set("stdout", "skipped, since "+p+" does not exist")
-			return r, true, nil
+		if (k == "creates" && exists) || (k == "removes" && !exists) {
+			return notRun(k, p), true, nil
 		}
 	}
 	if c.Check && (c.Args.Has("creates") || c.Args.Has("removes")) {

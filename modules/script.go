@@ -57,7 +57,7 @@ func (Script) Run(ctx context.Context, c *Call) (Result, error) {
 	if err != nil {
 		return Result{Failed: true, Msg: fmt.Sprintf("script: read %s: %v", local, err)}, nil
 	}
-	if r, done, err := createsRemoves(ctx, c); done || err != nil {
+	if r, done, err := createsRemoves(ctx, c, ""); done || err != nil {
 		return r, err
 	}
 	if c.Check {
