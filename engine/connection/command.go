@@ -23,6 +23,21 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // that sudo can be skipped when it would not change anything. The line is
 // the same for ssh (run by the login shell) and local (/bin/sh -c).
 func commandLine(c Cmd, remoteUser string) (string, []byte, error) {
+	return buildLine(c, remoteUser, false)
+}
+
+// shellCommandLine is commandLine for a remote shell (shell.go), which is
+// /bin/sh already: a /bin/sh script without environment runs through eval
+// in the frame's subshell instead of an exec of a second /bin/sh. eval
+// parses the script when it runs, so a syntax error in it ends the
+// subshell with status 2 and the message on stderr, as sh -c would, and
+// never reaches the shell reading the frames. It saves a process start
+// (about 2 ms of CPU on a small VM) on most module commands.
+func shellCommandLine(c Cmd, remoteUser string) (string, []byte, error) {
+	return buildLine(c, remoteUser, true)
+}
+
+func buildLine(c Cmd, remoteUser string, inShell bool) (string, []byte, error) {
 	var b strings.Builder
 	if c.Dir != "" {
 		b.WriteString("cd " + Quote(c.Dir) + " && ")
@@ -53,12 +68,28 @@ func commandLine(c Cmd, remoteUser string) (string, []byte, error) {
 		if sh == "" {
 			sh = "/bin/sh"
 		}
+		if inShell && sh == "/bin/sh" && len(c.Env) == 0 && !becomes(c.Become, remoteUser) {
+			b.WriteString("eval " + Quote(c.Script))
+			break
+		}
 		b.WriteString(Quote(sh) + " -c " + Quote(c.Script))
 	default:
 		return "", nil, errors.New("command has neither Argv nor Script")
 	}
 	line, stdin := become(b.String(), c.Stdin, c.Become, remoteUser)
 	return line, stdin, nil
+}
+
+// becomes tells whether bc needs sudo for remoteUser.
+func becomes(bc Become, remoteUser string) bool {
+	if !bc.Enabled {
+		return false
+	}
+	user := bc.User
+	if user == "" {
+		user = "root"
+	}
+	return user != remoteUser
 }
 
 // become wraps line in sudo when c asks for another user than remoteUser.

@@ -42,8 +42,15 @@ func TestShellFrame(t *testing.T) {
 		{"no stdin", Cmd{Argv: []string{"cat"}}, "", "", 0},
 		{"env and dir", Cmd{Script: `printf '%s %s' "$V" "$(pwd)"`, Env: map[string]string{"V": "v'1"}, Dir: "/usr"}, "v'1 /usr", "", 0},
 		{"after exit the shell still reads", Cmd{Argv: []string{"echo", "alive"}}, "alive\n", "", 0},
+		// Scripts run through eval: a syntax error ends the command, not
+		// the shell reading the frames.
+		{"syntax error", Cmd{Script: "echo 'unterminated"}, "", "/bin/sh: 1: eval: Syntax error: Unterminated quoted string\n", 2},
+		{"after a syntax error the shell still reads", Cmd{Argv: []string{"echo", "alive"}}, "alive\n", "", 0},
+		{"EXIT trap and set -e", Cmd{Script: "trap 'echo bye' EXIT\nset -e\nfalse\necho never"}, "bye\n", "", 1},
+		{"a variable stays in its command", Cmd{Script: "X=leak"}, "", "", 0},
+		{"the next command does not see it", Cmd{Script: `printf '%s' "${X-unset}"`}, "unset", "", 0},
 	} {
-		line, stdin, err := commandLine(c.cmd, "root")
+		line, stdin, err := shellCommandLine(c.cmd, "root")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -139,14 +139,18 @@ func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
 // Run runs c on an idle remote shell, or in a new session on the host's
 // connection.
 func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
-	line, stdin, err := commandLine(c, t.opts.User)
-	if err != nil {
-		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
-	}
-	if len(stdin) <= maxShellStdin {
+	if len(c.Stdin) <= maxShellStdin && t.opts.Shells > 0 {
+		line, stdin, err := shellCommandLine(c, t.opts.User)
+		if err != nil {
+			return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
+		}
 		if out, ok, err := t.runShell(ctx, line, stdin); ok {
 			return out, err
 		}
+	}
+	line, stdin, err := commandLine(c, t.opts.User)
+	if err != nil {
+		return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
 	}
 	return t.run(ctx, line, stdin)
 }
