@@ -46,28 +46,32 @@ reset_hosts() {
 	"$bin" run "$here/reset.yml" -i "$work/inv$1.ini" --known-hosts "$lab/known_hosts" >/dev/null
 }
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l; }
+# timed OUT CMD...: runs CMD, its output to OUT, and prints "wall cpu":
+# seconds of wall time, and seconds of CPU (user + system) of CMD and the
+# children it waited for: the controller's cost, which on a real cluster
+# does not share its cores with the hosts as the lab does.
+timed() {
+	local out=$1 t TIMEFORMAT='%R %U %S'
+	shift
+	t=$( { time "$@" >"$out" 2>&1; } 2>&1 ) || { cat "$out" >&2; return 1; }
+	awk '{printf "%s %.3f\n", $1, $2 + $3}' <<<"$t"
+}
 
 # median of the numbers on stdin
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-run_haplay() { # hosts -> prints "first second"
-	local n=$1 t0 t1 t2
+run_haplay() { # hosts -> prints "wall1 cpu1 wall2 cpu2"
+	local n=$1 first second
 	reset_hosts "$n"
-	t0=$(now)
-	"$bin" run "$playbook" -i "$work/inv$n.ini" --known-hosts "$lab/known_hosts" --forks "$n" $HAPLAY_FLAGS >"$work/haplay.out" ||
-		{ cat "$work/haplay.out" >&2; exit 1; }
-	t1=$(now)
-	"$bin" run "$playbook" -i "$work/inv$n.ini" --known-hosts "$lab/known_hosts" --forks "$n" $HAPLAY_FLAGS >"$work/haplay2.out" ||
-		{ cat "$work/haplay2.out" >&2; exit 1; }
-	t2=$(now)
+	local args=(run "$playbook" -i "$work/inv$n.ini" --known-hosts "$lab/known_hosts" --forks "$n" $HAPLAY_FLAGS)
+	first=$(timed "$work/haplay.out" "$bin" "${args[@]}") || exit 1
+	second=$(timed "$work/haplay2.out" "$bin" "${args[@]}") || exit 1
 	grep -q 'changed=0 ' "$work/haplay2.out" || { echo "haplay: second run changed something" >&2; exit 1; }
-	echo "$(elapsed "$t0" "$t1") $(elapsed "$t1" "$t2")"
+	echo "$first $second"
 }
 
-run_ansible() { # hosts -> prints "first second"
-	local n=$1 t0 t1 t2 home
+run_ansible() { # hosts -> prints "wall1 cpu1 wall2 cpu2"
+	local n=$1 home first second
 	reset_hosts "$n"
 	# A fresh HOME per pair: no ControlPersist master survives from the
 	# previous pair, so the first run really connects; the second run
@@ -80,49 +84,47 @@ run_ansible() { # hosts -> prints "first second"
 		ANSIBLE_SSH_CONTROL_PATH_DIR="$home/cp" ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 		ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_NOCOLOR=1
 	)
-	t0=$(now)
-	env "${env[@]}" ansible-playbook -i "$work/inv$n.ini" "$playbook" >"$work/ansible.out" ||
-		{ cat "$work/ansible.out" >&2; exit 1; }
-	t1=$(now)
-	env "${env[@]}" ansible-playbook -i "$work/inv$n.ini" "$playbook" >"$work/ansible2.out" ||
-		{ cat "$work/ansible2.out" >&2; exit 1; }
-	t2=$(now)
+	first=$(timed "$work/ansible.out" env "${env[@]}" ansible-playbook -i "$work/inv$n.ini" "$playbook") || exit 1
+	second=$(timed "$work/ansible2.out" env "${env[@]}" ansible-playbook -i "$work/inv$n.ini" "$playbook") || exit 1
 	grep -q 'changed=0 ' "$work/ansible2.out" || { echo "ansible: second run changed something" >&2; exit 1; }
 	# Stop this pair's ControlPersist masters (ssh processes we started).
 	for s in "$home"/cp/*; do
 		[ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy >/dev/null 2>&1 || true
 	done
-	echo "$(elapsed "$t0" "$t1") $(elapsed "$t1" "$t2")"
+	echo "$first $second"
 }
 
 declare -A result
+# cell NAME FILE: medians of the four columns of FILE into result[NAME.k]
+cell() {
+	local k
+	for k in 1 2 3 4; do result[$1.$k]=$(cut -d' ' -f$k "$2" | median); done
+}
 for n in $SIZES; do
 	: >"$work/h$n"
 	for _ in $(seq "$HAPLAY_REPS"); do run_haplay "$n" >>"$work/h$n"; done
-	result[h1$n]=$(cut -d' ' -f1 "$work/h$n" | median)
-	result[h2$n]=$(cut -d' ' -f2 "$work/h$n" | median)
-	echo "haplay  $n hosts: $(tr '\n' ';' <"$work/h$n")" >&2
+	cell "h$n" "$work/h$n"
+	echo "haplay  $n hosts (wall cpu wall cpu): $(tr '\n' ';' <"$work/h$n")" >&2
 	if [ "${SKIP_ANSIBLE:-}" != 1 ]; then
 		: >"$work/a$n"
 		for _ in $(seq "$ANSIBLE_REPS"); do run_ansible "$n" >>"$work/a$n"; done
-		result[a1$n]=$(cut -d' ' -f1 "$work/a$n" | median)
-		result[a2$n]=$(cut -d' ' -f2 "$work/a$n" | median)
-		echo "ansible $n hosts: $(tr '\n' ';' <"$work/a$n")" >&2
+		cell "a$n" "$work/a$n"
+		echo "ansible $n hosts (wall cpu wall cpu): $(tr '\n' ';' <"$work/a$n")" >&2
 	fi
 done
 
+ratio() { if [ -n "$2" ]; then printf '%7.1fx' "$(echo "$2 / $1" | bc -l)"; else printf '%8s' -; fi; }
 echo
-echo "20 tasks, medians of $HAPLAY_REPS haplay / $ANSIBLE_REPS ansible-playbook runs (seconds)"
-printf '%-6s %-7s %10s %12s %8s\n' hosts run haplay ansible ratio
+echo "20 tasks, medians of $HAPLAY_REPS haplay / $ANSIBLE_REPS ansible-playbook runs, in seconds;"
+echo "wall: the run's wall time; cpu: user+system CPU of the controller process tree"
+printf '%-6s %-7s %9s %9s %8s %9s %9s %8s\n' hosts run "haplay" "ansible" ratio "hp cpu" "an cpu" ratio
 for n in $SIZES; do
 	for r in 1 2; do
 		label=first; [ "$r" = 2 ] && label=second
-		h=${result[h$r$n]}
-		a=${result[a$r$n]:-}
-		if [ -n "$a" ]; then
-			printf '%-6s %-7s %10.3f %12.3f %7.1fx\n' "$n" "$label" "$h" "$a" "$(echo "$a / $h" | bc -l)"
-		else
-			printf '%-6s %-7s %10.3f %12s %8s\n' "$n" "$label" "$h" - -
-		fi
+		w=$(( 2 * r - 1 )) c=$(( 2 * r ))
+		hw=${result[h$n.$w]} hc=${result[h$n.$c]}
+		aw=${result[a$n.$w]:-} ac=${result[a$n.$c]:-}
+		printf '%-6s %-7s %9.3f %9s %s %9.3f %9s %s\n' "$n" "$label" "$hw" "${aw:--}" "$(ratio "$hw" "$aw")" \
+			"$hc" "${ac:--}" "$(ratio "$hc" "$ac")"
 	done
 done
