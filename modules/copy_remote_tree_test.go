@@ -28,11 +28,11 @@ func TestParseSurvey(t *testing.T) {
 
 func TestPlanTree(t *testing.T) {
 	src := map[string]treeEntry{
-		".":     {Rel: ".", Type: "d", Mode: 0o755, Owner: "root", Group: "root"},
-		"./a":   {Rel: "./a", Type: "f", Mode: 0o640, Owner: "root", Group: "adm", GID: 4, Sum: "s1"},
-		"./sub": {Rel: "./sub", Type: "d", Mode: 0o750, Owner: "root", Group: "root"},
+		".":       {Rel: ".", Type: "d", Mode: 0o755, Owner: "root", Group: "root"},
+		"./a":     {Rel: "./a", Type: "f", Mode: 0o640, Owner: "root", Group: "adm", GID: 4, Sum: "s1"},
+		"./sub":   {Rel: "./sub", Type: "d", Mode: 0o750, Owner: "root", Group: "root"},
 		"./sub/b": {Rel: "./sub/b", Type: "f", Mode: 0o600, Owner: "root", Group: "root", Sum: "s2"},
-		"./p":   {Rel: "./p", Type: "p", Mode: 0o644}, // a fifo: not copied
+		"./p":     {Rel: "./p", Type: "p", Mode: 0o644}, // a fifo: not copied
 	}
 	kinds := func(ops []treeOp) string {
 		var b []string
