@@ -27,5 +27,6 @@ func Builtin() *Registry {
 		Slurp{},
 		Fetch{},
 		IncludeVars{}, AddHost{}, GroupBy{}, Pause{}, WaitForConnection{},
+		Reboot{},
 	)
 }

@@ -34,7 +34,7 @@ func (Copy) Spec() Spec {
 	args := []Arg{
 		{Name: "src", Type: TypePath, Doc: "file or directory in the role's or playbook's files/ (or on the host with remote_src); a directory ending in / copies its contents"},
 		{Name: "content", Type: TypeStr, Doc: "the file's content, instead of src"},
-		{Name: "remote_src", Type: TypeBool, Default: false, Doc: "src is a file on the host"},
+		{Name: "remote_src", Type: TypeBool, Default: false, Doc: "src is a file or directory on the host; a directory keeps its files' modes and owners unless mode, owner or group say otherwise"},
 		{Name: "directory_mode", Type: TypeMode, Doc: "mode of directories created when copying a tree"},
 		{Name: "local_follow", Type: TypeBool, Default: true, Doc: "follow links in the source"},
 		{Name: "decrypt", Type: TypeBool, Default: true, Doc: "accepted for compatibility"},
@@ -167,7 +167,7 @@ func copyRemote(ctx context.Context, c *Call, src, dest string, r *Result) error
 	case !f.Exists:
 		return &failure{fmt.Sprintf("Source %s not found", src)}
 	case f.Type == "directory":
-		return &failure{fmt.Sprintf("remote_src with a directory (%s) is not supported yet", src)}
+		return copyRemoteTree(ctx, c, src, dest, r)
 	case !f.HasData:
 		return &failure{fmt.Sprintf("Source %s is not a regular file", src)}
 	}

@@ -25,7 +25,7 @@ func (Fetch) Spec() Spec {
 			"itself with flat (dest ending in / then gets the file's base name). Changed when the local file differs.",
 		Args: []Arg{
 			{Name: "src", Type: TypeStr, Required: true, Doc: "the file on the host"},
-			{Name: "dest", Type: TypeStr, Required: true, Doc: "directory (or, with flat, file) on the controller"},
+			{Name: "dest", Type: TypeStr, Required: true, Doc: "directory (or, with flat, file) on the controller; a relative path is relative to the playbook's directory, as in Ansible"},
 			{Name: "flat", Type: TypeBool, Default: false, Doc: "write to dest directly instead of dest/HOSTNAME/src"},
 			{Name: "fail_on_missing", Type: TypeBool, Default: true, Doc: "fail when src is missing"},
 			{Name: "validate_checksum", Type: TypeBool, Default: true, Aliases: []string{"validate_md5"}, Doc: "check the written file against the source's checksum"},
@@ -38,6 +38,31 @@ func (Fetch) Spec() Spec {
 }
 
 // fetchDest is where src from host lands on the controller.
+// resolveControllerPath resolves a controller path as Ansible's
+// path_dwim does for fetch's dest: ~ expands to the home directory, and a
+// relative path is taken from the playbook's directory (playbook_dir),
+// not from the directory haplay was started in. A trailing / is kept.
+func resolveControllerPath(c *Call, p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = home + p[1:]
+		}
+	}
+	if filepath.IsAbs(p) || c.Controller == nil {
+		return p
+	}
+	v, err := c.Controller.Eval("playbook_dir")
+	base, ok := v.(string)
+	if err != nil || !ok || base == "" {
+		return p
+	}
+	out := filepath.Join(base, p)
+	if strings.HasSuffix(p, "/") {
+		out += "/"
+	}
+	return out
+}
+
 func fetchDest(dest, host, src string, flat bool) string {
 	if flat {
 		if strings.HasSuffix(dest, "/") {
@@ -70,7 +95,7 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 	case !f.HasData:
 		return Result{Failed: true, Msg: fmt.Sprintf("remote file is not a regular file: %s", src)}, nil
 	}
-	dest := fetchDest(a.String("dest"), c.Host.Name(), src, a.Bool("flat"))
+	dest := fetchDest(resolveControllerPath(c, a.String("dest")), c.Host.Name(), src, a.Bool("flat"))
 	old, rerr := os.ReadFile(dest)
 	sum := sha1.Sum(f.Content)
 	r.Set("dest", dest)

@@ -133,6 +133,24 @@ func (t *SSHTarget) Reset() {
 	t.dialErr = nil
 }
 
+// Disconnect drops the open connection (and with it the shells on it)
+// and forgets a failed dial, so the next command dials afresh. reboot
+// needs it: the host comes back as a new machine on the same address,
+// and a connection of the old boot may hang instead of failing. A
+// command still running on the dropped connection fails.
+func (t *SSHTarget) Disconnect() {
+	t.mu.Lock()
+	c := t.client
+	t.client = nil
+	t.dialErr = nil
+	t.mu.Unlock()
+	if c != nil {
+		// Idle shells of c are discarded by takeShell, which only hands
+		// out shells of the current connection.
+		_ = c.Close()
+	}
+}
+
 // Dials counts connection attempts, so tests can check reuse.
 func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
 

@@ -57,6 +57,30 @@ func (h *hostHandle) Reset() {
 	}
 }
 
+// connTarget is the target under the task's environment wrapper.
+func (h *hostHandle) connTarget() connection.Target {
+	if e, ok := h.target.(envTarget); ok {
+		return e.Target
+	}
+	return h.target
+}
+
+// Reconnectable reports whether the host is reached over a connection
+// that Disconnect can drop (modules.Reconnecter, for reboot): false for
+// ansible_connection=local, where the host is the controller itself.
+func (h *hostHandle) Reconnectable() bool {
+	_, ok := h.connTarget().(interface{ Disconnect() })
+	return ok
+}
+
+// Disconnect drops the host's connection so the next command dials a new
+// one, for every later task of the run too.
+func (h *hostHandle) Disconnect() {
+	if d, ok := h.connTarget().(interface{ Disconnect() }); ok {
+		d.Disconnect()
+	}
+}
+
 func (h *hostHandle) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
 	if h.onCmd != nil {
 		h.onCmd(c)
