@@ -141,7 +141,7 @@ func (t *SSHTarget) Reset() {
 func (t *SSHTarget) Disconnect() {
 	t.mu.Lock()
 	c := t.client
-	t.client = nil
+	t.client, t.netConn = nil, nil
 	t.dialErr = nil
 	t.mu.Unlock()
 	if c != nil {
