@@ -55,8 +55,9 @@ func TestRollingUpdateOneNodeAtATime(t *testing.T) {
 	defer stop()
 
 	// node2's update leaves its port open but the application broken (404):
-	// the health gate, not the port check, must catch it.
-	work := `{"rolling_update_commands": ["sleep 0.5; touch /tmp/updated; {% if inventory_hostname == 'node2' %}kill $(pidof busybox); mkdir -p /srv/broken; busybox httpd -p 8080 -h /srv/broken{% endif %}"],` +
+	// the health gate, not the port check, must catch it. The new httpd
+	// retries until the killed one has let go of the port.
+	work := `{"rolling_update_commands": ["sleep 0.5; touch /tmp/updated; {% if inventory_hostname == 'node2' %}kill $(pidof busybox); mkdir -p /srv/broken; for i in $(seq 50); do busybox httpd -p 8080 -h /srv/broken && break; sleep 0.1; done{% endif %}"],` +
 		` "rolling_gate_timeout": 3, "maintenance_enable_wait": false}`
 	dir := t.TempDir()
 	pb := filepath.Join(s.root, "playbooks", "rolling-update.yml")
@@ -77,7 +78,7 @@ func TestRollingUpdateOneNodeAtATime(t *testing.T) {
 	}
 
 	// Fix node2 (and the update that broke it), then resume.
-	e2e.Exec(t, s.lab, "node2", "sh", "-c", "kill $(pidof busybox); busybox httpd -p 8080 -h /srv/www")
+	e2e.Exec(t, s.lab, "node2", "sh", "-c", "kill $(pidof busybox); for i in $(seq 50); do busybox httpd -p 8080 -h /srv/www && break; sleep 0.1; done")
 	fixed := `{"rolling_update_commands": ["sleep 0.5; touch /tmp/updated"], "rolling_gate_timeout": 3, "maintenance_enable_wait": false}`
 	r = e2e.Run(t, dir, append(args, "--output=json", "--limit", "@"+resume, "-e", fixed)...)
 	if r.ExitCode != 0 {
