@@ -117,7 +117,7 @@ func load(path string, o *playbookOptions) (*loadedRun, error) {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
 	pb, err := playbook.Load(path, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: vendor.RolesPath(o.inventories)})
+		VendorRolesPath: vendor.RolesPath(o.inventories), CollectionsPaths: vendor.CollectionsPath(o.inventories)})
 	if err != nil {
 		return nil, parseError(err)
 	}
