@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -21,7 +22,8 @@ type labOptions struct {
 
 type labUpOptions struct {
 	labOptions
-	n int
+	n   int
+	net int // -1: DefaultNet in DefaultDir, else the first free subnet
 }
 
 func newLabCmd(g *globalOptions) *cobra.Command {
@@ -36,18 +38,27 @@ func newLabCmd(g *globalOptions) *cobra.Command {
 	}
 	cmd.PersistentFlags().StringVar(&o.dir, "dir", def, "lab state directory (inventory.ini, id_ed25519, known_hosts); env HAPLAY_LAB_DIR")
 
+	net := -1
 	up := &cobra.Command{
 		Use:   "up N",
 		Short: "Start N hosts and write inventory.ini, id_ed25519 and known_hosts",
-		Args:  cobra.ExactArgs(1),
+		Long: "Start N hosts, node1..nodeN, and write inventory.ini, id_ed25519 and known_hosts in the state directory.\n" +
+			"The lab in the default directory (" + lab.DefaultDir + ") always has the subnet 10.231." + strconv.Itoa(lab.DefaultNet) + ".0/24,\n" +
+			"node K at 10.231." + strconv.Itoa(lab.DefaultNet) + ".(10+K): inventories/lab names those addresses, so with 4 hosts\n" +
+			"`haplay run playbooks/site.yml -i inventories/lab` reaches it. Other directories take the first free subnet.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			n, err := strconv.Atoi(args[0])
 			if err != nil || n < 1 {
 				return usageErrorf("lab up: N must be a positive number, not %q", args[0])
 			}
-			return runLabUp(c.Context(), labUpOptions{labOptions: o, n: n})
+			if net < -1 || net > 255 {
+				return usageErrorf("lab up: --net %d: want 1 to 255 (10.231.N.0/24), or 0 for the first free subnet", net)
+			}
+			return runLabUp(c.Context(), labUpOptions{labOptions: o, n: n, net: net})
 		},
 	}
+	up.Flags().IntVar(&net, "net", -1, "use the subnet 10.231.N.0/24 (0: the first free one; default: "+strconv.Itoa(lab.DefaultNet)+" in "+lab.DefaultDir+", else the first free one)")
 	down := &cobra.Command{
 		Use:   "down",
 		Short: "Stop every lab host and remove what up made",
@@ -67,7 +78,14 @@ func newLabCmd(g *globalOptions) *cobra.Command {
 
 func runLabUp(ctx context.Context, o labUpOptions) error {
 	start := time.Now()
-	l, err := lab.Up(ctx, lab.Options{Dir: o.dir, N: o.n})
+	net := o.net
+	if net < 0 {
+		net = 0
+		if abs, err := filepath.Abs(o.dir); err == nil && abs == lab.DefaultDir {
+			net = lab.DefaultNet
+		}
+	}
+	l, err := lab.Up(ctx, lab.Options{Dir: o.dir, N: o.n, Net: net})
 	if err != nil {
 		return fmt.Errorf("lab up: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/haplay/haplay/engine/runner"
@@ -71,6 +72,9 @@ func interruptible() context.Context {
 }
 
 func main() {
+	// --log-file lines carry millisecond timestamps: enough to see where a
+	// run spends its time, task by task.
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	err := newRootCmd().ExecuteContext(interruptible())
 	if err != nil {
 		var silent *exitCodeError

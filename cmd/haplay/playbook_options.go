@@ -117,7 +117,7 @@ func load(path string, o *playbookOptions) (*loadedRun, error) {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
 	pb, err := playbook.Load(path, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: vendor.RolesPath(o.inventories)})
+		VendorRolesPath: vendor.RolesPath(o.inventories), CollectionsPaths: vendor.CollectionsPath(o.inventories)})
 	if err != nil {
 		return nil, parseError(err)
 	}
@@ -246,7 +246,8 @@ func promptVars(pb *playbook.Playbook, extra map[string]any) error {
 // execute runs a loaded playbook and maps the outcome to an exit code.
 func execute(ctx context.Context, lr *loadedRun, o *playbookOptions) (*runner.Recap, error) {
 	policy, _ := connection.ParseHostKeyPolicy(o.hostKeyChecking)
-	hk, err := connection.NewHostKeyChecker(policy, o.knownHosts)
+	knownHosts := append(append([]string{}, o.knownHosts...), inventoryKnownHosts(lr.inv)...)
+	hk, err := connection.NewHostKeyChecker(policy, knownHosts)
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)
 	}

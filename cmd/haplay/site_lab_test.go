@@ -72,7 +72,10 @@ func newSiteLab(t *testing.T) *siteLab {
 	if err := os.WriteFile(disksINI, []byte(disks.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &siteLab{lab: l, root: root, inv: []string{"-i", l.InventoryPath, "-i", disksINI, "-i", filepath.Join(root, "inventories", "lab"), "--known-hosts", l.KnownHostsPath}}
+	// inventories/lab first: it names the default lab's addresses
+	// (scripts/demo.sh runs against that lab with -i inventories/lab
+	// alone); this test's lab, on the first free subnet, overrides them.
+	s := &siteLab{lab: l, root: root, inv: []string{"-i", filepath.Join(root, "inventories", "lab"), "-i", l.InventoryPath, "-i", disksINI, "--known-hosts", l.KnownHostsPath}}
 	r := s.run(t, "run", "lab-prepare.yml", "-e", "lab_microk8s_sim="+sim, "-e", "lab_sim_url="+simURL)
 	if r.ExitCode != 0 {
 		t.Fatalf("lab-prepare: exit %d\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)

@@ -135,3 +135,81 @@ func TestVendorCommandExitCodes(t *testing.T) {
 		t.Errorf("repair: %v\n%s", err, out)
 	}
 }
+
+// makeCollectionRepo makes a git repository (with go-git) holding the
+// collection acme.tools with one role, web, tagged 1.0.0.
+func makeCollectionRepo(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "acme-tools")
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "galaxy.yml"), "namespace: acme\nname: tools\nversion: 1.0.0\n")
+	writeFile(t, filepath.Join(dir, "roles", "web", "tasks", "main.yml"), "- name: greet\n  debug:\n    msg: \"web role from acme.tools\"\n")
+	for _, f := range []string{"galaxy.yml", "roles/web/tasks/main.yml"} {
+		if _, err := wt.Add(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.invalid", When: time.Unix(1700000000, 0)}
+	h, err := wt.Commit("acme.tools 1.0.0", &git.CommitOptions{Author: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("1.0.0", h, nil); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestVendoredCollectionRoles vendors a collection, removes the upstream,
+// and runs its role by its full name (roles:, include_role, import_role)
+// and by its short name under the play's collections: keyword.
+func TestVendoredCollectionRoles(t *testing.T) {
+	upstream := makeCollectionRepo(t)
+	root := t.TempDir()
+	env := filepath.Join(root, "inventories", "staging")
+	writeFile(t, filepath.Join(env, "hosts"), "localhost ansible_connection=local\n")
+	writeFile(t, filepath.Join(env, "requirements.yml"), "collections:\n  - name: acme.tools\n    source: file://"+upstream+"\n    type: git\n    version: 1.0.0\n")
+	if out, err := runHaplay(t, "vendor", "-i", env); err != nil {
+		t.Fatalf("vendor: %v\n%s", err, out)
+	}
+	if err := os.RemoveAll(upstream); err != nil { // offline from here on
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "roles", "web", "tasks", "main.yml"), "- debug:\n    msg: local copy\n")
+	writeFile(t, filepath.Join(root, "site.yml"), `- hosts: all
+  gather_facts: false
+  roles:
+    - acme.tools.web
+  tasks:
+    - include_role: {name: acme.tools.web}
+    - import_role: {name: acme.tools.web}
+- hosts: all
+  gather_facts: false
+  collections: [acme.tools]
+  roles: [web]
+`)
+	out, err := runHaplay(t, "run", filepath.Join(root, "site.yml"), "-i", env)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, `"msg": "web role from acme.tools"`); n != 4 || strings.Contains(out, "local copy") {
+		t.Errorf("want the vendored collection's role 4 times (got %d), never roles/web:\n%s", n, out)
+	}
+	if !strings.Contains(out, "TASK [acme.tools.web : greet]") || !strings.Contains(out, "ok=4") {
+		t.Errorf("banner or recap:\n%s", out)
+	}
+	// Without the environment's vendor directory the name is unknown.
+	other := filepath.Join(root, "inventories", "bare")
+	writeFile(t, filepath.Join(other, "hosts"), "localhost ansible_connection=local\n")
+	out, err = runHaplay(t, "run", filepath.Join(root, "site.yml"), "-i", other)
+	if err == nil || !strings.Contains(err.Error(), `role "acme.tools.web" not found`) {
+		t.Errorf("run without the vendored collection: %v\n%s", err, out)
+	}
+}

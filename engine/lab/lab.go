@@ -18,6 +18,10 @@ type Options struct {
 	Dir string
 	// N is the number of hosts, node1..nodeN.
 	N int
+	// Net fixes the subnet: 10.231.Net.0/24 (1 to 255), so an inventory
+	// can name the hosts' addresses ahead of time (inventories/lab does,
+	// for DefaultNet). 0 takes the first free subnet, never DefaultNet.
+	Net int
 }
 
 // Host is one lab host as the controller sees it.
@@ -57,6 +61,12 @@ var ErrExists = errors.New("a lab is already up in this directory")
 
 // DefaultDir is where the haplay CLI keeps its lab unless told otherwise.
 const DefaultDir = "/run/haplay-lab"
+
+// DefaultNet is the subnet of the lab in DefaultDir: 10.231.254.0/24, host
+// k at 10.231.254.(10+k). inventories/lab names these addresses, and the
+// key and known_hosts in DefaultDir. Labs that take the first free subnet
+// (tests) leave it alone.
+const DefaultNet = 254
 
 // Addresses: lab i uses 10.231.i.0/24, bridge hlab<i> at .1, host k at
 // .(10+k) behind veth hl<i>n<k>. The names fit Linux's 15-byte limit.

@@ -35,8 +35,10 @@ func ipBatch(ctx context.Context, script string, flags ...string) error {
 
 // allocBridge finds a free 10.231.i.0/24 (no hlab<i> bridge, no address of
 // that /24 on any interface) and creates its bridge while holding the
-// lock, so the bridge itself marks the index as taken.
-func allocBridge(ctx context.Context) (int, error) {
+// lock, so the bridge itself marks the index as taken. want > 0 asks for
+// exactly 10.231.want.0/24; want == 0 takes the first free one other than
+// DefaultNet, which is kept for the lab inventories/lab names.
+func allocBridge(ctx context.Context, want int) (int, error) {
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("open lock: %w", err)
@@ -49,7 +51,16 @@ func allocBridge(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i := range 256 {
+	candidates := []int{want}
+	if want == 0 {
+		candidates = nil
+		for i := range 256 {
+			if i != DefaultNet {
+				candidates = append(candidates, i)
+			}
+		}
+	}
+	for _, i := range candidates {
 		if used[i] || linkExists(bridgeName(i)) {
 			continue
 		}
@@ -63,6 +74,9 @@ func allocBridge(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("create bridge %s: %w", br, err)
 		}
 		return i, nil
+	}
+	if want != 0 {
+		return 0, fmt.Errorf("subnet %s is in use (bridge %s, or an address in it): is a lab already up there? (haplay lab status / haplay lab down)", subnetOf(want), bridgeName(want))
 	}
 	return 0, fmt.Errorf("no free subnet in %s0.0/16", netPrefix)
 }

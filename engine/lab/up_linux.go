@@ -43,6 +43,9 @@ func Up(ctx context.Context, o Options) (_ *Lab, err error) {
 	if o.N < 1 || o.N > maxHosts {
 		return nil, fmt.Errorf("lab: %d hosts: want 1 to %d", o.N, maxHosts)
 	}
+	if o.Net < 0 || o.Net > 255 {
+		return nil, fmt.Errorf("lab: subnet %d: want 1 to 255 (10.231.N.0/24), or 0 for the first free one", o.Net)
+	}
 	if err := Prereq(); err != nil {
 		return nil, err
 	}
@@ -67,7 +70,7 @@ func Up(ctx context.Context, o Options) (_ *Lab, err error) {
 		}
 	}()
 
-	if l.index, err = allocBridge(ctx); err != nil {
+	if l.index, err = allocBridge(ctx, o.Net); err != nil {
 		return l, err
 	}
 	l.setNet()

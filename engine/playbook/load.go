@@ -35,6 +35,12 @@ type Options struct {
 	// inventory's environment (haplay vendor); they are searched before
 	// roles/, so what an environment pinned wins over a local copy.
 	VendorRolesPath []string
+	// CollectionsPaths lists directories holding an ansible_collections/
+	// tree (the environment's vendored collections, haplay vendor), where
+	// a role named NS.COLL.ROLE is ansible_collections/NS/COLL/roles/ROLE.
+	// collections/ beside the playbook is searched after them, as Ansible
+	// does.
+	CollectionsPaths []string
 }
 
 // Load reads a playbook and everything it imports, and runs the static
@@ -60,6 +66,9 @@ type loader struct {
 	// has; include_role and import_role add theirs to extraHandlers.
 	handlerRoles  map[string]bool
 	extraHandlers []*Task
+	// playCollections is the play's collections: keyword, where short
+	// role names are looked up first.
+	playCollections []string
 }
 
 type loadedRole struct {
@@ -212,6 +221,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 		p.VarsPrompt = l.varsPrompt(vp)
 	}
 	ctx := taskCtx{dir: dir}
+	l.playCollections = l.strList(n, "collections")
 	l.handlerRoles, l.extraHandlers = map[string]bool{}, nil
 	p.PreTasks = l.taskList(n.Get("pre_tasks"), ctx)
 	if r := n.Get("roles"); r != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/haplay/haplay/engine/yamlnode"
 )
@@ -121,16 +122,32 @@ func (l *loader) roleRef(it *yamlnode.Node) (roleRef, bool) {
 	return roleRef{}, false
 }
 
-// findRole searches the vendored roles of the environment, roles/ beside
-// the playbook, then the roles path.
+// findRole looks a role up as Ansible does: a name NS.COLL.ROLE in the
+// collections (the environment's vendored ones, then collections/ beside
+// the playbook), a short name first in each collection of the play's
+// collections: keyword; then the vendored roles of the environment,
+// roles/ beside the playbook and the roles path. A dotted name no
+// collection holds is still tried as a plain directory name (old Galaxy
+// roles are named like acme.web).
 func (l *loader) findRole(name string) (string, []string) {
 	if filepath.IsAbs(name) {
 		return name, []string{name}
 	}
+	var tried []string
+	collPaths := append(append([]string{}, l.opts.CollectionsPaths...), filepath.Join(l.playbookDir, "collections"))
+	for _, fq := range l.collectionRoleNames(name) {
+		parts := strings.Split(fq, ".")
+		for _, cp := range collPaths {
+			p := filepath.Join(cp, "ansible_collections", parts[0], parts[1], "roles", parts[2])
+			tried = append(tried, p)
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				return p, tried
+			}
+		}
+	}
 	dirs := append(append([]string{}, l.opts.VendorRolesPath...), filepath.Join(l.playbookDir, "roles"))
 	dirs = append(dirs, l.opts.RolesPath...)
 	dirs = append(dirs, l.playbookDir)
-	var tried []string
 	for _, d := range dirs {
 		p := filepath.Join(d, name)
 		tried = append(tried, p)
@@ -141,19 +158,64 @@ func (l *loader) findRole(name string) (string, []string) {
 	return "", tried
 }
 
+// collectionRoleNames lists the fully qualified names a role name may
+// stand for: itself when it is NS.COLL.ROLE, else ROLE in each collection
+// of the play's collections: keyword (ansible.builtin and ansible.legacy
+// hold no roles).
+func (l *loader) collectionRoleNames(name string) []string {
+	if isFQCR(name) {
+		return []string{name}
+	}
+	if strings.Contains(name, ".") || strings.Contains(name, "/") || !isIdent(name) {
+		return nil
+	}
+	var out []string
+	for _, c := range l.playCollections {
+		if c == "ansible.builtin" || c == "ansible.legacy" {
+			continue
+		}
+		if fq := c + "." + name; isFQCR(fq) {
+			out = append(out, fq)
+		}
+	}
+	return out
+}
+
+// isFQCR reports whether name is a collection role name, NS.COLL.ROLE,
+// each part a Python identifier as Ansible requires.
+func isFQCR(name string) bool {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if !isIdent(p) {
+			return false
+		}
+	}
+	return true
+}
+
 func (l *loader) loadRole(name string, from Pos, params map[string]any) *loadedRole {
-	if lr, ok := l.roles[name]; ok {
+	// A short name may resolve differently in a play with another
+	// collections: keyword.
+	key := name + "\x00" + strings.Join(l.playCollections, ",")
+	if lr, ok := l.roles[key]; ok {
 		return lr
 	}
 	path, tried := l.findRole(name)
 	if path == "" {
-		l.errorf(from, "role %q not found; looked in: %v (add it under roles/, or use --roles-path)", name, tried)
-		l.roles[name] = nil
+		hint := "add it under roles/, or use --roles-path"
+		if isFQCR(name) {
+			hint = "list its collection in the environment's requirements.yml and run haplay vendor"
+		}
+		l.errorf(from, "role %q not found; looked in: %v (%s)", name, tried, hint)
+		l.roles[key] = nil
 		return nil
 	}
-	r := &Role{Name: filepath.Base(name), Path: path}
+	r := &Role{Name: roleDisplayName(name, path), Path: path}
 	lr := &loadedRole{role: r}
-	l.roles[name] = lr
+	l.roles[key] = lr
 	r.Defaults = l.varsFileIfAny(filepath.Join(path, "defaults"))
 	r.Vars = l.varsFileIfAny(filepath.Join(path, "vars"))
 	ctx := taskCtx{dir: filepath.Join(path, "tasks"), role: r}
@@ -176,6 +238,20 @@ func (l *loader) loadRole(name string, from Pos, params map[string]any) *loadedR
 		}
 	}
 	return lr
+}
+
+// roleDisplayName is the role's name in task banners: NS.COLL.ROLE for a
+// collection's role (however it was named), else the directory name.
+func roleDisplayName(name, path string) string {
+	d := filepath.Dir(path) // .../ansible_collections/NS/COLL/roles
+	if filepath.Base(d) == "roles" {
+		coll := filepath.Dir(d)
+		ns := filepath.Dir(coll)
+		if filepath.Base(filepath.Dir(ns)) == "ansible_collections" {
+			return filepath.Base(ns) + "." + filepath.Base(coll) + "." + filepath.Base(path)
+		}
+	}
+	return filepath.Base(name)
 }
 
 // varsFileIfAny reads DIR/main.yml (or .yaml, or no extension) as a

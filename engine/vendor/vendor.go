@@ -450,6 +450,12 @@ func plural(n int, one, many string) string {
 // Sources that are not paths (host lists) are skipped; so are
 // environments that vendor nothing.
 func RolesPath(inventoryDirs []string) []string {
+	return vendoredDirs(inventoryDirs, "roles", "roles")
+}
+
+// vendoredDirs returns ENV/vendor/RESULT for each environment behind the
+// inventory sources where ENV/vendor/PROBE is a directory.
+func vendoredDirs(inventoryDirs []string, probe, result string) []string {
 	var out []string
 	for _, inv := range inventoryDirs {
 		st, err := os.Stat(inv)
@@ -460,10 +466,10 @@ func RolesPath(inventoryDirs []string) []string {
 		if !st.IsDir() {
 			dir = filepath.Dir(inv)
 		}
-		p := filepath.Join(dir, VendorDirName, "roles")
-		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		if st, err := os.Stat(filepath.Join(dir, VendorDirName, probe)); err != nil || !st.IsDir() {
 			continue
 		}
+		p := filepath.Join(dir, VendorDirName, result)
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
@@ -472,4 +478,11 @@ func RolesPath(inventoryDirs []string) []string {
 		}
 	}
 	return out
+}
+
+// CollectionsPath returns the vendored collection directories (each
+// holding ansible_collections/) of the environments behind inventory
+// sources, for the playbook loader's NS.COLL.ROLE lookup.
+func CollectionsPath(inventoryDirs []string) []string {
+	return vendoredDirs(inventoryDirs, filepath.Join("collections", "ansible_collections"), "collections")
 }

@@ -1,0 +1,105 @@
+package playbook
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/haplay/haplay/modules"
+)
+
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for p, content := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// allTasks flattens blocks into the display names of plain tasks.
+func allTasks(ts []*Task) []string {
+	var out []string
+	for _, t := range ts {
+		if t.Block != nil || t.Include != nil {
+			out = append(out, allTasks(t.Block)...)
+			if t.Include != nil {
+				out = append(out, allTasks(t.Include.Loaded)...)
+			}
+			continue
+		}
+		out = append(out, t.DisplayName())
+	}
+	return out
+}
+
+// Roles named NS.COLL.ROLE come from the collections (the vendored ones
+// first, then collections/ beside the playbook); a short name is tried in
+// the play's collections: first, as Ansible does.
+func TestCollectionRoles(t *testing.T) {
+	vendored := filepath.Join(t.TempDir(), "vendor", "collections")
+	writeTree(t, vendored, map[string]string{
+		"ansible_collections/acme/tools/roles/web/tasks/main.yml":  "- name: web from the vendored acme.tools\n  debug: {msg: vendored}\n",
+		"ansible_collections/acme/tools/roles/db/tasks/main.yml":   "- name: db from acme.tools\n  debug: {msg: db}\n",
+		"ansible_collections/acme/tools/roles/db/tasks/backup.yml": "- name: db backup\n  debug: {msg: backup}\n",
+	})
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"collections/ansible_collections/acme/tools/roles/web/tasks/main.yml":  "- name: web beside the playbook\n  debug: {msg: adjacent}\n",
+		"collections/ansible_collections/other/set/roles/cache/tasks/main.yml": "- name: cache from other.set\n  debug: {msg: cache}\n",
+		"roles/web/tasks/main.yml":         "- name: web from roles/\n  debug: {msg: local}\n",
+		"roles/acme.legacy/tasks/main.yml": "- name: an old Galaxy-style role name\n  debug: {msg: legacy}\n",
+		"site.yml": `- hosts: all
+  roles:
+    - acme.tools.web
+    - role: other.set.cache
+    - acme.legacy
+  tasks:
+    - import_role: {name: acme.tools.db, tasks_from: backup}
+    - include_role: {name: acme.tools.db}
+- hosts: all
+  collections: [ansible.builtin, acme.tools]
+  roles: [web]
+- hosts: all
+  roles: [web]
+`,
+	})
+	pb, err := Load(filepath.Join(dir, "site.yml"), Options{Modules: modules.Builtin(), CollectionsPaths: []string{vendored}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"acme.tools.web : web from the vendored acme.tools", "other.set.cache : cache from other.set", "acme.legacy : an old Galaxy-style role name",
+			"acme.tools.db : db backup", "acme.tools.db : db from acme.tools"},
+		{"acme.tools.web : web from the vendored acme.tools"},
+		{"web : web from roles/"},
+	}
+	for i, p := range pb.Plays {
+		if got := allTasks(p.Tasks); strings.Join(got, "\n") != strings.Join(want[i], "\n") {
+			t.Errorf("play %d tasks:\n  %s\nwant:\n  %s", i+1, strings.Join(got, "\n  "), strings.Join(want[i], "\n  "))
+		}
+	}
+
+	// A collection role nobody vendored: the error says where it looked and what to do.
+	writeTree(t, dir, map[string]string{"missing.yml": "- hosts: all\n  roles: [acme.tools.nope]\n"})
+	_, err = Load(filepath.Join(dir, "missing.yml"), Options{Modules: modules.Builtin(), CollectionsPaths: []string{vendored}})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join("ansible_collections", "acme", "tools", "roles", "nope")) || !strings.Contains(err.Error(), "haplay vendor") {
+		t.Errorf("missing collection role: %v", err)
+	}
+}
+
+func TestIsFQCR(t *testing.T) {
+	for name, want := range map[string]bool{
+		"acme.tools.web": true, "a_1.b.c2": true, "web": false, "acme.web": false,
+		"a.b.c.d": false, "acme.tools.": false, "1a.b.c": false, "acme/tools.web.x": false,
+	} {
+		if got := isFQCR(name); got != want {
+			t.Errorf("isFQCR(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
