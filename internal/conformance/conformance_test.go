@@ -66,17 +66,17 @@ func runCase(t *testing.T, l *lab.Lab, ansible string, c corpusCase) {
 	if err := os.WriteFile(inv, []byte(labInventory(l, c.inv)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	resetHosts(t, l, c.name)
-	t.Cleanup(func() { resetHosts(t, l, c.name) })
+	resetHosts(t, l, c)
+	t.Cleanup(func() { resetHosts(t, l, c) })
 
 	want := ansibleOutcome(t, l, ansible, work, inv, c)
-	resetHosts(t, l, c.name)
+	resetHosts(t, l, c)
 	var plan *outcome
 	if !c.spec.NoPlan {
 		plan = runHaplay(t, l, "plan", work, inv, c)
 		if len(plan.files) > 0 {
 			t.Errorf("haplay plan changed hosts; files now:\n%s", renderFiles(plan.files))
-			resetHosts(t, l, c.name)
+			resetHosts(t, l, c)
 		}
 	}
 	got := runHaplay(t, l, "run", work, inv, c)
@@ -276,7 +276,7 @@ func runHaplay(t *testing.T, l *lab.Lab, command, work, inv string, c corpusCase
 	}
 	o.files = snapshot(t, l, c.name)
 	if command == "run" {
-		resetHosts(t, l, c.name)
+		resetHosts(t, l, c)
 	}
 	return o
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,7 @@ const recordingFile = "ansible.json"
 // recording is one live ansible-playbook run of a case.
 type recording struct {
 	AnsibleVersion string                    `json:"ansible_version"`
+	Format         int                       `json:"format"` // snapshotFormat it was made with
 	Hash           string                    `json:"hash"`
 	RC             int                       `json:"rc"`
 	Rows           []recordedRow             `json:"rows"`
@@ -96,6 +98,9 @@ func caseHash(t *testing.T, dir string, args []string) string {
 		h.Write([]byte{0})
 	}
 	h.Write([]byte("args\x00" + strings.Join(args, "\x00")))
+	// What a recording holds is part of its key too: a new snapshot
+	// format makes every recording stale.
+	h.Write([]byte("\x00format\x00" + strconv.Itoa(snapshotFormat)))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -107,7 +112,7 @@ func loadRecording(c corpusCase, hash, ver string) *outcome {
 		return nil
 	}
 	var r recording
-	if json.Unmarshal(data, &r) != nil || r.Hash != hash || (ver != "" && r.AnsibleVersion != ver) {
+	if json.Unmarshal(data, &r) != nil || r.Hash != hash || r.Format != snapshotFormat || (ver != "" && r.AnsibleVersion != ver) {
 		return nil
 	}
 	o := &outcome{rc: r.RC, stats: r.Stats, files: r.Files, output: "(recorded " + r.AnsibleVersion + " run)"}
@@ -122,7 +127,7 @@ func loadRecording(c corpusCase, hash, ver string) *outcome {
 
 func saveRecording(t *testing.T, c corpusCase, hash, ver string, o *outcome) {
 	t.Helper()
-	r := recording{AnsibleVersion: ver, Hash: hash, RC: o.rc, Stats: o.stats, Files: o.files}
+	r := recording{AnsibleVersion: ver, Format: snapshotFormat, Hash: hash, RC: o.rc, Stats: o.stats, Files: o.files}
 	for _, rw := range o.rows {
 		r.Rows = append(r.Rows, recordedRow{Play: rw.play, Name: rw.name, Hosts: rw.hosts})
 	}
