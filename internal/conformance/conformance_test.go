@@ -71,22 +71,55 @@ func runCase(t *testing.T, l *lab.Lab, ansible string, c corpusCase) {
 
 	want := ansibleOutcome(t, l, ansible, work, inv, c)
 	resetHosts(t, l, c)
-	var plan *outcome
-	if !c.spec.NoPlan {
-		plan = runHaplay(t, l, "plan", work, inv, c)
-		if len(plan.files) > 0 {
-			t.Errorf("haplay plan changed hosts; files now:\n%s", renderFiles(plan.files))
-			resetHosts(t, l, c)
+	// Each run (case.yml runs: 2 for a second run on the hosts the first
+	// left) is planned first: the plan changes nothing and predicts it.
+	var runs []*outcome
+	before := map[string]string{}
+	for n := 1; n <= c.runs(); n++ {
+		if !c.spec.NoPlan {
+			plan := runHaplay(t, l, "plan", work, inv, c)
+			if a, b := renderFiles(before), renderFiles(plan.files); a != b {
+				t.Errorf("haplay plan (run %d) changed hosts: %s", n, diffText("files", a, b, "before", "after plan"))
+			}
+			defer func() { comparePlan(t, c, plan, runs[n-1]) }()
 		}
+		runs = append(runs, runHaplay(t, l, "run", work, inv, c))
+		before = runs[n-1].files
 	}
-	got := runHaplay(t, l, "run", work, inv, c)
+	got := mergeRuns(runs)
+	resetHosts(t, l, c)
 
 	if want != nil {
 		compareWithAnsible(t, c, want, got)
 	}
-	if plan != nil {
-		comparePlan(t, c, plan, got)
+}
+
+// mergeRuns makes one outcome of a case's runs: rows and recap of each
+// (a later run's rows numbered with it, its recap lines marked "(run N)"),
+// the first failing exit code, and the files the last run left.
+func mergeRuns(runs []*outcome) *outcome {
+	if len(runs) == 1 {
+		return runs[0]
 	}
+	o := &outcome{stats: map[string]map[string]int{}, cannotPredict: map[string]bool{}}
+	for i, r := range runs {
+		for _, rw := range r.rows {
+			rw.run = i + 1
+			o.rows = append(o.rows, rw)
+		}
+		for h, s := range r.stats {
+			if i > 0 {
+				h += fmt.Sprintf(" (run %d)", i+1)
+			}
+			o.stats[h] = s
+		}
+		if o.rc == 0 {
+			o.rc = r.rc
+		}
+		o.files = r.files
+		o.output += fmt.Sprintf("--- run %d\n%s", i+1, r.output)
+	}
+	return o
 }
 
 func compareWithAnsible(t *testing.T, c corpusCase, want, got *outcome) {
@@ -275,14 +308,21 @@ func runHaplay(t *testing.T, l *lab.Lab, command, work, inv string, c corpusCase
 		o.stats[h] = m
 	}
 	o.files = snapshot(t, l, c.name)
-	if command == "run" {
-		resetHosts(t, l, c)
-	}
 	return o
 }
 
-// runAnsible runs ansible-playbook on the case with the JSON callback.
+// runAnsible runs ansible-playbook on the case (as many times as the case
+// says) with the JSON callback.
 func runAnsible(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
+	t.Helper()
+	var runs []*outcome
+	for n := 1; n <= c.runs(); n++ {
+		runs = append(runs, runAnsibleOnce(t, l, ansible, work, inv, c))
+	}
+	return mergeRuns(runs)
+}
+
+func runAnsibleOnce(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
 	t.Helper()
 	home := filepath.Join(work, "home")
 	if err := os.MkdirAll(home, 0o755); err != nil {

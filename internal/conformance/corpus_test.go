@@ -49,6 +49,10 @@ type caseSpec struct {
 	// NoPlan skips the plan-versus-run comparison (check-mode cases, where
 	// the run itself is a plan).
 	NoPlan bool `yaml:"no_plan"`
+	// Runs is how many times the playbook runs, one after the other on
+	// the same hosts (2: the second run must report what Ansible's
+	// second run does, changed=0 for idempotent tasks). Default 1.
+	Runs int `yaml:"runs"`
 	// Reset is a shell script run on every lab host before and after
 	// each run, for what a case changes outside its root (users, groups,
 	// packages): the runs must start from the same hosts.
@@ -77,6 +81,8 @@ type corpusCase struct {
 	spec caseSpec
 	inv  string // the case's inventory.ini, host names only
 }
+
+func (c corpusCase) runs() int { return max(c.spec.Runs, 1) }
 
 func loadCorpus(t *testing.T) []corpusCase {
 	t.Helper()
@@ -257,6 +263,7 @@ func renderFiles(files map[string]string) string {
 // row is one task as run: its play, its printed name and each host's
 // status.
 type row struct {
+	run   int // 0 or 1: the first run; 2: the second (case.yml runs)
 	play  int
 	name  string
 	hosts map[string]string
@@ -272,7 +279,11 @@ func (r row) String() string {
 	for _, h := range hosts {
 		parts = append(parts, h+"="+r.hosts[h])
 	}
-	return fmt.Sprintf("play %d | %s | %s", r.play, r.name, strings.Join(parts, " "))
+	prefix := ""
+	if r.run > 1 {
+		prefix = fmt.Sprintf("run %d | ", r.run)
+	}
+	return fmt.Sprintf("%splay %d | %s | %s", prefix, r.play, r.name, strings.Join(parts, " "))
 }
 
 func renderRows(rows []row) string {

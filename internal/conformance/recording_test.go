@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -44,6 +45,7 @@ type recording struct {
 }
 
 type recordedRow struct {
+	Run   int               `json:"run,omitempty"`
 	Play  int               `json:"play"`
 	Name  string            `json:"name"`
 	Hosts map[string]string `json:"hosts"`
@@ -120,7 +122,7 @@ func loadRecording(c corpusCase, hash, ver string) *outcome {
 		o.files = map[string]string{}
 	}
 	for _, rw := range r.Rows {
-		o.rows = append(o.rows, row{play: rw.Play, name: rw.Name, hosts: rw.Hosts})
+		o.rows = append(o.rows, row{run: rw.Run, play: rw.Play, name: rw.Name, hosts: rw.Hosts})
 	}
 	return o
 }
@@ -129,7 +131,7 @@ func saveRecording(t *testing.T, c corpusCase, hash, ver string, o *outcome) {
 	t.Helper()
 	r := recording{AnsibleVersion: ver, Format: snapshotFormat, Hash: hash, RC: o.rc, Stats: o.stats, Files: o.files}
 	for _, rw := range o.rows {
-		r.Rows = append(r.Rows, recordedRow{Play: rw.play, Name: rw.name, Hosts: rw.hosts})
+		r.Rows = append(r.Rows, recordedRow{Run: rw.run, Play: rw.play, Name: rw.name, Hosts: rw.hosts})
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -144,7 +146,13 @@ func saveRecording(t *testing.T, c corpusCase, hash, ver string, o *outcome) {
 // following -ansible. It returns nil when there is nothing to compare with.
 func ansibleOutcome(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
 	t.Helper()
-	hash := caseHash(t, c.dir, c.spec.RawArgs)
+	// runs and reset change what Ansible does, so they key it too (when
+	// set, so cases without them keep their hashes).
+	key := c.spec.RawArgs
+	if c.runs() > 1 || c.spec.Reset != "" {
+		key = append([]string{fmt.Sprintf("runs=%d", c.runs()), "reset=" + c.spec.Reset}, key...)
+	}
+	hash := caseHash(t, c.dir, key)
 	ver := ""
 	if ansible != "" {
 		ver = ansibleVersion(t, ansible)
