@@ -152,6 +152,9 @@ func TestFileModulesErrorsLab(t *testing.T) {
     - name: validate fails
       lineinfile: {path: /etc/valid.conf, line: "broken", validate: "grep -q good %s"}
       ignore_errors: true
+    - name: missing directory
+      copy: {content: "x\n", dest: /tmp/no-such-dir/x}
+      ignore_errors: true
 `
 	r := e2e.Playbook(t, l, dir, "pb.yml", pb, "run")
 	msgs := map[string][]string{
@@ -159,6 +162,7 @@ func TestFileModulesErrorsLab(t *testing.T) {
 		"permission denied": {"/etc/denied.conf", "Permission denied"},
 		"bad mode":          {"u=rwz"},
 		"validate fails":    {"/etc/valid.conf", "grep -q good"},
+		"missing directory": {"Destination directory /tmp/no-such-dir does not exist"},
 	}
 	for task, wants := range msgs {
 		if s := r.Doc.Status(task, "node1"); s != "failed" {
@@ -177,6 +181,12 @@ func TestFileModulesErrorsLab(t *testing.T) {
 				t.Errorf("%s: message %q lacks %q", task, msg, w)
 			}
 		}
+	}
+	// Check mode fails the same way (Ansible's copy does too), rather
+	// than predicting a write the run cannot do.
+	r = e2e.Playbook(t, l, dir, "pb.yml", pb, "run", "--check")
+	if s := r.Doc.Status("missing directory", "node1"); s != "failed" {
+		t.Errorf("check mode: missing directory: status %q", s)
 	}
 	if got := e2e.Exec(t, l, "node1", "cat", "/etc/valid.conf"); got != "keep" {
 		t.Errorf("failed validation changed the file: %q", got)
