@@ -147,7 +147,7 @@ func applyDifferences(t *testing.T, diffs []difference, rows []row) []row {
 	t.Helper()
 	out := make([]row, len(rows))
 	for i, r := range rows {
-		out[i] = row{play: r.play, name: r.name, hosts: map[string]string{}}
+		out[i] = row{run: r.run, play: r.play, name: r.name, hosts: map[string]string{}}
 		for h, s := range r.hosts {
 			out[i].hosts[h] = s
 		}
@@ -159,7 +159,7 @@ func applyDifferences(t *testing.T, diffs []difference, rows []row) []row {
 			// last task of its play that both run before it (After).
 			for i, r := range out {
 				if r.name == d.After {
-					nr := row{play: r.play, name: d.Task, hosts: map[string]string{d.Host: d.Haplay}}
+					nr := row{run: r.run, play: r.play, name: d.Task, hosts: map[string]string{d.Host: d.Haplay}}
 					if i+1 < len(out) && out[i+1].name == d.Task {
 						out[i+1].hosts[d.Host] = d.Haplay
 					} else {
