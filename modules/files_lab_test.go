@@ -117,6 +117,13 @@ func TestFileModulesLab(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "fetched", "node1", "etc", "app.conf")); err != nil || string(b) != "x=1\n" {
 		t.Errorf("fetched: %q %v", b, err)
 	}
+	// The fetched copy has the remote file's mode (less the umask), as
+	// with Ansible's sftp transfer: 0600 here, not a fixed 0644.
+	if st, err := os.Stat(filepath.Join(dir, "fetched", "node1", "etc", "app.conf")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("fetched file mode %v, want 0600", st.Mode().Perm())
+	}
 	if !strings.Contains(run.Stdout, "+host=node1.lab") && !strings.Contains(run.Stdout, "host=node1.lab") {
 		t.Errorf("diff text missing from output")
 	}
