@@ -386,7 +386,12 @@ func runAnsibleOnce(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpu
 			Ignored     int `json:"ignored"`
 		} `json:"stats"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+	// pause prints its prompt on stdout before the callback's JSON.
+	js := stdout.Bytes()
+	if i := bytes.Index(js, []byte("\n{\n")); i >= 0 && !bytes.HasPrefix(js, []byte("{")) {
+		js = js[i+1:]
+	}
+	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatalf("ansible-playbook printed no JSON (%v):\n%s", err, o.output)
 	}
 	// The callback starts a new play for every serial batch; the play id
