@@ -69,6 +69,9 @@ type writeJob struct {
 	Src      string      // reported as src
 	Label    string      // for diff headers
 	BaseName string      // joined to dest when dest is a directory
+	// ParentMade: the caller made (or in check mode predicted) dest's
+	// directory, so putFile need not look for it.
+	ParentMade bool
 }
 
 // putFile writes one file: resolves a directory dest, honours force and
@@ -110,6 +113,18 @@ func putFile(ctx context.Context, c *Call, j writeJob, r *Result) error {
 		}
 		if tf, err := c.Host.ReadFile(ctx, t, true); err == nil && (tf.Type == "file" || !tf.Exists) {
 			dest, cur = t, tf
+		}
+	}
+	if !cur.Exists && !j.ParentMade && !strings.HasSuffix(j.Dest, "/") {
+		// Ansible fails here in check mode too, so the plan must say so
+		// rather than predict a write that cannot happen.
+		dir := path.Dir(dest)
+		pf, err := c.Host.ReadFile(ctx, dir, false)
+		if err != nil {
+			return err
+		}
+		if !pf.Exists {
+			return &failure{fmt.Sprintf("Destination directory %s does not exist", dir)}
 		}
 	}
 	r.Set("src", j.Src)
@@ -264,7 +279,7 @@ func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) 
 			return &failure{fmt.Sprintf("reading %s: %v", p, err)}
 		}
 		var fr Result
-		if err := putFile(ctx, c, writeJob{Dest: target, Data: data, SrcMode: files[p].Mode(), Src: p, Label: target}, &fr); err != nil {
+		if err := putFile(ctx, c, writeJob{Dest: target, Data: data, SrcMode: files[p].Mode(), Src: p, Label: target, ParentMade: true}, &fr); err != nil {
 			return err
 		}
 		r.Diffs = append(r.Diffs, fr.Diffs...)

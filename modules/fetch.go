@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,7 +115,7 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 	if c.Check {
 		return r, nil
 	}
-	if err := writeLocal(dest, f.Content); err != nil {
+	if err := writeLocal(dest, f.Content, f.Mode.Perm()); err != nil {
 		return Result{Failed: true, Msg: fmt.Sprintf("fetch %s: %v", src, err)}, nil
 	}
 	if a.Bool("validate_checksum") {
@@ -125,26 +127,36 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 	return r, nil
 }
 
-// writeLocal writes data to p on the controller atomically.
-func writeLocal(p string, data []byte) error {
+// writeLocal writes data to p on the controller atomically. As with
+// Ansible's fetch (sftp get), a new file gets the remote file's mode less
+// the controller's umask, and an existing file keeps its mode.
+func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	t, err := os.CreateTemp(filepath.Dir(p), ".haplay-fetch-")
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(p), ".haplay-fetch-"+hex.EncodeToString(rnd[:]))
+	// OpenFile's mode goes through the umask, as sftp's does.
+	t, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, remoteMode)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(t.Name())
+	defer os.Remove(tmp)
 	if _, err := t.Write(data); err != nil {
 		t.Close()
 		return err
 	}
-	if err := t.Chmod(0o644); err != nil {
-		t.Close()
-		return err
+	if st, err := os.Stat(p); err == nil {
+		if err := t.Chmod(st.Mode().Perm()); err != nil {
+			t.Close()
+			return err
+		}
 	}
 	if err := t.Close(); err != nil {
 		return err
 	}
-	return os.Rename(t.Name(), p)
+	return os.Rename(tmp, p)
 }

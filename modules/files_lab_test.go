@@ -117,6 +117,13 @@ func TestFileModulesLab(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "fetched", "node1", "etc", "app.conf")); err != nil || string(b) != "x=1\n" {
 		t.Errorf("fetched: %q %v", b, err)
 	}
+	// The fetched copy has the remote file's mode (less the umask), as
+	// with Ansible's sftp transfer: 0600 here, not a fixed 0644.
+	if st, err := os.Stat(filepath.Join(dir, "fetched", "node1", "etc", "app.conf")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("fetched file mode %v, want 0600", st.Mode().Perm())
+	}
 	if !strings.Contains(run.Stdout, "+host=node1.lab") && !strings.Contains(run.Stdout, "host=node1.lab") {
 		t.Errorf("diff text missing from output")
 	}
@@ -152,6 +159,9 @@ func TestFileModulesErrorsLab(t *testing.T) {
     - name: validate fails
       lineinfile: {path: /etc/valid.conf, line: "broken", validate: "grep -q good %s"}
       ignore_errors: true
+    - name: missing directory
+      copy: {content: "x\n", dest: /tmp/no-such-dir/x}
+      ignore_errors: true
 `
 	r := e2e.Playbook(t, l, dir, "pb.yml", pb, "run")
 	msgs := map[string][]string{
@@ -159,6 +169,7 @@ func TestFileModulesErrorsLab(t *testing.T) {
 		"permission denied": {"/etc/denied.conf", "Permission denied"},
 		"bad mode":          {"u=rwz"},
 		"validate fails":    {"/etc/valid.conf", "grep -q good"},
+		"missing directory": {"Destination directory /tmp/no-such-dir does not exist"},
 	}
 	for task, wants := range msgs {
 		if s := r.Doc.Status(task, "node1"); s != "failed" {
@@ -177,6 +188,12 @@ func TestFileModulesErrorsLab(t *testing.T) {
 				t.Errorf("%s: message %q lacks %q", task, msg, w)
 			}
 		}
+	}
+	// Check mode fails the same way (Ansible's copy does too), rather
+	// than predicting a write the run cannot do.
+	r = e2e.Playbook(t, l, dir, "pb.yml", pb, "run", "--check")
+	if s := r.Doc.Status("missing directory", "node1"); s != "failed" {
+		t.Errorf("check mode: missing directory: status %q", s)
 	}
 	if got := e2e.Exec(t, l, "node1", "cat", "/etc/valid.conf"); got != "keep" {
 		t.Errorf("failed validation changed the file: %q", got)

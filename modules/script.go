@@ -58,6 +58,12 @@ func (Script) Run(ctx context.Context, c *Call) (Result, error) {
 		return Result{Failed: true, Msg: fmt.Sprintf("script: read %s: %v", local, err)}, nil
 	}
 	if r, done, err := createsRemoves(ctx, c, ""); done || err != nil {
+		if err == nil && !r.Changed {
+			// Ansible's script action reports a run that creates or
+			// removes decided against as skipped (command says ok).
+			reason, _ := r.Values["stdout"].(string)
+			return Result{Skipped: true, SkipReason: reason, Msg: reason}, nil
+		}
 		return r, err
 	}
 	if c.Check {

@@ -161,6 +161,19 @@ func (User) Run(ctx context.Context, c *Call) (Result, error) {
 		}
 	}
 	plan, err := planUser(a, cur, exists, groups)
+	if err != nil && c.Check && !exists && a.String("state") == "present" {
+		// A new user's groups may come from an earlier group task that
+		// check mode only predicted. Ansible's check mode reports a new
+		// user as a change without looking at its groups; so does this.
+		r := Result{Changed: true, Msg: fmt.Sprintf("would create user %s (%v on the host now)", name, err)}
+		r.Set("name", name)
+		r.Set("state", "present")
+		if c.Diff {
+			r.Diffs = []Diff{{BeforeHeader: "user " + name + " (before)", AfterHeader: "user " + name + " (after)",
+				Before: "state: absent\n", After: "state: present\n"}}
+		}
+		return r, nil
+	}
 	if err != nil {
 		return Result{Failed: true, Msg: fmt.Sprintf("%s: user %s: %v", c.Host.Name(), name, err)}, nil
 	}

@@ -18,6 +18,7 @@ have curl || need+=(curl)
 have socat || need+=(socat)
 have dockerd || need+=(docker.io) # docker_swarm tests: dockerd in lab hosts
 have python3 || need+=(python3)
+python3 -c "import apt" 2>/dev/null || need+=(python3-apt) # Ansible's apt module on the lab hosts
 have dpkg-scanpackages || need+=(dpkg-dev) # apt module tests: a local file: repo
 have sudo || need+=(sudo)
 if [ ${#need[@]} -gt 0 ]; then

@@ -66,27 +66,64 @@ func runCase(t *testing.T, l *lab.Lab, ansible string, c corpusCase) {
 	if err := os.WriteFile(inv, []byte(labInventory(l, c.inv)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	resetHosts(t, l, c.name)
-	t.Cleanup(func() { resetHosts(t, l, c.name) })
+	resetHosts(t, l, c)
+	t.Cleanup(func() { resetHosts(t, l, c) })
 
 	want := ansibleOutcome(t, l, ansible, work, inv, c)
-	resetHosts(t, l, c.name)
-	var plan *outcome
+	resetHosts(t, l, c)
+	// Each run (case.yml runs: 2 for a second run on the hosts the first
+	// left) is planned first: the plan changes nothing and predicts it.
+	var runs []*outcome
+	before := map[string]string{}
+	seen := map[string]bool{}
 	if !c.spec.NoPlan {
-		plan = runHaplay(t, l, "plan", work, inv, c)
-		if len(plan.files) > 0 {
-			t.Errorf("haplay plan changed hosts; files now:\n%s", renderFiles(plan.files))
-			resetHosts(t, l, c.name)
-		}
+		defer checkPlanSeen(t, c, seen)
 	}
-	got := runHaplay(t, l, "run", work, inv, c)
+	for n := 1; n <= c.runs(); n++ {
+		if !c.spec.NoPlan {
+			plan := runHaplay(t, l, "plan", work, inv, c)
+			if a, b := renderFiles(before), renderFiles(plan.files); a != b {
+				t.Errorf("haplay plan (run %d) changed hosts: %s", n, diffText("files", a, b, "before", "after plan"))
+			}
+			defer func() { comparePlan(t, c, plan, runs[n-1], seen) }()
+		}
+		runs = append(runs, runHaplay(t, l, "run", work, inv, c))
+		before = runs[n-1].files
+	}
+	got := mergeRuns(runs)
+	resetHosts(t, l, c)
 
 	if want != nil {
 		compareWithAnsible(t, c, want, got)
 	}
-	if plan != nil {
-		comparePlan(t, c, plan, got)
+}
+
+// mergeRuns makes one outcome of a case's runs: rows and recap of each
+// (a later run's rows numbered with it, its recap lines marked "(run N)"),
+// the first failing exit code, and the files the last run left.
+func mergeRuns(runs []*outcome) *outcome {
+	if len(runs) == 1 {
+		return runs[0]
 	}
+	o := &outcome{stats: map[string]map[string]int{}, cannotPredict: map[string]bool{}}
+	for i, r := range runs {
+		for _, rw := range r.rows {
+			rw.run = i + 1
+			o.rows = append(o.rows, rw)
+		}
+		for h, s := range r.stats {
+			if i > 0 {
+				h += fmt.Sprintf(" (run %d)", i+1)
+			}
+			o.stats[h] = s
+		}
+		if o.rc == 0 {
+			o.rc = r.rc
+		}
+		o.files = r.files
+		o.output += fmt.Sprintf("--- run %d\n%s", i+1, r.output)
+	}
+	return o
 }
 
 func compareWithAnsible(t *testing.T, c corpusCase, want, got *outcome) {
@@ -114,7 +151,7 @@ func applyDifferences(t *testing.T, diffs []difference, rows []row) []row {
 	t.Helper()
 	out := make([]row, len(rows))
 	for i, r := range rows {
-		out[i] = row{play: r.play, name: r.name, hosts: map[string]string{}}
+		out[i] = row{run: r.run, play: r.play, name: r.name, hosts: map[string]string{}}
 		for h, s := range r.hosts {
 			out[i].hosts[h] = s
 		}
@@ -126,7 +163,7 @@ func applyDifferences(t *testing.T, diffs []difference, rows []row) []row {
 			// last task of its play that both run before it (After).
 			for i, r := range out {
 				if r.name == d.After {
-					nr := row{play: r.play, name: d.Task, hosts: map[string]string{d.Host: d.Haplay}}
+					nr := row{run: r.run, play: r.play, name: d.Task, hosts: map[string]string{d.Host: d.Haplay}}
 					if i+1 < len(out) && out[i+1].name == d.Task {
 						out[i+1].hosts[d.Host] = d.Haplay
 					} else {
@@ -165,13 +202,10 @@ func applyDifferences(t *testing.T, diffs []difference, rows []row) []row {
 // comparePlan checks that plan predicted the run's changes, host by host
 // and task by task: a change in the run is a change in the plan, or a
 // "cannot predict" skip; nothing else in the plan is a change.
-func comparePlan(t *testing.T, c corpusCase, plan, run *outcome) {
+// seen collects the plan differences that applied (over every run).
+func comparePlan(t *testing.T, c corpusCase, plan, run *outcome, seen map[string]bool) {
 	t.Helper()
-	allowed := map[string]difference{}
-	for _, d := range c.spec.PlanDifferences {
-		allowed[d.Task+"|"+d.Host] = d
-	}
-	seen := map[string]bool{}
+	allowed := planAllowed(c)
 	type key struct {
 		play int
 		name string
@@ -217,13 +251,26 @@ func comparePlan(t *testing.T, c corpusCase, plan, run *outcome) {
 			}
 		}
 	}
-	for k, d := range allowed {
+	if len(problems) > 0 {
+		t.Errorf("plan does not match the run:\n%s\nplan:\n%s\nrun:\n%s", strings.Join(problems, "\n"), renderRows(plan.rows), renderRows(run.rows))
+	}
+}
+
+func planAllowed(c corpusCase) map[string]difference {
+	allowed := map[string]difference{}
+	for _, d := range c.spec.PlanDifferences {
+		allowed[d.Task+"|"+d.Host] = d
+	}
+	return allowed
+}
+
+// checkPlanSeen fails for a case.yml plan difference no run showed.
+func checkPlanSeen(t *testing.T, c corpusCase, seen map[string]bool) {
+	t.Helper()
+	for k, d := range planAllowed(c) {
 		if !seen[k] {
 			t.Errorf("expected plan difference on %s / %q not seen: update case.yml", d.Host, d.Task)
 		}
-	}
-	if len(problems) > 0 {
-		t.Errorf("plan does not match the run:\n%s\nplan:\n%s\nrun:\n%s", strings.Join(problems, "\n"), renderRows(plan.rows), renderRows(run.rows))
 	}
 }
 
@@ -275,14 +322,21 @@ func runHaplay(t *testing.T, l *lab.Lab, command, work, inv string, c corpusCase
 		o.stats[h] = m
 	}
 	o.files = snapshot(t, l, c.name)
-	if command == "run" {
-		resetHosts(t, l, c.name)
-	}
 	return o
 }
 
-// runAnsible runs ansible-playbook on the case with the JSON callback.
+// runAnsible runs ansible-playbook on the case (as many times as the case
+// says) with the JSON callback.
 func runAnsible(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
+	t.Helper()
+	var runs []*outcome
+	for n := 1; n <= c.runs(); n++ {
+		runs = append(runs, runAnsibleOnce(t, l, ansible, work, inv, c))
+	}
+	return mergeRuns(runs)
+}
+
+func runAnsibleOnce(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
 	t.Helper()
 	home := filepath.Join(work, "home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
@@ -346,7 +400,12 @@ func runAnsible(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCas
 			Ignored     int `json:"ignored"`
 		} `json:"stats"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+	// pause prints its prompt on stdout before the callback's JSON.
+	js := stdout.Bytes()
+	if i := bytes.Index(js, []byte("\n{\n")); i >= 0 && !bytes.HasPrefix(js, []byte("{")) {
+		js = js[i+1:]
+	}
+	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatalf("ansible-playbook printed no JSON (%v):\n%s", err, o.output)
 	}
 	// The callback starts a new play for every serial batch; the play id

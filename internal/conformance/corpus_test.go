@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -48,6 +49,14 @@ type caseSpec struct {
 	// NoPlan skips the plan-versus-run comparison (check-mode cases, where
 	// the run itself is a plan).
 	NoPlan bool `yaml:"no_plan"`
+	// Runs is how many times the playbook runs, one after the other on
+	// the same hosts (2: the second run must report what Ansible's
+	// second run does, changed=0 for idempotent tasks). Default 1.
+	Runs int `yaml:"runs"`
+	// Reset is a shell script run on every lab host before and after
+	// each run, for what a case changes outside its root (users, groups,
+	// packages): the runs must start from the same hosts.
+	Reset string `yaml:"reset"`
 	// RawArgs are Args as written, for the recording's hash.
 	RawArgs []string `yaml:"-"`
 }
@@ -72,6 +81,8 @@ type corpusCase struct {
 	spec caseSpec
 	inv  string // the case's inventory.ini, host names only
 }
+
+func (c corpusCase) runs() int { return max(c.spec.Runs, 1) }
 
 func loadCorpus(t *testing.T) []corpusCase {
 	t.Helper()
@@ -137,12 +148,18 @@ func labInventory(l *lab.Lab, caseInv string) string {
 
 // resetHosts removes what a case wrote, on every lab host and on the
 // controller (delegate_to: localhost).
-func resetHosts(t *testing.T, l *lab.Lab, name string) {
+func resetHosts(t *testing.T, l *lab.Lab, c corpusCase) {
 	t.Helper()
-	root := caseRoot(name)
+	root := caseRoot(c.name)
 	for _, h := range l.Hosts() {
 		if out, err := l.Exec(context.Background(), h.Name, "rm", "-rf", root); err != nil {
 			t.Fatalf("reset %s: %v\n%s", h.Name, err, out)
+		}
+		if c.spec.Reset == "" {
+			continue
+		}
+		if out, err := l.Exec(context.Background(), h.Name, "sh", "-c", c.spec.Reset); err != nil {
+			t.Fatalf("reset %s (case.yml reset): %v\n%s", h.Name, err, out)
 		}
 	}
 	if err := os.RemoveAll(root); err != nil {
@@ -150,48 +167,81 @@ func resetHosts(t *testing.T, l *lab.Lab, name string) {
 	}
 }
 
-// snapshotScript prints every file under the case root with its content.
-const snapshotScript = `cd "$1" 2>/dev/null || exit 0
-find . -type f | LC_ALL=C sort | while read -r f; do printf '%s\n' "== $f"; cat "$f"; done`
+// snapshotFormat versions what snapshot records: recordings made with
+// another format are stale (loadRecording), never compared as if they
+// were the same thing. 2: type, mode, owner and group of every path
+// (directories and symlinks too), content of files.
+const snapshotFormat = 2
 
-// snapshot lists the files a case left on every host and the controller,
-// as "host:path" -> content.
+// snapshotScript prints every path under the case root (the root too) as a
+// header line "\x1e== <type> <mode> <owner>:<group> <path>[ -> <target>]",
+// followed by the content for a regular file and a newline (so a file
+// without a final newline does not run into the next header). find -printf reads
+// everything in the one process, so a host costs one round trip.
+const snapshotScript = `cd "$1" 2>/dev/null || exit 0
+find . -printf '%y %m %u:%g %p\t%l\n' | LC_ALL=C sort -t ' ' -k4 | while IFS='	' read -r head target; do
+  printf '\036== %s' "$head"
+  [ -n "$target" ] && printf ' -> %s' "$target"
+  printf '\n'
+  case "$head" in f*) f=${head#* * * }; cat "$f"; printf '\n';; esac
+done`
+
+// snapshot lists the paths a case left on every host and the controller,
+// as "host:path" -> "type mode owner:group[ -> target]\n" + content for a
+// regular file (type: f file, d directory, l symlink; mode in octal).
 func snapshot(t *testing.T, l *lab.Lab, name string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	parse := func(host, text string) {
-		cur := ""
-		for _, line := range strings.SplitAfter(text, "\n") {
-			if strings.HasPrefix(line, "== ./") {
-				cur = host + ":" + strings.TrimSpace(strings.TrimPrefix(line, "== ./"))
-				out[cur] = ""
-				continue
-			}
-			if cur != "" {
-				out[cur] += line
-			}
-		}
-	}
 	root := caseRoot(name)
 	for _, h := range l.Hosts() {
 		b, err := l.Exec(t.Context(), h.Name, "sh", "-c", snapshotScript, "sh", root)
 		if err != nil {
 			t.Fatalf("snapshot %s: %v\n%s", h.Name, err, b)
 		}
-		parse(h.Name, string(b))
+		parseSnapshot(out, h.Name, string(b))
 	}
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err == nil {
-			rel, _ := filepath.Rel(root, p)
-			out["localhost:"+rel] = string(data)
-		}
-		return nil
-	})
+	// The controller's side (fetch, delegate_to: localhost), same script.
+	b, err := exec.Command("sh", "-c", snapshotScript, "sh", root).CombinedOutput()
+	if err != nil {
+		t.Fatalf("snapshot localhost: %v\n%s", err, b)
+	}
+	parseSnapshot(out, "localhost", string(b))
 	return out
+}
+
+// parseSnapshot adds snapshotScript's output for host to out.
+func parseSnapshot(out map[string]string, host, text string) {
+	cur := ""
+	for _, line := range strings.SplitAfter(text, "\n") {
+		// A header starts with the record separator (\x1e), which no
+		// text file in the corpus holds.
+		if strings.HasPrefix(line, "\x1e== ") {
+			// "\x1e== f 644 root:root ./a/b[ -> target]"
+			fields := strings.SplitN(strings.TrimSuffix(line[4:], "\n"), " ", 4)
+			if len(fields) == 4 {
+				path, target, _ := strings.Cut(fields[3], " -> ")
+				path = strings.TrimPrefix(strings.TrimPrefix(path, "."), "/")
+				if path == "" {
+					path = "."
+				}
+				cur = host + ":" + path
+				head := fields[0] + " " + fmt.Sprintf("%04s", fields[1]) + " " + fields[2]
+				if fields[0] == "l" {
+					head += " -> " + target
+				}
+				out[cur] = head + "\n"
+				continue
+			}
+		}
+		if cur != "" {
+			out[cur] += line
+		}
+	}
+	for k, v := range out {
+		if strings.HasPrefix(k, host+":") && strings.HasPrefix(v, "f ") {
+			out[k] = v[:len(v)-1] // the newline the script added
+		}
+	}
 }
 
 func renderFiles(files map[string]string) string {
@@ -213,6 +263,7 @@ func renderFiles(files map[string]string) string {
 // row is one task as run: its play, its printed name and each host's
 // status.
 type row struct {
+	run   int // 0 or 1: the first run; 2: the second (case.yml runs)
 	play  int
 	name  string
 	hosts map[string]string
@@ -228,7 +279,11 @@ func (r row) String() string {
 	for _, h := range hosts {
 		parts = append(parts, h+"="+r.hosts[h])
 	}
-	return fmt.Sprintf("play %d | %s | %s", r.play, r.name, strings.Join(parts, " "))
+	prefix := ""
+	if r.run > 1 {
+		prefix = fmt.Sprintf("run %d | ", r.run)
+	}
+	return fmt.Sprintf("%splay %d | %s | %s", prefix, r.play, r.name, strings.Join(parts, " "))
 }
 
 func renderRows(rows []row) string {

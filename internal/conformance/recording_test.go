@@ -5,11 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +36,7 @@ const recordingFile = "ansible.json"
 // recording is one live ansible-playbook run of a case.
 type recording struct {
 	AnsibleVersion string                    `json:"ansible_version"`
+	Format         int                       `json:"format"` // snapshotFormat it was made with
 	Hash           string                    `json:"hash"`
 	RC             int                       `json:"rc"`
 	Rows           []recordedRow             `json:"rows"`
@@ -42,6 +45,7 @@ type recording struct {
 }
 
 type recordedRow struct {
+	Run   int               `json:"run,omitempty"`
 	Play  int               `json:"play"`
 	Name  string            `json:"name"`
 	Hosts map[string]string `json:"hosts"`
@@ -96,6 +100,9 @@ func caseHash(t *testing.T, dir string, args []string) string {
 		h.Write([]byte{0})
 	}
 	h.Write([]byte("args\x00" + strings.Join(args, "\x00")))
+	// What a recording holds is part of its key too: a new snapshot
+	// format makes every recording stale.
+	h.Write([]byte("\x00format\x00" + strconv.Itoa(snapshotFormat)))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -107,7 +114,7 @@ func loadRecording(c corpusCase, hash, ver string) *outcome {
 		return nil
 	}
 	var r recording
-	if json.Unmarshal(data, &r) != nil || r.Hash != hash || (ver != "" && r.AnsibleVersion != ver) {
+	if json.Unmarshal(data, &r) != nil || r.Hash != hash || r.Format != snapshotFormat || (ver != "" && r.AnsibleVersion != ver) {
 		return nil
 	}
 	o := &outcome{rc: r.RC, stats: r.Stats, files: r.Files, output: "(recorded " + r.AnsibleVersion + " run)"}
@@ -115,16 +122,16 @@ func loadRecording(c corpusCase, hash, ver string) *outcome {
 		o.files = map[string]string{}
 	}
 	for _, rw := range r.Rows {
-		o.rows = append(o.rows, row{play: rw.Play, name: rw.Name, hosts: rw.Hosts})
+		o.rows = append(o.rows, row{run: rw.Run, play: rw.Play, name: rw.Name, hosts: rw.Hosts})
 	}
 	return o
 }
 
 func saveRecording(t *testing.T, c corpusCase, hash, ver string, o *outcome) {
 	t.Helper()
-	r := recording{AnsibleVersion: ver, Hash: hash, RC: o.rc, Stats: o.stats, Files: o.files}
+	r := recording{AnsibleVersion: ver, Format: snapshotFormat, Hash: hash, RC: o.rc, Stats: o.stats, Files: o.files}
 	for _, rw := range o.rows {
-		r.Rows = append(r.Rows, recordedRow{Play: rw.play, Name: rw.name, Hosts: rw.hosts})
+		r.Rows = append(r.Rows, recordedRow{Run: rw.run, Play: rw.play, Name: rw.name, Hosts: rw.hosts})
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -139,7 +146,13 @@ func saveRecording(t *testing.T, c corpusCase, hash, ver string, o *outcome) {
 // following -ansible. It returns nil when there is nothing to compare with.
 func ansibleOutcome(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpusCase) *outcome {
 	t.Helper()
-	hash := caseHash(t, c.dir, c.spec.RawArgs)
+	// runs and reset change what Ansible does, so they key it too (when
+	// set, so cases without them keep their hashes).
+	key := c.spec.RawArgs
+	if c.runs() > 1 || c.spec.Reset != "" {
+		key = append([]string{fmt.Sprintf("runs=%d", c.runs()), "reset=" + c.spec.Reset}, key...)
+	}
+	hash := caseHash(t, c.dir, key)
 	ver := ""
 	if ansible != "" {
 		ver = ansibleVersion(t, ansible)
