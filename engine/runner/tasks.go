@@ -219,6 +219,16 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 		return pr.finish(e, pr.failResult(hr, err))
 	}
 	if name := pr.dependsOnUnknown(e, host); name != "" {
+		if t.Action == "set_fact" {
+			// The facts it would set are unknown too: a later task that
+			// uses them cannot predict either, rather than fail on an
+			// undefined variable the real run would have.
+			for k := range t.Args {
+				if k != "cacheable" {
+					pr.markUnknown(host, k, true)
+				}
+			}
+		}
 		return pr.finish(e, cannotPredict(hr, name))
 	}
 	if t.LoopKeyword == "" {
@@ -718,6 +728,7 @@ func (pr *playRun) setFacts(host string, facts map[string]any) {
 	defer pr.mu.Unlock()
 	for k, v := range facts {
 		hs.facts[k] = v
+		delete(hs.unknown, k) // known again (see runOnHost)
 	}
 }
 
