@@ -3,7 +3,6 @@ package modules
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -93,10 +92,7 @@ func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string
 	}
 	// creates/removes are tested in the same remote command that runs
 	// the command: one round trip rather than two.
-	guarded, mark, err := guardCreatesRemoves(c, cmd)
-	if err != nil {
-		return Result{}, err
-	}
+	guarded, mark := guardCreatesRemoves(c, cmd)
 	start := time.Now()
 	out, err := c.Host.Run(ctx, guarded)
 	if err != nil {
@@ -136,15 +132,13 @@ func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string
 // exits; otherwise it execs the command. mark is random per call, so no
 // command output can be mistaken for it. Without creates/removes, cmd is
 // returned as it is and mark is "".
-func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string, error) {
+func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
 	creates, removes := c.Args.String("creates"), c.Args.String("removes")
 	if creates == "" && removes == "" {
-		return cmd, "", nil
+		return cmd, ""
 	}
-	mark, err := randomMark()
-	if err != nil {
-		return cmd, "", err
-	}
+	// A random marker no command can print by chance.
+	mark := "HAPLAY-NOTRUN-" + rand.Text()
 	var b strings.Builder
 	if creates != "" {
 		b.WriteString("if [ -e " + connection.Quote(creates) + " ]; then printf '%s\\n' " + connection.Quote(mark+" creates") + "; exit 0; fi\n")
@@ -163,7 +157,7 @@ func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string, e
 	}
 	g := cmd
 	g.Argv, g.Script, g.Executable = nil, b.String(), ""
-	return g, mark, nil
+	return g, mark
 }
 
 // guardSkipped tells whether the guard skipped the command, and why.
@@ -191,15 +185,6 @@ func notRun(kind, p string) Result {
 	r.Set("rc", 0)
 	r.Set("stdout", "skipped, since "+p+" does not exist")
 	return r
-}
-
-// randomMark is a marker no command can print by chance.
-func randomMark() (string, error) {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return "HAPLAY-NOTRUN-" + hex.EncodeToString(b[:]), nil
 }
 
 // createsRemoves decides, with one remote test, whether creates/removes

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -207,11 +206,7 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 	if path == "" {
 		return errors.New("write file: empty path")
 	}
-	suffix, err := randomSuffix()
-	if err != nil {
-		return fmt.Errorf("write %s on %s: %w", path, host, err)
-	}
-	out, err := run(ctx, Cmd{Script: writeScript(path, suffix, opts), Stdin: data, Become: opts.Become})
+	out, err := run(ctx, Cmd{Script: writeScript(path, rand.Text(), opts), Stdin: data, Become: opts.Become})
 	if err != nil {
 		return fmt.Errorf("write %s on %s: %w", path, host, err)
 	}
@@ -225,15 +220,6 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 		return fmt.Errorf("write %s on %s: exit code %d: %s", path, host, out.ExitCode, stderr)
 	}
 	return nil
-}
-
-// randomSuffix names a temp file: 64 random bits, hex.
-func randomSuffix() (string, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
 }
 
 // signalOutput records that the command died of a signal: the exit code
