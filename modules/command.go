@@ -153,7 +153,12 @@ func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
 		if sh == "" {
 			sh = "/bin/sh"
 		}
-		b.WriteString("exec " + connection.Quote(sh) + " -c " + connection.Quote(cmd.Script))
+		if sh == "/bin/sh" {
+			// The guard runs in /bin/sh already: eval spares a second one.
+			b.WriteString("eval " + connection.Quote(cmd.Script))
+		} else {
+			b.WriteString("exec " + connection.Quote(sh) + " -c " + connection.Quote(cmd.Script))
+		}
 	}
 	g := cmd
 	g.Argv, g.Script, g.Executable = nil, b.String(), ""

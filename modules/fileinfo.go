@@ -44,20 +44,18 @@ func (f FileInfo) Checksum() string {
 func ReadFileInfo(ctx context.Context, h interface {
 	Run(context.Context, connection.Cmd) (connection.Output, error)
 }, path string, withContent bool, become connection.Become) (FileInfo, error) {
+	// The script sets no variable and never exits, so a remote shell can
+	// run it without a subshell (Cmd.InShell): the path is spelled out
+	// each time instead of kept in a variable.
 	q := connection.Quote(path)
-	script := "p=" + q + `
-if [ -L "$p" ] || [ -e "$p" ]; then
-  stat -c '%F|%a|%U|%G|%u|%g|%s' -- "$p" || exit 3
-  if [ -L "$p" ]; then readlink -- "$p"; else echo; fi`
+	script := "if [ -L " + q + " ] || [ -e " + q + " ]; then\n" +
+		"  stat -c '%F|%a|%U|%G|%u|%g|%s' -- " + q + " &&\n" +
+		"  { if [ -L " + q + " ]; then readlink -- " + q + "; else echo; fi; }"
 	if withContent {
-		script += `
-  if [ -f "$p" ]; then cat -- "$p" || exit 4; fi`
+		script += " &&\n  { if [ -f " + q + " ]; then cat -- " + q + "; fi; }"
 	}
-	script += `
-else
-  echo ABSENT
-fi`
-	out, err := h.Run(ctx, connection.Cmd{Script: script, Become: become})
+	script += "\nelse\n  echo ABSENT\nfi"
+	out, err := h.Run(ctx, connection.Cmd{Script: script, Become: become, InShell: true})
 	if err != nil {
 		return FileInfo{}, err
 	}

@@ -309,6 +309,19 @@ func ensureContent(ctx context.Context, c *Call, w contentWrite, r *Result) erro
 		if hasMode && wm != 0 {
 			opts.Mode = wm
 		}
+		// What the probe saw is what the write keeps: saying so spares the
+		// host a chmod and a chown (see connection.writeScript).
+		if cur.Exists && cur.Type == "file" {
+			if !hasMode && cur.Mode != 0 {
+				opts.Mode = cur.Mode
+			}
+			if opts.Owner != "" && idMatches(opts.Owner, cur.Owner, cur.UID) {
+				opts.Owner = ""
+			}
+			if opts.Group != "" && idMatches(opts.Group, cur.Group, cur.GID) {
+				opts.Group = ""
+			}
+		}
 		if cur.Exists && cur.Type == "file" {
 			ch, _ := planAttrs(cur, w.Attrs)
 			if ch.changed() && c.Diff {

@@ -22,21 +22,36 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // that sudo can be skipped when it would not change anything. The line is
 // the same for ssh (run by the login shell) and local (/bin/sh -c).
 func commandLine(c Cmd, remoteUser string) (string, []byte, error) {
-	return buildLine(c, remoteUser, false)
+	l, err := buildLine(c, remoteUser, false)
+	return l.text, l.stdin, err
 }
 
 // shellCommandLine is commandLine for a remote shell (shell.go), which is
-// /bin/sh already: a /bin/sh script without environment runs through eval
-// in the frame's subshell instead of an exec of a second /bin/sh. eval
-// parses the script when it runs, so a syntax error in it ends the
-// subshell with status 2 and the message on stderr, as sh -c would, and
-// never reaches the shell reading the frames. It saves a process start
-// (about 2 ms of CPU on a small VM) on most module commands.
-func shellCommandLine(c Cmd, remoteUser string) (string, []byte, error) {
+// /bin/sh already: a /bin/sh script runs through eval in the frame's
+// subshell instead of an exec of a second /bin/sh. eval parses the script
+// when it runs, so a syntax error in it ends the subshell with status 2
+// and the message on stderr, as sh -c would, and never reaches the shell
+// reading the frames. It saves a process start on most module commands.
+//
+// Some lines need no subshell at all (cmdLine.direct): a program run by name
+// with its arguments, and scripts the caller marked InShell. The reading
+// shell runs those itself, and dash starts a program with vfork, which
+// costs far less than the fork of a subshell (see docs/performance.md).
+func shellCommandLine(c Cmd, remoteUser string) (cmdLine, error) {
 	return buildLine(c, remoteUser, true)
 }
 
-func buildLine(c Cmd, remoteUser string, inShell bool) (string, []byte, error) {
+// cmdLine is a command line ready for a channel or a remote shell.
+type cmdLine struct {
+	text  string
+	stdin []byte
+	// direct: the line leaves the shell that runs it as it was (no exit,
+	// cd, option, trap or variable of its own survives it), so a remote
+	// shell may run it without a subshell around it.
+	direct bool
+}
+
+func buildLine(c Cmd, remoteUser string, inShell bool) (cmdLine, error) {
 	var b strings.Builder
 	if c.Dir != "" {
 		b.WriteString("cd " + Quote(c.Dir) + " && ")
@@ -46,18 +61,45 @@ func buildLine(c Cmd, remoteUser string, inShell bool) (string, []byte, error) {
 	keys := make([]string, 0, len(c.Env))
 	for k := range c.Env {
 		if !envName.MatchString(k) {
-			return "", nil, fmt.Errorf("invalid environment variable name %q", k)
+			return cmdLine{}, fmt.Errorf("invalid environment variable name %q", k)
 		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
-		b.WriteString(k + "=" + Quote(c.Env[k]) + " ")
+	assign := func(export bool) {
+		for _, k := range keys {
+			if export {
+				b.WriteString("export ")
+			}
+			b.WriteString(k + "=" + Quote(c.Env[k]))
+			if export {
+				b.WriteString(" && ")
+			} else {
+				b.WriteString(" ")
+			}
+		}
 	}
+	// direct is possible only where nothing would outlive the line: no
+	// cd, no sudo wrapper (it uses exec), no stdin (its pipe needs a
+	// subshell anyway).
+	simple := inShell && c.Dir == "" && len(c.Stdin) == 0 && !becomes(c.Become, remoteUser)
+	direct := false
 	switch {
 	case len(c.Argv) > 0 && c.Script != "":
-		return "", nil, errors.New("command has both Argv and Script")
+		return cmdLine{}, errors.New("command has both Argv and Script")
 	case len(c.Argv) > 0:
+		assign(false)
+		if simple && !isShellBuiltin(c.Argv[0]) {
+			// The reading shell starts the program itself. The name is
+			// quoted even when Quote would not: a quoted word is never
+			// taken for a keyword or an assignment.
+			b.WriteString("'" + strings.ReplaceAll(c.Argv[0], "'", `'"'"'`) + "'")
+			if len(c.Argv) > 1 {
+				b.WriteString(" " + Join(c.Argv[1:]))
+			}
+			direct = true
+			break
+		}
 		// exec: the program named, never a shell builtin of the same
 		// name (dash's echo would expand backslashes), as Ansible's
 		// command module runs it, whichever shell reads the line.
@@ -67,16 +109,47 @@ func buildLine(c Cmd, remoteUser string, inShell bool) (string, []byte, error) {
 		if sh == "" {
 			sh = "/bin/sh"
 		}
-		if inShell && sh == "/bin/sh" && len(c.Env) == 0 && !becomes(c.Become, remoteUser) {
+		if simple && c.InShell && sh == "/bin/sh" && len(c.Env) == 0 {
+			b.WriteString(c.Script)
+			direct = true
+			break
+		}
+		if inShell && sh == "/bin/sh" && !becomes(c.Become, remoteUser) {
+			// In the frame's subshell, so exported variables end with it.
+			assign(true)
 			b.WriteString("eval " + Quote(c.Script))
 			break
 		}
+		assign(false)
 		b.WriteString(Quote(sh) + " -c " + Quote(c.Script))
 	default:
-		return "", nil, errors.New("command has neither Argv nor Script")
+		return cmdLine{}, errors.New("command has neither Argv nor Script")
 	}
-	line, stdin := become(b.String(), c.Stdin, c.Become, remoteUser)
-	return line, stdin, nil
+	text, stdin := become(b.String(), c.Stdin, c.Become, remoteUser)
+	return cmdLine{text: text, stdin: stdin, direct: direct}, nil
+}
+
+// isShellBuiltin tells whether name could be a builtin of the remote
+// /bin/sh (dash, bash, busybox ash, ksh or zsh as sh). Such a name must be
+// run with exec in a subshell: the command module runs programs, and a
+// builtin (cd, export, umask) run by the shell reading the frames would
+// change it for every later command. A name with a slash is always a
+// program.
+func isShellBuiltin(name string) bool {
+	if strings.Contains(name, "/") {
+		return false
+	}
+	switch name {
+	case ".", ":", "[", "alias", "autoload", "bg", "bind", "break", "builtin", "caller", "cd", "chdir",
+		"command", "compgen", "complete", "compopt", "continue", "declare", "dirs", "disown", "echo",
+		"emulate", "enable", "eval", "exec", "exit", "export", "false", "fc", "fg", "float", "functions",
+		"getopts", "hash", "help", "history", "integer", "jobs", "kill", "let", "local", "logout",
+		"mapfile", "popd", "print", "printf", "pushd", "pwd", "read", "readarray", "readonly", "return",
+		"set", "setopt", "shift", "shopt", "source", "suspend", "test", "times", "trap", "true",
+		"type", "typeset", "ulimit", "umask", "unalias", "unset", "unsetopt", "wait", "whence":
+		return true
+	}
+	return false
 }
 
 // becomes tells whether bc needs sudo for remoteUser.
@@ -145,49 +218,72 @@ func octalMode(m fs.FileMode) string {
 	return fmt.Sprintf("%04o", v)
 }
 
-// writeScript is the one remote command behind WriteFile: data arrives on
-// stdin into a temp file beside path, gets its attributes, is validated and
-// then renamed over path. The EXIT trap removes the temp on every failure
+// writeScript is the one remote command behind WriteFile: data goes into a
+// temp file beside path, gets its attributes, is validated and then
+// renamed over path. The EXIT trap removes the temp on every failure
 // (set -e, validation, or a signal turned into an exit). tmpSuffix is
 // random (from the controller): the temp is created with noclobber, so an
 // existing file of that name is never taken over.
 //
-// Every process on the host costs a fork and an exec (about 4 ms on a
-// loaded lab host), so the script uses builtins where it can: the
-// directory by parameter expansion rather than dirname, the temp created
-// by a redirection under umask 022 rather than mktemp and chmod. A new
-// file costs cat and mv; an existing one adds chmod and chown to keep its
-// attributes.
-func writeScript(path, tmpSuffix string, opts WriteOptions) string {
+// Every process on the host costs a fork and an exec (several ms on a
+// loaded lab host, docs/performance.md), so the script uses builtins
+// wherever it can, and a usual write starts one program, mv:
+//   - data that is text of up to inlineWriteMax bytes is in the script,
+//     written by printf (a builtin); other data arrives on stdin for cat;
+//   - the directory comes by parameter expansion, not dirname;
+//   - the temp gets its mode from the umask it is created under when the
+//     mode has no x or special bit, else from chmod, and it is created
+//     private (umask 077) until then;
+//   - a kept owner and group need chown only when they are not already
+//     the writer's (test -O and -G are builtins).
+func writeScript(path, tmpSuffix string, data []byte, opts WriteOptions) string {
 	var b strings.Builder
 	b.WriteString("set -e\n")
 	b.WriteString("p=" + Quote(path) + "\n")
 	b.WriteString("case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac\n")
 	b.WriteString("t=\"$d/.haplay." + tmpSuffix + "\"\n")
-	b.WriteString("umask 022; set -C; : >\"$t\"; set +C\n")
+	byUmask := opts.Mode != 0 && opts.Mode&^0o666 == 0
+	if byUmask {
+		fmt.Fprintf(&b, "umask %04o; ", 0o777&^uint32(opts.Mode))
+	} else if opts.Mode != 0 {
+		b.WriteString("umask 077; ")
+	} else {
+		// Mode kept from the existing file or 0644 for a new one.
+		b.WriteString("if [ -e \"$p\" ]; then umask 077; else umask 022; fi; ")
+	}
+	b.WriteString("set -C; : >\"$t\"; set +C\n")
 	b.WriteString("trap 'rm -f \"$t\"' EXIT\n")
 	b.WriteString("trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n")
-	b.WriteString("cat >\"$t\"\n")
-	// Keep what the existing file had unless told otherwise. Copying the
-	// owner is best effort: a non-root user cannot give a file away, and
-	// Ansible writes the file anyway in that case.
-	if opts.Mode != 0 {
-		b.WriteString("chmod " + octalMode(opts.Mode) + " \"$t\"\n")
+	if inlineData(data) {
+		b.WriteString("printf '%s' " + Quote(string(data)) + " >\"$t\"\n")
 	} else {
+		b.WriteString("cat >\"$t\"\n")
+	}
+	switch {
+	case byUmask:
+	case opts.Mode != 0:
+		b.WriteString("chmod " + octalMode(opts.Mode) + " \"$t\"\n")
+	default:
 		b.WriteString("if [ -e \"$p\" ]; then chmod --reference=\"$p\" \"$t\"; fi\n")
 	}
+	// Keep what the existing file had unless told otherwise. Copying the
+	// owner is best effort: a non-root user cannot give a file away, and
+	// Ansible writes the file anyway in that case. chown is skipped when
+	// the file's owner and group are the writer's, and the temp's group
+	// is the same (a setgid directory could give it another).
+	keep := "if [ -e \"$p\" ] && ! { [ -O \"$p\" ] && [ -G \"$p\" ] && [ -G \"$t\" ]; }; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n"
 	switch {
 	case opts.Owner != "" && opts.Group != "":
 		b.WriteString("chown " + Quote(opts.Owner+":"+opts.Group) + " \"$t\"\n")
 	case opts.Owner != "":
 		// The group stays the existing file's.
-		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
+		b.WriteString(keep)
 		b.WriteString("chown " + Quote(opts.Owner) + " \"$t\"\n")
 	case opts.Group != "":
-		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
+		b.WriteString(keep)
 		b.WriteString("chgrp " + Quote(opts.Group) + " \"$t\"\n")
 	default:
-		b.WriteString("if [ -e \"$p\" ]; then chown --reference=\"$p\" \"$t\" 2>/dev/null || :; fi\n")
+		b.WriteString(keep)
 	}
 	if opts.Validate != "" {
 		// The validator's stdout goes to stderr so stdout carries only our
@@ -201,12 +297,27 @@ func writeScript(path, tmpSuffix string, opts WriteOptions) string {
 	return b.String()
 }
 
+// inlineWriteMax is the most data writeScript puts in the script itself.
+// The script is one argument of sh -c on a channel, and Linux takes at
+// most 128 KiB in one argument.
+const inlineWriteMax = 32 << 10
+
+// inlineData tells whether data can travel inside the write script: a
+// shell word cannot hold a NUL byte.
+func inlineData(data []byte) bool {
+	return len(data) <= inlineWriteMax && bytes.IndexByte(data, 0) < 0
+}
+
 // writeFile implements Target.WriteFile on top of run.
 func writeFile(ctx context.Context, run runFunc, host, path string, data []byte, opts WriteOptions) error {
 	if path == "" {
 		return errors.New("write file: empty path")
 	}
-	out, err := run(ctx, Cmd{Script: writeScript(path, rand.Text(), opts), Stdin: data, Become: opts.Become})
+	c := Cmd{Script: writeScript(path, rand.Text(), data, opts), Become: opts.Become}
+	if !inlineData(data) {
+		c.Stdin = data
+	}
+	out, err := run(ctx, c)
 	if err != nil {
 		return fmt.Errorf("write %s on %s: %w", path, host, err)
 	}

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"io/fs"
 	"os/exec"
 	"strings"
@@ -62,11 +63,81 @@ func TestCommandLine(t *testing.T) {
 	}
 }
 
+// TestShellCommandLine checks which lines a remote shell runs without a
+// subshell, and how.
+func TestShellCommandLine(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		cmd    Cmd
+		text   string
+		direct bool
+	}{
+		{"program", Cmd{Argv: []string{"uname", "-r"}}, "'uname' -r", true},
+		{"program with env", Cmd{Argv: []string{"printenv", "V"}, Env: map[string]string{"V": "a b"}}, "V='a b' 'printenv' V", true},
+		{"program by path", Cmd{Argv: []string{"/bin/echo", "x"}}, "'/bin/echo' x", true},
+		{"builtin name", Cmd{Argv: []string{"echo", "x"}}, "exec echo x", false},
+		{"with a directory", Cmd{Argv: []string{"ls"}, Dir: "/tmp"}, "cd /tmp && exec ls", false},
+		{"with stdin", Cmd{Argv: []string{"cat"}, Stdin: []byte("x")}, "exec cat", false},
+		{"become", Cmd{Argv: []string{"id"}, Become: Become{Enabled: true, User: "www"}}, "sudo -H -S -n -u www -- /bin/sh -c 'exec id'", false},
+		{"script", Cmd{Script: "echo $1"}, "eval 'echo $1'", false},
+		{"script with env", Cmd{Script: "echo $V", Env: map[string]string{"V": "1"}}, "export V=1 && eval 'echo $V'", false},
+		{"in-shell script", Cmd{Script: "[ -e /x ]", InShell: true}, "[ -e /x ]", true},
+		{"in-shell script with env", Cmd{Script: "[ -e /x ]", InShell: true, Env: map[string]string{"V": "1"}}, "export V=1 && eval '[ -e /x ]'", false},
+		{"other shell", Cmd{Script: "echo", Executable: "/bin/bash"}, "/bin/bash -c echo", false},
+	} {
+		l, err := shellCommandLine(c.cmd, "root")
+		if err != nil || l.text != c.text || l.direct != c.direct {
+			t.Errorf("%s: got %q direct=%v (%v), want %q direct=%v", c.name, l.text, l.direct, err, c.text, c.direct)
+		}
+	}
+}
+
 func TestOctalMode(t *testing.T) {
 	if got := octalMode(0o644); got != "0644" {
 		t.Error(got)
 	}
 	if got := octalMode(0o755 | fs.ModeSetuid | fs.ModeSticky); got != "5755" {
 		t.Error(got)
+	}
+}
+
+// TestWriteScriptPrograms checks which programs the write script starts:
+// a text write of a known mode starts mv alone; other writes add what
+// they need.
+func TestWriteScriptPrograms(t *testing.T) {
+	programs := func(s string) []string {
+		var got []string
+		// At the start of a line: run always. The kept owner's chown is
+		// in an if, and runs only when the file is not the writer's.
+		for _, p := range []string{"cat >", "chmod ", "chown ", "chgrp ", "mv -f"} {
+			if strings.Contains(s, "\n"+p) {
+				got = append(got, strings.TrimSpace(strings.TrimSuffix(p, ">")))
+			}
+		}
+		return got
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		opts WriteOptions
+		want string
+	}{
+		{"text, known mode", []byte("a'b\n"), WriteOptions{Mode: 0o640}, "mv -f"},
+		{"text, mode kept", []byte("x"), WriteOptions{}, "mv -f"},
+		{"binary", []byte("a\x00b"), WriteOptions{Mode: 0o644}, "cat mv -f"},
+		{"large", bytes.Repeat([]byte("x"), inlineWriteMax+1), WriteOptions{Mode: 0o644}, "cat mv -f"},
+		{"executable", []byte("x"), WriteOptions{Mode: 0o755}, "chmod mv -f"},
+		{"owner and group", []byte("x"), WriteOptions{Mode: 0o644, Owner: "a", Group: "b"}, "chown mv -f"},
+	} {
+		s := writeScript("/etc/x", "T", c.data, c.opts)
+		if got := strings.Join(programs(s), " "); got != c.want {
+			t.Errorf("%s: programs %q, want %q\n%s", c.name, got, c.want, s)
+		}
+	}
+	if s := writeScript("/etc/x", "T", []byte("x"), WriteOptions{Mode: 0o640}); !strings.Contains(s, "umask 0137;") {
+		t.Errorf("mode 0640 by umask: %s", s)
+	}
+	if s := writeScript("/etc/x", "T", []byte("x"), WriteOptions{Mode: 0o700}); !strings.Contains(s, "umask 077;") {
+		t.Errorf("a temp that chmod finishes is private until then: %s", s)
 	}
 }

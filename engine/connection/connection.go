@@ -24,6 +24,12 @@ type Cmd struct {
 	Env        map[string]string
 	Dir        string // working directory ("" = login directory)
 	Become     Become
+	// InShell marks Script as one of haplay's own probes that leaves the
+	// shell running it as it found it: it never exits, and sets no option,
+	// trap, directory, umask or variable. A long-lived remote shell may
+	// then run it without the subshell (a fork) that guards it from
+	// other scripts. Never set it for user text.
+	InShell bool
 }
 
 // Become runs the command as another user through sudo. The password, when

@@ -167,24 +167,28 @@ func newMark() (string, error) {
 	return "HAPLAY" + hex.EncodeToString(b[:]) + ":", nil
 }
 
-// shellFrame is the text that runs line with stdin in the shell.
-func shellFrame(line string, stdin []byte, mark string) string {
+// shellFrame is the text that runs l in the shell.
+func shellFrame(l cmdLine, mark string) string {
 	var b strings.Builder
-	b.Grow(len(line) + len(stdin)*4/3 + 200)
-	// A subshell: exit, cd and variables stay in it. It execs its last
-	// command, so an argv command costs one fork and one exec.
-	run := "( " + line + "\n)"
-	if len(stdin) > 0 {
+	b.Grow(len(l.text) + len(l.stdin)*4/3 + 200)
+	switch {
+	case len(l.stdin) > 0:
 		// The here-document's end word cannot occur in base64 text.
-		b.WriteString("{ base64 -d | " + run + "; } <<'" + mark + "'\n")
-		enc := base64.StdEncoding.EncodeToString(stdin)
+		b.WriteString("{ base64 -d | ( " + l.text + "\n); } <<'" + mark + "'\n")
+		enc := base64.StdEncoding.EncodeToString(l.stdin)
 		for len(enc) > 76 {
 			b.WriteString(enc[:76] + "\n")
 			enc = enc[76:]
 		}
 		b.WriteString(enc + "\n" + mark + "\n")
-	} else {
-		b.WriteString(run + " </dev/null\n")
+	case l.direct:
+		// Run by the reading shell itself: a program costs a vfork and
+		// an exec. The braces keep the redirection for the whole line.
+		b.WriteString("{ " + l.text + "\n} </dev/null\n")
+	default:
+		// A subshell: exit, cd and variables stay in it. It execs its
+		// last command, so an argv command costs one fork and one exec.
+		b.WriteString("( " + l.text + "\n) </dev/null\n")
 	}
 	b.WriteString("printf '%s %d\\n' " + mark + " \"$?\"; printf '%s\\n' " + mark + " >&2\n")
 	return b.String()
@@ -195,12 +199,12 @@ func shellFrame(line string, stdin []byte, mark string) string {
 var errShellWrite = errors.New("write to remote shell")
 
 // run runs line in the shell. On any error the shell is unusable.
-func (s *remoteShell) run(ctx context.Context, line string, stdin []byte) (Output, error) {
+func (s *remoteShell) run(ctx context.Context, l cmdLine) (Output, error) {
 	mark, err := newMark()
 	if err != nil {
 		return Output{}, err
 	}
-	if _, err := io.WriteString(s.stdin, shellFrame(line, stdin, mark)); err != nil {
+	if _, err := io.WriteString(s.stdin, shellFrame(l, mark)); err != nil {
 		return Output{}, fmt.Errorf("%w: %w", errShellWrite, err)
 	}
 	type result struct {

@@ -13,7 +13,8 @@ import (
 // TestShellFrame feeds frames to a local /bin/sh -s, as a remote shell
 // reads them, and parses the streams back with marked.
 func TestShellFrame(t *testing.T) {
-	cmd := exec.Command("/bin/sh", "-s")
+	cmd := exec.Command("/bin/sh", "-c", "umask 0022; exec /bin/sh -s")
+	cmd.Dir = "/"
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -49,16 +50,39 @@ func TestShellFrame(t *testing.T) {
 		{"EXIT trap and set -e", Cmd{Script: "trap 'echo bye' EXIT\nset -e\nfalse\necho never"}, "bye\n", "", 1},
 		{"a variable stays in its command", Cmd{Script: "X=leak"}, "", "", 0},
 		{"the next command does not see it", Cmd{Script: `printf '%s' "${X-unset}"`}, "unset", "", 0},
+		// Programs run by the reading shell itself (no subshell).
+		{"direct program", Cmd{Argv: []string{"uname", "-s"}}, "Linux\n", "", 0},
+		{"direct program with env", Cmd{Argv: []string{"printenv", "V"}, Env: map[string]string{"V": "x y"}}, "x y\n", "", 0},
+		{"its variable does not stay", Cmd{Script: `printf '%s' "${V-unset}"`}, "unset", "", 0},
+		{"direct program reads no stdin", Cmd{Argv: []string{"cat"}}, "", "", 0},
+		{"direct program not found", Cmd{Argv: []string{"no-such-program-haplay"}}, "", "~ no-such-program-haplay: not found\n", 127},
+		{"a name that looks like an assignment is a program", Cmd{Argv: []string{"X=1", "true"}}, "", "~ X=1: not found\n", 127},
+		{"a name that is a keyword is a program", Cmd{Argv: []string{"if"}}, "", "~ if: not found\n", 127},
+		// Builtins of the same name run with exec in a subshell: they
+		// could change the reading shell, and the command module runs
+		// programs only.
+		{"cd is not run by the reading shell", Cmd{Argv: []string{"cd", "/tmp"}}, "", "~ exec: cd: not found\n", 127},
+		{"umask is not run by the reading shell", Cmd{Argv: []string{"umask", "0077"}}, "", "~ exec: umask: not found\n", 127},
+		{"the reading shell is where it was", Cmd{Script: "pwd; umask"}, "/\n0022\n", "", 0},
+		// An InShell probe runs without a subshell and leaves nothing.
+		{"in-shell script", Cmd{Script: "if [ -e / ]; then echo yes; else echo no; fi", InShell: true}, "yes\n", "", 0},
+		{"in-shell script status", Cmd{Script: "[ -e /no/such/path ]", InShell: true}, "", "", 1},
 	} {
-		line, stdin, err := shellCommandLine(c.cmd, "root")
+		l, err := shellCommandLine(c.cmd, "root")
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := sh.run(context.Background(), line, stdin)
+		out, err := sh.run(context.Background(), l)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if string(out.Stdout) != c.stdout || string(out.Stderr) != c.stderr || out.ExitCode != c.rc {
+		// "~ text": stderr ends with text (the shell's message names its
+		// line number first).
+		stderrOK := string(out.Stderr) == c.stderr
+		if tail, ok := strings.CutPrefix(c.stderr, "~"); ok {
+			stderrOK = strings.HasSuffix(string(out.Stderr), tail)
+		}
+		if string(out.Stdout) != c.stdout || !stderrOK || out.ExitCode != c.rc {
 			t.Errorf("%s: got %q %q %d, want %q %q %d", c.name, out.Stdout, out.Stderr, out.ExitCode, c.stdout, c.stderr, c.rc)
 		}
 	}

@@ -158,11 +158,11 @@ func (t *SSHTarget) Dials() int { return int(t.dials.Load()) }
 // connection.
 func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
 	if len(c.Stdin) <= maxShellStdin && t.opts.Shells > 0 {
-		line, stdin, err := shellCommandLine(c, t.opts.User)
+		l, err := shellCommandLine(c, t.opts.User)
 		if err != nil {
 			return Output{}, fmt.Errorf("%s: %w", t.opts.Name, err)
 		}
-		if out, ok, err := t.runShell(ctx, line, stdin); ok {
+		if out, ok, err := t.runShell(ctx, l); ok {
 			return out, err
 		}
 	}
@@ -176,7 +176,7 @@ func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
 // runShell runs line on a remote shell; ok is false when no shell is
 // free and none may start, or the shell failed before the command was
 // sent, so the caller should use a channel.
-func (t *SSHTarget) runShell(ctx context.Context, line string, stdin []byte) (Output, bool, error) {
+func (t *SSHTarget) runShell(ctx context.Context, l cmdLine) (Output, bool, error) {
 	for range 2 {
 		sh, err := t.takeShell(ctx)
 		if err != nil {
@@ -185,7 +185,7 @@ func (t *SSHTarget) runShell(ctx context.Context, line string, stdin []byte) (Ou
 		if sh == nil {
 			return Output{}, false, nil
 		}
-		out, err := sh.run(ctx, line, stdin)
+		out, err := sh.run(ctx, l)
 		if err == nil {
 			t.putShell(sh)
 			return out, true, nil
