@@ -50,6 +50,13 @@ func (Service) Run(ctx context.Context, c *Call) (Result, error) {
 	name := a.String("name")
 	q := connection.Quote(name)
 	use := a.String("use")
+	// A unit an earlier task of this check run changed is systemd's.
+	if u, ok := predictedUnit(c, "", name); ok && use != "sysvinit" && use != "sysv" && use != "service" {
+		if u.Unknown {
+			return cannotPredictUnit(name), nil
+		}
+		return systemdApply(ctx, c, name, "", u, false)
+	}
 	detect := `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then`
 	switch use {
 	case "systemd":

@@ -148,7 +148,7 @@ func TestUnitState(t *testing.T) {
 		want bool
 	}{{"enabled", 0, true}, {"disabled", 1, false}, {"masked", 1, false}, {"indirect", 0, false}, {"alias", 0, false}, {"not-found", 4, false}}
 	for _, c := range cases {
-		if got := (unitState{EnabledOut: c.out + "\n", EnabledRC: c.rc}).enabled(); got != c.want {
+		if got := (UnitState{EnabledOut: c.out + "\n", EnabledRC: c.rc}).enabled(); got != c.want {
 			t.Errorf("is-enabled %s/%d: got %v", c.out, c.rc, got)
 		}
 	}
@@ -158,12 +158,12 @@ func TestUnitState(t *testing.T) {
 }
 
 func TestPlanSystemd(t *testing.T) {
-	stopped := unitState{Props: map[string]string{"LoadState": "loaded", "ActiveState": "inactive", "UnitFileState": "disabled"}, EnabledOut: "disabled", EnabledRC: 1}
-	running := unitState{Props: map[string]string{"LoadState": "loaded", "ActiveState": "active", "UnitFileState": "enabled"}, EnabledOut: "enabled"}
-	masked := unitState{Props: map[string]string{"LoadState": "masked", "ActiveState": "inactive", "UnitFileState": "masked"}, EnabledOut: "masked", EnabledRC: 1}
+	stopped := UnitState{Props: map[string]string{"LoadState": "loaded", "ActiveState": "inactive", "UnitFileState": "disabled"}, EnabledOut: "disabled", EnabledRC: 1}
+	running := UnitState{Props: map[string]string{"LoadState": "loaded", "ActiveState": "active", "UnitFileState": "enabled"}, EnabledOut: "enabled"}
+	masked := UnitState{Props: map[string]string{"LoadState": "masked", "ActiveState": "inactive", "UnitFileState": "masked"}, EnabledOut: "masked", EnabledRC: 1}
 	cases := []struct {
 		args Args
-		u    unitState
+		u    UnitState
 		want []string
 	}{
 		{Args{"state": "started", "enabled": true}, stopped, []string{"enable", "start"}},
@@ -186,6 +186,42 @@ func TestPlanSystemd(t *testing.T) {
 	_, before, after := planSystemd(Args{"state": "started", "enabled": true}, stopped, true)
 	if textLines(before) != "enabled: false\nstate: inactive\n" || textLines(after) != "enabled: true\nstate: active\n" {
 		t.Fatalf("%q %q", textLines(before), textLines(after))
+	}
+}
+
+// TestPredictAfter checks the unit state a check run predicts after each
+// plan, which later tasks of the run plan from: planning again on the
+// prediction must find nothing left to do.
+func TestPredictAfter(t *testing.T) {
+	stopped := UnitState{Props: map[string]string{"LoadState": "loaded", "ActiveState": "inactive", "SubState": "dead", "UnitFileState": "disabled"}, EnabledOut: "disabled", EnabledRC: 1}
+	for _, args := range []Args{
+		{"state": "started", "enabled": true},
+		{"state": "stopped", "enabled": false},
+		{"masked": true},
+		{"masked": true, "enabled": false},
+	} { // (restarted and reloaded always act)
+		actions, _, _ := planSystemd(args, stopped, true)
+		next := predictAfter(stopped, actions)
+		if again, _, _ := planSystemd(args, next, true); len(again) != 0 {
+			t.Errorf("%v: after %v the plan still has %v (%+v)", args, actions, again, next)
+		}
+		if len(stopped.Props) != 4 || stopped.Props["ActiveState"] != "inactive" {
+			t.Fatalf("predictAfter changed its input: %v", stopped.Props)
+		}
+	}
+	// A mask the run predicted comes off with what was under it.
+	masked := predictAfter(predictAfter(stopped, []string{"enable"}), []string{"mask"})
+	if !masked.masked() || masked.enabled() {
+		t.Fatalf("masked: %+v", masked)
+	}
+	back := predictAfter(masked, []string{"unmask", "start"})
+	if back.masked() || !back.enabled() || !back.running() || back.Unknown {
+		t.Errorf("unmasked: %+v", back)
+	}
+	// A mask found on the host hides the unit's enablement.
+	onHost := UnitState{Props: map[string]string{"LoadState": "masked", "ActiveState": "inactive", "UnitFileState": "masked"}, EnabledOut: "masked", EnabledRC: 1}
+	if u := predictAfter(onHost, []string{"unmask"}); !u.Unknown {
+		t.Errorf("unmask of a host mask predicted %+v, want unknown", u)
 	}
 }
 

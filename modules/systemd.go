@@ -61,30 +61,121 @@ func serviceCommonArgs() []Arg {
 	}
 }
 
-// unitState is what one read learns about a unit.
-type unitState struct {
+// UnitState is what one read learns about a unit, or what a check-mode
+// run predicts of it (UnitPredictor).
+type UnitState struct {
 	Props      map[string]string // systemctl show
 	EnabledOut string            // systemctl is-enabled output
 	EnabledRC  int
+	// Unknown: an earlier task of the check run changes the unit in a way
+	// that cannot be known without doing it (unmasking a unit masked on
+	// the host: its enablement is hidden under the mask).
+	Unknown bool
+	// premask is the state under a mask this check run predicted, for a
+	// later unmask to bring back.
+	premask *UnitState
 }
 
-func (u unitState) found() bool {
+// UnitPredictor is implemented by hosts that keep a check-mode overlay of
+// service units, as they do of files: a task that would start, stop,
+// enable or mask a unit records what a real run would leave, so later
+// tasks of the same check run plan from that rather than from the host.
+type UnitPredictor interface {
+	PredictedUnit(key string) (UnitState, bool)
+	RecordUnit(key string, u UnitState)
+}
+
+// unitKey names a unit in the overlay: its scope and its full name, so
+// "web" and "web.service" are one unit.
+func unitKey(scopeFlag, name string) string {
+	if !strings.Contains(name, ".") {
+		name += ".service"
+	}
+	return strings.TrimSpace(scopeFlag) + " " + name
+}
+
+// predictedUnit is the check run's prediction for the unit, if any.
+func predictedUnit(c *Call, scopeFlag, name string) (UnitState, bool) {
+	p, ok := c.Host.(UnitPredictor)
+	if !ok || !c.Check {
+		return UnitState{}, false
+	}
+	return p.PredictedUnit(unitKey(scopeFlag, name))
+}
+
+// cannotPredictUnit is the check-mode result for a unit an earlier task
+// left unknown.
+func cannotPredictUnit(name string) Result {
+	return Result{Skipped: true, SkipReason: "cannot predict: an earlier task unmasks " + name + ", whose state under the mask is unknown until it runs"}
+}
+
+// predictAfter is u after actions (systemctl verbs, in order).
+func predictAfter(u UnitState, actions []string) UnitState {
+	next := UnitState{Props: map[string]string{}, EnabledOut: u.EnabledOut, EnabledRC: u.EnabledRC, premask: u.premask}
+	for k, v := range u.Props {
+		next.Props[k] = v
+	}
+	for _, v := range actions {
+		switch v {
+		case "mask":
+			pre := next
+			pre.premask = nil
+			pre.Props = map[string]string{}
+			for k, v := range next.Props {
+				pre.Props[k] = v
+			}
+			next.premask = &pre
+			next.Props["LoadState"], next.Props["UnitFileState"] = "masked", "masked"
+			next.EnabledOut, next.EnabledRC = "masked", 1
+		case "unmask":
+			if next.premask == nil {
+				return UnitState{Unknown: true}
+			}
+			// The unit file's state comes back; the run state is as
+			// the mask left it (masking does not stop a unit).
+			pre, cur := next.premask, next.Props
+			next = UnitState{Props: map[string]string{}, EnabledOut: pre.EnabledOut, EnabledRC: pre.EnabledRC}
+			for k, v := range pre.Props {
+				next.Props[k] = v
+			}
+			for _, k := range []string{"ActiveState", "SubState", "MainPID"} {
+				if v, ok := cur[k]; ok {
+					next.Props[k] = v
+				}
+			}
+		case "enable":
+			next.Props["UnitFileState"], next.EnabledOut, next.EnabledRC = "enabled", "enabled", 0
+		case "disable":
+			next.Props["UnitFileState"], next.EnabledOut, next.EnabledRC = "disabled", "disabled", 1
+		case "start", "restart", "reload":
+			next.Props["ActiveState"] = "active"
+			if next.Props["SubState"] != "exited" {
+				next.Props["SubState"] = "running"
+			}
+		case "stop":
+			next.Props["ActiveState"], next.Props["SubState"], next.Props["MainPID"] = "inactive", "dead", "0"
+		}
+	}
+	return next
+}
+
+func (u UnitState) found() bool {
 	ls := u.Props["LoadState"]
 	return ls != "not-found" && ls != ""
 }
-func (u unitState) masked() bool {
+func (u UnitState) masked() bool {
 	return u.Props["LoadState"] == "masked" || u.Props["UnitFileState"] == "masked"
 }
 
 // running is Ansible's is_running_service: active or activating.
-func (u unitState) running() bool {
+func (u UnitState) running() bool {
 	s := u.Props["ActiveState"]
 	return s == "active" || s == "activating"
 }
 
 // enabled follows Ansible: is-enabled exit 0 means enabled, except for the
 // lone outputs "indirect" and "alias".
-func (u unitState) enabled() bool {
+func (u UnitState) enabled() bool {
 	out := strings.TrimSpace(u.EnabledOut)
 	return u.EnabledRC == 0 && out != "indirect" && out != "alias"
 }
@@ -96,11 +187,11 @@ func systemdReadScript(name, scopeFlag string) string {
 		"\nrc=$?\n" + mark("show_rc") + "\necho $rc\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\nrc=$?\n" + mark("enabled_rc") + "\necho $rc\n"
 }
 
-func parseUnitState(sec map[string]string) (unitState, error) {
+func parseUnitState(sec map[string]string) (UnitState, error) {
 	if rc := strings.TrimSpace(sec["show_rc"]); rc != "0" {
-		return unitState{}, fmt.Errorf("systemctl show exited %s: %s", rc, strings.TrimSpace(sec["show"]))
+		return UnitState{}, fmt.Errorf("systemctl show exited %s: %s", rc, strings.TrimSpace(sec["show"]))
 	}
-	u := unitState{Props: parseShow(sec["show"]), EnabledOut: strings.TrimSpace(sec["enabled"])}
+	u := UnitState{Props: parseShow(sec["show"]), EnabledOut: strings.TrimSpace(sec["enabled"])}
 	u.EnabledRC, _ = strconv.Atoi(strings.TrimSpace(sec["enabled_rc"]))
 	return u, nil
 }
@@ -147,6 +238,12 @@ func (Systemd) Run(ctx context.Context, c *Call) (Result, error) {
 		}
 		return r, nil
 	}
+	if u, ok := predictedUnit(c, scopeFlag, name); ok {
+		if u.Unknown {
+			return cannotPredictUnit(name), nil
+		}
+		return systemdApply(ctx, c, name, scopeFlag, u, true)
+	}
 	out, err := runScript(ctx, c, pre.String()+systemdReadScript(name, scopeFlag), nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("read unit %s: %w", name, err)
@@ -170,7 +267,7 @@ func systemdPreFail(c *Call, f string, out connection.Output) Result {
 
 // planSystemd decides which systemctl verbs bring u to what the task asks,
 // in order: mask/unmask, enable/disable, then the run state.
-func planSystemd(a Args, u unitState, withMask bool) (actions []string, before, after [][2]string) {
+func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, after [][2]string) {
 	if withMask && a.Has("masked") {
 		want, have := a.Bool("masked"), u.masked()
 		before = append(before, [2]string{"masked", strconv.FormatBool(have)})
@@ -220,7 +317,7 @@ func planSystemd(a Args, u unitState, withMask bool) (actions []string, before, 
 }
 
 // systemdApply acts on a read unit state; shared by systemd and service.
-func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u unitState, withMask bool) (Result, error) {
+func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u UnitState, withMask bool) (Result, error) {
 	a := c.Args
 	r := Result{}
 	r.Set("name", name)
@@ -254,6 +351,9 @@ func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u unitSt
 	}
 	if c.Check {
 		r.Msg = "would run: systemctl " + strings.Join(actions, ", ")
+		if p, ok := c.Host.(UnitPredictor); ok {
+			p.RecordUnit(unitKey(scopeFlag, name), predictAfter(u, actions))
+		}
 		return r, nil
 	}
 	for _, v := range actions {

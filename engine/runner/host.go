@@ -14,6 +14,7 @@ import (
 type overlay struct {
 	mu    sync.Mutex
 	files map[string]modules.FileInfo
+	units map[string]modules.UnitState // service units, by modules' unit key
 }
 
 func (o *overlay) get(path string) (modules.FileInfo, bool) {
@@ -30,6 +31,22 @@ func (o *overlay) put(f modules.FileInfo) {
 		o.files = map[string]modules.FileInfo{}
 	}
 	o.files[f.Path] = f
+}
+
+func (o *overlay) getUnit(key string) (modules.UnitState, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	u, ok := o.units[key]
+	return u, ok
+}
+
+func (o *overlay) putUnit(key string, u modules.UnitState) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.units == nil {
+		o.units = map[string]modules.UnitState{}
+	}
+	o.units[key] = u
 }
 
 // hostHandle is a host as a module sees it: a connection, plus the
@@ -126,5 +143,21 @@ func (h *hostHandle) ReadFile(ctx context.Context, path string, withContent bool
 func (h *hostHandle) RecordPredicted(f modules.FileInfo) {
 	if h.check {
 		h.overlay.put(f)
+	}
+}
+
+// PredictedUnit is the unit state an earlier task of this check run
+// predicted (modules.UnitPredictor).
+func (h *hostHandle) PredictedUnit(key string) (modules.UnitState, bool) {
+	if !h.check {
+		return modules.UnitState{}, false
+	}
+	return h.overlay.getUnit(key)
+}
+
+// RecordUnit keeps a predicted unit state for later tasks of the check run.
+func (h *hostHandle) RecordUnit(key string, u modules.UnitState) {
+	if h.check {
+		h.overlay.putUnit(key, u)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,10 +51,22 @@ func TestCorpusAgainstAnsible(t *testing.T) {
 	}
 	l := e2e.Lab(t, 4)
 	e2e.Binary(t)
+	// Cases share the lab; an exclusive one waits until no other runs,
+	// and holds the others off while it runs.
+	var share sync.RWMutex
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
+				// Released by a cleanup registered before runCase's, so
+				// after the case's own cleanup (reset, uninstall).
+				if c.spec.Exclusive {
+					share.Lock()
+					t.Cleanup(share.Unlock)
+				} else {
+					share.RLock()
+					t.Cleanup(share.RUnlock)
+				}
 				runCase(t, l, ansible, c)
 			})
 		}
@@ -67,7 +80,10 @@ func runCase(t *testing.T, l *lab.Lab, ansible string, c corpusCase) {
 		t.Fatal(err)
 	}
 	resetHosts(t, l, c)
-	t.Cleanup(func() { resetHosts(t, l, c) })
+	t.Cleanup(func() {
+		resetHosts(t, l, c)
+		uninstall(t, l, c)
+	})
 
 	want := ansibleOutcome(t, l, ansible, work, inv, c)
 	resetHosts(t, l, c)

@@ -3,6 +3,9 @@ package conformance
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -57,6 +60,15 @@ type caseSpec struct {
 	// each run, for what a case changes outside its root (users, groups,
 	// packages): the runs must start from the same hosts.
 	Reset string `yaml:"reset"`
+	// Install puts files from testdata/ on every lab host before each
+	// run, as path on the host -> path under testdata/, mode 0755: the
+	// stand-ins for tools the lab lacks (systemctl, shutdown). What was
+	// at the path comes back when the case ends.
+	Install map[string]string `yaml:"install"`
+	// Exclusive runs the case alone on the lab, no other case at the same
+	// time: for what changes a whole host (its service manager, a
+	// reboot that drops every SSH session).
+	Exclusive bool `yaml:"exclusive"`
 	// RawArgs are Args as written, for the recording's hash.
 	RawArgs []string `yaml:"-"`
 }
@@ -117,6 +129,68 @@ func loadCorpus(t *testing.T) []corpusCase {
 	return out
 }
 
+// testdataDir is the repository's testdata/, where Install's sources are.
+var testdataDir = filepath.Join("..", "..", "testdata")
+
+// installScript puts the testdata file src at dst (mode 0755), keeping
+// what was at dst as dst.haplay-orig the first time.
+func installScript(t *testing.T, dst, src string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testdataDir, src))
+	if err != nil {
+		t.Fatalf("install %s: %v", dst, err)
+	}
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
+	d, orig, tmp := q(dst), q(dst+".haplay-orig"), q(dst+".haplay-new")
+	return "set -e\nprintf '%s' " + base64.StdEncoding.EncodeToString(data) + " | base64 -d >" + tmp + "\nchmod 0755 " + tmp +
+		"\nif { [ -e " + d + " ] || [ -L " + d + " ]; } && ! { [ -e " + orig + " ] || [ -L " + orig + " ]; }; then mv " + d + " " + orig + "; fi" +
+		"\nmv -f " + tmp + " " + d + "\n"
+}
+
+// uninstallScript puts back what installScript replaced at dst.
+func uninstallScript(dst string) string {
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
+	d, orig := q(dst), q(dst+".haplay-orig")
+	return "if [ -e " + orig + " ] || [ -L " + orig + " ]; then mv -f " + orig + " " + d + "; else rm -f " + d + "; fi"
+}
+
+// uninstall undoes the case's Install on every host.
+func uninstall(t *testing.T, l *lab.Lab, c corpusCase) {
+	t.Helper()
+	for _, h := range l.Hosts() {
+		for _, dst := range sortedKeys(c.spec.Install) {
+			if out, err := l.Exec(context.Background(), h.Name, "sh", "-c", uninstallScript(dst)); err != nil {
+				t.Errorf("uninstall %s on %s: %v\n%s", dst, h.Name, err, out)
+			}
+		}
+	}
+}
+
+// installKey is what the case installs, for the recording's hash: a
+// changed stand-in changes what Ansible does.
+func installKey(t *testing.T, c corpusCase) []string {
+	t.Helper()
+	var key []string
+	for _, dst := range sortedKeys(c.spec.Install) {
+		data, err := os.ReadFile(filepath.Join(testdataDir, c.spec.Install[dst]))
+		if err != nil {
+			t.Fatalf("install %s: %v", dst, err)
+		}
+		sum := sha256.Sum256(data)
+		key = append(key, "install="+dst+":"+hex.EncodeToString(sum[:]))
+	}
+	return key
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // caseRoot is where a case's tasks write on hosts and on the controller;
 // each case has its own, so cases can run at once on one lab.
 func caseRoot(name string) string { return "/tmp/conf/" + name }
@@ -154,6 +228,11 @@ func resetHosts(t *testing.T, l *lab.Lab, c corpusCase) {
 	for _, h := range l.Hosts() {
 		if out, err := l.Exec(context.Background(), h.Name, "rm", "-rf", root); err != nil {
 			t.Fatalf("reset %s: %v\n%s", h.Name, err, out)
+		}
+		for _, dst := range sortedKeys(c.spec.Install) {
+			if out, err := l.Exec(context.Background(), h.Name, "sh", "-c", installScript(t, dst, c.spec.Install[dst])); err != nil {
+				t.Fatalf("install %s on %s: %v\n%s", dst, h.Name, err, out)
+			}
 		}
 		if c.spec.Reset == "" {
 			continue

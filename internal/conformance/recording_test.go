@@ -152,6 +152,7 @@ func ansibleOutcome(t *testing.T, l *lab.Lab, ansible, work, inv string, c corpu
 	if c.runs() > 1 || c.spec.Reset != "" {
 		key = append([]string{fmt.Sprintf("runs=%d", c.runs()), "reset=" + c.spec.Reset}, key...)
 	}
+	key = append(key, installKey(t, c)...)
 	hash := caseHash(t, c.dir, key)
 	ver := ""
 	if ansible != "" {
