@@ -1,11 +1,13 @@
 package modules
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -41,21 +43,31 @@ func (f FileInfo) Checksum() string {
 // ReadFileInfo stats path and, when withContent is set and it is a regular
 // file, reads its content, in a single remote command. Modules call it
 // through Host.ReadFile, which the runner overlays in check mode.
+//
+// A regular file's attributes and content come from one program, tar
+// (GNU tar writes the owner's and group's names too): on a loaded host
+// every program started costs several ms, and stat then cat is two. When
+// tar fails (permission denied, a tar without these options, a file
+// changed while read), stat and cat run in a second command, which also
+// says what went wrong.
 func ReadFileInfo(ctx context.Context, h interface {
 	Run(context.Context, connection.Cmd) (connection.Output, error)
 }, path string, withContent bool, become connection.Become) (FileInfo, error) {
-	// The script sets no variable and never exits, so a remote shell can
-	// run it without a subshell (Cmd.InShell): the path is spelled out
-	// each time instead of kept in a variable.
 	q := connection.Quote(path)
-	script := "if [ -L " + q + " ] || [ -e " + q + " ]; then\n" +
-		"  stat -c '%F|%a|%U|%G|%u|%g|%s' -- " + q + " &&\n" +
-		"  { if [ -L " + q + " ]; then readlink -- " + q + "; else echo; fi; }"
 	if withContent {
-		script += " &&\n  { if [ -f " + q + " ]; then cat -- " + q + "; fi; }"
+		out, err := h.Run(ctx, connection.Cmd{Script: tarProbeScript(q), Become: become, InShell: true})
+		if err != nil {
+			return FileInfo{}, err
+		}
+		if out.ExitCode == 0 {
+			if f, ok := parseTarProbe(path, out.Stdout); ok {
+				return f, nil
+			}
+			// ABSENT, or stat's answer for what is not a regular file.
+			return parseFileInfo(path, out.Stdout, withContent)
+		}
 	}
-	script += "\nelse\n  echo ABSENT\nfi"
-	out, err := h.Run(ctx, connection.Cmd{Script: script, Become: become, InShell: true})
+	out, err := h.Run(ctx, connection.Cmd{Script: statProbeScript(q, withContent), Become: become, InShell: true})
 	if err != nil {
 		return FileInfo{}, err
 	}
@@ -63,6 +75,59 @@ func ReadFileInfo(ctx context.Context, h interface {
 		return FileInfo{}, fmt.Errorf("read %s: %s (exit %d)", path, strings.TrimSpace(string(out.Stderr)), out.ExitCode)
 	}
 	return parseFileInfo(path, out.Stdout, withContent)
+}
+
+// The probe scripts set no variable and never exit, so a remote shell can
+// run them without a subshell (Cmd.InShell): the quoted path q is spelled
+// out each time instead of kept in a variable.
+
+// tarProbeScript prints a regular file as a one-entry tar stream, or what
+// statProbeScript prints for anything else; it exits non-zero when tar
+// fails, and the stat probe then runs alone.
+func tarProbeScript(q string) string {
+	return "if [ -f " + q + " ] && [ ! -L " + q + " ]; then\n" +
+		"  tar -c -b 1 --no-recursion -P -f - -- " + q + " 2>/dev/null\n" +
+		"el" + statProbeScript(q, false)
+}
+
+// statProbeScript prints ABSENT, or stat's line, the link target (empty
+// for other types) and, with content, a regular file's bytes.
+func statProbeScript(q string, withContent bool) string {
+	script := "if [ -L " + q + " ] || [ -e " + q + " ]; then\n" +
+		"  stat -c '%F|%a|%U|%G|%u|%g|%s' -- " + q + " &&\n" +
+		"  { if [ -L " + q + " ]; then readlink -- " + q + "; else echo; fi; }"
+	if withContent {
+		script += " &&\n  { if [ -f " + q + " ]; then cat -- " + q + "; fi; }"
+	}
+	return script + "\nelse\n  echo ABSENT\nfi"
+}
+
+// parseTarProbe reads the regular file tarProbeScript sent; ok is false
+// when b is not one complete entry for path.
+func parseTarProbe(path string, b []byte) (FileInfo, bool) {
+	tr := tar.NewReader(bytes.NewReader(b))
+	hdr, err := tr.Next()
+	if err != nil || (hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA) || hdr.Name != path {
+		return FileInfo{}, false
+	}
+	content, err := io.ReadAll(tr)
+	if err != nil || int64(len(content)) != hdr.Size {
+		return FileInfo{}, false
+	}
+	fi := FileInfo{Path: path, Exists: true, Type: "file", Mode: octalToMode(uint32(hdr.Mode & 0o7777)),
+		Owner: hdr.Uname, Group: hdr.Gname, UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Content: content, HasData: true}
+	fi.Owner, fi.Group = idName(fi.Owner, fi.UID), idName(fi.Group, fi.GID)
+	return fi, true
+}
+
+// idName is a user or group name as Ansible reports it: the id's number
+// when the host has no name for it (stat says UNKNOWN, tar leaves it
+// empty).
+func idName(name string, id int) string {
+	if name == "" || name == "UNKNOWN" {
+		return strconv.Itoa(id)
+	}
+	return name
 }
 
 func parseFileInfo(path string, b []byte, withContent bool) (FileInfo, error) {
@@ -95,9 +160,9 @@ func parseFileInfo(path string, b []byte, withContent bool) (FileInfo, error) {
 		return fi, fmt.Errorf("read %s: bad mode %q", path, f[1])
 	}
 	fi.Mode = octalToMode(uint32(m))
-	fi.Owner, fi.Group = f[2], f[3]
 	fi.UID, _ = strconv.Atoi(f[4])
 	fi.GID, _ = strconv.Atoi(f[5])
+	fi.Owner, fi.Group = idName(f[2], fi.UID), idName(f[3], fi.GID)
 	fi.Size, _ = strconv.ParseInt(f[6], 10, 64)
 	fi.LinkTarget = string(link)
 	if withContent && fi.Type == "file" {

@@ -297,15 +297,22 @@ func writeScript(path, tmpSuffix string, data []byte, opts WriteOptions) string 
 	return b.String()
 }
 
-// inlineWriteMax is the most data writeScript puts in the script itself.
-// The script is one argument of sh -c on a channel, and Linux takes at
-// most 128 KiB in one argument.
+// inlineWriteMax bounds the data writeScript puts in the script itself.
+// On a channel the script is one argument of sh -c (of sudo's sh -c
+// around it, with become), and Linux takes at most 128 KiB in one
+// argument.
 const inlineWriteMax = 32 << 10
 
 // inlineData tells whether data can travel inside the write script: a
-// shell word cannot hold a NUL byte.
+// shell word cannot hold a NUL byte, and its size must stay well inside
+// the argument limit however often it is quoted. Each quoting level
+// turns a single quote into five characters, and there are up to three
+// (the data in the script, the script in the line, the line in sudo's).
 func inlineData(data []byte) bool {
-	return len(data) <= inlineWriteMax && bytes.IndexByte(data, 0) < 0
+	if bytes.IndexByte(data, 0) >= 0 {
+		return false
+	}
+	return len(data)+124*bytes.Count(data, []byte("'")) <= inlineWriteMax
 }
 
 // writeFile implements Target.WriteFile on top of run.

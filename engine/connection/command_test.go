@@ -126,6 +126,7 @@ func TestWriteScriptPrograms(t *testing.T) {
 		{"text, mode kept", []byte("x"), WriteOptions{}, "mv -f"},
 		{"binary", []byte("a\x00b"), WriteOptions{Mode: 0o644}, "cat mv -f"},
 		{"large", bytes.Repeat([]byte("x"), inlineWriteMax+1), WriteOptions{Mode: 0o644}, "cat mv -f"},
+		{"many quotes", bytes.Repeat([]byte("'"), inlineWriteMax/125+1), WriteOptions{Mode: 0o644}, "cat mv -f"},
 		{"executable", []byte("x"), WriteOptions{Mode: 0o755}, "chmod mv -f"},
 		{"owner and group", []byte("x"), WriteOptions{Mode: 0o644, Owner: "a", Group: "b"}, "chown mv -f"},
 	} {

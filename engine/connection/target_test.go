@@ -242,6 +242,20 @@ func writeFileTests(t *testing.T, tg Target) {
 	if _, uid, _ := stat(t, np); uid != 65534 {
 		t.Fatalf("become write owned by %d", uid)
 	}
+	// Data inside the script survives every quoting level, with become
+	// too: quotes, backslashes, $, newlines, no final newline.
+	for _, data := range [][]byte{
+		[]byte(strings.Repeat(`it's "$HOME" \n `+"`x`\n", 20) + "end"),
+		bytes.Repeat([]byte("'"), inlineWriteMax/125),
+		bytes.Repeat([]byte("a'b\n"), 3000), // beyond the inline bound: stdin
+	} {
+		if err := tg.WriteFile(ctx, np, data, WriteOptions{Become: Become{Enabled: true, User: "nobody"}}); err != nil {
+			t.Fatalf("become write of %d bytes: %v", len(data), err)
+		}
+		if b, _ := os.ReadFile(np); !bytes.Equal(b, data) {
+			t.Fatalf("become write of %d bytes: got %d bytes %q...", len(data), len(b), b[:min(len(b), 40)])
+		}
+	}
 	noTemps(t, dir)
 	noTemps(t, nd)
 }

@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -158,7 +160,7 @@ func uninstallScript(dst string) string {
 func uninstall(t *testing.T, l *lab.Lab, c corpusCase) {
 	t.Helper()
 	for _, h := range l.Hosts() {
-		for _, dst := range sortedKeys(c.spec.Install) {
+		for _, dst := range slices.Sorted(maps.Keys(c.spec.Install)) {
 			if out, err := l.Exec(context.Background(), h.Name, "sh", "-c", uninstallScript(dst)); err != nil {
 				t.Errorf("uninstall %s on %s: %v\n%s", dst, h.Name, err, out)
 			}
@@ -171,7 +173,7 @@ func uninstall(t *testing.T, l *lab.Lab, c corpusCase) {
 func installKey(t *testing.T, c corpusCase) []string {
 	t.Helper()
 	var key []string
-	for _, dst := range sortedKeys(c.spec.Install) {
+	for _, dst := range slices.Sorted(maps.Keys(c.spec.Install)) {
 		data, err := os.ReadFile(filepath.Join(testdataDir, c.spec.Install[dst]))
 		if err != nil {
 			t.Fatalf("install %s: %v", dst, err)
@@ -180,15 +182,6 @@ func installKey(t *testing.T, c corpusCase) []string {
 		key = append(key, "install="+dst+":"+hex.EncodeToString(sum[:]))
 	}
 	return key
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // caseRoot is where a case's tasks write on hosts and on the controller;
@@ -229,7 +222,7 @@ func resetHosts(t *testing.T, l *lab.Lab, c corpusCase) {
 		if out, err := l.Exec(context.Background(), h.Name, "rm", "-rf", root); err != nil {
 			t.Fatalf("reset %s: %v\n%s", h.Name, err, out)
 		}
-		for _, dst := range sortedKeys(c.spec.Install) {
+		for _, dst := range slices.Sorted(maps.Keys(c.spec.Install)) {
 			if out, err := l.Exec(context.Background(), h.Name, "sh", "-c", installScript(t, dst, c.spec.Install[dst])); err != nil {
 				t.Fatalf("install %s on %s: %v\n%s", dst, h.Name, err, out)
 			}
