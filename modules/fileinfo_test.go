@@ -101,3 +101,4 @@ func TestReadFileInfo(t *testing.T) {
 		}
 	}
 }
+

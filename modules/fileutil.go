@@ -401,10 +401,18 @@ func setFileKeys(r *Result, p string, f FileInfo, data []byte) {
 }
 
 // backupFile copies p beside itself with Ansible's name,
-// p.PID.YYYY-MM-DD@HH:MM:SS~, keeping its attributes, and returns the name.
+// p.N.YYYY-MM-DD@HH:MM:SS~, keeping its attributes, and returns the name.
+// Ansible's N is its module's PID, new for every task. Here $$ is the PID
+// of the long-lived remote shell, the same for every task of the run, so
+// two backups of one file in one second would have one name: N counts up
+// from $$ until the name is free, and an earlier backup is never
+// overwritten.
 func backupFile(ctx context.Context, c *Call, p string) (string, error) {
+	q := connection.Quote(p)
 	out, err := runMutation(ctx, c, "backup of "+p,
-		`b=`+connection.Quote(p)+`.$$.$(date +%Y-%m-%d@%H:%M:%S)~`+"\ncp -p -- "+connection.Quote(p)+` "$b"`+"\nprintf '%s' \"$b\"\n")
+		"t=$(date +%Y-%m-%d@%H:%M:%S)\nn=$$\n"+
+			"while [ -e "+q+`."$n.$t~" ] || [ -L `+q+`."$n.$t~" ]; do n=$((n + 1)); done`+"\n"+
+			"b="+q+`."$n.$t~"`+"\ncp -p -- "+q+` "$b"`+"\nprintf '%s' \"$b\"\n")
 	if err != nil {
 		return "", err
 	}
