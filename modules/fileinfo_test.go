@@ -101,4 +101,3 @@ func TestReadFileInfo(t *testing.T) {
 		}
 	}
 }
-
