@@ -83,7 +83,8 @@ func ReadFileInfo(ctx context.Context, h interface {
 
 // tarProbeScript prints a regular file as a one-entry tar stream, or what
 // statProbeScript prints for anything else; it exits non-zero when tar
-// fails, and the stat probe then runs alone.
+// fails, and the stat probe then runs alone. The stat probe's own
+// "if ... fi" becomes this script's "elif ... fi".
 func tarProbeScript(q string) string {
 	return "if [ -f " + q + " ] && [ ! -L " + q + " ]; then\n" +
 		"  tar -c -b 1 --no-recursion -P -f - -- " + q + " 2>/dev/null\n" +
