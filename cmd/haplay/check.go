@@ -33,10 +33,10 @@ func runCheck(_ context.Context, path string, o *playbookOptions) error {
 		return formatLoadError(err)
 	}
 	tasks := 0
-	for _, p := range lr.pb.Plays {
+	for _, p := range lr.Playbook.Plays {
 		tasks += len(listTasks(p))
 	}
-	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: no problems found\n", path, len(lr.pb.Plays), tasks)
+	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: no problems found\n", path, len(lr.Playbook.Plays), tasks)
 	return nil
 }
 

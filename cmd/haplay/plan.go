@@ -31,7 +31,7 @@ func runPlan(ctx context.Context, path string, o *playbookOptions) error {
 	if err != nil {
 		return formatLoadError(err)
 	}
-	rc, err := execute(ctx, lr, o)
+	rc, err := lr.Execute(ctx)
 	if err != nil {
 		return exitFor(rc, err)
 	}
