@@ -128,7 +128,7 @@ func TestAccessors(t *testing.T) {
 	}
 	// Connection settings are read from these vars by engine/connspec.
 	hv := inv.HostVars("web2")
-	for k, want := range map[string]string{"ansible_port": "2200", "ansible_user": "deploy", "ansible_connection": "local", "ansible_become": "true"} {
+	for k, want := range map[string]string{"ansible_port": "2200", "ansible_user": "deploy", "ansible_connection": "local", "ansible_become": "yes"} {
 		if got := fmt.Sprint(hv[k]); !strings.EqualFold(got, want) {
 			t.Errorf("web2 %s = %q, want %q", k, got, want)
 		}
