@@ -20,6 +20,7 @@ import (
 // ansible-playbook names them.
 type playbookOptions struct {
 	global          *globalOptions
+	playbook        string // the argument
 	inventories     []string
 	limit           []string
 	forks           int
@@ -66,10 +67,18 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 	_ = f.MarkHidden("cpuprofile")
 }
 
-// runOptions turns the flags into the options of a run of path.
-func (o *playbookOptions) runOptions(path string) run.Options {
+// verify takes the command's arguments and writers, and checks the
+// flags before anything is loaded.
+func (o *playbookOptions) verify(cmd *cobra.Command, args []string) error {
+	o.playbook = args[0]
+	o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+	return o.runOptions().Verify()
+}
+
+// runOptions turns the flags into the options of a run.
+func (o *playbookOptions) runOptions() run.Options {
 	return run.Options{
-		Playbook: path, Inventories: o.inventories, Limit: o.limit, Forks: o.forks,
+		Playbook: o.playbook, Inventories: o.inventories, Limit: o.limit, Forks: o.forks,
 		Check: o.check, Diff: o.diff, Plan: o.plan, Tags: o.tags, SkipTags: o.skipTags,
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
@@ -79,10 +88,10 @@ func (o *playbookOptions) runOptions(path string) run.Options {
 	}
 }
 
-// load loads the run of path: everything that can fail before a host is
+// load loads the run: everything that can fail before a host is
 // contacted.
-func load(path string, o *playbookOptions) (*run.Loaded, error) {
-	return run.Load(o.runOptions(path))
+func load(o *playbookOptions) (*run.Loaded, error) {
+	return run.Load(o.runOptions())
 }
 
 // terminalPrompt asks for a vars_prompt value on the terminal. Under

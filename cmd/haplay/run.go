@@ -22,8 +22,10 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 			"Exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable, 4 parse error, 5 bad options, 99 interrupted.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			return runPlaybook(cmd.Context(), args[0], o)
+			if err := o.verify(cmd, args); err != nil {
+				return err
+			}
+			return runPlaybook(cmd.Context(), o)
 		},
 	}
 	addPlaybookFlags(cmd, o)
@@ -32,7 +34,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
+func runPlaybook(ctx context.Context, o *playbookOptions) error {
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -44,7 +46,7 @@ func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	lr, err := load(path, o)
+	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
 	}

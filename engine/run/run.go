@@ -80,6 +80,21 @@ func usageErrorf(format string, a ...any) error {
 
 func parseError(err error) error { return &Error{Kind: ParseError, Err: err} }
 
+// Verify checks the options that need no file: output, forks and the
+// host key policy.
+func (o Options) Verify() error {
+	if o.Output != "text" && o.Output != "json" {
+		return usageErrorf("--output %q: use text or json", o.Output)
+	}
+	if o.Forks < 1 {
+		return usageErrorf("--forks must be at least 1")
+	}
+	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
+		return usageErrorf("--host-key-checking: %v", err)
+	}
+	return nil
+}
+
 // Loaded is a playbook and inventory ready to run.
 type Loaded struct {
 	Playbook  *playbook.Playbook
@@ -94,14 +109,8 @@ type Loaded struct {
 // options, inventory, extra vars, the playbook and its static checks,
 // and vars_prompt.
 func Load(o Options) (*Loaded, error) {
-	if o.Output != "text" && o.Output != "json" {
-		return nil, usageErrorf("--output %q: use text or json", o.Output)
-	}
-	if o.Forks < 1 {
-		return nil, usageErrorf("--forks must be at least 1")
-	}
-	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
-		return nil, usageErrorf("--host-key-checking: %v", err)
+	if err := o.Verify(); err != nil {
+		return nil, err
 	}
 	extra, err := parseExtraVars(o.ExtraVars)
 	if err != nil {

@@ -52,7 +52,7 @@ func (r *resultsReporter) HostResult(hr HostResult) {
 	defer r.mu.Unlock()
 	r.results = append(r.results, hr)
 }
-func (r *resultsReporter) Warn(string)               {}
+func (r *resultsReporter) Warn(string)                {}
 func (r *resultsReporter) RolloutStopped(RolloutStop) {}
 func (r *resultsReporter) Recap(*Recap)               {}
 
