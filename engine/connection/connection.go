@@ -32,12 +32,14 @@ type Cmd struct {
 	InShell bool
 }
 
-// Become runs the command as another user through sudo. The password, when
-// set, travels on stdin ahead of the command's own input, never on argv.
+// Become runs the command as another user through sudo or su. The
+// password, when set, travels on stdin ahead of the command's own input,
+// never on argv.
 type Become struct {
 	Enabled  bool
 	User     string // "" means root
 	Password string
+	Method   string // "sudo" ("" means sudo) or "su"
 }
 
 // Output is what a finished command produced.

@@ -202,7 +202,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	p.Diff = l.optBool(n, "diff")
 	p.Environment = l.mapping(n, "environment")
 	p.Tags = l.strList(n, "tags")
-	p.RemoteUser = l.str(n, "remote_user")
+	l.connKeywords(n, &p.RemoteUser, &p.Connection, &p.BecomeMethod, &p.Port)
 	if mf := n.Get("max_fail_percentage"); mf != nil {
 		switch v := mf.Value.(type) {
 		case int:

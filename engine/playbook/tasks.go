@@ -227,6 +227,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.Delay = l.optInt(n, "delay")
 	t.Become = l.optBool(n, "become")
 	t.BecomeUser = l.str(n, "become_user")
+	l.connKeywords(n, &t.RemoteUser, &t.Connection, &t.BecomeMethod, nil)
 	t.Vars = l.mapping(n, "vars")
 	t.Environment = l.mapping(n, "environment")
 	t.NoLog = l.optBool(n, "no_log")

@@ -38,9 +38,10 @@ type Templater interface {
 	RenderFile(text string, vars map[string]any, opts template.FileOptions) (string, error)
 }
 
-// Connector hands out one Target per host for the whole run.
+// Connector hands out the Target for a connection description: the same
+// description gets the same Target for the whole run.
 type Connector interface {
-	Target(ctx context.Context, host string, vars map[string]any) (connection.Target, error)
+	Target(ctx context.Context, spec connection.Spec) (connection.Target, error)
 }
 
 // TaskLoader loads a task file at run time (include_tasks with a templated
@@ -130,10 +131,8 @@ type hostState struct {
 	maybeNotified map[string]bool
 	// unknown are registered names whose task could not predict in check
 	// mode: a task that uses one cannot predict either.
-	unknown   map[string]bool
-	overlay   overlay
-	target    connection.Target
-	targetErr error
+	unknown map[string]bool
+	overlay overlay
 }
 
 func (r *run) host(name string) *hostState {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/modules"
 )
@@ -448,13 +450,20 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		targetHost = d
 		hr.Delegated = d
 	}
-	become := pr.become(e, vars)
+	spec, specErr := pr.connSpec(e, host, vars)
+	if errors.Is(specErr, connspec.ErrBecome) {
+		return pr.failResult(hr, specErr)
+	}
+	become := spec.Become
 	call := &modules.Call{
 		Args: args, Check: check, Diff: diff, Become: become,
 		Controller: &controller{pr: pr, vars: vars, task: t},
 	}
 	if !controllerOnly(mod.Name()) {
-		tgt, err := pr.target(ctx, targetHost)
+		if targetHost != host {
+			spec, specErr = pr.connSpec(e, targetHost, pr.otherHostVars(targetHost))
+		}
+		tgt, err := pr.targetFor(ctx, spec, specErr)
 		if err != nil {
 			hr.Status = StatusUnreachable
 			hr.Msg = err.Error()
@@ -470,7 +479,8 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
 				return nil, fmt.Errorf("%q is not a host of the inventory", name)
 			}
-			other, err := pr.target(ctx, name)
+			ospec, ospecErr := pr.connSpec(e, name, pr.otherHostVars(name))
+			other, err := pr.targetFor(ctx, ospec, ospecErr)
 			if err != nil {
 				return nil, err
 			}
@@ -765,48 +775,50 @@ func registerValue(res modules.Result, st Status) map[string]any {
 	return v
 }
 
+// target is host's connection under the play's settings, for gathering
+// facts.
 func (pr *playRun) target(ctx context.Context, host string) (connection.Target, error) {
-	hs := pr.host(host)
-	pr.mu.Lock()
-	if hs.target != nil || hs.targetErr != nil {
-		defer pr.mu.Unlock()
-		return hs.target, hs.targetErr
+	t := &playbook.Task{Pos: pr.play.Pos}
+	vars, err := pr.taskVars(host, t, &frame{})
+	if err != nil {
+		return nil, err
 	}
-	pr.mu.Unlock()
-	vars := map[string]any{}
-	for k, v := range pr.opts.Inventory.HostVars(host) {
-		vars[k] = v
+	spec, err := pr.connSpec(pr.resolve(t, &frame{}), host, vars)
+	if errors.Is(err, connspec.ErrBecome) {
+		err = nil // gathering facts does not become
 	}
-	t, err := pr.opts.Connector.Target(ctx, host, vars)
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	if hs.target == nil && hs.targetErr == nil {
-		hs.target, hs.targetErr = t, err
-	}
-	return hs.target, hs.targetErr
+	return pr.targetFor(ctx, spec, err)
 }
 
-func (pr *playRun) become(e *effective, vars map[string]any) connection.Become {
-	b := connection.Become{}
-	if v, ok := vars["ansible_become"]; ok {
-		b.Enabled, _ = modules.ToBool(v)
+// connSpec resolves how the task e reaches host, from vars (the task's
+// variables on that host) and the task's connection keywords. It is
+// called for every task: the pool hands out one connection per distinct
+// result.
+func (pr *playRun) connSpec(e *effective, host string, vars map[string]any) (connection.Spec, error) {
+	kw := connspec.Keywords{Connection: e.connection, RemoteUser: e.remoteUser, Port: e.port,
+		Become: e.become, BecomeUser: e.becomeUser, BecomeMethod: e.becomeMethod}
+	return connspec.Resolve(host, vars, kw, func(s string) (string, error) { return pr.renderString(s, vars) })
+}
+
+// otherHostVars are the variables that say how to reach another host than
+// the task's (delegate_to, a module acting on a second host): that host's
+// inventory vars and facts, with -e on top.
+func (pr *playRun) otherHostVars(host string) map[string]any {
+	v := hostvarsView{pr: pr}.Get(host)
+	for k, x := range pr.opts.ExtraVars {
+		v[k] = x
 	}
-	if e.become != nil {
-		b.Enabled = *e.become
+	v["hostvars"] = hostvarsView{pr: pr}
+	return v
+}
+
+// targetFor returns the target for spec; a spec that could not be
+// resolved makes the host unreachable, as a connection that fails does.
+func (pr *playRun) targetFor(ctx context.Context, spec connection.Spec, specErr error) (connection.Target, error) {
+	if specErr != nil {
+		return nil, &connection.UnreachableError{Host: spec.Host, Err: specErr}
 	}
-	if v, ok := vars["ansible_become_user"].(string); ok {
-		b.User = v
-	}
-	if e.becomeUser != "" {
-		b.User, _ = pr.renderString(e.becomeUser, vars)
-	}
-	for _, k := range []string{"ansible_become_password", "ansible_become_pass"} {
-		if v, ok := vars[k]; ok && v != nil {
-			s, _ := pr.renderString(fmt.Sprint(v), vars)
-			b.Password = s
-		}
-	}
-	return b
+	return pr.opts.Connector.Target(ctx, spec)
 }
 
 // environment renders the play's, blocks' and task's environment.

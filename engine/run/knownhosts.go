@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func inventoryKnownHosts(inv *inventory.Inventory) []string {
 			if !ok || v == nil {
 				continue
 			}
-			for _, f := range knownHostsFromSSHArgs(fmt.Sprint(v)) {
+			for _, f := range KnownHostsFromSSHArgs(fmt.Sprint(v)) {
 				if _, err := os.Stat(f); err == nil && !slices.Contains(out, f) {
 					out = append(out, f)
 				}
@@ -37,10 +37,10 @@ func inventoryKnownHosts(inv *inventory.Inventory) []string {
 	return out
 }
 
-// knownHostsFromSSHArgs reads the UserKnownHostsFile options of an ssh
+// KnownHostsFromSSHArgs reads the UserKnownHostsFile options of an ssh
 // argument string: -o UserKnownHostsFile=F, -oUserKnownHostsFile=F, or
 // -o "UserKnownHostsFile F1 F2" (ssh takes several, space-separated).
-func knownHostsFromSSHArgs(args string) []string {
+func KnownHostsFromSSHArgs(args string) []string {
 	if modules.IsTemplated(args) {
 		return nil
 	}
