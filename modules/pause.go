@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // Pause waits on the controller for a time or for the operator
@@ -89,7 +91,7 @@ func pauseDuration(a Args) (time.Duration, bool) {
 
 // promptRefused says why the operator cannot be asked, or "".
 func promptRefused(ci string, tty bool) string {
-	if b, err := ToBool(ci); err == nil && b {
+	if b, err := truth.Boolean(ci); err == nil && b {
 		return "cannot prompt for input under CI=true; give seconds or minutes instead"
 	}
 	if !tty {

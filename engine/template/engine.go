@@ -12,6 +12,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // DefaultMaxDepth bounds lazy variable resolution (a var whose value is a
@@ -164,7 +166,7 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return truthy(v), nil
+		return truth.Truthy(v), nil
 	}
 	if l, ok := asList(cond); ok {
 		for _, c := range l {

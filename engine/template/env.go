@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 type env struct{ r *run }
@@ -234,7 +235,7 @@ func (e env) Truthy(v any) (bool, error) {
 	if _, err := strict(v); err != nil {
 		return false, err
 	}
-	return truthy(v), nil
+	return truth.Truthy(v), nil
 }
 
 // Neg is unary minus.
@@ -477,7 +478,7 @@ func (e env) Call(name string, args ...any) (any, error) {
 			}
 			vals = append(vals, v)
 		}
-		if name != "lookup" || truthy(kw["wantlist"]) {
+		if name != "lookup" || truth.Truthy(kw["wantlist"]) {
 			return vals, nil
 		}
 		parts := make([]string, len(vals))

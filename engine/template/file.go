@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // FileOptions are Jinja environment settings that shape whitespace.
@@ -543,7 +544,7 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 				if err != nil {
 					return fmt.Errorf("in {%% if %s %%}: %w", c, err)
 				}
-				if truthy(v) {
+				if truth.Truthy(v) {
 					if err := r.exec(n.bodies[i], b); err != nil {
 						return err
 					}
@@ -616,7 +617,7 @@ func (r *run) execFor(n forT, b *strings.Builder) error {
 			if err != nil {
 				return wrap(err)
 			}
-			if truthy(c) {
+			if truth.Truthy(c) {
 				kept = append(kept, it)
 			}
 		}
