@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
@@ -128,9 +129,9 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 				return Result{Failed: true, Msg: fmt.Sprintf("device %s is already in volume group %s", p, row["vg_name"])}, nil
 			}
 		}
-		pvOpts, err := Shlex(c.Args.String("pv_options"))
+		pvOpts, err := shlex.Split(c.Args.String("pv_options"))
 		if err != nil {
-			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v", err)}, nil
+			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v in %q", err, c.Args.String("pv_options"))}, nil
 		}
 		var add, drop []string
 		for _, p := range real {
@@ -157,9 +158,9 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 			cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
 		}
 		if vg == nil {
-			vgOpts, err := Shlex(c.Args.String("vg_options"))
+			vgOpts, err := shlex.Split(c.Args.String("vg_options"))
 			if err != nil {
-				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v", err)}, nil
+				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v in %q", err, c.Args.String("vg_options"))}, nil
 			}
 			pe := c.Args.String("pesize")
 			if z, err := parseLVSize(pe); err == nil && z.Percent == "" {

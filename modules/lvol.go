@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Lvol creates, resizes and removes LVM logical volumes
@@ -156,9 +157,9 @@ func (Lvol) Run(ctx context.Context, c *Call) (Result, error) {
 					argv = append(argv, "--yes")
 				}
 				if o := c.Args.String("opts"); o != "" {
-					words, err := Shlex(o)
+					words, err := shlex.Split(o)
 					if err != nil {
-						return Result{Failed: true, Msg: fmt.Sprintf("opts: %v", err)}, nil
+						return Result{Failed: true, Msg: fmt.Sprintf("opts: %v in %q", err, o)}, nil
 					}
 					argv = append(argv, words...)
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/shlex"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -44,7 +45,7 @@ func KnownHostsFromSSHArgs(args string) []string {
 	if modules.IsTemplated(args) {
 		return nil
 	}
-	words, err := modules.Shlex(args)
+	words, err := shlex.Split(args)
 	if err != nil {
 		return nil
 	}
