@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // EtcHosts keeps a managed set of "ip names..." entries in /etc/hosts
@@ -37,7 +38,7 @@ func (EtcHosts) Spec() Spec {
 			{Name: "marker", Type: TypeStr, Doc: "block style: marker line template with {mark} standing for BEGIN/END, e.g. \"# {mark} haplay cluster nodes\""},
 		},
 		Check: func(a Args, _ bool) []ArgError {
-			if IsTemplated(a["entries"]) {
+			if template.IsTemplated(a["entries"]) {
 				return nil
 			}
 			if _, err := parseHostsEntries(a["entries"]); err != nil {
@@ -116,7 +117,7 @@ func parseHostsEntries(v any) ([]hostsEntry, error) {
 			if m["ip"] == nil || ip == "" {
 				return nil, fmt.Errorf("item %d: ip is required", i+1)
 			}
-			if IsTemplated(ip) {
+			if template.IsTemplated(ip) {
 				out = append(out, hostsEntry{IP: ip})
 				continue
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // Firewalld opens and closes ports, services, sources... in a firewalld
@@ -73,7 +74,7 @@ func (Firewalld) Spec() Spec {
 		MutuallyExclusive: [][]string{items},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if !IsTemplated(a["port"]) {
+			if !template.IsTemplated(a["port"]) {
 				for _, p := range a.List("port") {
 					if !fwPortRe.MatchString(p) {
 						errs = append(errs, ArgError{Arg: "port", Msg: fmt.Sprintf("port %q: use PORT/PROTO or FROM-TO/PROTO with tcp, udp, sctp or dccp (e.g. 2377/tcp)", p)})
@@ -87,13 +88,13 @@ func (Firewalld) Spec() Spec {
 				}
 			}
 			st := a.String("state")
-			if n == 0 && (st == "enabled" || st == "disabled") && !IsTemplated(st) {
+			if n == 0 && (st == "enabled" || st == "disabled") && !template.IsTemplated(st) {
 				errs = append(errs, ArgError{Msg: "state " + st + " needs one of: " + strings.Join(items, ", ")})
 			}
 			if n > 0 && (st == "present" || st == "absent") {
 				errs = append(errs, ArgError{Arg: "state", Msg: "state " + st + " creates or deletes a zone; use enabled or disabled for items"})
 			}
-			if _, err := fwValues(a); err != nil && !IsTemplated(a["rich_rule"]) && !IsTemplated(a["port_forward"]) {
+			if _, err := fwValues(a); err != nil && !template.IsTemplated(a["rich_rule"]) && !template.IsTemplated(a["port_forward"]) {
 				errs = append(errs, ArgError{Msg: err.Error()})
 			}
 			return errs

@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // HAProxyConfig manages sections of haproxy.cfg (haplay's own module: no
@@ -113,7 +114,7 @@ func (w haproxyWant) header() string {
 
 func checkHAProxyConfigArgs(a Args, final bool) []ArgError {
 	v, ok := a["sections"]
-	if !ok || (!final && HasTemplate(v)) {
+	if !ok || (!final && template.HasTemplate(v)) {
 		return nil
 	}
 	if _, err := parseHAProxySections(v); err != nil {

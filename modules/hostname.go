@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // Hostname sets a host's name (ansible.builtin.hostname): the running name,
@@ -36,7 +37,7 @@ func (Hostname) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			n := a.String("name")
-			if IsTemplated(n) {
+			if template.IsTemplated(n) {
 				return nil
 			}
 			if !hostnameRe.MatchString(n) || len(n) > 253 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/shlex"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
@@ -36,7 +37,7 @@ func (Lvg) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("pesize")
-			if s == "" || IsTemplated(s) {
+			if s == "" || template.IsTemplated(s) {
 				return nil
 			}
 			if z, err := parseLVSize(s); err != nil || z.Plus || z.Percent != "" {

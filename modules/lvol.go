@@ -8,6 +8,7 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/shlex"
+	"github.com/haplay/haplay/engine/template"
 )
 
 // Lvol creates, resizes and removes LVM logical volumes
@@ -41,7 +42,7 @@ func (Lvol) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("size")
-			if s == "" || IsTemplated(s) {
+			if s == "" || template.IsTemplated(s) {
 				return nil
 			}
 			if _, err := parseLVSize(s); err != nil {

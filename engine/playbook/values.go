@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/truth"
 	"github.com/haplay/haplay/engine/yamlnode"
 	"github.com/haplay/haplay/modules"
@@ -151,7 +152,7 @@ func (l *loader) checkTemplate(pos Pos, v any) {
 	}
 	switch x := v.(type) {
 	case string:
-		if strings.Contains(x, "{{") || strings.Contains(x, "{%") {
+		if template.IsTemplated(x) {
 			if err := l.opts.Templates.Check(x); err != nil {
 				l.errorf(pos, "template error: %v", err)
 			}

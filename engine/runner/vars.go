@@ -240,7 +240,7 @@ func (c *hostvarsCache) get(pr *playRun) map[string]any {
 func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		if !strings.Contains(x, "{{") && !strings.Contains(x, "{%") {
+		if !template.IsTemplated(x) {
 			return x, nil
 		}
 		return pr.opts.Templates.Render(x, prepare(vars))

@@ -183,11 +183,6 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 	return false, fmt.Errorf("condition must be a bool, string or list, got %s", typeName(cond))
 }
 
-// hasTemplate reports whether s needs rendering at all.
-func hasTemplate(s string) bool {
-	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
-}
-
 // Check validates the syntax of a bare expression without evaluating it.
 func (e *Engine) Check(src string) error {
 	_, err := e.compile(src)
