@@ -17,6 +17,7 @@ import (
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/vendor"
 	"github.com/haplay/haplay/modules"
@@ -152,6 +153,25 @@ func (l *Loaded) Limits() ([]string, error) {
 		return nil, usageErrorf("%v", err)
 	}
 	return out, nil
+}
+
+// PlayHosts lists the hosts play p runs on, as the run chooses them
+// (--limit and the play's order: applied), for --list-hosts.
+func (l *Loaded) PlayHosts(p *playbook.Play) ([]string, error) {
+	limits, err := l.Limits()
+	if err != nil {
+		return nil, err
+	}
+	return runner.PlayHosts(quietInventory{l.Inventory}, p, limits)
+}
+
+// quietInventory matches patterns without the warnings (a listing is not
+// a run, and says nothing more than ansible-playbook --list-hosts does).
+type quietInventory struct{ inv *inventory.Inventory }
+
+func (q quietInventory) Match(p string) ([]string, error) {
+	hosts, _, err := q.inv.Match(p)
+	return hosts, err
 }
 
 // SplitTags splits comma lists of tags (-t a,b -t c).
