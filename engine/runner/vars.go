@@ -365,7 +365,7 @@ func (pr *playRun) itemLabel(t *playbook.Task, vars map[string]any, item any) st
 	return pyfmt.Str(item)
 }
 
-// loadVarsFile reads a vars file (YAML or JSON) relative to dir.
+// loadVarsFile reads a vars_files entry, relative to the play's dir.
 func loadVarsFile(name, dir string) (map[string]any, error) {
 	p := name
 	if !filepath.IsAbs(p) {
@@ -374,18 +374,7 @@ func loadVarsFile(name, dir string) (map[string]any, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("vars file %s not found", p)
 	}
-	docs, err := yamlnode.ParseFile(p)
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) == 0 {
-		return map[string]any{}, nil
-	}
-	m, ok := docs[0].Interface().(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s must hold a mapping of variables", p)
-	}
-	return m, nil
+	return yamlnode.LoadVarsFile(p)
 }
 
 // controller is what modules may ask of the controller side.
