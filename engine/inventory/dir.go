@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-yaml/ast"
 )
 
 // ignoredInDir are the names Ansible skips in an inventory directory
@@ -238,12 +236,4 @@ func expandRange(name string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func isMapping(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return true
-	}
-	return false
 }

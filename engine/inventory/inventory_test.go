@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,9 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml hosts list", "inv.yml", "all:\n  children:\n    web:\n      hosts:\n        - w1\n", `inv.yml:5: "hosts" of group "web" must be a mapping, got a list`},
 		{"yaml group list", "inv.yml", "all:\n  children:\n    web: [a]\n", `inv.yml:3: group "web" must be a mapping, got a list`},
 		{"yaml syntax", "inv.yml", "all:\n  hosts: {a\n", "inv.yml:"},
+		{"yaml alias cycle", "inv.yml", "all: &a\n  children:\n    g: *a\n", `inv.yml:3: alias *a refers to the node its anchor &a is on`},
+		{"yaml alias cycle in vars", "inv.yml", "all:\n  vars:\n    x: &v [1, *v]\n", `inv.yml:3: alias *v refers to`},
+		{"yaml two documents", "inv.yml", "all: {}\n---\nall: {}\n", `inv.yml: expected one YAML document, found several`},
 		{"yaml cycle", "inv.yml", "all:\n  children:\n    a:\n      children:\n        a:\n", `inv.yml:5: group "a" cannot be a child of itself`},
 	}
 	for _, tt := range tests {
@@ -151,5 +155,23 @@ func TestPyLiteral(t *testing.T) {
 		if got := pyLiteral(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("pyLiteral(%q) = %#v, want %#v", in, got, want)
 		}
+	}
+}
+
+func TestVarsFileAliasCycleIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "group_vars"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte("h1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gv := filepath.Join(dir, "group_vars", "all.yml")
+	if err := os.WriteFile(gv, []byte("a: 1\nb: &b\n  c: *b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load([]string{dir})
+	if want := gv + ":3: alias *b refers to"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
 	}
 }
