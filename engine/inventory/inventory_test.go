@@ -111,6 +111,13 @@ func TestMatch(t *testing.T) {
 	if _, _, err := inv.Match("web[7]"); err == nil {
 		t.Error("web[7]: want an error for an out-of-range subscript")
 	}
+	for _, p := range []string{"!", "&", "web:!", "web,&"} {
+		bare := p[len(p)-1:]
+		want := `invalid host pattern "` + bare + `": ` + bare + " must be followed by a group or host pattern"
+		if _, _, err := inv.Match(p); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", p, err, want)
+		}
+	}
 }
 
 func TestAccessors(t *testing.T) {

@@ -69,6 +69,9 @@ func isSingleAddress(p string) bool {
 func (inv *Inventory) evaluate(parts []string) ([]string, []string, error) {
 	var regular, inter, excl []string
 	for _, p := range parts {
+		if p == "!" || p == "&" {
+			return nil, nil, fmt.Errorf("invalid host pattern %q: %s must be followed by a group or host pattern", p, p)
+		}
 		switch p[0] {
 		case '!':
 			excl = append(excl, p)

@@ -32,10 +32,13 @@ type converter struct {
 	// written counts the nodes the source spells out; expanded sizes are
 	// measured against it (see maxExpansion).
 	written int
+	// keys indexes the keys of large mappings, so that a 10,000-host
+	// group does not cost a scan of its pairs per key.
+	keys map[*Node]map[string]int
 }
 
 func newConverter(file string) *converter {
-	return &converter{file: file, anchors: map[string]*Node{}, building: map[string]bool{}}
+	return &converter{file: file, anchors: map[string]*Node{}, building: map[string]bool{}, keys: map[*Node]map[string]int{}}
 }
 
 func (c *converter) pos(n ast.Node) Pos {
@@ -189,14 +192,47 @@ func (c *converter) addPair(out *Node, mv *ast.MappingValueNode) error {
 	if key.Value != nil {
 		k = fmt.Sprint(scalarString(key.Value))
 	}
+	if i := c.find(out, k); i >= 0 { // later keys win, as in PyYAML
+		out.Pairs[i] = Pair{Key: k, KeyPos: key.Pos, Value: val}
+		return nil
+	}
+	c.appendPair(out, Pair{Key: k, KeyPos: key.Pos, Value: val})
+	return nil
+}
+
+// smallMap is the size up to which scanning a mapping's pairs is cheaper
+// than indexing them.
+const smallMap = 16
+
+// find returns the index of key in the mapping out, or -1.
+func (c *converter) find(out *Node, key string) int {
+	if idx, ok := c.keys[out]; ok {
+		if i, ok := idx[key]; ok {
+			return i
+		}
+		return -1
+	}
 	for i, p := range out.Pairs {
-		if p.Key == k { // later keys win, as in PyYAML
-			out.Pairs[i] = Pair{Key: k, KeyPos: key.Pos, Value: val}
-			return nil
+		if p.Key == key {
+			return i
 		}
 	}
-	out.Pairs = append(out.Pairs, Pair{Key: k, KeyPos: key.Pos, Value: val})
-	return nil
+	return -1
+}
+
+func (c *converter) appendPair(out *Node, p Pair) {
+	out.Pairs = append(out.Pairs, p)
+	idx, ok := c.keys[out]
+	switch {
+	case ok:
+		idx[p.Key] = len(out.Pairs) - 1
+	case len(out.Pairs) > smallMap:
+		idx = make(map[string]int, 2*len(out.Pairs))
+		for i, q := range out.Pairs {
+			idx[q.Key] = i
+		}
+		c.keys[out] = idx
+	}
 }
 
 // merge applies a "<<" key: the keys of the merged mappings are defaults
@@ -215,13 +251,13 @@ func (c *converter) merge(out *Node, mv *ast.MappingValueNode) error {
 			return Errorf(m.Pos, "merge key << needs a mapping")
 		}
 		for _, p := range m.Pairs {
-			if out.Get(p.Key) != nil {
+			if c.find(out, p.Key) >= 0 {
 				continue
 			}
 			if err := c.grow(out, p.Value, c.pos(mv.Key)); err != nil {
 				return err
 			}
-			out.Pairs = append(out.Pairs, p)
+			c.appendPair(out, p)
 		}
 	}
 	return nil
