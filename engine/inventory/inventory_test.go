@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func writeInv(t *testing.T, name, text string) string {
+func writeInv(t testing.TB, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {

@@ -202,7 +202,11 @@ func patternRegexp(expr string) (*regexp.Regexp, error) {
 	if _, err := path.Match(expr, ""); err != nil {
 		return nil, fmt.Errorf("invalid host list pattern %s: %w", expr, err)
 	}
-	return globRegexp(expr)
+	re, err := globRegexp(expr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid host list pattern %s: %w", expr, err)
+	}
+	return re, nil
 }
 
 // globRegexp translates fnmatch syntax (*, ?, [abc], [!abc]); unlike
