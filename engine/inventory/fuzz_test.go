@@ -117,7 +117,9 @@ func FuzzINI(f *testing.F) {
 }
 
 func FuzzYAML(f *testing.F) {
-	addCorpusSeeds(f, func(name string) bool { return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") || name == "inventory" })
+	addCorpusSeeds(f, func(name string) bool {
+		return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") || name == "inventory"
+	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "fuzz.yml"
 		root, err := parseYAMLFile(path, data)
