@@ -39,3 +39,24 @@ func TestRangeAndPowerStillWork(t *testing.T) {
 		}
 	}
 }
+
+func TestFromYAMLIsGuarded(t *testing.T) {
+	e := New()
+	laughs := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i, prev := 'b', 'a'; i <= 'i'; i, prev = i+1, i {
+		laughs += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(prev)+", ", 9) + "*" + string(prev) + "]\n"
+	}
+	vars := map[string]any{"laughs": laughs, "cycle": "a: &x [*x]\n", "typed": "a: yes\nb: 0644\n"}
+	for src, want := range map[string]string{
+		"{{ laughs | from_yaml }}": "aliases expand to more than",
+		"{{ cycle | from_yaml }}":  "from_yaml:1:8: alias *x refers to",
+	} {
+		if _, err := e.RenderString(src, vars); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want it to contain %q", src, err, want)
+		}
+	}
+	// Ansible's from_yaml is PyYAML: YAML 1.1 booleans and octals.
+	if got, err := e.RenderString("{{ typed | from_yaml }}", vars); err != nil || got != "{'a': True, 'b': 420}" {
+		t.Errorf("typed = %q, %v", got, err)
+	}
+}
