@@ -24,6 +24,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad range", "hosts", "[g]\nnode[1:2:3:4]\n", "hosts:2: host range must be begin:end or begin:end:step"},
 		{"range letters", "hosts", "ok\nn[a:5]\n", "hosts:2: host range [a:5] must be numeric or single letters"},
 		{"range widths", "hosts", "n[01:3]\n", "hosts:1: host range must specify equal-length begin and end formats"},
+		{"huge range", "hosts", "[g]\nn[0:9999999999]\n", "hosts:2: host range [0:9999999999] makes 10000000000 hosts, more than the 1000000 one pattern may make"},
+		{"huge ranges", "hosts", "a[0:999]b[0:999]c[0:9]\n", `hosts:1: host ranges in "a[0:999]b[0:999]c[0:9]" make more than the 1000000 hosts`},
 		{"unknown section", "hosts", "[g]\nh\n[g:foo]\n", "hosts:3: section [g:foo] has unknown type: foo"},
 		{"spaces in section", "hosts", "[my group]\n", `hosts:1: invalid section entry: "[my group]"`},
 		{"self child", "hosts", "[a]\nh\n[a:children]\na\n", `hosts:4: group "a" cannot be a child of itself`},
@@ -180,5 +182,16 @@ func TestVarsFileAliasCycleIsAnError(t *testing.T) {
 	_, err := Load([]string{dir})
 	if want := gv + ":3: alias *b refers to"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
+func TestRangeEnds(t *testing.T) {
+	inv, err := Load([]string{writeInv(t, "hosts", "n[9223372036854775806:9223372036854775807]\n[g]\nm[5:1]\nx[1:5:2]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"n9223372036854775806", "n9223372036854775807", "x1", "x3", "x5"}
+	if got := inv.Hosts(); !reflect.DeepEqual(got, want) {
+		t.Errorf("hosts = %v, want %v", got, want)
 	}
 }
