@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Copy puts a file or a directory tree from the controller (or from the
@@ -222,7 +222,7 @@ func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) 
 	// Which directories are missing: one round trip.
 	var s strings.Builder
 	for _, d := range dirs {
-		s.WriteString("[ -d " + connection.Quote(d) + " ] || echo " + connection.Quote(d) + "\n")
+		s.WriteString("[ -d " + hostcmd.Quote(d) + " ] || echo " + hostcmd.Quote(d) + "\n")
 	}
 	out, err := runMutation(ctx, c, "examining "+root, s.String())
 	if err != nil {
@@ -249,9 +249,9 @@ func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) 
 			dm = m
 		}
 		for _, d := range missing {
-			mk += "mkdir -p -- " + connection.Quote(d) + "\n"
+			mk += "mkdir -p -- " + hostcmd.Quote(d) + "\n"
 			if dm != "" {
-				mk += "chmod " + connection.Quote(dm) + " -- " + connection.Quote(d) + "\n"
+				mk += "chmod " + hostcmd.Quote(dm) + " -- " + hostcmd.Quote(d) + "\n"
 			}
 			if c.Diff {
 				r.Diffs = append(r.Diffs, Diff{BeforeHeader: d + " (before)", AfterHeader: d + " (after)",

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // FileInfo is what one round trip learns about a path on a host.
@@ -51,11 +51,11 @@ func (f FileInfo) Checksum() string {
 // changed while read), stat and cat run in a second command, which also
 // says what went wrong.
 func ReadFileInfo(ctx context.Context, h interface {
-	Run(context.Context, connection.Cmd) (connection.Output, error)
-}, path string, withContent bool, become connection.Become) (FileInfo, error) {
-	q := connection.Quote(path)
+	Run(context.Context, hostcmd.Cmd) (hostcmd.Output, error)
+}, path string, withContent bool, become hostcmd.Become) (FileInfo, error) {
+	q := hostcmd.Quote(path)
 	if withContent {
-		out, err := h.Run(ctx, connection.Cmd{Script: tarProbeScript(q), Become: become, InShell: true})
+		out, err := h.Run(ctx, hostcmd.Cmd{Script: tarProbeScript(q), Become: become, InShell: true})
 		if err != nil {
 			return FileInfo{}, err
 		}
@@ -67,7 +67,7 @@ func ReadFileInfo(ctx context.Context, h interface {
 			return parseFileInfo(path, out.Stdout, withContent)
 		}
 	}
-	out, err := h.Run(ctx, connection.Cmd{Script: statProbeScript(q, withContent), Become: become, InShell: true})
+	out, err := h.Run(ctx, hostcmd.Cmd{Script: statProbeScript(q, withContent), Become: become, InShell: true})
 	if err != nil {
 		return FileInfo{}, err
 	}

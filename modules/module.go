@@ -11,7 +11,7 @@ package modules
 import (
 	"context"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Module is one kind of task.
@@ -25,8 +25,8 @@ type Module interface {
 // that, in check mode, overlays the files earlier tasks would have written.
 type Host interface {
 	Name() string
-	Run(ctx context.Context, cmd connection.Cmd) (connection.Output, error)
-	WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error
+	Run(ctx context.Context, cmd hostcmd.Cmd) (hostcmd.Output, error)
+	WriteFile(ctx context.Context, path string, data []byte, opts hostcmd.WriteOptions) error
 	// ReadFile stats path and reads its content (when withContent) in one
 	// round trip. In check mode it returns what earlier tasks of this run
 	// would have written, so diffs build on predicted state.
@@ -65,7 +65,7 @@ type Call struct {
 	Args       Args
 	Check      bool // check mode: change nothing, predict exactly
 	Diff       bool // produce before/after texts
-	Become     connection.Become
+	Become     hostcmd.Become
 	Controller Controller
 	// Hosts, when set, gives the module another inventory host's
 	// connection (with this task's check mode and become), for modules

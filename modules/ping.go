@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Ping checks that the host answers and can run a command.
@@ -27,7 +27,7 @@ func (Ping) Run(ctx context.Context, c *Call) (Result, error) {
 	if data == "crash" {
 		return Result{Failed: true, Msg: "boom"}, nil
 	}
-	out, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{"echo", "pong"}, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{"echo", "pong"}, Become: c.Become})
 	if err != nil {
 		return Result{}, err
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Systemd manages systemd units with systemctl (ansible.builtin.systemd,
@@ -182,7 +182,7 @@ func (u UnitState) enabled() bool {
 
 // systemdReadScript prints systemctl show and is-enabled for name.
 func systemdReadScript(name, scopeFlag string) string {
-	q := connection.Quote(name)
+	q := hostcmd.Quote(name)
 	return mark("show") + "\nsystemctl " + scopeFlag + "show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,MainPID,Description " + q +
 		"\nrc=$?\n" + mark("show_rc") + "\necho $rc\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\nrc=$?\n" + mark("enabled_rc") + "\necho $rc\n"
 }
@@ -259,10 +259,10 @@ func (Systemd) Run(ctx context.Context, c *Call) (Result, error) {
 	return systemdApply(ctx, c, name, scopeFlag, u, true)
 }
 
-func systemdPreFail(c *Call, f string, out connection.Output) Result {
+func systemdPreFail(c *Call, f string, out hostcmd.Output) Result {
 	verb, rc, _ := strings.Cut(f, " ")
 	code, _ := strconv.Atoi(rc)
-	return cmdFailed(c, "systemctl "+verb, connection.Output{ExitCode: code, Stderr: out.Stderr})
+	return cmdFailed(c, "systemctl "+verb, hostcmd.Output{ExitCode: code, Stderr: out.Stderr})
 }
 
 // planSystemd decides which systemctl verbs bring u to what the task asks,
@@ -368,7 +368,7 @@ func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u UnitSt
 			argv = append(argv, "--force")
 		}
 		argv = append(argv, v, name)
-		out, err := c.Host.Run(ctx, connection.Cmd{Argv: argv, Become: c.Become})
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 		}

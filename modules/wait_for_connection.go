@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // WaitForConnection waits until the host answers over its connection
@@ -62,7 +62,7 @@ func (WaitForConnection) Run(ctx context.Context, c *Call) (Result, error) {
 			rs.Reset()
 		}
 		tctx, cancel := context.WithTimeout(ctx, min(connectTimeout, max(time.Until(deadline), time.Millisecond)))
-		out, err := c.Host.Run(tctx, connection.Cmd{Argv: []string{"true"}})
+		out, err := c.Host.Run(tctx, hostcmd.Cmd{Argv: []string{"true"}})
 		cancel()
 		if ctx.Err() != nil {
 			return Result{}, fmt.Errorf("wait_for_connection interrupted: %w", ctx.Err())
