@@ -4,41 +4,13 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
-
-// FileInfo is what one round trip learns about a path on a host.
-type FileInfo struct {
-	Path       string
-	Exists     bool
-	Type       string // "file", "directory", "link", "other"
-	Mode       fs.FileMode
-	Owner      string
-	Group      string
-	UID, GID   int
-	Size       int64
-	LinkTarget string
-	// Content is set for regular files when it was asked for.
-	Content []byte
-	HasData bool
-}
-
-// Checksum is the SHA-1 of Content, as Ansible reports it.
-func (f FileInfo) Checksum() string {
-	if !f.HasData {
-		return ""
-	}
-	s := sha1.Sum(f.Content)
-	return hex.EncodeToString(s[:])
-}
 
 // ReadFileInfo stats path and, when withContent is set and it is a regular
 // file, reads its content, in a single remote command. Modules call it

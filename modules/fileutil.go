@@ -17,14 +17,6 @@ import (
 	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
-// Predictor is implemented by hosts that keep a check-mode overlay: a module
-// that changes files by other means than WriteFile (mkdir, chmod, rm)
-// records what a real run would leave, so later tasks of the same check run
-// see it.
-type Predictor interface {
-	RecordPredicted(f FileInfo)
-}
-
 // recordPredicted tells the host's overlay about f when it keeps one.
 func recordPredicted(c *Call, f FileInfo) {
 	if p, ok := c.Host.(Predictor); ok && c.Check {

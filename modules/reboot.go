@@ -91,14 +91,6 @@ func (Reboot) Spec() Spec {
 	}
 }
 
-// Reconnecter is implemented by hosts reached over a connection that can
-// be dropped and dialled again (SSH). Reconnectable is false for the
-// controller itself (ansible_connection=local).
-type Reconnecter interface {
-	Reconnectable() bool
-	Disconnect()
-}
-
 // rebootPlan is what reboot will run, computed from the arguments alone.
 type rebootPlan struct {
 	Bin         string   // shutdown, or reboot_command's first word

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
@@ -84,25 +83,6 @@ func TestPauseDuration(t *testing.T) {
 		d, timed := pauseDuration(tt.args)
 		if d != tt.d || timed != tt.timed {
 			t.Errorf("%v: %v %v", tt.args, d, timed)
-		}
-	}
-}
-
-func TestPromptRefused(t *testing.T) {
-	tests := []struct {
-		ci   string
-		tty  bool
-		want string
-	}{
-		{"true", true, "CI=true"},
-		{"", false, "not a terminal"},
-		{"false", true, ""},
-		{"", true, ""},
-	}
-	for _, tt := range tests {
-		got := promptRefused(tt.ci, tt.tty)
-		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-			t.Errorf("CI=%q tty=%v: %q, want %q", tt.ci, tt.tty, got, tt.want)
 		}
 	}
 }

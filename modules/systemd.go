@@ -61,30 +61,6 @@ func serviceCommonArgs() []Arg {
 	}
 }
 
-// UnitState is what one read learns about a unit, or what a check-mode
-// run predicts of it (UnitPredictor).
-type UnitState struct {
-	Props      map[string]string // systemctl show
-	EnabledOut string            // systemctl is-enabled output
-	EnabledRC  int
-	// Unknown: an earlier task of the check run changes the unit in a way
-	// that cannot be known without doing it (unmasking a unit masked on
-	// the host: its enablement is hidden under the mask).
-	Unknown bool
-	// premask is the state under a mask this check run predicted, for a
-	// later unmask to bring back.
-	premask *UnitState
-}
-
-// UnitPredictor is implemented by hosts that keep a check-mode overlay of
-// service units, as they do of files: a task that would start, stop,
-// enable or mask a unit records what a real run would leave, so later
-// tasks of the same check run plan from that rather than from the host.
-type UnitPredictor interface {
-	PredictedUnit(key string) (UnitState, bool)
-	RecordUnit(key string, u UnitState)
-}
-
 // unitKey names a unit in the overlay: its scope and its full name, so
 // "web" and "web.service" are one unit.
 func unitKey(scopeFlag, name string) string {
@@ -111,7 +87,7 @@ func cannotPredictUnit(name string) Result {
 
 // predictAfter is u after actions (systemctl verbs, in order).
 func predictAfter(u UnitState, actions []string) UnitState {
-	next := UnitState{Props: map[string]string{}, EnabledOut: u.EnabledOut, EnabledRC: u.EnabledRC, premask: u.premask}
+	next := UnitState{Props: map[string]string{}, EnabledOut: u.EnabledOut, EnabledRC: u.EnabledRC, PreMask: u.PreMask}
 	for k, v := range u.Props {
 		next.Props[k] = v
 	}
@@ -119,21 +95,21 @@ func predictAfter(u UnitState, actions []string) UnitState {
 		switch v {
 		case "mask":
 			pre := next
-			pre.premask = nil
+			pre.PreMask = nil
 			pre.Props = map[string]string{}
 			for k, v := range next.Props {
 				pre.Props[k] = v
 			}
-			next.premask = &pre
+			next.PreMask = &pre
 			next.Props["LoadState"], next.Props["UnitFileState"] = "masked", "masked"
 			next.EnabledOut, next.EnabledRC = "masked", 1
 		case "unmask":
-			if next.premask == nil {
+			if next.PreMask == nil {
 				return UnitState{Unknown: true}
 			}
 			// The unit file's state comes back; the run state is as
 			// the mask left it (masking does not stop a unit).
-			pre, cur := next.premask, next.Props
+			pre, cur := next.PreMask, next.Props
 			next = UnitState{Props: map[string]string{}, EnabledOut: pre.EnabledOut, EnabledRC: pre.EnabledRC}
 			for k, v := range pre.Props {
 				next.Props[k] = v
@@ -157,27 +133,6 @@ func predictAfter(u UnitState, actions []string) UnitState {
 		}
 	}
 	return next
-}
-
-func (u UnitState) found() bool {
-	ls := u.Props["LoadState"]
-	return ls != "not-found" && ls != ""
-}
-func (u UnitState) masked() bool {
-	return u.Props["LoadState"] == "masked" || u.Props["UnitFileState"] == "masked"
-}
-
-// running is Ansible's is_running_service: active or activating.
-func (u UnitState) running() bool {
-	s := u.Props["ActiveState"]
-	return s == "active" || s == "activating"
-}
-
-// enabled follows Ansible: is-enabled exit 0 means enabled, except for the
-// lone outputs "indirect" and "alias".
-func (u UnitState) enabled() bool {
-	out := strings.TrimSpace(u.EnabledOut)
-	return u.EnabledRC == 0 && out != "indirect" && out != "alias"
 }
 
 // systemdReadScript prints systemctl show and is-enabled for name.
@@ -269,7 +224,7 @@ func systemdPreFail(c *Call, f string, out hostcmd.Output) Result {
 // in order: mask/unmask, enable/disable, then the run state.
 func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, after [][2]string) {
 	if withMask && a.Has("masked") {
-		want, have := a.Bool("masked"), u.masked()
+		want, have := a.Bool("masked"), u.Masked()
 		before = append(before, [2]string{"masked", strconv.FormatBool(have)})
 		after = append(after, [2]string{"masked", strconv.FormatBool(want)})
 		if want != have {
@@ -277,7 +232,7 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 		}
 	}
 	if a.Has("enabled") {
-		want, have := a.Bool("enabled"), u.enabled()
+		want, have := a.Bool("enabled"), u.Enabled()
 		before = append(before, [2]string{"enabled", strconv.FormatBool(have)})
 		after = append(after, [2]string{"enabled", strconv.FormatBool(want)})
 		if want != have {
@@ -289,12 +244,12 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 		next := cur
 		switch st {
 		case "started":
-			if !u.running() {
+			if !u.Running() {
 				actions = append(actions, "start")
 				next = "active"
 			}
 		case "stopped":
-			if u.running() || cur == "deactivating" {
+			if u.Running() || cur == "deactivating" {
 				actions = append(actions, "stop")
 				next = "inactive"
 			}
@@ -302,7 +257,7 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 			actions = append(actions, "restart")
 			next = "active (restarted)"
 		case "reloaded":
-			if u.running() {
+			if u.Running() {
 				actions = append(actions, "reload")
 				next = "active (reloaded)"
 			} else {
@@ -321,7 +276,7 @@ func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u UnitSt
 	a := c.Args
 	r := Result{}
 	r.Set("name", name)
-	if !u.found() && (a.Has("state") || a.Has("enabled") || (a.Has("masked") && !a.Bool("masked"))) {
+	if !u.Found() && (a.Has("state") || a.Has("enabled") || (a.Has("masked") && !a.Bool("masked"))) {
 		// Masking a unit that does not exist is allowed, as in systemd.
 		return Result{Failed: true, Msg: fmt.Sprintf("%s: Could not find the requested service %s: systemctl show reports LoadState=%s", c.Host.Name(), name, u.Props["LoadState"])}, nil
 	}

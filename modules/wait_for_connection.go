@@ -39,10 +39,6 @@ func (WaitForConnection) Spec() Spec {
 	}
 }
 
-// Resetter is implemented by hosts whose connection remembers a failed
-// dial; Reset forgets it so the next command dials again.
-type Resetter interface{ Reset() }
-
 func (WaitForConnection) Run(ctx context.Context, c *Call) (Result, error) {
 	delay := time.Duration(c.Args.Int("delay")) * time.Second
 	sleep := time.Duration(max(c.Args.Int("sleep"), 0)) * time.Second

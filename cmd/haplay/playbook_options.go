@@ -270,7 +270,7 @@ func execute(ctx context.Context, lr *loadedRun, o *playbookOptions) (*runner.Re
 		reporters = append(reporters, report.NewJSON(o.stdout))
 	default:
 		reporters = append(reporters, report.NewText(o.stdout, report.TextOptions{
-			Verbosity: o.global.verbose, Diff: o.diff, Color: isTTY, Check: o.check, Plan: o.plan}))
+			Verbosity: o.global.verbose, Diff: o.diff, Color: isTTY, Check: o.check, Plan: o.plan, Modules: lr.registry}))
 	}
 	if o.global.logFile != "" {
 		f, err := os.OpenFile(o.global.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -298,6 +298,7 @@ func execute(ctx context.Context, lr *loadedRun, o *playbookOptions) (*runner.Re
 		Templates: lr.templates,
 		Connector: poolConnector{pool: pool, inv: lr.inv, mu: invMu},
 		Reporter:  reporters,
+		Prompter:  report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 		LoadTasks: func(path string) ([]*playbook.Task, error) {
 			return playbook.LoadTasks(path, playbook.Options{Modules: lr.registry, Templates: templateChecker{lr.templates}})
 		},

@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
-	"github.com/haplay/haplay/modules"
 )
 
 // factsScript collects every fact in one round trip; sections are framed
@@ -49,7 +49,7 @@ func (pr *playRun) gatherFacts(ctx context.Context) error {
 				}
 				if err == nil {
 					facts := parseFacts(string(out.Stdout))
-					hr.Result = modules.Result{Facts: factsVars(facts)}
+					hr.Result = module.Result{Facts: factsVars(facts)}
 					hr.Status = StatusOK
 				}
 			}

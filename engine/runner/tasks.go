@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
-	"github.com/haplay/haplay/modules"
 )
 
 // runTasks runs a task list on hosts with the linear strategy: each task on
@@ -139,10 +139,11 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		pg.Running(t, active)
 	}
 	pr.resetHostvars()
-	if t.Action == "meta" {
+	mod := pr.module(t)
+	if _, ok := mod.(module.RunControl); ok {
 		return pr.runMeta(ctx, e, active, f)
 	}
-	if e.runOnce || implicitRunOnce(pr.opts.Modules, t.Module) {
+	if _, once := mod.(module.RunsOnce); e.runOnce || once {
 		res := pr.runOnHost(ctx, e, active[0], f)
 		// run_once: the one result stands for every host of the batch.
 		for _, h := range active[1:] {
@@ -219,14 +220,12 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 		return pr.finish(e, pr.failResult(hr, err))
 	}
 	if name := pr.dependsOnUnknown(e, host); name != "" {
-		if t.Action == "set_fact" {
+		if fs, ok := pr.module(t).(module.FactSetter); ok {
 			// The facts it would set are unknown too: a later task that
 			// uses them cannot predict either, rather than fail on an
 			// undefined variable the real run would have.
-			for k := range t.Args {
-				if k != "cacheable" {
-					pr.markUnknown(host, k, true)
-				}
+			for _, k := range fs.FactNames(t.Args) {
+				pr.markUnknown(host, k, true)
 			}
 		}
 		return pr.finish(e, cannotPredict(hr, name))
@@ -423,7 +422,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if err != nil {
 		return pr.failResult(hr, err)
 	}
-	args, argErrs := modules.Validate(mod.Spec(), rawArgs, true)
+	args, argErrs := module.Validate(mod.Spec(), rawArgs, true)
 	if len(argErrs) > 0 {
 		var msgs []string
 		for _, ae := range argErrs {
@@ -449,11 +448,11 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		hr.Delegated = d
 	}
 	become := pr.become(e, vars)
-	call := &modules.Call{
+	call := &module.Call{
 		Args: args, Check: check, Diff: diff, Become: become,
 		Controller: &controller{pr: pr, vars: vars, task: t},
 	}
-	if !controllerOnly(mod.Name()) {
+	if _, local := mod.(module.RunsOnController); !local {
 		tgt, err := pr.target(ctx, targetHost)
 		if err != nil {
 			hr.Status = StatusUnreachable
@@ -466,7 +465,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, c) }
 		}
 		call.Host = hh
-		call.Hosts = func(name string) (modules.Host, error) {
+		call.Hosts = func(name string) (module.Host, error) {
 			if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
 				return nil, fmt.Errorf("%q is not a host of the inventory", name)
 			}
@@ -484,7 +483,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	}
 	res, err := mod.Run(ctx, call)
 	if err == nil && !res.Failed && !res.Skipped {
-		pr.applyInventory(mod.Name(), host, &res)
+		pr.applyInventory(mod, host, &res)
 	}
 	hr.Result = res
 	if err != nil {
@@ -554,58 +553,41 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	return hr
 }
 
-// implicitRunOnce modules bypass the host loop, as in Ansible: add_host
-// adds its host once per play, pause waits once for the whole batch.
-func implicitRunOnce(reg *modules.Registry, name string) bool {
-	if reg == nil {
-		return false
+// module is the task's module, or nil when the registry does not know it
+// (the loader has refused such a task already).
+func (pr *playRun) module(t *playbook.Task) module.Module {
+	if pr.opts.Modules == nil {
+		return nil
 	}
-	mod, ok := reg.Lookup(name)
-	if !ok {
-		return false
-	}
-	switch mod.Name() {
-	case "add_host", "pause":
-		return true
-	}
-	return false
+	m, _ := pr.opts.Modules.Lookup(t.Module)
+	return m
 }
 
-// applyInventory carries out what add_host and group_by ask of the
+// applyInventory carries out what an InventoryChanger's result asks of the
 // in-memory inventory (in check mode too, as Ansible: later plays of the
-// check run must see the hosts). group_by reports changed only when the
-// host was not in the group yet.
-func (pr *playRun) applyInventory(module, host string, res *modules.Result) {
-	switch module {
-	case "add_host":
-		if name, groups, vars, ok := modules.AddHostRequest(res.Values); ok {
-			pr.opts.Inventory.AddHost(name, groups, vars)
-		}
-	case "group_by":
-		groups, ok := modules.GroupByRequest(res.Values)
-		if !ok {
-			return
-		}
+// check run must see the hosts). With ChangedIfNew the task is changed
+// only when the host was not in one of the groups yet.
+func (pr *playRun) applyInventory(mod module.Module, host string, res *module.Result) {
+	ch := res.Inventory
+	if _, ok := mod.(module.InventoryChanger); !ok || ch == nil {
+		return
+	}
+	name := ch.Host
+	if name == "" {
+		name = host
+	}
+	if ch.ChangedIfNew {
 		had := map[string]bool{}
-		for _, g := range pr.opts.Inventory.GroupNames(host) {
+		for _, g := range pr.opts.Inventory.GroupNames(name) {
 			had[g] = true
 		}
-		for _, g := range groups {
+		for _, g := range ch.Groups {
 			if !had[g] {
 				res.Changed = true
 			}
 		}
-		pr.opts.Inventory.AddHost(host, groups, nil)
 	}
-}
-
-// controllerOnly modules never touch the host.
-func controllerOnly(name string) bool {
-	switch name {
-	case "debug", "set_fact", "assert", "fail", "meta", "pause", "include_vars", "add_host", "group_by":
-		return true
-	}
-	return false
+	pr.opts.Inventory.AddHost(name, ch.Groups, ch.Vars)
 }
 
 func (pr *playRun) failResult(hr HostResult, err error) HostResult {
@@ -690,7 +672,7 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 		if hr.Delegated != "" && t.DelegateFacts {
 			target = hr.Delegated
 		}
-		if t.Module == "setup" {
+		if _, ok := pr.module(t).(module.FactGatherer); ok {
 			// Gathered facts rank below play vars; set_fact above.
 			pr.setGathered(target, hr.Result.Facts)
 		} else {
@@ -706,7 +688,7 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 	pr.recap.Changes = append(pr.recap.Changes, Change{Host: host, Task: t.DisplayName(), Pos: t.Pos.String()})
 }
 
-func (pr *playRun) register(host, name string, res modules.Result, st Status) {
+func (pr *playRun) register(host, name string, res module.Result, st Status) {
 	v := registerValue(res, st)
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -734,7 +716,7 @@ func (pr *playRun) setFacts(host string, facts map[string]any) {
 
 // registerValue is what `register` stores: the module's values plus
 // changed, failed, skipped and msg.
-func registerValue(res modules.Result, st Status) map[string]any {
+func registerValue(res module.Result, st Status) map[string]any {
 	v := map[string]any{}
 	for k, x := range res.Values {
 		v[k] = x
@@ -789,7 +771,7 @@ func (pr *playRun) target(ctx context.Context, host string) (connection.Target, 
 func (pr *playRun) become(e *effective, vars map[string]any) connection.Become {
 	b := connection.Become{}
 	if v, ok := vars["ansible_become"]; ok {
-		b.Enabled, _ = modules.ToBool(v)
+		b.Enabled, _ = module.ToBool(v)
 	}
 	if e.become != nil {
 		b.Enabled = *e.become
