@@ -183,6 +183,8 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	p.Vars = l.mapping(n, "vars")
 	p.VarsFiles = l.strList(n, "vars_files")
 	p.GatherFacts = l.optBool(n, "gather_facts")
+	p.GatherSubset = l.strList(n, "gather_subset")
+	p.GatherTimeout = l.optInt(n, "gather_timeout")
 	p.Become = l.optBool(n, "become")
 	p.BecomeUser = l.str(n, "become_user")
 	p.Order = l.str(n, "order")
