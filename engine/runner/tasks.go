@@ -700,9 +700,26 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	for k, v := range facts {
+		// A later setup task adds to ansible_facts, as in Ansible, rather
+		// than replace what gather_facts found.
+		if old, ok := hs.gathered[k].(map[string]any); ok && k == factsKey {
+			if add, ok := v.(map[string]any); ok {
+				merged := make(map[string]any, len(old)+len(add))
+				for fk, fv := range old {
+					merged[fk] = fv
+				}
+				for fk, fv := range add {
+					merged[fk] = fv
+				}
+				v = merged
+			}
+		}
 		hs.gathered[k] = v
 	}
 }
+
+// factsKey is the variable that holds every gathered fact.
+const factsKey = "ansible_facts"
 
 func (pr *playRun) setFacts(host string, facts map[string]any) {
 	hs := pr.host(host)
