@@ -35,7 +35,7 @@ func (Setup) Spec() Spec {
 			"not gather (facter, ohai, env...) is an error. Never changes anything.",
 		Args: []Arg{
 			{Name: "gather_subset", Type: TypeList, Default: []any{"all"},
-				Doc: "subsets to gather: all, min, hardware, network, virtual, or platform, distribution, user; !name excludes one (!all leaves min, !all,!min leaves nothing)"},
+				Doc: "subsets to gather: all, min, hardware, network, virtual, or platform, distribution, user; !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
 			{Name: "filter", Type: TypeList, Default: []any{},
 				Doc: "shell-style patterns on fact names (ansible_eth*, *_mb); only matching facts are returned"},
 			{Name: "gather_timeout", Type: TypeInt, Default: 10, Doc: "seconds the gathering may take"},
@@ -81,7 +81,8 @@ func (Setup) Run(ctx context.Context, c *Call) (Result, error) {
 // there first; all adds every subset, !all removes all but min, !min
 // removes min; a named subset is added (an unknown one is an error) and
 // !name removes it unless it is also named. Exclusions of subsets haplay
-// does not know are ignored, as in Ansible.
+// does not know are ignored, as in Ansible. A chosen collector brings
+// the ones it requires.
 func chooseCollectors(spec []string) ([]collector, error) {
 	all := collectors()
 	min := map[string]bool{"platform": true, "distribution": true, "user": true}
@@ -120,9 +121,18 @@ func chooseCollectors(spec []string) ([]collector, error) {
 			add[name], explicit[name] = true, true
 		}
 	}
-	var out []collector
+	chosen := map[string]bool{}
 	for _, c := range all {
 		if add[c.name] && (!exclude[c.name] || explicit[c.name]) {
+			chosen[c.name] = true
+			for _, r := range c.requires {
+				chosen[r] = true
+			}
+		}
+	}
+	var out []collector
+	for _, c := range all {
+		if chosen[c.name] {
 			out = append(out, c)
 		}
 	}

@@ -14,6 +14,10 @@ type collector struct {
 	name     string
 	sections []string
 	parse    func(f map[string]any, s factSections)
+	// requires names the collectors this one needs, gathered with it
+	// even when gather_subset leaves them out, as Ansible's
+	// required_facts are (Linux network needs distribution and platform).
+	requires []string
 }
 
 // collectors are haplay's, in the order their facts are built. platform,
@@ -21,12 +25,12 @@ type collector struct {
 // virtual are the others "all" adds.
 func collectors() []collector {
 	return []collector{
-		{"platform", []string{"hostname", "fqdn", "uname"}, parsePlatform},
-		{"distribution", []string{"os"}, parseDistribution},
-		{"user", []string{"user"}, func(f map[string]any, s factSections) { f["user_id"] = s.first("user") }},
-		{"hardware", []string{"nproc", "mem", "mounts"}, parseHardware},
-		{"network", []string{"route", "addr"}, parseNetwork},
-		{"virtual", []string{"virt"}, parseVirtual},
+		{"platform", []string{"hostname", "fqdn", "uname"}, parsePlatform, nil},
+		{"distribution", []string{"os"}, parseDistribution, nil},
+		{"user", []string{"user"}, func(f map[string]any, s factSections) { f["user_id"] = s.first("user") }, nil},
+		{"hardware", []string{"nproc", "mem", "mounts"}, parseHardware, []string{"platform"}},
+		{"network", []string{"route", "addr"}, parseNetwork, []string{"distribution", "platform"}},
+		{"virtual", []string{"virt"}, parseVirtual, nil},
 	}
 }
 

@@ -19,8 +19,10 @@ func TestGatherSubset(t *testing.T) {
 		{[]string{"!all", "!min"}, ""},
 		{[]string{"network"}, "platform distribution user network"},
 		{[]string{"!all,network"}, "platform distribution user network"},
-		{[]string{"!all", "!min", "network"}, "network"},
-		{[]string{"!all", "!min", "virtual", "hardware"}, "hardware virtual"},
+		// network needs distribution and platform, hardware platform.
+		{[]string{"!all", "!min", "network"}, "platform distribution network"},
+		{[]string{"!all", "!min", "virtual", "hardware"}, "platform hardware virtual"},
+		{[]string{"!all", "!min", "virtual"}, "virtual"},
 		{[]string{"all", "!hardware"}, "platform distribution user network virtual"},
 		// As in Ansible: an exclusion alone leaves min.
 		{[]string{"!hardware"}, "platform distribution user"},
@@ -49,7 +51,7 @@ func TestGatherSubset(t *testing.T) {
 func TestFactsScriptHoldsOnlyChosenProbes(t *testing.T) {
 	chosen, _ := chooseCollectors([]string{"!all", "!min", "network"})
 	s := factsScript(chosen)
-	if !strings.Contains(s, "ip -o addr") || strings.Contains(s, "/proc/meminfo") || strings.Contains(s, "os-release") {
+	if !strings.Contains(s, "ip -o addr") || strings.Contains(s, "/proc/meminfo") || strings.Contains(s, "id -un") {
 		t.Errorf("network-only script:\n%s", s)
 	}
 }
@@ -81,8 +83,8 @@ func TestFilterFacts(t *testing.T) {
 func TestParseVirtual(t *testing.T) {
 	tests := map[string]string{
 		"vendor=QEMU\nproduct=Standard PC (Q35 + ICH9, 2009)": "kvm",
-		"container=docker":                                    "docker",
-		"vendor=Dell Inc.\nproduct=PowerEdge R640":            "NA",
+		"container=docker":                         "docker",
+		"vendor=Dell Inc.\nproduct=PowerEdge R640": "NA",
 	}
 	for out, want := range tests {
 		f := map[string]any{}
