@@ -23,6 +23,7 @@ import (
 // engine/), so that a new use of the word elsewhere is caught.
 var allowed = map[string]string{
 	"connection/command.go: command": "the shell builtin, in the list of builtins that need a shell",
+	"module/fileinfo.go: file":       "FileInfo.Type of a regular file",
 	"module/spec.go: raw":            "TypeRaw, the argument type of Ansible's argument specs",
 	"playbook/roles.go: meta":        "the role's meta/ directory",
 	"playbook/tasks.go: pause":       "loop_control's pause key",

@@ -10,8 +10,10 @@
 package modules
 
 import (
+	"context"
 	"io/fs"
 
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 	"github.com/haplay/haplay/engine/module"
 )
 
@@ -85,4 +87,12 @@ func kindOf(v any) string              { return module.KindOf(v) }
 // Validate checks arguments against a spec (module.Validate).
 func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 	return module.Validate(spec, raw, final)
+}
+
+// ReadFileInfo reads a path's attributes and content in one round trip
+// (module.ReadFileInfo).
+func ReadFileInfo(ctx context.Context, h interface {
+	Run(context.Context, hostcmd.Cmd) (hostcmd.Output, error)
+}, path string, withContent bool, become hostcmd.Become) (FileInfo, error) {
+	return module.ReadFileInfo(ctx, h, path, withContent, become)
 }

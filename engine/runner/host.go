@@ -6,7 +6,6 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/module"
-	"github.com/haplay/haplay/modules"
 )
 
 // overlay holds, per host, the files earlier tasks of a check-mode run
@@ -64,6 +63,15 @@ type hostHandle struct {
 	// nil for no_log tasks, whose commands may carry secrets.
 	onCmd func(connection.Cmd)
 }
+
+// The capabilities a check-mode host offers modules.
+var (
+	_ module.Host          = (*hostHandle)(nil)
+	_ module.Predictor     = (*hostHandle)(nil)
+	_ module.UnitPredictor = (*hostHandle)(nil)
+	_ module.Resetter      = (*hostHandle)(nil)
+	_ module.Reconnecter   = (*hostHandle)(nil)
+)
 
 func (h *hostHandle) Name() string { return h.name }
 
@@ -135,7 +143,7 @@ func (h *hostHandle) ReadFile(ctx context.Context, path string, withContent bool
 			return f, nil
 		}
 	}
-	return modules.ReadFileInfo(ctx, h.target, path, withContent, h.become)
+	return module.ReadFileInfo(ctx, h.target, path, withContent, h.become)
 }
 
 // RecordPredicted lets modules that change files by other means than

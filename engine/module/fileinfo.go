@@ -1,4 +1,4 @@
-package modules
+package module
 
 import (
 	"archive/tar"
@@ -87,7 +87,7 @@ func parseTarProbe(path string, b []byte) (FileInfo, bool) {
 	if err != nil || int64(len(content)) != hdr.Size {
 		return FileInfo{}, false
 	}
-	fi := FileInfo{Path: path, Exists: true, Type: "file", Mode: octalToMode(uint32(hdr.Mode & 0o7777)),
+	fi := FileInfo{Path: path, Exists: true, Type: "file", Mode: OctalToMode(uint32(hdr.Mode & 0o7777)),
 		Owner: hdr.Uname, Group: hdr.Gname, UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Content: content, HasData: true}
 	fi.Owner, fi.Group = idName(fi.Owner, fi.UID), idName(fi.Group, fi.GID)
 	return fi, true
@@ -132,7 +132,7 @@ func parseFileInfo(path string, b []byte, withContent bool) (FileInfo, error) {
 	if err != nil {
 		return fi, fmt.Errorf("read %s: bad mode %q", path, f[1])
 	}
-	fi.Mode = octalToMode(uint32(m))
+	fi.Mode = OctalToMode(uint32(m))
 	fi.UID, _ = strconv.Atoi(f[4])
 	fi.GID, _ = strconv.Atoi(f[5])
 	fi.Owner, fi.Group = idName(f[2], fi.UID), idName(f[3], fi.GID)
