@@ -13,6 +13,8 @@ import (
 // Apt manages Debian packages with apt-get and dpkg (ansible.builtin.apt).
 type Apt struct{}
 
+var _ Module = Apt{}
+
 func (Apt) Name() string { return "apt" }
 
 func (Apt) Spec() Spec {

@@ -13,6 +13,8 @@ import (
 // Command runs a program without a shell (ansible.builtin.command).
 type Command struct{}
 
+var _ Module = Command{}
+
 func (Command) Name() string { return "command" }
 
 func (Command) Spec() Spec {

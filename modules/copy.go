@@ -17,6 +17,8 @@ import (
 // host itself with remote_src) on the host (ansible.builtin.copy).
 type Copy struct{}
 
+var _ Module = Copy{}
+
 func (Copy) Name() string { return "copy" }
 
 // writeArgs are the arguments copy and template share.

@@ -13,6 +13,8 @@ import (
 // (community.docker.docker_swarm) with the docker CLI.
 type DockerSwarm struct{}
 
+var _ Module = DockerSwarm{}
+
 func (DockerSwarm) Name() string { return "docker_swarm" }
 
 func (DockerSwarm) Spec() Spec {
@@ -314,6 +316,8 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 // DockerSwarmToken returns a swarm's join tokens from a manager (haplay's
 // own module: docker swarm join-token -q worker|manager).
 type DockerSwarmToken struct{}
+
+var _ Module = DockerSwarmToken{}
 
 func (DockerSwarmToken) Name() string { return "docker_swarm_token" }
 

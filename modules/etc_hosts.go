@@ -15,6 +15,8 @@ import (
 // node is what people write instead). It edits only the lines it manages.
 type EtcHosts struct{}
 
+var _ Module = EtcHosts{}
+
 func (EtcHosts) Name() string { return "etc_hosts" }
 
 func (EtcHosts) Spec() Spec {

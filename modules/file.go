@@ -14,6 +14,8 @@ import (
 // files, removal, mode and ownership (ansible.builtin.file).
 type File struct{}
 
+var _ Module = File{}
+
 func (File) Name() string { return "file" }
 
 func (File) Spec() Spec {

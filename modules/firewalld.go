@@ -19,6 +19,8 @@ import (
 // query call per configuration (permanent, runtime) and one change call.
 type Firewalld struct{}
 
+var _ Module = Firewalld{}
+
 func (Firewalld) Name() string { return "firewalld" }
 
 // fwKinds maps the module's item arguments to firewall-cmd's option stems

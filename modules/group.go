@@ -13,6 +13,8 @@ import (
 // (ansible.builtin.group).
 type Group struct{}
 
+var _ Module = Group{}
+
 func (Group) Name() string { return "group" }
 
 func (Group) Spec() Spec {

@@ -15,6 +15,8 @@ import (
 // API (community.general.haproxy).
 type HAProxy struct{}
 
+var _ Module = HAProxy{}
+
 func (HAProxy) Name() string { return "haproxy" }
 
 func (HAProxy) Spec() Spec {

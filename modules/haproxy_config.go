@@ -15,6 +15,8 @@ import (
 // Ansible collection manages HAProxy's configuration by sections).
 type HAProxyConfig struct{}
 
+var _ Module = HAProxyConfig{}
+
 func (HAProxyConfig) Name() string { return "haproxy_config" }
 
 // haproxySectionTypes are the section keywords HAProxy knows. A line whose

@@ -16,6 +16,8 @@ import (
 // by hand right after hostnamectl).
 type Hostname struct{}
 
+var _ Module = Hostname{}
+
 func (Hostname) Name() string { return "hostname" }
 
 // hostnameRe is RFC 1123: labels of letters, digits and hyphens.

@@ -13,6 +13,8 @@ import (
 // (community.general.lvg).
 type Lvg struct{}
 
+var _ Module = Lvg{}
+
 func (Lvg) Name() string { return "lvg" }
 
 func (Lvg) Spec() Spec {

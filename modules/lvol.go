@@ -15,6 +15,8 @@ import (
 // exactly what lvcreate/lvextend/lvreduce will do.
 type Lvol struct{}
 
+var _ Module = Lvol{}
+
 func (Lvol) Name() string { return "lvol" }
 
 func (Lvol) Spec() Spec {

@@ -19,6 +19,8 @@ type MicroK8s struct {
 	joins *KeyedLocks
 }
 
+var _ Module = (*MicroK8s)(nil)
+
 // NewMicroK8s returns the module with its own join locks (one per run).
 func NewMicroK8s() *MicroK8s { return &MicroK8s{joins: &KeyedLocks{}} }
 

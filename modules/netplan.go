@@ -22,6 +22,8 @@ import (
 // file is replaced, and applied only when asked.
 type Netplan struct{}
 
+var _ Module = Netplan{}
+
 func (Netplan) Name() string { return "netplan" }
 
 // netplanSections are the network: keys taken as arguments.

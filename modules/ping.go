@@ -11,6 +11,8 @@ import (
 // Ping checks that the host answers and can run a command.
 type Ping struct{}
 
+var _ Module = Ping{}
+
 func (Ping) Name() string { return "ping" }
 
 func (Ping) Spec() Spec {

@@ -12,6 +12,8 @@ import (
 // having no creates/removes and in not being predictable in check mode.
 type Raw struct{}
 
+var _ Module = Raw{}
+
 func (Raw) Name() string { return "raw" }
 
 func (Raw) Spec() Spec {

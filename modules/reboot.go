@@ -17,6 +17,8 @@ import (
 // test command succeeds.
 type Reboot struct{}
 
+var _ Module = Reboot{}
+
 func (Reboot) Name() string { return "reboot" }
 
 // Ansible's defaults (plugins/action/reboot.py, Linux).

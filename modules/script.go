@@ -15,6 +15,8 @@ import (
 // (ansible.builtin.script).
 type Script struct{}
 
+var _ Module = Script{}
+
 func (Script) Name() string { return "script" }
 
 func (Script) Spec() Spec {

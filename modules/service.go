@@ -14,6 +14,8 @@ import (
 // init script through service(8) and update-rc.d.
 type Service struct{}
 
+var _ Module = Service{}
+
 func (Service) Name() string { return "service" }
 
 func (Service) Spec() Spec {

@@ -9,6 +9,8 @@ import (
 // Shell runs a command through a shell (ansible.builtin.shell).
 type Shell struct{}
 
+var _ Module = Shell{}
+
 func (Shell) Name() string { return "shell" }
 
 func (Shell) Spec() Spec {

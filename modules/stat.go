@@ -12,6 +12,8 @@ import (
 // Stat reports facts about a path (ansible.builtin.stat).
 type Stat struct{}
 
+var _ Module = Stat{}
+
 func (Stat) Name() string { return "stat" }
 
 func (Stat) Spec() Spec {

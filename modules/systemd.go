@@ -14,6 +14,8 @@ import (
 // also registered as systemd_service).
 type Systemd struct{}
 
+var _ Module = Systemd{}
+
 func (Systemd) Name() string { return "systemd" }
 
 // SystemdService is ansible.builtin.systemd_service, the newer name of
@@ -51,6 +53,8 @@ func (Systemd) Spec() Spec {
     daemon_reload: true`,
 	}
 }
+
+var _ Module = SystemdService{}
 
 func serviceCommonArgs() []Arg {
 	return []Arg{

@@ -19,6 +19,8 @@ import (
 // so the same curl call runs there.
 type URI struct{}
 
+var _ Module = URI{}
+
 func (URI) Name() string { return "uri" }
 
 func (URI) Spec() Spec {

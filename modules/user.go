@@ -14,6 +14,8 @@ import (
 // (ansible.builtin.user).
 type User struct{}
 
+var _ Module = User{}
+
 func (User) Name() string { return "user" }
 
 func (User) Spec() Spec {

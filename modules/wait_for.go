@@ -16,6 +16,8 @@ import (
 // (ansible.builtin.wait_for).
 type WaitFor struct{}
 
+var _ Module = WaitFor{}
+
 func (WaitFor) Name() string { return "wait_for" }
 
 func (WaitFor) Spec() Spec {

@@ -13,6 +13,8 @@ import (
 // sshd is restarted.
 type WaitForConnection struct{}
 
+var _ Module = WaitForConnection{}
+
 func (WaitForConnection) Name() string { return "wait_for_connection" }
 
 func (WaitForConnection) Spec() Spec {
