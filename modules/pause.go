@@ -70,8 +70,7 @@ func (Pause) Run(ctx context.Context, c *Call) (Result, error) {
 		if prompt == "" {
 			prompt = "Press enter to continue, Ctrl+C to interrupt"
 		}
-		c.Controller.Notify("[pause]")
-		input, err := c.Controller.Prompt(ctx, prompt, c.Args.Bool("echo"))
+		input, err := c.Controller.Prompt(ctx, "[pause]\n"+prompt, c.Args.Bool("echo"))
 		if ctx.Err() != nil {
 			return r, fmt.Errorf("pause interrupted: %w", ctx.Err())
 		}
