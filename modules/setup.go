@@ -40,6 +40,15 @@ func (Setup) Spec() Spec {
 				Doc: "shell-style patterns on fact names (ansible_eth*, *_mb); only matching facts are returned"},
 			{Name: "gather_timeout", Type: TypeInt, Default: 10, Doc: "seconds the gathering may take"},
 		},
+		Check: func(a Args, final bool) []ArgError {
+			if HasTemplate(a["gather_subset"]) {
+				return nil // checked when it runs
+			}
+			if _, err := chooseCollectors(a.List("gather_subset")); err != nil {
+				return []ArgError{{Arg: "gather_subset", Msg: err.Error()}}
+			}
+			return nil
+		},
 		Examples: `- name: Gather only the network facts
   setup:
     gather_subset: ['!all', network]

@@ -131,3 +131,16 @@ func TestSetupOnLocalhost(t *testing.T) {
 		t.Errorf("nodename %v, want %s", got, name)
 	}
 }
+
+// An unknown subset is a load-time error; a templated one waits for the run.
+func TestSetupSpecChecksSubsets(t *testing.T) {
+	if _, errs := Validate(Setup{}.Spec(), map[string]any{"gather_subset": []any{"network", "facter"}}, false); len(errs) != 1 || !strings.Contains(errs[0].Msg, `"facter"`) {
+		t.Errorf("facter: %v", errs)
+	}
+	if _, errs := Validate(Setup{}.Spec(), map[string]any{"gather_subset": "{{ subsets }}"}, false); len(errs) != 0 {
+		t.Errorf("templated: %v", errs)
+	}
+	if _, errs := Validate(Setup{}.Spec(), map[string]any{"gather_subset": "!all,!min,network", "filter": "ansible_eth*"}, false); len(errs) != 0 {
+		t.Errorf("valid: %v", errs)
+	}
+}
