@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
 )
@@ -84,7 +85,8 @@ func (o *playbookOptions) runOptions() run.Options {
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
 		Output: o.output, SSHShells: o.sshShells, Verbosity: o.global.verbose,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout,
-		Prompt: terminalPrompt,
+		Prompt:   terminalPrompt,
+		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/vendor"
 	"github.com/haplay/haplay/modules"
@@ -48,6 +49,9 @@ type Options struct {
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
+	// Terminal is where pause shows its text and asks; nil when there is
+	// no operator.
+	Terminal runner.Prompter
 }
 
 // Prompter asks for one value, without echo when private.

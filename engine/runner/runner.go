@@ -13,9 +13,9 @@ import (
 	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
-	"github.com/haplay/haplay/modules"
 )
 
 // Inventory is what the runner needs of an inventory.
@@ -51,11 +51,13 @@ type TaskLoader func(path string) ([]*playbook.Task, error)
 // Options configure a run.
 type Options struct {
 	Inventory Inventory
-	Modules   *modules.Registry
+	Modules   *module.Registry
 	Templates Templater
 	Connector Connector
 	Reporter  Reporter
 	LoadTasks TaskLoader
+	// Prompter is the operator's terminal (pause); nil when there is none.
+	Prompter Prompter
 
 	Forks     int
 	Check     bool

@@ -1,4 +1,4 @@
-package modules
+package module
 
 import (
 	"context"
@@ -8,20 +8,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // runWithPath runs commands through /bin/sh with dir first in PATH, so a
 // test can put a failing tar there.
 type runWithPath struct{ dir string }
 
-func (r runWithPath) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
+func (r runWithPath) Run(ctx context.Context, c hostcmd.Cmd) (hostcmd.Output, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c.Script)
 	cmd.Env = append(os.Environ(), "PATH="+r.dir+":"+os.Getenv("PATH"))
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	o := connection.Output{Stdout: []byte(out.String()), Stderr: []byte(errb.String())}
+	o := hostcmd.Output{Stdout: []byte(out.String()), Stderr: []byte(errb.String())}
 	if ee, ok := err.(*exec.ExitError); ok {
 		o.ExitCode = ee.ExitCode()
 		err = nil
@@ -84,7 +84,7 @@ func TestReadFileInfo(t *testing.T) {
 		run  runWithPath
 	}{{"tar", runWithPath{}}, {"stat (tar fails)", runWithPath{dir: failing}}} {
 		for p, w := range want {
-			f, err := ReadFileInfo(context.Background(), h.run, p, true, connection.Become{})
+			f, err := ReadFileInfo(context.Background(), h.run, p, true, hostcmd.Become{})
 			if err != nil {
 				t.Fatalf("%s: %s: %v", h.name, p, err)
 			}
@@ -99,5 +99,16 @@ func TestReadFileInfo(t *testing.T) {
 				t.Errorf("%s: %s: content not read (%v, size %d)", h.name, filepath.Base(p), f.HasData, f.Size)
 			}
 		}
+	}
+}
+
+// requireTool skips the test without the tool, except under CI=true.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s missing under CI=true (scripts/deps.sh installs it)", name)
+		}
+		t.Skipf("%s not installed", name)
 	}
 }

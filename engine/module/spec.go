@@ -1,4 +1,4 @@
-package modules
+package module
 
 // Type is the type of a module argument, as in Ansible's argument specs.
 type Type string
@@ -25,7 +25,10 @@ type Arg struct {
 	Choices  []string
 	Aliases  []string
 	NoLog    bool // the value is censored in output and logs
-	Doc      string
+	// Raw arguments hold expressions the module evaluates itself
+	// (assert's that, debug's var): the runner hands them over untemplated.
+	Raw bool
+	Doc string
 }
 
 // Spec declares a module's arguments. It drives load-time validation and

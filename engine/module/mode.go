@@ -1,4 +1,4 @@
-package modules
+package module
 
 import (
 	"fmt"
@@ -20,9 +20,9 @@ func ParseMode(s string, current fs.FileMode, isDir bool) (fs.FileMode, error) {
 		if err != nil || n > 07777 {
 			return 0, fmt.Errorf("bad mode %q: use octal such as '0644' or symbolic such as 'u=rw,g=r,o=r'", s)
 		}
-		return octalToMode(uint32(n)), nil
+		return OctalToMode(uint32(n)), nil
 	}
-	m := modeToOctal(current)
+	m := ModeToOctal(current)
 	for _, clause := range strings.Split(s, ",") {
 		i := 0
 		var who uint32
@@ -81,10 +81,11 @@ func ParseMode(s string, current fs.FileMode, isDir bool) (fs.FileMode, error) {
 			m &^= bits
 		}
 	}
-	return octalToMode(m), nil
+	return OctalToMode(m), nil
 }
 
-func octalToMode(n uint32) fs.FileMode {
+// OctalToMode turns Unix permission bits (with setuid, setgid, sticky) into an fs.FileMode.
+func OctalToMode(n uint32) fs.FileMode {
 	m := fs.FileMode(n & 0777)
 	if n&04000 != 0 {
 		m |= fs.ModeSetuid
@@ -98,7 +99,8 @@ func octalToMode(n uint32) fs.FileMode {
 	return m
 }
 
-func modeToOctal(m fs.FileMode) uint32 {
+// ModeToOctal is OctalToMode's inverse.
+func ModeToOctal(m fs.FileMode) uint32 {
 	n := uint32(m.Perm())
 	if m&fs.ModeSetuid != 0 {
 		n |= 04000
@@ -113,4 +115,4 @@ func modeToOctal(m fs.FileMode) uint32 {
 }
 
 // FormatMode prints a mode as Ansible does: "0644".
-func FormatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", modeToOctal(m)) }
+func FormatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", ModeToOctal(m)) }

@@ -1,17 +1,22 @@
-// Package modules holds haplay's modules, one per file, and the registry the
-// playbook loader and the runner look them up in.
+// Package module is the contract between haplay's modules and the engine:
+// Module, the Call a module receives, the Host and Controller it talks to,
+// the Result it returns, argument specs and their validation, the registry
+// the loader and the runner look modules up in, and the capability
+// interfaces through which a module declares what it is (capability.go).
+// The modules themselves live in package module; the runner knows none of
+// them by name.
 //
 // A module reads the current state of its host, computes the desired state
 // and acts only on the difference. In check mode it stops after computing
 // the difference and reports exactly what it would change; a module that
 // cannot know (command without creates/removes) returns Skipped with a
 // reason, never a guess.
-package modules
+package module
 
 import (
 	"context"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Module is one kind of task.
@@ -25,8 +30,8 @@ type Module interface {
 // that, in check mode, overlays the files earlier tasks would have written.
 type Host interface {
 	Name() string
-	Run(ctx context.Context, cmd connection.Cmd) (connection.Output, error)
-	WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error
+	Run(ctx context.Context, cmd hostcmd.Cmd) (hostcmd.Output, error)
+	WriteFile(ctx context.Context, path string, data []byte, opts hostcmd.WriteOptions) error
 	// ReadFile stats path and reads its content (when withContent) in one
 	// round trip. In check mode it returns what earlier tasks of this run
 	// would have written, so diffs build on predicted state.
@@ -47,6 +52,13 @@ type Controller interface {
 	// FindFile finds name under the role's or playbook's kind ("files",
 	// "templates", "vars") directory, or as given when it is absolute.
 	FindFile(kind, name string) (string, error)
+	// Notify shows text to the operator, beside the run's output (pause's
+	// prompt while it waits).
+	Notify(text string)
+	// Prompt asks the operator and returns the line typed; with echo false
+	// the typing is not shown. It fails, rather than hang, when nobody can
+	// answer (CI=true, no terminal).
+	Prompt(ctx context.Context, text string, echo bool) (string, error)
 }
 
 // TemplateOptions shape how a template file renders (the template
@@ -65,7 +77,7 @@ type Call struct {
 	Args       Args
 	Check      bool // check mode: change nothing, predict exactly
 	Diff       bool // produce before/after texts
-	Become     connection.Become
+	Become     hostcmd.Become
 	Controller Controller
 	// Hosts, when set, gives the module another inventory host's
 	// connection (with this task's check mode and become), for modules
@@ -86,6 +98,20 @@ type Result struct {
 	Values     map[string]any
 	// Facts are set on the host (set_fact, gathered facts).
 	Facts map[string]any
+	// Inventory is the change an InventoryChanger asks of the run's
+	// in-memory inventory; the runner applies it (in check mode too).
+	Inventory *InventoryChange
+}
+
+// InventoryChange adds a host to groups, creating both as needed, and
+// sets its variables. An empty Host means the host the task ran for.
+type InventoryChange struct {
+	Host   string
+	Groups []string
+	Vars   map[string]any
+	// ChangedIfNew makes the task changed only when the host was not yet
+	// in one of Groups (group_by); otherwise the module's Changed stands.
+	ChangedIfNew bool
 }
 
 // Diff is one textual change, shown as a unified diff with --diff.
@@ -96,7 +122,7 @@ type Diff struct {
 	After        string
 }
 
-// ValueOf is a small helper for building Values.
+// Set is a small helper for building Values.
 func (r *Result) Set(key string, v any) {
 	if r.Values == nil {
 		r.Values = map[string]any{}

@@ -1,4 +1,4 @@
-package modules
+package module
 
 import (
 	"fmt"
@@ -61,7 +61,7 @@ func Coerce(t Type, v any) (any, error) {
 		case string:
 			return x, nil
 		case map[string]any, []any:
-			return nil, fmt.Errorf("expected a string, got %s", kindOf(v))
+			return nil, fmt.Errorf("expected a string, got %s", KindOf(v))
 		default:
 			return fmt.Sprint(x), nil
 		}
@@ -82,7 +82,7 @@ func Coerce(t Type, v any) (any, error) {
 				return n, nil
 			}
 		}
-		return nil, fmt.Errorf("expected an integer, got %s %q", kindOf(v), fmt.Sprint(v))
+		return nil, fmt.Errorf("expected an integer, got %s %q", KindOf(v), fmt.Sprint(v))
 	case TypeBool:
 		b, err := ToBool(v)
 		if err != nil {
@@ -115,7 +115,7 @@ func Coerce(t Type, v any) (any, error) {
 		if m, ok := v.(map[string]any); ok {
 			return m, nil
 		}
-		return nil, fmt.Errorf("expected a mapping, got %s", kindOf(v))
+		return nil, fmt.Errorf("expected a mapping, got %s", KindOf(v))
 	case TypeMode:
 		switch x := v.(type) {
 		case string:
@@ -129,7 +129,7 @@ func Coerce(t Type, v any) (any, error) {
 			// mistake the user must see).
 			return fmt.Sprintf("%#o", toInt(x)), nil
 		}
-		return nil, fmt.Errorf("expected a file mode such as '0644' or 'u=rw,g=r,o=r', got %s", kindOf(v))
+		return nil, fmt.Errorf("expected a file mode such as '0644' or 'u=rw,g=r,o=r', got %s", KindOf(v))
 	}
 	return v, nil
 }
@@ -146,7 +146,8 @@ func toInt(v any) int {
 	return 0
 }
 
-func kindOf(v any) string {
+// KindOf names the YAML kind of v for error messages ("a mapping").
+func KindOf(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"

@@ -1,44 +1,16 @@
-package modules
+package module
 
 import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
-
-// FileInfo is what one round trip learns about a path on a host.
-type FileInfo struct {
-	Path       string
-	Exists     bool
-	Type       string // "file", "directory", "link", "other"
-	Mode       fs.FileMode
-	Owner      string
-	Group      string
-	UID, GID   int
-	Size       int64
-	LinkTarget string
-	// Content is set for regular files when it was asked for.
-	Content []byte
-	HasData bool
-}
-
-// Checksum is the SHA-1 of Content, as Ansible reports it.
-func (f FileInfo) Checksum() string {
-	if !f.HasData {
-		return ""
-	}
-	s := sha1.Sum(f.Content)
-	return hex.EncodeToString(s[:])
-}
 
 // ReadFileInfo stats path and, when withContent is set and it is a regular
 // file, reads its content, in a single remote command. Modules call it
@@ -51,11 +23,11 @@ func (f FileInfo) Checksum() string {
 // changed while read), stat and cat run in a second command, which also
 // says what went wrong.
 func ReadFileInfo(ctx context.Context, h interface {
-	Run(context.Context, connection.Cmd) (connection.Output, error)
-}, path string, withContent bool, become connection.Become) (FileInfo, error) {
-	q := connection.Quote(path)
+	Run(context.Context, hostcmd.Cmd) (hostcmd.Output, error)
+}, path string, withContent bool, become hostcmd.Become) (FileInfo, error) {
+	q := hostcmd.Quote(path)
 	if withContent {
-		out, err := h.Run(ctx, connection.Cmd{Script: tarProbeScript(q), Become: become, InShell: true})
+		out, err := h.Run(ctx, hostcmd.Cmd{Script: tarProbeScript(q), Become: become, InShell: true})
 		if err != nil {
 			return FileInfo{}, err
 		}
@@ -67,7 +39,7 @@ func ReadFileInfo(ctx context.Context, h interface {
 			return parseFileInfo(path, out.Stdout, withContent)
 		}
 	}
-	out, err := h.Run(ctx, connection.Cmd{Script: statProbeScript(q, withContent), Become: become, InShell: true})
+	out, err := h.Run(ctx, hostcmd.Cmd{Script: statProbeScript(q, withContent), Become: become, InShell: true})
 	if err != nil {
 		return FileInfo{}, err
 	}
@@ -115,7 +87,7 @@ func parseTarProbe(path string, b []byte) (FileInfo, bool) {
 	if err != nil || int64(len(content)) != hdr.Size {
 		return FileInfo{}, false
 	}
-	fi := FileInfo{Path: path, Exists: true, Type: "file", Mode: octalToMode(uint32(hdr.Mode & 0o7777)),
+	fi := FileInfo{Path: path, Exists: true, Type: "file", Mode: OctalToMode(uint32(hdr.Mode & 0o7777)),
 		Owner: hdr.Uname, Group: hdr.Gname, UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Content: content, HasData: true}
 	fi.Owner, fi.Group = idName(fi.Owner, fi.UID), idName(fi.Group, fi.GID)
 	return fi, true
@@ -160,7 +132,7 @@ func parseFileInfo(path string, b []byte, withContent bool) (FileInfo, error) {
 	if err != nil {
 		return fi, fmt.Errorf("read %s: bad mode %q", path, f[1])
 	}
-	fi.Mode = octalToMode(uint32(m))
+	fi.Mode = OctalToMode(uint32(m))
 	fi.UID, _ = strconv.Atoi(f[4])
 	fi.GID, _ = strconv.Atoi(f[5])
 	fi.Owner, fi.Group = idName(f[2], fi.UID), idName(f[3], fi.GID)
