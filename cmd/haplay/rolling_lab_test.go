@@ -43,7 +43,7 @@ func (w *drainWatch) watch(ctx context.Context, s *siteLab) {
 // rolling-update.yml goes node by node: HAProxy never has more than one
 // server in drain; a gate failure injected on the second node stops the
 // rollout with the third untouched; the resume command finishes it.
-func TestRollingUpdateOneNodeAtATime(t *testing.T) {
+func TestRollingUpdateOneNodeAtATimeLab(t *testing.T) {
 	s := newSiteLab(t)
 	if r := s.run(t, "run", "site.yml"); r.ExitCode != 0 {
 		t.Fatalf("site: exit %d\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)

@@ -31,11 +31,11 @@ type outcome struct {
 	cannotPredict map[string]bool
 }
 
-// TestCorpusAgainstAnsible runs every corpus playbook with ansible-playbook
+// TestCorpusAgainstAnsibleLab runs every corpus playbook with ansible-playbook
 // and with haplay on one lab, and compares per-host per-task statuses, the
 // recap, the exit code and the files left on the hosts. It also runs
 // `haplay plan` first and compares its predicted changes with the run's.
-func TestCorpusAgainstAnsible(t *testing.T) {
+func TestCorpusAgainstAnsibleLab(t *testing.T) {
 	lockCorpus(t)
 	cases := loadCorpus(t)
 	if len(cases) < 25 {
