@@ -267,7 +267,8 @@ func writeFileTests(t *testing.T, tg Target) {
 	noTemps(t, nd)
 }
 
-func TestLocal(t *testing.T) {
+// TestLocalLab needs root (become through sudo, chown), as the SSH tests do.
+func TestLocalLab(t *testing.T) {
 	requireRoot(t)
 	tg, err := NewLocal("localhost")
 	if err != nil {
