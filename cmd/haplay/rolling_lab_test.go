@@ -62,7 +62,9 @@ func TestRollingUpdateOneNodeAtATimeLab(t *testing.T) {
 	dir := t.TempDir()
 	pb := filepath.Join(s.root, "playbooks", "rolling-update.yml")
 	args := append([]string{"run", pb}, s.inv...)
-	r := e2e.Run(t, dir, append(args, "--output=json", "-e", work)...)
+	// The playbook is the checkout's: its resume file goes to the test's
+	// directory, not beside the playbook.
+	r := e2e.Run(t, dir, append(args, "--output=json", "-e", work, "--resume-dir", filepath.Join(dir, ".haplay"))...)
 	if r.ExitCode != 2 {
 		t.Fatalf("rollout with a broken node2: exit %d, want 2\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)
 	}

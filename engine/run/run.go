@@ -41,6 +41,7 @@ type Options struct {
 	Timeout         time.Duration
 	RolesPath       []string
 	Output          string // text or json
+	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
 	SSHShells       int    // remote shells per host, -1 = channel per command
 	Verbosity       int
 	LogFile         string

@@ -31,8 +31,11 @@ func newFakeHosts(root string) *fakeHosts {
 	return &fakeHosts{root: root, made: map[string]*fakeHost{}}
 }
 
-// Target gives one fake host per name, for the whole run.
-func (f *fakeHosts) Target(ctx context.Context, host string, vars map[string]any) (connection.Target, error) {
+// Target gives one fake host per host name, for the whole run, whatever
+// the connection description says (user, port, become): a machine keeps
+// its files when it is reached another way.
+func (f *fakeHosts) Target(ctx context.Context, spec connection.Spec) (connection.Target, error) {
+	host := spec.Host
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if h, ok := f.made[host]; ok {
