@@ -305,7 +305,10 @@ func cpKey(play int, task, host string) string { return itoa(play) + "|" + task 
 func runHaplay(t *testing.T, l *lab.Lab, command, work, inv string, c corpusCase) *outcome {
 	t.Helper()
 	args := append([]string{command, filepath.Join(c.dir, "site.yml"), "-i", inv,
-		"--known-hosts", l.KnownHostsPath, "--output=json"}, c.spec.Args...)
+		"--known-hosts", l.KnownHostsPath, "--output=json",
+		// Not beside the playbook: a file in the case directory would
+		// change the case's hash and make its recording stale.
+		"--resume-dir", filepath.Join(work, ".haplay")}, c.spec.Args...)
 	start := time.Now()
 	r := e2e.Run(t, work, args...)
 	t.Logf("haplay %s: exit %d in %v", command, r.ExitCode, time.Since(start).Round(time.Millisecond))
