@@ -108,7 +108,7 @@ func runCase(t *testing.T, name string) {
 		opts := caseOptions(t, dir, args)
 		opts.Connector = hosts
 		opts.ResumeDir = filepath.Join(root, "resume")
-		opts.Reporter = report.NewText(&out, report.TextOptions{Check: opts.Check})
+		opts.Reporter = report.NewText(&out, report.TextOptions{Check: opts.Check, Modules: opts.Modules})
 		var recap *runner.Recap
 		var err error
 		recap, rc, err = runPlaybook(t, filepath.Join(dir, "site.yml"), opts)
