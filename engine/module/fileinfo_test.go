@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,9 +40,16 @@ func TestReadFileInfo(t *testing.T) {
 	if err := os.WriteFile(file, []byte("a\x00b\nno newline"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// chown first: it clears the set-id bits.
-	if err := os.Chown(file, 4242, 4243); err != nil {
-		t.Fatal(err)
+	// Paths belong to the test's user; as root the file also gets an
+	// owner and group without names (chown first: it clears the set-id
+	// bits).
+	me, grp := currentNames(t)
+	fileOwner, fileGroup := me, grp
+	if os.Geteuid() == 0 {
+		if err := os.Chown(file, 4242, 4243); err != nil {
+			t.Fatal(err)
+		}
+		fileOwner, fileGroup = "4242", "4243"
 	}
 	if err := os.Chmod(file, 0o750|os.ModeSetuid); err != nil {
 		t.Fatal(err)
@@ -72,11 +80,11 @@ func TestReadFileInfo(t *testing.T) {
 		return strings.Join([]string{f.Type, FormatMode(f.Mode), f.Owner, f.Group, f.LinkTarget, string(f.Content)}, "|")
 	}
 	want := map[string]string{
-		file:                       "file|4750|4242|4243||a\x00b\nno newline",
-		empty:                      "file|0644|root|root||",
-		link:                       "link|0777|root|root|it's a file|",
-		dir:                        "directory|0750|root|root||",
-		long:                       "file|0644|root|root||long name\n",
+		file:                       "file|4750|" + fileOwner + "|" + fileGroup + "||a\x00b\nno newline",
+		empty:                      "file|0644|" + me + "|" + grp + "||",
+		link:                       "link|0777|" + me + "|" + grp + "|it's a file|",
+		dir:                        "directory|0750|" + me + "|" + grp + "||",
+		long:                       "file|0644|" + me + "|" + grp + "||long name\n",
 		filepath.Join(dir, "none"): "",
 	}
 	for _, h := range []struct {
@@ -111,4 +119,18 @@ func requireTool(t *testing.T, name string) {
 		}
 		t.Skipf("%s not installed", name)
 	}
+}
+
+// currentNames returns the test user's name and primary group name.
+func currentNames(t *testing.T) (string, string) {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Username, g.Name
 }

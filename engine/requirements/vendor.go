@@ -1,4 +1,4 @@
-// Package vendor copies roles and collections from git into an inventory
+// Package requirements copies roles and collections from git into an inventory
 // environment (inventories/ENV/vendor/), pinned by a lock file, so runs
 // are offline and every environment can pin its own versions.
 //
@@ -11,7 +11,7 @@
 //	ENV/vendor/vendor.sum    every vendored file's mode and sha256
 //
 // All git access goes through go-git; no git binary is run.
-package vendor
+package requirements
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package vendor
+package requirements
 
 import (
 	"crypto/ed25519"
