@@ -10,7 +10,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,5 +80,65 @@ func TestNoModuleNamesInEngineOrCmd(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Fatalf("only %d files checked: the walk is looking in the wrong place", checked)
+	}
+}
+
+// layers is docs/architecture.md's table of which haplay packages each
+// package may import (tests aside). A package missing here, or an import
+// outside its row, fails: change the table and the page together.
+var layers = map[string][]string{
+	"cmd/haplay":                {"*"},
+	"engine/run":                {"engine/runner", "engine/report", "engine/connection", "engine/connection/hostcmd", "engine/inventory", "engine/playbook", "engine/template", "engine/yamlnode", "engine/requirements", "engine/module", "modules"},
+	"engine/report":             {"engine/runner", "engine/playbook", "engine/module", "engine/connection", "engine/connection/hostcmd"},
+	"engine/runner":             {"engine/connspec", "engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/template", "engine/yamlnode", "engine/pyfmt"},
+	"engine/connspec":           {"engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook"},
+	"engine/playbook":           {"engine/module", "engine/yamlnode"},
+	"engine/template":           {"engine/pyfmt"},
+	"engine/inventory":          {"engine/pyfmt", "engine/yamlnode"},
+	"engine/yamlnode":           {},
+	"engine/pyfmt":              {},
+	"engine/module":             {"engine/connection/hostcmd"},
+	"modules":                   {"engine/module", "engine/connection/hostcmd", "engine/yamlnode"},
+	"engine/connection":         {"engine/connection/hostcmd"},
+	"engine/connection/hostcmd": {},
+	"engine/requirements":       {},
+	"engine/lab":                {},
+	"engine/lab/labtest":        {"engine/lab"},
+	"internal/e2e":              {"engine/lab", "engine/lab/labtest", "internal/simstate"},
+	"internal/golden":           {},
+	"internal/simstate":         {},
+	"internal/conformance":      {"internal/e2e"},
+	"bench":                     {"*"},
+	"engine":                    {"*"},
+}
+
+func TestLayers(t *testing.T) {
+	const mod = "github.com/haplay/haplay/"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		if strings.Contains(pkg, "/testdata/") {
+			continue // simulators built for tests
+		}
+		allowed, ok := layers[pkg]
+		if !ok {
+			t.Errorf("package %s is not in docs/architecture.md's layer table (engine/arch_test.go layers)", pkg)
+			continue
+		}
+		if slices.Contains(allowed, "*") {
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, mod) {
+				continue
+			}
+			if imp = strings.TrimPrefix(imp, mod); !slices.Contains(allowed, imp) {
+				t.Errorf("%s imports %s, which its layer may not (docs/architecture.md)", pkg, imp)
+			}
+		}
 	}
 }
