@@ -19,24 +19,26 @@ func newCheckCmd(g *globalOptions) *cobra.Command {
 			"Exit codes: 0 fine, 4 problems found, 5 bad options.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			return runCheck(cmd.Context(), args[0], o)
+			if err := o.verify(cmd, args); err != nil {
+				return err
+			}
+			return runCheck(cmd.Context(), o)
 		},
 	}
 	addPlaybookFlags(cmd, o)
 	return cmd
 }
 
-func runCheck(_ context.Context, path string, o *playbookOptions) error {
-	lr, err := load(path, o)
+func runCheck(_ context.Context, o *playbookOptions) error {
+	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
 	}
 	tasks := 0
-	for _, p := range lr.pb.Plays {
+	for _, p := range lr.Playbook.Plays {
 		tasks += len(listTasks(p))
 	}
-	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: no problems found\n", path, len(lr.pb.Plays), tasks)
+	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: no problems found\n", o.playbook, len(lr.Playbook.Plays), tasks)
 	return nil
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/haplay/haplay/engine/run"
 )
 
 // Exit codes follow ansible-playbook's, so CI scripts written for Ansible
@@ -48,6 +50,16 @@ func exitCode(err error) int {
 	var e *exitCodeError
 	if errors.As(err, &e) {
 		return e.code
+	}
+	// engine/run marks the errors meant for the user with their kind.
+	var re *run.Error
+	if errors.As(err, &re) {
+		switch re.Kind {
+		case run.BadOptions:
+			return exitBadOptions
+		case run.ParseError:
+			return exitParse
+		}
 	}
 	return exitError
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/haplay/haplay/engine/lab"
+	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/internal/e2e"
 )
 
@@ -26,7 +27,7 @@ func TestKnownHostsFromSSHArgs(t *testing.T) {
 		"-o UserKnownHostsFile={{ kh }}":                              nil,
 		"":                                                            nil,
 	} {
-		if got := knownHostsFromSSHArgs(args); !reflect.DeepEqual(got, want) {
+		if got := run.KnownHostsFromSSHArgs(args); !reflect.DeepEqual(got, want) {
 			t.Errorf("%q: got %q, want %q", args, got, want)
 		}
 	}
@@ -34,7 +35,7 @@ func TestKnownHostsFromSSHArgs(t *testing.T) {
 
 // inventories/lab names the addresses, key and known_hosts of the lab
 // `haplay lab up 4` brings up in its default directory.
-func TestLabInventoryNamesTheDefaultLab(t *testing.T) {
+func TestShippedInventoryNamesTheDefaultHosts(t *testing.T) {
 	inv := filepath.Join(repoRoot(t), "inventories", "lab")
 	for k := 1; k <= 4; k++ {
 		out, err := runHaplay(t, "inventory", "-i", inv, "--host", fmt.Sprintf("node%d", k))
@@ -51,7 +52,7 @@ func TestLabInventoryNamesTheDefaultLab(t *testing.T) {
 		if want := filepath.Join(lab.DefaultDir, "id_ed25519"); vars["ansible_ssh_private_key_file"] != want {
 			t.Errorf("node%d: key %v, want %s", k, vars["ansible_ssh_private_key_file"], want)
 		}
-		kh := knownHostsFromSSHArgs(fmt.Sprint(vars["ansible_ssh_common_args"]))
+		kh := run.KnownHostsFromSSHArgs(fmt.Sprint(vars["ansible_ssh_common_args"]))
 		if want := []string{filepath.Join(lab.DefaultDir, "known_hosts")}; !reflect.DeepEqual(kh, want) {
 			t.Errorf("node%d: known_hosts %q, want %q", k, kh, want)
 		}
@@ -62,7 +63,7 @@ func TestLabInventoryNamesTheDefaultLab(t *testing.T) {
 // addresses, key and known_hosts (as inventories/lab does for the default
 // lab): no --known-hosts needed; without the known_hosts the unknown host
 // key is refused.
-func TestLabFixedNetAndInventoryKnownHosts(t *testing.T) {
+func TestFixedNetAndInventoryKnownHostsLab(t *testing.T) {
 	if err := lab.Prereq(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)

@@ -17,21 +17,24 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 			"effect (command/shell without creates/removes) is reported as skipped, never guessed.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			o.check, o.diff, o.plan = true, true, true
-			return runPlan(cmd.Context(), args[0], o)
+			if err := o.verify(cmd, args); err != nil {
+				return err
+			}
+			return runPlan(cmd.Context(), o)
 		},
 	}
 	addPlaybookFlags(cmd, o)
+	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
 
-func runPlan(ctx context.Context, path string, o *playbookOptions) error {
-	lr, err := load(path, o)
+func runPlan(ctx context.Context, o *playbookOptions) error {
+	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
 	}
-	rc, err := execute(ctx, lr, o)
+	rc, err := lr.Execute(ctx)
 	if err != nil {
 		return exitFor(rc, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/pprof"
 
+	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
 
 	"github.com/spf13/cobra"
@@ -21,17 +22,20 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 			"Exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable, 4 parse error, 5 bad options, 99 interrupted.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			return runPlaybook(cmd.Context(), args[0], o)
+			if err := o.verify(cmd, args); err != nil {
+				return err
+			}
+			return runPlaybook(cmd.Context(), o)
 		},
 	}
 	addPlaybookFlags(cmd, o)
 	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
+	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
 
-func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
+func runPlaybook(ctx context.Context, o *playbookOptions) error {
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -43,34 +47,34 @@ func runPlaybook(ctx context.Context, path string, o *playbookOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	lr, err := load(path, o)
+	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
 	}
 	if o.listHosts || o.listTasks {
 		return listPlaybook(lr, o)
 	}
-	rc, err := execute(ctx, lr, o)
+	rc, err := lr.Execute(ctx)
 	return exitFor(rc, err)
 }
 
 // listPlaybook prints --list-hosts / --list-tasks as ansible-playbook does.
-func listPlaybook(lr *loadedRun, o *playbookOptions) error {
+func listPlaybook(lr *run.Loaded, o *playbookOptions) error {
 	w := o.stdout
-	fmt.Fprintf(w, "\nplaybook: %s\n", lr.pb.Path)
-	limits, err := limitPatterns(o.limit)
+	fmt.Fprintf(w, "\nplaybook: %s\n", lr.Playbook.Path)
+	limits, err := lr.Limits()
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
-	for i, p := range lr.pb.Plays {
+	for i, p := range lr.Playbook.Plays {
 		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, joinComma(p.Tags))
 		if o.listHosts {
-			hosts, _, err := lr.inv.Match(p.Hosts)
+			hosts, _, err := lr.Inventory.Match(p.Hosts)
 			if err != nil {
 				return err
 			}
 			for _, l := range limits {
-				allowed, _, err := lr.inv.Match(l)
+				allowed, _, err := lr.Inventory.Match(l)
 				if err != nil {
 					return err
 				}
@@ -84,7 +88,7 @@ func listPlaybook(lr *loadedRun, o *playbookOptions) error {
 		if o.listTasks {
 			fmt.Fprintf(w, "    tasks:\n")
 			for _, t := range listTasks(p) {
-				if !runner.TagsSelected(t.tags, splitAll(o.tags), splitAll(o.skipTags)) {
+				if !runner.TagsSelected(t.tags, run.SplitTags(o.tags), run.SplitTags(o.skipTags)) {
 					continue
 				}
 				fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", t.name, joinComma(t.tags))

@@ -177,6 +177,9 @@ func become(line string, stdin []byte, bc Become, remoteUser string) (string, []
 		return line, stdin
 	}
 	inner := "/bin/sh -c " + Quote(line)
+	if bc.Method == "su" {
+		return suLine(inner, stdin, bc.Password, user)
+	}
 	if bc.Password == "" {
 		// -n: fail at once instead of hanging on a password prompt.
 		return "sudo -H -S -n -u " + Quote(user) + " -- " + inner, stdin
@@ -192,6 +195,23 @@ func become(line string, stdin []byte, bc Become, remoteUser string) (string, []
 		"; else exec sudo -H -S -p '' -u " + u + " -- " + inner + "; fi"
 	in := make([]byte, 0, len(bc.Password)+1+len(stdin))
 	in = append(append(append(in, bc.Password...), '\n'), stdin...)
+	return wrapped, in
+}
+
+// suLine wraps inner in su. su -c takes one shell word, so inner is quoted
+// once more; -s /bin/sh makes it work for users whose login shell is
+// nologin. Root needs no password for su (pam_rootok); anyone else is
+// asked for it, and su reads it from its input when there is no terminal.
+// So the password, when set, goes first on stdin, and a root shell
+// swallows that line itself: the password is never on a command line.
+func suLine(inner string, stdin []byte, password, user string) (string, []byte) {
+	su := "su -s /bin/sh -c " + Quote(inner) + " " + Quote(user)
+	if password == "" {
+		return su, stdin
+	}
+	wrapped := `if [ "$(id -u)" = 0 ]; then IFS= read -r _; fi; exec ` + su
+	in := make([]byte, 0, len(password)+1+len(stdin))
+	in = append(append(append(in, password...), '\n'), stdin...)
 	return wrapped, in
 }
 

@@ -56,6 +56,14 @@ func TestCommandLine(t *testing.T) {
 	if strings.Contains(line, "p w") || string(in) != "p w\ndata" || !strings.Contains(line, "sudo -H -S -p '' -u root") {
 		t.Errorf("become with password: %s %q", line, in)
 	}
+	line, _, _ = commandLine(Cmd{Argv: []string{"id"}, Become: Become{Enabled: true, User: "www", Method: "su"}}, "root")
+	if line != `su -s /bin/sh -c '/bin/sh -c '"'"'exec id'"'"'' www` {
+		t.Errorf("become su: %s", line)
+	}
+	line, in, _ = commandLine(Cmd{Argv: []string{"cat"}, Stdin: []byte("data"), Become: Become{Enabled: true, Password: "p w", Method: "su"}}, "deploy")
+	if strings.Contains(line, "p w") || string(in) != "p w\ndata" || !strings.Contains(line, "exec su -s /bin/sh") || !strings.HasSuffix(line, " root") {
+		t.Errorf("become su with password: %s %q", line, in)
+	}
 	for _, bad := range []Cmd{{}, {Argv: []string{"a"}, Script: "b"}, {Argv: []string{"a"}, Env: map[string]string{"1X": ""}}} {
 		if _, _, err := commandLine(bad, "root"); err == nil {
 			t.Errorf("accepted %+v", bad)

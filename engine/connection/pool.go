@@ -7,15 +7,20 @@ import (
 	"time"
 )
 
-// HostInfo is what the inventory says about reaching one host.
-type HostInfo struct {
-	Name       string // inventory name; the pool's key
-	Connection string // "ssh" (default) or "local"
-	Address    string // ansible_host
-	Port       int    // ansible_port
-	User       string // ansible_user
+// Spec describes how to reach one host, as connspec.Resolve computes it
+// from the task's variables and keywords. The pool keys on it without
+// Become, which applies per command: a host whose description changes
+// between tasks gets a connection per description, and the same
+// description reuses one connection for the whole run.
+type Spec struct {
+	Host       string // inventory name, for messages
+	Connection string // "ssh" or "local"; "" means ssh
+	Address    string // ansible_host; "" means Host
+	Port       int    // ansible_port; 0 means 22
+	User       string // ansible_user or remote_user; "" means the current user
 	KeyFile    string // ansible_ssh_private_key_file
 	Password   string // ansible_password
+	Become     Become
 }
 
 // PoolConfig holds what all hosts of a run share.
@@ -26,13 +31,13 @@ type PoolConfig struct {
 	Shells int
 }
 
-// Pool creates one Target per host on first request and closes them all at
+// Pool creates one Target per Spec on first request and closes them all at
 // the end of the run. It is safe for concurrent use.
 type Pool struct {
 	cfg PoolConfig
 
 	mu      sync.Mutex
-	targets map[string]Target
+	targets map[Spec]Target
 	closed  bool
 }
 
@@ -46,21 +51,25 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		}
 		cfg.HostKeys = hk
 	}
-	return &Pool{cfg: cfg, targets: map[string]Target{}}, nil
+	return &Pool{cfg: cfg, targets: map[Spec]Target{}}, nil
 }
 
-// Get returns the host's Target, creating it on first use. Creating does
+// Get returns the Target for h, creating it on first use. Creating does
 // not connect: SSH dials on the first command.
-func (p *Pool) Get(h HostInfo) (Target, error) {
-	if h.Name == "" {
+func (p *Pool) Get(h Spec) (Target, error) {
+	if h.Host == "" {
 		return nil, errors.New("pool: host without a name")
+	}
+	h.Become = Become{}
+	if h.Connection == "" {
+		h.Connection = "ssh"
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return nil, fmt.Errorf("pool: %s: %w", h.Name, errClosed)
+		return nil, fmt.Errorf("pool: %s: %w", h.Host, errClosed)
 	}
-	if t, ok := p.targets[h.Name]; ok {
+	if t, ok := p.targets[h]; ok {
 		return t, nil
 	}
 	var (
@@ -69,25 +78,25 @@ func (p *Pool) Get(h HostInfo) (Target, error) {
 	)
 	switch h.Connection {
 	case "local":
-		t, err = NewLocal(h.Name)
-	case "", "ssh", "smart", "paramiko":
+		t, err = NewLocal(h.Host)
+	case "ssh":
 		var keys []string
 		if h.KeyFile != "" {
 			keys = []string{h.KeyFile}
 		}
 		t, err = NewSSH(Options{
-			Name: h.Name, Address: h.Address, Port: h.Port, User: h.User,
+			Name: h.Host, Address: h.Address, Port: h.Port, User: h.User,
 			KeyFiles: keys, Password: h.Password,
 			ConnectTimeout: p.cfg.ConnectTimeout, HostKeys: p.cfg.HostKeys,
 			Shells: p.cfg.Shells,
 		})
 	default:
-		return nil, fmt.Errorf("host %s: unsupported connection type %q (want ssh or local)", h.Name, h.Connection)
+		return nil, fmt.Errorf("host %s: unsupported connection type %q (want ssh or local)", h.Host, h.Connection)
 	}
 	if err != nil {
 		return nil, err
 	}
-	p.targets[h.Name] = t
+	p.targets[h] = t
 	return t, nil
 }
 
@@ -96,7 +105,7 @@ func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
 	targets := p.targets
-	p.targets = map[string]Target{}
+	p.targets = map[Spec]Target{}
 	p.mu.Unlock()
 	var errs []error
 	for _, t := range targets {

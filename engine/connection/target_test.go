@@ -131,6 +131,13 @@ func commonTests(t *testing.T, tg Target) {
 		if string(out.Stdout) != "root\n" {
 			t.Fatalf("become root: %q %q", out.Stdout, out.Stderr)
 		}
+		// su, for a user whose login shell is nologin; the password line
+		// (root needs none) must not reach the command either.
+		out = run(t, tg, Cmd{Script: "id -un; cat", Stdin: []byte("data\n"),
+			Become: Become{Enabled: true, User: "nobody", Password: "secret", Method: "su"}})
+		if string(out.Stdout) != "nobody\ndata\n" {
+			t.Fatalf("become su with password: %q %q %d", out.Stdout, out.Stderr, out.ExitCode)
+		}
 	})
 	t.Run("write file", func(t *testing.T) { writeFileTests(t, tg) })
 }
@@ -260,7 +267,8 @@ func writeFileTests(t *testing.T, tg Target) {
 	noTemps(t, nd)
 }
 
-func TestLocal(t *testing.T) {
+// TestLocalLab needs root (become through sudo, chown), as the SSH tests do.
+func TestLocalLab(t *testing.T) {
 	requireRoot(t)
 	tg, err := NewLocal("localhost")
 	if err != nil {
@@ -269,7 +277,7 @@ func TestLocal(t *testing.T) {
 	commonTests(t, tg)
 }
 
-func TestSSH(t *testing.T) {
+func TestSSHLab(t *testing.T) {
 	s := startSSHD(t)
 	for _, mode := range []struct {
 		name   string
@@ -296,9 +304,9 @@ func TestSSH(t *testing.T) {
 	}
 }
 
-// TestSSHConcurrent runs more commands at once than sshd's default
+// TestSSHConcurrentLab runs more commands at once than sshd's default
 // MaxSessions (10) over one connection, dialled once.
-func TestSSHConcurrent(t *testing.T) {
+func TestSSHConcurrentLab(t *testing.T) {
 	s := startSSHD(t)
 	tg := s.target(t)
 	// Warm up the shells so the 20 share 2 shells and channels.
@@ -328,7 +336,7 @@ func TestSSHConcurrent(t *testing.T) {
 	}
 }
 
-func TestSSHRedial(t *testing.T) {
+func TestSSHRedialLab(t *testing.T) {
 	s := startSSHD(t)
 	tg := s.target(t)
 	run(t, tg, Cmd{Argv: []string{"true"}})
@@ -347,7 +355,7 @@ func TestSSHRedial(t *testing.T) {
 	}
 }
 
-func TestSSHUnreachable(t *testing.T) {
+func TestSSHUnreachableLab(t *testing.T) {
 	s := startSSHD(t)
 	t.Run("closed port", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -400,13 +408,13 @@ func assertUnreachable(t *testing.T, err error, wants ...string) {
 	}
 }
 
-func TestPool(t *testing.T) {
+func TestPoolLab(t *testing.T) {
 	s := startSSHD(t)
 	p, err := NewPool(PoolConfig{HostKeys: checker(t, HostKeyStrict, "", s.knownHosts)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := HostInfo{Name: "web1", Address: "127.0.0.1", Port: s.port, User: "root", KeyFile: s.clientKey}
+	info := Spec{Host: "web1", Address: "127.0.0.1", Port: s.port, User: "root", KeyFile: s.clientKey}
 	var wg sync.WaitGroup
 	got := make([]Target, 8)
 	for i := range got {
@@ -433,14 +441,14 @@ func TestPool(t *testing.T) {
 	if d := got[0].(*SSHTarget).Dials(); d != 1 {
 		t.Fatalf("%d dials", d)
 	}
-	lt, err := p.Get(HostInfo{Name: "ctl", Connection: "local"})
+	lt, err := p.Get(Spec{Host: "ctl", Connection: "local"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := lt.(*LocalTarget); !ok {
 		t.Fatalf("local connection gave %T", lt)
 	}
-	if _, err := p.Get(HostInfo{Name: "x", Connection: "winrm"}); err == nil {
+	if _, err := p.Get(Spec{Host: "x", Connection: "winrm"}); err == nil {
 		t.Fatal("winrm accepted")
 	}
 	if err := p.Close(); err != nil {
@@ -454,7 +462,7 @@ func TestPool(t *testing.T) {
 	}
 }
 
-func BenchmarkRunEcho(b *testing.B) {
+func BenchmarkRunEchoSSHDLab(b *testing.B) {
 	s := startSSHD(b)
 	tg := s.target(b)
 	ctx := context.Background()
@@ -471,3 +479,35 @@ func BenchmarkRunEcho(b *testing.B) {
 }
 
 var _ = exec.Command
+
+// The pool keys on the whole description but become: a changed port is
+// another connection, a changed become is the same one.
+func TestPoolKeysOnSpec(t *testing.T) {
+	p, err := NewPool(PoolConfig{HostKeys: &HostKeyChecker{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	get := func(s Spec) Target {
+		t.Helper()
+		tg, err := p.Get(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tg
+	}
+	a := get(Spec{Host: "web1", Address: "127.0.0.1", Port: 22})
+	if get(Spec{Host: "web1", Address: "127.0.0.1", Port: 22, Become: Become{Enabled: true, Method: "su"}}) != a {
+		t.Error("become made a second connection")
+	}
+	if get(Spec{Host: "web1", Address: "127.0.0.1", Port: 22, Connection: "ssh"}) != a {
+		t.Error(`"" and "ssh" made two connections`)
+	}
+	b := get(Spec{Host: "web1", Address: "127.0.0.1", Port: 2999})
+	if b == a || b.(*SSHTarget).addr != "127.0.0.1:2999" {
+		t.Errorf("port 2999: same target or address %s", b.(*SSHTarget).addr)
+	}
+	if get(Spec{Host: "web1", Address: "127.0.0.1", Port: 22, User: "deploy"}) == a {
+		t.Error("another user reused the connection")
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -219,86 +218,4 @@ func (inv *Inventory) GroupVars(name string) map[string]any {
 		maps.Copy(out, vf.Groups[name])
 	}
 	return out
-}
-
-// ConnInfo is the typed view of a host's connection variables.
-type ConnInfo struct {
-	Host           string // ansible_host, else the inventory name
-	Port           int    // ansible_port, 0 if unset
-	User           string
-	PrivateKeyFile string
-	Connection     string // "ssh" (default) or "local"
-	Become         bool
-	BecomeUser     string
-	BecomePassword string
-}
-
-// Connection returns the connection settings of a host from its merged
-// inventory vars. Values are not templated here.
-func (inv *Inventory) Connection(hostname string) (ConnInfo, error) {
-	return ConnectionFromVars(hostname, inv.HostVars(hostname))
-}
-
-// ConnectionFromVars reads connection settings from resolved vars, so the
-// runner can apply it after play and task vars too.
-func ConnectionFromVars(hostname string, vars map[string]any) (ConnInfo, error) {
-	c := ConnInfo{Host: hostname, Connection: "ssh"}
-	str := func(k string) string {
-		if v, ok := vars[k]; ok && v != nil {
-			return fmt.Sprint(v)
-		}
-		return ""
-	}
-	if s := str("ansible_host"); s != "" {
-		c.Host = s
-	}
-	if s := str("ansible_port"); s != "" {
-		p, err := strconv.Atoi(s)
-		if err != nil || p <= 0 || p > 65535 {
-			return c, fmt.Errorf("host %s: ansible_port %q is not a port number", hostname, s)
-		}
-		c.Port = p
-	}
-	c.User = str("ansible_user")
-	c.PrivateKeyFile = str("ansible_ssh_private_key_file")
-	if s := str("ansible_connection"); s != "" {
-		switch s {
-		case "ssh", "paramiko", "smart":
-			c.Connection = "ssh"
-		case "local":
-			c.Connection = "local"
-		default:
-			return c, fmt.Errorf("host %s: ansible_connection %q is not supported (ssh or local)", hostname, s)
-		}
-	}
-	if v, ok := vars["ansible_become"]; ok {
-		b, err := toBool(v)
-		if err != nil {
-			return c, fmt.Errorf("host %s: ansible_become: %w", hostname, err)
-		}
-		c.Become = b
-	}
-	c.BecomeUser = str("ansible_become_user")
-	c.BecomePassword = str("ansible_become_password")
-	if c.BecomePassword == "" {
-		c.BecomePassword = str("ansible_become_pass")
-	}
-	return c, nil
-}
-
-// toBool follows Ansible's boolean() filter.
-func toBool(v any) (bool, error) {
-	switch b := v.(type) {
-	case bool:
-		return b, nil
-	case nil:
-		return false, nil
-	}
-	switch strings.ToLower(fmt.Sprint(v)) {
-	case "yes", "on", "1", "true", "t", "y", "1.0":
-		return true, nil
-	case "no", "off", "0", "false", "f", "n", "0.0", "":
-		return false, nil
-	}
-	return false, fmt.Errorf("%v is not a boolean", v)
 }

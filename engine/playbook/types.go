@@ -25,6 +25,8 @@ type Play struct {
 	VarsFiles         []string
 	VarsPrompt        []VarPrompt
 	GatherFacts       *bool
+	GatherSubset      []string // the fact-gathering module's gather_subset
+	GatherTimeout     *int     // and its gather_timeout, in seconds
 	Become            *bool
 	BecomeUser        string
 	Serial            []any // ints and "N%" strings; empty means all hosts at once
@@ -40,8 +42,13 @@ type Play struct {
 	IgnoreErrors      bool
 	IgnoreUnreachable bool
 	NoLog             bool
-	RemoteUser        string
-	Rollout           *Rollout
+	// RemoteUser, Connection, Port and BecomeMethod are the play's
+	// connection keywords; connection variables beat them (connspec).
+	RemoteUser   string
+	Connection   string
+	Port         string
+	BecomeMethod string
+	Rollout      *Rollout
 
 	// Roles are expanded into PreTasks/Tasks/Handlers at load time; Roles
 	// keeps them for defaults and vars.
@@ -123,6 +130,9 @@ type Task struct {
 	Delay             *int
 	Become            *bool
 	BecomeUser        string
+	BecomeMethod      string
+	RemoteUser        string
+	Connection        string
 	Vars              map[string]any
 	// RoleParams are the parameters of a roles: entry, on the block that
 	// holds the role's tasks; they rank above set_fact, as in Ansible.

@@ -32,6 +32,10 @@ type effective struct {
 	tags              []string
 	become            *bool
 	becomeUser        string
+	becomeMethod      string
+	remoteUser        string
+	connection        string
+	port              string
 	ignoreErrors      bool
 	ignoreUnreachable bool
 	noLog             bool
@@ -45,7 +49,8 @@ type effective struct {
 
 func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 	p := pr.play
-	e := &effective{task: t, become: p.Become, becomeUser: p.BecomeUser, ignoreErrors: p.IgnoreErrors,
+	e := &effective{task: t, become: p.Become, becomeUser: p.BecomeUser, becomeMethod: p.BecomeMethod,
+		remoteUser: p.RemoteUser, connection: p.Connection, port: p.Port, ignoreErrors: p.IgnoreErrors,
 		ignoreUnreachable: p.IgnoreUnreachable, noLog: p.NoLog, checkMode: p.CheckMode, diff: p.Diff,
 		anyErrorsFatal: p.AnyErrorsFatal}
 	e.tags = append(e.tags, p.Tags...)
@@ -61,6 +66,9 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		if b.BecomeUser != "" {
 			e.becomeUser = b.BecomeUser
 		}
+		e.becomeMethod = or(b.BecomeMethod, e.becomeMethod)
+		e.remoteUser = or(b.RemoteUser, e.remoteUser)
+		e.connection = or(b.Connection, e.connection)
 		if b.IgnoreErrors != nil {
 			e.ignoreErrors = *b.IgnoreErrors
 		}
@@ -96,4 +104,12 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 	}
 	apply(t)
 	return e
+}
+
+// or returns s, or def when s is empty.
+func or(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
 }

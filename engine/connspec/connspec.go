@@ -1,0 +1,180 @@
+// Package connspec is the one place that turns a host's variables into
+// its connection: the runner hands it a task's fully resolved variables
+// (inventory, group and host vars, play, block and task vars, set_fact,
+// -e) and the task's connection keywords, and gets one
+// connection.Spec, on which the connection pool keys.
+package connspec
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/playbook"
+)
+
+// Keywords are the connection keywords in effect for a task: the play's,
+// overridden by its blocks' and its own. Their values may be templates.
+type Keywords struct {
+	Connection   string // connection:
+	RemoteUser   string // remote_user:
+	Port         string // port:
+	Become       *bool  // become:
+	BecomeUser   string // become_user:
+	BecomeMethod string // become_method:
+}
+
+// ErrBecome marks an error in the become settings. It fails the task; any
+// other error from Resolve is about reaching the host, which makes the
+// host unreachable once a task needs it.
+var ErrBecome = errors.New("become")
+
+// Render renders one templated string with the task's variables.
+type Render func(string) (string, error)
+
+// Resolve computes host's connection for a task, with Ansible's
+// precedence: a connection variable (ansible_host, ansible_port,
+// ansible_user, ansible_connection), from wherever it comes, beats the
+// keyword (port:, remote_user:, connection:), and -e beats everything
+// because it is merged last into vars. For become the keywords beat the
+// ansible_become* variables, as haplay has always done. Every value is
+// rendered with render. On an error the Spec is still filled as far as
+// it could be; errors.Is(err, ErrBecome) tells a become error.
+func Resolve(host string, vars map[string]any, kw Keywords, render Render) (connection.Spec, error) {
+	s := connection.Spec{Host: host}
+	r := resolver{vars: vars, render: render}
+	b, err := r.become(kw)
+	s.Become = b
+	if err != nil {
+		return s, fmt.Errorf("host %s: %w: %w", host, ErrBecome, err)
+	}
+	if err := r.reach(&s, kw); err != nil {
+		return s, fmt.Errorf("host %s: %w", host, err)
+	}
+	return s, nil
+}
+
+type resolver struct {
+	vars   map[string]any
+	render Render
+}
+
+// value returns the rendered variable k, or the rendered keyword when the
+// variable is not set; name says which one was used, for messages.
+func (r resolver) value(k, keyword, keywordName string) (val, name string, err error) {
+	if v, ok := r.vars[k]; ok && v != nil {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Sprint(v), k, nil
+		}
+		val, err = r.render(s)
+		if err != nil {
+			return "", k, fmt.Errorf("%s: %w", k, err)
+		}
+		return val, k, nil
+	}
+	if keyword == "" {
+		return "", keywordName, nil
+	}
+	val, err = r.render(keyword)
+	if err != nil {
+		return "", keywordName, fmt.Errorf("%s: %w", keywordName, err)
+	}
+	return val, keywordName, nil
+}
+
+// reach fills the settings that choose and open the connection.
+func (r resolver) reach(s *connection.Spec, kw Keywords) error {
+	c, name, err := r.value("ansible_connection", kw.Connection, "connection")
+	if err != nil {
+		return err
+	}
+	if c != "" {
+		norm, ok := playbook.ConnectionType(c)
+		if !ok {
+			return fmt.Errorf("%s %q is not supported (ssh or local)", name, c)
+		}
+		s.Connection = norm
+	}
+	if s.Address, _, err = r.value("ansible_host", "", ""); err != nil {
+		return err
+	}
+	port, name, err := r.value("ansible_port", kw.Port, "port")
+	if err != nil {
+		return err
+	}
+	if port != "" {
+		p, err := strconv.Atoi(port)
+		if err != nil || p <= 0 || p > 65535 {
+			return fmt.Errorf("%s %q is not a port number", name, port)
+		}
+		s.Port = p
+	}
+	if s.User, _, err = r.value("ansible_user", kw.RemoteUser, "remote_user"); err != nil {
+		return err
+	}
+	if s.KeyFile, _, err = r.value("ansible_ssh_private_key_file", "", ""); err != nil {
+		return err
+	}
+	s.Password, _, err = r.value("ansible_password", "", "")
+	return err
+}
+
+// become fills the become settings; a keyword beats its variable.
+func (r resolver) become(kw Keywords) (connection.Become, error) {
+	var b connection.Become
+	if v, ok := r.vars["ansible_become"]; ok && v != nil {
+		if s, isStr := v.(string); isStr {
+			rs, err := r.render(s)
+			if err != nil {
+				return b, fmt.Errorf("ansible_become: %w", err)
+			}
+			v = rs
+		}
+		on, err := module.ToBool(v)
+		if err != nil {
+			return b, fmt.Errorf("ansible_become: %w", err)
+		}
+		b.Enabled = on
+	}
+	if kw.Become != nil {
+		b.Enabled = *kw.Become
+	}
+	var err error
+	if b.User, err = r.keywordFirst(kw.BecomeUser, "become_user", "ansible_become_user"); err != nil {
+		return b, err
+	}
+	if b.Method, err = r.keywordFirst(kw.BecomeMethod, "become_method", "ansible_become_method"); err != nil {
+		return b, err
+	}
+	if b.Password, _, err = r.value("ansible_become_password", "", ""); err != nil {
+		return b, err
+	}
+	if b.Password == "" {
+		if b.Password, _, err = r.value("ansible_become_pass", "", ""); err != nil {
+			return b, err
+		}
+	}
+	if b.Method == "" {
+		b.Method = "sudo"
+	}
+	if b.Enabled && !playbook.BecomeMethod(b.Method) {
+		return b, fmt.Errorf("become_method %q is not supported (use sudo or su)", b.Method)
+	}
+	return b, nil
+}
+
+// keywordFirst renders the keyword if set, else the variable.
+func (r resolver) keywordFirst(keyword, keywordName, variable string) (string, error) {
+	if keyword != "" {
+		v, err := r.render(keyword)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", keywordName, err)
+		}
+		return v, nil
+	}
+	v, _, err := r.value(variable, "", "")
+	return v, err
+}

@@ -1,0 +1,95 @@
+package run
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/term"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/report"
+	"github.com/haplay/haplay/engine/runner"
+)
+
+// Execute runs the loaded playbook. The recap is complete even when the
+// error is non-nil (an interrupted run); user errors are *Error.
+func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
+	o := l.opts
+	policy, _ := connection.ParseHostKeyPolicy(o.HostKeyChecking)
+	knownHosts := append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...)
+	hk, err := connection.NewHostKeyChecker(policy, knownHosts)
+	if err != nil {
+		return nil, usageErrorf("known hosts: %v", err)
+	}
+	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.Timeout, Shells: o.SSHShells})
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	pbVars, err := inventory.LoadVarsDirs(l.Playbook.Dir)
+	if err != nil {
+		return nil, parseError(err)
+	}
+	reporters, closeLog, err := l.reporters()
+	if err != nil {
+		return nil, err
+	}
+	defer closeLog()
+	limits, err := l.Limits()
+	if err != nil {
+		return nil, err
+	}
+	inv := newInventory(l.Inventory, pbVars, reporters.Warn)
+	opts := runner.Options{
+		Inventory: inv,
+		Modules:   l.registry,
+		Templates: l.templates,
+		Connector: poolConnector{pool: pool, inv: inv},
+		Reporter:  reporters,
+		Prompter:  o.Terminal,
+		LoadTasks: func(path string) ([]*playbook.Task, error) {
+			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}})
+		},
+		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
+		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,
+		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
+	}
+	return runner.Run(ctx, l.Playbook, opts)
+}
+
+// reporters builds the text or JSON report and the --log-file log; the
+// returned func closes the log file.
+func (l *Loaded) reporters() (report.Multi, func(), error) {
+	o := l.opts
+	var reporters report.Multi
+	switch o.Output {
+	case "json":
+		reporters = append(reporters, report.NewJSON(o.Stdout))
+	default:
+		reporters = append(reporters, report.NewText(o.Stdout, report.TextOptions{
+			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout), Check: o.Check, Plan: o.Plan, Modules: l.registry}))
+	}
+	if o.LogFile == "" {
+		return reporters, func() {}, nil
+	}
+	f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, usageErrorf("--log-file: %v", err)
+	}
+	lvl, err := zerolog.ParseLevel(o.LogLevel)
+	if err != nil {
+		f.Close()
+		return nil, nil, usageErrorf("--log-level: %v", err)
+	}
+	reporters = append(reporters, report.Log{L: zerolog.New(f).Level(lvl).With().Timestamp().Logger()})
+	return reporters, func() { f.Close() }, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,83 @@
+package run
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/modules"
+)
+
+// inventoryKnownHosts returns the known_hosts files the inventory names
+// the way Ansible passes them to ssh: `-o UserKnownHostsFile=FILE` in
+// ansible_ssh_common_args or ansible_ssh_extra_args. haplay checks host
+// keys in-process, so these files join --known-hosts (and
+// ~/.ssh/known_hosts) for the whole run. Templated values are left out
+// (they are not rendered before connecting); so are files that do not
+// exist (a lab that is down), which then cannot vouch for any host.
+func inventoryKnownHosts(inv *inventory.Inventory) []string {
+	var out []string
+	for _, h := range inv.Hosts() {
+		vars := inv.HostVars(h)
+		for _, k := range []string{"ansible_ssh_common_args", "ansible_ssh_extra_args"} {
+			v, ok := vars[k]
+			if !ok || v == nil {
+				continue
+			}
+			for _, f := range KnownHostsFromSSHArgs(fmt.Sprint(v)) {
+				if _, err := os.Stat(f); err == nil && !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// KnownHostsFromSSHArgs reads the UserKnownHostsFile options of an ssh
+// argument string: -o UserKnownHostsFile=F, -oUserKnownHostsFile=F, or
+// -o "UserKnownHostsFile F1 F2" (ssh takes several, space-separated).
+func KnownHostsFromSSHArgs(args string) []string {
+	if modules.IsTemplated(args) {
+		return nil
+	}
+	words, err := modules.Shlex(args)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := 0; i < len(words); i++ {
+		opt := ""
+		switch w := words[i]; {
+		case w == "-o" && i+1 < len(words):
+			i++
+			opt = words[i]
+		case strings.HasPrefix(w, "-o"):
+			opt = w[2:]
+		default:
+			continue
+		}
+		key, val, ok := strings.Cut(opt, "=")
+		if !ok {
+			key, val, ok = strings.Cut(strings.TrimSpace(opt), " ")
+		}
+		if !ok || !strings.EqualFold(strings.TrimSpace(key), "UserKnownHostsFile") {
+			continue
+		}
+		for _, f := range strings.Fields(val) {
+			if f == "/dev/null" || f == "none" {
+				continue
+			}
+			if strings.HasPrefix(f, "~/") {
+				if home, err := os.UserHomeDir(); err == nil {
+					f = filepath.Join(home, f[2:])
+				}
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}

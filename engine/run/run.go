@@ -1,0 +1,195 @@
+// Package run is haplay's composition root: it loads a run (options,
+// inventory, extra vars, playbook and its static checks, vars_prompt) and
+// executes it, wiring the inventory, the connection pool, the reporters
+// and the modules into the runner. cmd/haplay only turns flags into
+// Options and outcomes into exit codes.
+package run
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/requirements"
+	"github.com/haplay/haplay/engine/runner"
+	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/modules"
+)
+
+// Options are what a run is made of, named after ansible-playbook's flags.
+type Options struct {
+	Playbook        string
+	Inventories     []string
+	Limit           []string // host patterns, or @FILE of host names
+	Forks           int
+	Check           bool
+	Diff            bool
+	Plan            bool // haplay plan: the text report ends with what would change
+	Tags            []string
+	SkipTags        []string
+	StartAt         string
+	ExtraVars       []string // -e values: k=v, @FILE, JSON or YAML
+	KnownHosts      []string
+	HostKeyChecking string // strict, accept-new or off
+	Timeout         time.Duration
+	RolesPath       []string
+	Output          string // text or json
+	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
+	SSHShells       int    // remote shells per host, -1 = channel per command
+	Verbosity       int
+	LogFile         string
+	LogLevel        string
+	Stdout          io.Writer
+	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
+	// means nobody can answer.
+	Prompt Prompter
+	// Terminal is where pause shows its text and asks; nil when there is
+	// no operator.
+	Terminal runner.Prompter
+}
+
+// Prompter asks for one value, without echo when private.
+type Prompter func(prompt string, private bool) (string, error)
+
+// ErrNoTerminal is what a Prompter returns when nobody can answer.
+var ErrNoTerminal = errors.New("no terminal to prompt on")
+
+// Kind says what a user error is about, for the exit code.
+type Kind int
+
+// The kinds of user errors.
+const (
+	BadOptions Kind = iota + 1 // exit 5
+	ParseError                 // exit 4
+)
+
+// Error is an error meant for the user, of some Kind.
+type Error struct {
+	Kind Kind
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &Error{Kind: BadOptions, Err: fmt.Errorf(format, a...)}
+}
+
+func parseError(err error) error { return &Error{Kind: ParseError, Err: err} }
+
+// Verify checks the options that need no file: output, forks and the
+// host key policy.
+func (o Options) Verify() error {
+	if o.Output != "text" && o.Output != "json" {
+		return usageErrorf("--output %q: use text or json", o.Output)
+	}
+	if o.Forks < 1 {
+		return usageErrorf("--forks must be at least 1")
+	}
+	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
+		return usageErrorf("--host-key-checking: %v", err)
+	}
+	return nil
+}
+
+// Loaded is a playbook and inventory ready to run.
+type Loaded struct {
+	Playbook  *playbook.Playbook
+	Inventory *inventory.Inventory
+	opts      Options
+	extraVars map[string]any
+	registry  *modules.Registry
+	templates *template.Engine
+}
+
+// Load does everything that can fail before a host is contacted:
+// options, inventory, extra vars, the playbook and its static checks,
+// and vars_prompt.
+func Load(o Options) (*Loaded, error) {
+	if err := o.Verify(); err != nil {
+		return nil, err
+	}
+	extra, err := parseExtraVars(o.ExtraVars)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	inv, err := inventory.Load(o.Inventories)
+	if err != nil {
+		return nil, parseError(fmt.Errorf("inventory: %w", err))
+	}
+	if len(o.Inventories) == 0 {
+		inv = inventory.New()
+	}
+	reg := modules.Builtin()
+	eng := template.New()
+	roles := append([]string{}, o.RolesPath...)
+	if env := os.Getenv("HAPLAY_ROLES_PATH"); env != "" {
+		roles = append(roles, filepath.SplitList(env)...)
+	}
+	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
+		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories)})
+	if err != nil {
+		return nil, parseError(err)
+	}
+	if err := promptVars(pb, extra, o.Prompt); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return &Loaded{Playbook: pb, Inventory: inv, opts: o, extraVars: extra, registry: reg, templates: eng}, nil
+}
+
+// templateChecker adapts the template engine to the loader's checks.
+type templateChecker struct{ e *template.Engine }
+
+func (c templateChecker) Check(s string) error { return c.e.CheckTemplate(s) }
+
+// Limits returns the --limit patterns, with @FILE read into host lists.
+func (l *Loaded) Limits() ([]string, error) {
+	out, err := limitPatterns(l.opts.Limit)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return out, nil
+}
+
+// SplitTags splits comma lists of tags (-t a,b -t c).
+func SplitTags(l []string) []string {
+	var out []string
+	for _, s := range l {
+		out = append(out, modules.SplitCommaList(s)...)
+	}
+	return out
+}
+
+// limitPatterns expands @FILE limits into host lists.
+func limitPatterns(l []string) ([]string, error) {
+	var out []string
+	for _, s := range l {
+		if !strings.HasPrefix(s, "@") {
+			out = append(out, s)
+			continue
+		}
+		data, err := os.ReadFile(s[1:])
+		if err != nil {
+			return nil, fmt.Errorf("--limit %s: %w", s, err)
+		}
+		var hosts []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				hosts = append(hosts, line)
+			}
+		}
+		if len(hosts) == 0 {
+			return nil, fmt.Errorf("--limit %s: the file lists no hosts", s)
+		}
+		out = append(out, strings.Join(hosts, ","))
+	}
+	return out, nil
+}
