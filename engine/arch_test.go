@@ -93,7 +93,7 @@ var layers = map[string][]string{
 	"engine/runner":             {"engine/connspec", "engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/template", "engine/yamlnode", "engine/pyfmt"},
 	"engine/connspec":           {"engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook"},
 	"engine/playbook":           {"engine/module", "engine/yamlnode"},
-	"engine/template":           {"engine/pyfmt"},
+	"engine/template":           {"engine/pyfmt", "engine/yamlnode"},
 	"engine/inventory":          {"engine/pyfmt", "engine/yamlnode"},
 	"engine/yamlnode":           {},
 	"engine/pyfmt":              {},
