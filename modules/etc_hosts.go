@@ -7,14 +7,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // EtcHosts keeps a managed set of "ip names..." entries in /etc/hosts
 // (haplay's own module: Ansible has none, and lineinfile with a regexp per
 // node is what people write instead). It edits only the lines it manages.
 type EtcHosts struct{}
+
+var _ Module = EtcHosts{}
 
 func (EtcHosts) Name() string { return "etc_hosts" }
 
@@ -38,7 +40,7 @@ func (EtcHosts) Spec() Spec {
 			{Name: "marker", Type: TypeStr, Doc: "block style: marker line template with {mark} standing for BEGIN/END, e.g. \"# {mark} haplay cluster nodes\""},
 		},
 		Check: func(a Args, _ bool) []ArgError {
-			if template.IsTemplated(a["entries"]) {
+			if jinja.IsTemplated(a["entries"]) {
 				return nil
 			}
 			if _, err := parseHostsEntries(a["entries"]); err != nil {
@@ -117,7 +119,7 @@ func parseHostsEntries(v any) ([]hostsEntry, error) {
 			if m["ip"] == nil || ip == "" {
 				return nil, fmt.Errorf("item %d: ip is required", i+1)
 			}
-			if template.IsTemplated(ip) {
+			if jinja.IsTemplated(ip) {
 				out = append(out, hostsEntry{IP: ip})
 				continue
 			}
@@ -378,7 +380,7 @@ func writeIfChanged(ctx context.Context, c *Call, path string, fi FileInfo, befo
 	if !fi.Exists && after == "" {
 		return r, nil
 	}
-	if err := c.Host.WriteFile(ctx, path, []byte(after), connection.WriteOptions{Become: c.Become}); err != nil {
+	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become}); err != nil {
 		return Result{Failed: true, Msg: err.Error()}, nil
 	}
 	r.Changed = true

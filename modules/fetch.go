@@ -18,6 +18,8 @@ import (
 // (ansible.builtin.fetch).
 type Fetch struct{}
 
+var _ Module = Fetch{}
+
 func (Fetch) Name() string { return "fetch" }
 
 func (Fetch) Spec() Spec {

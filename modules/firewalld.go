@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Firewalld opens and closes ports, services, sources... in a firewalld
@@ -19,6 +19,8 @@ import (
 // Python programs costing 0.3-1 s per call, so a task makes at most one
 // query call per configuration (permanent, runtime) and one change call.
 type Firewalld struct{}
+
+var _ Module = Firewalld{}
 
 func (Firewalld) Name() string { return "firewalld" }
 
@@ -74,7 +76,7 @@ func (Firewalld) Spec() Spec {
 		MutuallyExclusive: [][]string{items},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if !template.IsTemplated(a["port"]) {
+			if !jinja.IsTemplated(a["port"]) {
 				for _, p := range a.List("port") {
 					if !fwPortRe.MatchString(p) {
 						errs = append(errs, ArgError{Arg: "port", Msg: fmt.Sprintf("port %q: use PORT/PROTO or FROM-TO/PROTO with tcp, udp, sctp or dccp (e.g. 2377/tcp)", p)})
@@ -88,13 +90,13 @@ func (Firewalld) Spec() Spec {
 				}
 			}
 			st := a.String("state")
-			if n == 0 && (st == "enabled" || st == "disabled") && !template.IsTemplated(st) {
+			if n == 0 && (st == "enabled" || st == "disabled") && !jinja.IsTemplated(st) {
 				errs = append(errs, ArgError{Msg: "state " + st + " needs one of: " + strings.Join(items, ", ")})
 			}
 			if n > 0 && (st == "present" || st == "absent") {
 				errs = append(errs, ArgError{Arg: "state", Msg: "state " + st + " creates or deletes a zone; use enabled or disabled for items"})
 			}
-			if _, err := fwValues(a); err != nil && !template.IsTemplated(a["rich_rule"]) && !template.IsTemplated(a["port_forward"]) {
+			if _, err := fwValues(a); err != nil && !jinja.IsTemplated(a["rich_rule"]) && !jinja.IsTemplated(a["port_forward"]) {
 				errs = append(errs, ArgError{Msg: err.Error()})
 			}
 			return errs
@@ -180,7 +182,7 @@ func fwFlags(verb string, it fwItems) string {
 	}
 	var b strings.Builder
 	for _, v := range it.values {
-		b.WriteString(" --" + verb + "-" + it.opt + "=" + connection.Quote(v))
+		b.WriteString(" --" + verb + "-" + it.opt + "=" + hostcmd.Quote(v))
 	}
 	return b.String()
 }
@@ -259,7 +261,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	var predicted []byte
 	if c.Check {
 		if zone == "" {
-			o, err := c.Host.Run(ctx, connection.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
+			o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
 			if err != nil {
 				return Result{}, fmt.Errorf("firewalld: default zone: %w", err)
 			}
@@ -298,7 +300,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		s.WriteString("if [ -S /run/dbus/system_bus_socket ] && command -v firewall-cmd >/dev/null && firewall-cmd --state >/dev/null 2>&1; then online=1; fi\n")
 	}
 	if zone != "" {
-		s.WriteString("z=" + connection.Quote(zone) + "\n")
+		s.WriteString("z=" + hostcmd.Quote(zone) + "\n")
 	} else {
 		s.WriteString("z=$(sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1); [ -n \"$z\" ] || z=public\n")
 	}
@@ -321,7 +323,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\nfi\n")
 	}
 	s.WriteString(`if [ -f "$conf/zones/$z.xml" ]; then sec file cat "$conf/zones/$z.xml"; fi` + "\n")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: read state: %w", err)
 	}
@@ -405,7 +407,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	// temporary copy of /etc/firewalld, so the predicted zone file is the
 	// one a real run writes.
 	var act strings.Builder
-	act.WriteString("set -u\nz=" + connection.Quote(zone) + "\n" + confSetup)
+	act.WriteString("set -u\nz=" + hostcmd.Quote(zone) + "\n" + confSetup)
 	flags := func(vals []string) string {
 		if zoneOnly {
 			if state == "present" {
@@ -432,7 +434,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		act.WriteString("firewall-cmd" + flags(vals) + t + " >/dev/null || exit $?\n")
 	}
 	act.WriteString("printf '\\036'; if [ -f \"$conf/zones/$z.xml\" ]; then cat \"$conf/zones/$z.xml\"; fi\n")
-	ao, err := c.Host.Run(ctx, connection.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
+	ao, err := c.Host.Run(ctx, hostcmd.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: change: %w", err)
 	}
@@ -447,7 +449,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	if _, ok := changes["perm"]; ok && c.Check && afterXML != "" {
 		// Record the prediction for the next tasks (WriteFile only
 		// records in check mode).
-		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), connection.WriteOptions{Become: c.Become}); err != nil {
+		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), hostcmd.WriteOptions{Become: c.Become}); err != nil {
 			return Result{}, fmt.Errorf("firewalld: record prediction: %w", err)
 		}
 	}

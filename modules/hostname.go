@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Hostname sets a host's name (ansible.builtin.hostname): the running name,
@@ -16,6 +16,8 @@ import (
 // which Debian and Ubuntu use to resolve their own name (seed 001 edits it
 // by hand right after hostnamectl).
 type Hostname struct{}
+
+var _ Module = Hostname{}
 
 func (Hostname) Name() string { return "hostname" }
 
@@ -37,7 +39,7 @@ func (Hostname) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			n := a.String("name")
-			if template.IsTemplated(n) {
+			if jinja.IsTemplated(n) {
 				return nil
 			}
 			if !hostnameRe.MatchString(n) || len(n) > 253 {
@@ -108,7 +110,7 @@ func (Hostname) Run(ctx context.Context, c *Call) (Result, error) {
 	if !hostnameRe.MatchString(name) {
 		return Result{Failed: true, Msg: fmt.Sprintf("name %q is not a valid hostname", name)}, nil
 	}
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: `hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi`, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: `hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi`, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("hostname: read state: %w", err)
 	}
@@ -158,11 +160,11 @@ func (Hostname) Run(ctx context.Context, c *Call) (Result, error) {
 				Before: "hostname: " + current + "\n", After: "hostname: " + name + "\n"})
 		}
 		if !c.Check {
-			cmd := "hostname " + connection.Quote(name)
+			cmd := "hostname " + hostcmd.Quote(name)
 			if use == "systemd" {
-				cmd = "hostnamectl set-hostname " + connection.Quote(name)
+				cmd = "hostnamectl set-hostname " + hostcmd.Quote(name)
 			}
-			o, err := c.Host.Run(ctx, connection.Cmd{Script: cmd, Become: c.Become})
+			o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: cmd, Become: c.Become})
 			if err != nil {
 				return Result{}, fmt.Errorf("hostname: %w", err)
 			}

@@ -6,14 +6,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/shlex"
-	"github.com/haplay/haplay/engine/template"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
 // (community.general.lvg).
 type Lvg struct{}
+
+var _ Module = Lvg{}
 
 func (Lvg) Name() string { return "lvg" }
 
@@ -37,7 +39,7 @@ func (Lvg) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("pesize")
-			if s == "" || template.IsTemplated(s) {
+			if s == "" || jinja.IsTemplated(s) {
 				return nil
 			}
 			if z, err := parseLVSize(s); err != nil || z.Plus || z.Percent != "" {
@@ -67,10 +69,10 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 	s.WriteString("sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_size,dev_size,pe_start\n")
 	s.WriteString("printf '\\036real 0\\n'\n")
 	for _, p := range want {
-		s.WriteString("readlink -f -- " + connection.Quote(p) + " || echo " + connection.Quote(p) + "\n")
+		s.WriteString("readlink -f -- " + hostcmd.Quote(p) + " || echo " + hostcmd.Quote(p) + "\n")
 	}
 	s.WriteString("printf '\\037\\n'\n")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("lvg: read state: %w", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Reboot reboots a host and waits until it is back
@@ -17,6 +17,8 @@ import (
 // id, runs shutdown, then reconnects until the boot id differs and the
 // test command succeeds.
 type Reboot struct{}
+
+var _ Module = Reboot{}
 
 func (Reboot) Name() string { return "reboot" }
 
@@ -55,13 +57,13 @@ func (Reboot) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if v, ok := a["reboot_timeout"]; ok && !template.IsTemplated(v) && a.Int("reboot_timeout") <= 0 {
+			if v, ok := a["reboot_timeout"]; ok && !jinja.IsTemplated(v) && a.Int("reboot_timeout") <= 0 {
 				errs = append(errs, ArgError{Arg: "reboot_timeout", Msg: "reboot_timeout must be a positive number of seconds"})
 			}
-			if v, ok := a["reboot_command"]; ok && !template.IsTemplated(v) && strings.TrimSpace(a.String("reboot_command")) == "" {
+			if v, ok := a["reboot_command"]; ok && !jinja.IsTemplated(v) && strings.TrimSpace(a.String("reboot_command")) == "" {
 				errs = append(errs, ArgError{Arg: "reboot_command", Msg: "reboot_command must not be empty"})
 			}
-			if v, ok := a["search_paths"]; ok && !template.IsTemplated(v) && len(a.List("search_paths")) == 0 {
+			if v, ok := a["search_paths"]; ok && !jinja.IsTemplated(v) && len(a.List("search_paths")) == 0 {
 				errs = append(errs, ArgError{Arg: "search_paths", Msg: "search_paths must name at least one directory"})
 			}
 			return errs
@@ -92,14 +94,6 @@ func (Reboot) Spec() Spec {
 	}
 }
 
-// Reconnecter is implemented by hosts reached over a connection that can
-// be dropped and dialled again (SSH). Reconnectable is false for the
-// controller itself (ansible_connection=local).
-type Reconnecter interface {
-	Reconnectable() bool
-	Disconnect()
-}
-
 // rebootPlan is what reboot will run, computed from the arguments alone.
 type rebootPlan struct {
 	Bin         string   // shutdown, or reboot_command's first word
@@ -123,7 +117,7 @@ func planReboot(a Args) rebootPlan {
 			msg = a.String("msg")
 		}
 		delay := max(a.Int("pre_reboot_delay"), 0)
-		p.Args = "-r " + strconv.Itoa(delay/60) + " " + connection.Quote(msg)
+		p.Args = "-r " + strconv.Itoa(delay/60) + " " + hostcmd.Quote(msg)
 	}
 	if !strings.HasPrefix(p.Bin, "/") {
 		p.SearchPaths = a.List("search_paths")
@@ -139,9 +133,9 @@ func planReboot(a Args) rebootPlan {
 // line is the command run on the host, with path the binary found.
 func (p rebootPlan) line(path string) string {
 	if p.Args == "" {
-		return connection.Quote(path)
+		return hostcmd.Quote(path)
 	}
-	return connection.Quote(path) + " " + p.Args
+	return hostcmd.Quote(path) + " " + p.Args
 }
 
 // probeScript prints, in one round trip, the path of the binary (first
@@ -151,7 +145,7 @@ func (p rebootPlan) line(path string) string {
 func (p rebootPlan) probeScript(bootTime string) string {
 	var b strings.Builder
 	if p.SearchPaths == nil {
-		fmt.Fprintf(&b, "printf '%%s\\n' %s\n", connection.Quote(p.Bin))
+		fmt.Fprintf(&b, "printf '%%s\\n' %s\n", hostcmd.Quote(p.Bin))
 	} else {
 		b.WriteString("p=\nfor d in")
 		for _, d := range p.SearchPaths {
@@ -159,11 +153,11 @@ func (p rebootPlan) probeScript(bootTime string) string {
 			if d == "" {
 				d = "/"
 			}
-			b.WriteString(" " + connection.Quote(d))
+			b.WriteString(" " + hostcmd.Quote(d))
 		}
-		fmt.Fprintf(&b, "; do\n\tf=\"${d%%/}\"/%s\n\tif [ -e \"$f\" ] || [ -L \"$f\" ]; then p=$f; break; fi\ndone\nprintf '%%s\\n' \"$p\"\n", connection.Quote(p.Bin))
+		fmt.Fprintf(&b, "; do\n\tf=\"${d%%/}\"/%s\n\tif [ -e \"$f\" ] || [ -L \"$f\" ]; then p=$f; break; fi\ndone\nprintf '%%s\\n' \"$p\"\n", hostcmd.Quote(p.Bin))
 	}
-	b.WriteString("exec /bin/sh -c " + connection.Quote(bootTime) + "\n")
+	b.WriteString("exec /bin/sh -c " + hostcmd.Quote(bootTime) + "\n")
 	return b.String()
 }
 
@@ -206,7 +200,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 
 	// One read-only round trip: the shutdown binary and the boot id.
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: plan.probeScript(bootTime), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: plan.probeScript(bootTime), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("reboot: read boot id: %w", err)
 	}
@@ -230,7 +224,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	// A real shutdown returns at once; one that does not answer within
 	// this time took the connection down with the host.
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	out, err = c.Host.Run(sctx, connection.Cmd{Script: line, Become: c.Become})
+	out, err = c.Host.Run(sctx, hostcmd.Cmd{Script: line, Become: c.Become})
 	cancel()
 	if ctx.Err() != nil {
 		return Result{}, fmt.Errorf("reboot interrupted: %w", ctx.Err())
@@ -260,7 +254,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	w := rebootWaiter{host: c.Host, rc: rc, become: c.Become, timeout: timeout, attempt: attempt}
 
-	err = w.until(ctx, func(out connection.Output) error {
+	err = w.until(ctx, func(out hostcmd.Output) error {
 		if out.ExitCode != 0 {
 			return fmt.Errorf("%q rc %d: %s", bootTime, out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}
@@ -281,7 +275,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	if test == "" {
 		test = "whoami"
 	}
-	err = w.until(ctx, func(out connection.Output) error {
+	err = w.until(ctx, func(out hostcmd.Output) error {
 		if out.ExitCode != 0 {
 			return fmt.Errorf("test command %q failed, rc %d: %s %s", test, out.ExitCode,
 				strings.TrimSpace(string(out.Stderr)), strings.TrimSpace(string(out.Stdout)))
@@ -316,7 +310,7 @@ func rebootFailed(rebooted bool, elapsed int, format string, args ...any) Result
 type rebootWaiter struct {
 	host    Host
 	rc      Reconnecter
-	become  connection.Become
+	become  hostcmd.Become
 	timeout time.Duration // the whole wait
 	attempt time.Duration // one try: dial and command
 }
@@ -324,7 +318,7 @@ type rebootWaiter struct {
 // until runs script until ok accepts its output, dropping the connection
 // after every transport error so the next try dials afresh. It returns the
 // last problem when the time is up.
-func (w rebootWaiter) until(ctx context.Context, ok func(connection.Output) error, script string) error {
+func (w rebootWaiter) until(ctx context.Context, ok func(hostcmd.Output) error, script string) error {
 	deadline := time.Now().Add(w.timeout)
 	var last error
 	for n := 0; ; n++ {
@@ -336,7 +330,7 @@ func (w rebootWaiter) until(ctx context.Context, ok func(connection.Output) erro
 			return last
 		}
 		actx, cancel := context.WithTimeout(ctx, min(w.attempt, left))
-		out, err := w.host.Run(actx, connection.Cmd{Script: script, Become: w.become})
+		out, err := w.host.Run(actx, hostcmd.Cmd{Script: script, Become: w.become})
 		cancel()
 		if ctx.Err() != nil {
 			return ctx.Err()

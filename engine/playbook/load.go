@@ -9,15 +9,15 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/suggest"
-	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // ModuleLookup finds modules by short name or FQCN.
 type ModuleLookup interface {
-	Lookup(name string) (modules.Module, bool)
+	Lookup(name string) (module.Module, bool)
 	Names() []string
 }
 
@@ -185,6 +185,8 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	p.Vars = l.mapping(n, "vars")
 	p.VarsFiles = l.strList(n, "vars_files")
 	p.GatherFacts = l.optBool(n, "gather_facts")
+	p.GatherSubset = l.strList(n, "gather_subset")
+	p.GatherTimeout = l.optInt(n, "gather_timeout")
 	p.Become = l.optBool(n, "become")
 	p.BecomeUser = l.str(n, "become_user")
 	p.Order = l.str(n, "order")
@@ -274,7 +276,7 @@ func (l *loader) serial(s *yamlnode.Node) []any {
 				out = append(out, n)
 				continue
 			}
-			if template.IsTemplated(v) {
+			if jinja.IsTemplated(v) {
 				out = append(out, v)
 				continue
 			}
@@ -322,7 +324,7 @@ func (l *loader) rollout(n *yamlnode.Node, ctx taskCtx) *Rollout {
 		case int:
 			r.GateTimeout = v
 		case string:
-			if !template.IsTemplated(v) {
+			if !jinja.IsTemplated(v) {
 				l.errorf(t.Pos, "rollout timeout must be a number of seconds, got %q", v)
 			}
 			r.TimeoutExpr = v
@@ -353,7 +355,7 @@ func (l *loader) checkNotify(p *Play) {
 	walk = func(ts []*Task) {
 		for _, t := range ts {
 			for _, n := range t.Notify {
-				if !known[n] && !template.IsTemplated(n) {
+				if !known[n] && !jinja.IsTemplated(n) {
 					msg := fmt.Sprintf("notify %q: no handler has that name or listens to it", n)
 					if s := suggest.Closest(n, names); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)

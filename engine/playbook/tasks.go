@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/suggest"
-	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // taskCtx is where a task list comes from.
@@ -192,7 +192,7 @@ func (l *loader) validateArgs(t *Task) {
 	if !ok {
 		return
 	}
-	_, errs := modules.Validate(m.Spec(), t.Args, false)
+	_, errs := module.Validate(m.Spec(), t.Args, false)
 	for _, e := range errs {
 		pos := t.Pos
 		if p, ok := t.ArgPos[e.Arg]; ok {
@@ -314,7 +314,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	}
 	switch kind {
 	case "import_tasks":
-		if template.IsTemplated(file) {
+		if jinja.IsTemplated(file) {
 			l.errorf(v.Pos, "import_tasks is static: its file name cannot use variables (use include_tasks)")
 			return nil
 		}
@@ -322,7 +322,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		return []*Task{wrapAsBlock(t, tasks)}
 	case "include_tasks":
 		t.Include = &Include{Kind: "tasks", File: file, Params: params}
-		if !template.IsTemplated(file) {
+		if !jinja.IsTemplated(file) {
 			t.Include.File = l.resolveTaskFile(file, ctx)
 			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
 		}

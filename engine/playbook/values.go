@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/truth"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // Typed readers for keyword values. Each reports a positioned error for a
@@ -60,7 +60,7 @@ func (l *loader) strList(n *yamlnode.Node, key string) []string {
 	case yamlnode.Scalar:
 		s := fmt.Sprint(v.Value)
 		if key == "tags" {
-			return modules.SplitCommaList(s)
+			return module.SplitCommaList(s)
 		}
 		return []string{s}
 	}
@@ -152,7 +152,7 @@ func (l *loader) checkTemplate(pos Pos, v any) {
 	}
 	switch x := v.(type) {
 	case string:
-		if template.IsTemplated(x) {
+		if jinja.IsTemplated(x) {
 			if err := l.opts.Templates.Check(x); err != nil {
 				l.errorf(pos, "template error: %v", err)
 			}

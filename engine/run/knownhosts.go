@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/shlex"
-	"github.com/haplay/haplay/engine/template"
 )
 
 // inventoryKnownHosts returns the known_hosts files the inventory names
@@ -42,7 +42,7 @@ func inventoryKnownHosts(inv *inventory.Inventory) []string {
 // argument string: -o UserKnownHostsFile=F, -oUserKnownHostsFile=F, or
 // -o "UserKnownHostsFile F1 F2" (ssh takes several, space-separated).
 func KnownHostsFromSSHArgs(args string) []string {
-	if template.IsTemplated(args) {
+	if jinja.IsTemplated(args) {
 		return nil
 	}
 	words, err := shlex.Split(args)

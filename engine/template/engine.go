@@ -13,6 +13,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/truth"
 )
 
@@ -153,7 +154,7 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 		}
 		var v any
 		var err error
-		if hasTemplate(c) {
+		if jinja.IsTemplate(c) {
 			// when: "{{ x }}" is discouraged but common; the rendered text
 			// is itself a condition.
 			v, err = e.Render(c, vars)
@@ -192,7 +193,7 @@ func (e *Engine) Check(src string) error {
 // CheckTemplate validates the syntax of a string that may hold {{ }} and
 // {% %} markup.
 func (e *Engine) CheckTemplate(s string) error {
-	if !hasTemplate(s) {
+	if !jinja.IsTemplate(s) {
 		return nil
 	}
 	_, err := e.parseTemplate(s, stringOptions)

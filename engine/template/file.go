@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
 	"github.com/haplay/haplay/engine/truth"
 )
@@ -86,7 +87,7 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 // the result is the interpolated string. Strings without markup are
 // returned unchanged. Non-string values are returned as they are.
 func (e *Engine) Render(s string, vars map[string]any) (any, error) {
-	if !hasTemplate(s) {
+	if !jinja.IsTemplate(s) {
 		return s, nil
 	}
 	r := &run{e: e, vars: vars}
