@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
@@ -37,7 +39,7 @@ func (Lvg) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("pesize")
-			if s == "" || IsTemplated(s) {
+			if s == "" || jinja.IsTemplated(s) {
 				return nil
 			}
 			if z, err := parseLVSize(s); err != nil || z.Plus || z.Percent != "" {
@@ -130,9 +132,9 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 				return Result{Failed: true, Msg: fmt.Sprintf("device %s is already in volume group %s", p, row["vg_name"])}, nil
 			}
 		}
-		pvOpts, err := Shlex(c.Args.String("pv_options"))
+		pvOpts, err := shlex.Split(c.Args.String("pv_options"))
 		if err != nil {
-			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v", err)}, nil
+			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v in %q", err, c.Args.String("pv_options"))}, nil
 		}
 		var add, drop []string
 		for _, p := range real {
@@ -159,9 +161,9 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 			cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
 		}
 		if vg == nil {
-			vgOpts, err := Shlex(c.Args.String("vg_options"))
+			vgOpts, err := shlex.Split(c.Args.String("vg_options"))
 			if err != nil {
-				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v", err)}, nil
+				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v in %q", err, c.Args.String("vg_options"))}, nil
 			}
 			pe := c.Args.String("pesize")
 			if z, err := parseLVSize(pe); err == nil && z.Percent == "" {

@@ -62,23 +62,12 @@ func runPlaybook(ctx context.Context, o *playbookOptions) error {
 func listPlaybook(lr *run.Loaded, o *playbookOptions) error {
 	w := o.stdout
 	fmt.Fprintf(w, "\nplaybook: %s\n", lr.Playbook.Path)
-	limits, err := lr.Limits()
-	if err != nil {
-		return err
-	}
 	for i, p := range lr.Playbook.Plays {
 		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, joinComma(p.Tags))
 		if o.listHosts {
-			hosts, _, err := lr.Inventory.Match(p.Hosts)
+			hosts, err := lr.PlayHosts(p)
 			if err != nil {
 				return err
-			}
-			for _, l := range limits {
-				allowed, _, err := lr.Inventory.Match(l)
-				if err != nil {
-					return err
-				}
-				hosts = intersect(hosts, allowed)
 			}
 			fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(hosts))
 			for _, h := range hosts {

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"golang.org/x/sync/errgroup"
 )
 
 // runTasks runs a task list on hosts with the linear strategy: each task on
@@ -163,18 +163,12 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if t.Throttle > 0 && t.Throttle < limit {
 		limit = t.Throttle
 	}
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(limit)
 	for _, h := range active {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(h string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			pr.runOnHost(ctx, e, h, f)
-		}(h)
+		g.Go(func() error { pr.runOnHost(ctx, e, h, f); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // runOnHost reports per host; it returns no error
 	return ctx.Err()
 }
 
