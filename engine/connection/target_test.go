@@ -154,7 +154,7 @@ func stat(t *testing.T, path string) (os.FileMode, uint32, uint32) {
 
 func noTemps(t *testing.T, dir string) {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(dir, ".haplay.*"))
+	m, _ := filepath.Glob(filepath.Join(dir, ".*"+TempMarker+"*"))
 	if len(m) > 0 {
 		t.Fatalf("temp files left behind: %v", m)
 	}
