@@ -7,11 +7,13 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Fetch copies a file from the host to the controller
@@ -116,6 +118,9 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	if err := writeLocal(dest, f.Content, f.Mode.Perm()); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return Result{Failed: true, Msg: fmt.Sprintf("fetch %s to %s on the controller: No space left on device, file left unchanged: %v", src, dest, err)}, nil
+		}
 		return Result{Failed: true, Msg: fmt.Sprintf("fetch %s: %v", src, err)}, nil
 	}
 	if a.Bool("validate_checksum") {
@@ -146,6 +151,12 @@ func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	}
 	defer os.Remove(tmp)
 	if _, err := t.Write(data); err != nil {
+		t.Close()
+		return err
+	}
+	// On disk before the name is: a crash after the rename must not
+	// leave an empty file where the old one was.
+	if err := t.Sync(); err != nil {
 		t.Close()
 		return err
 	}
