@@ -300,7 +300,7 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 		for k, v := range ir.Result.Values {
 			vals[k] = v
 		}
-		vals[loopVar] = item
+		vals[loopVar] = ir.Item // as execute left it: no_log argument values hidden
 		vals["changed"] = ir.Status == StatusChanged
 		vals["failed"] = ir.Status == StatusFailed
 		if ir.Status == StatusSkipped {
@@ -414,8 +414,20 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 	}
 }
 
+// redactResult hides a call's no_log argument values in hr.
+func redactResult(s modules.Secrets, hr HostResult) HostResult {
+	if len(s) == 0 {
+		return hr
+	}
+	hr.Msg = s.String(hr.Msg)
+	hr.Label = s.String(hr.Label)
+	hr.Item = s.Value(hr.Item)
+	hr.Result = s.Result(hr.Result)
+	return hr
+}
+
 // execute templates the arguments and runs the module once.
-func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
+func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) (out HostResult) {
 	t := e.task
 	mod, ok := pr.opts.Modules.Lookup(t.Module)
 	if !ok {
@@ -425,6 +437,10 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if err != nil {
 		return pr.failResult(hr, err)
 	}
+	// The values of per-argument no_log arguments leave no trace in what
+	// is reported, logged or registered (modules.Redact).
+	secrets := modules.Redact(mod.Spec(), rawArgs)
+	defer func() { out = redactResult(secrets, out) }()
 	args, argErrs := modules.Validate(mod.Spec(), rawArgs, true)
 	if len(argErrs) > 0 {
 		var msgs []string
@@ -472,7 +488,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		hs := pr.host(targetHost)
 		hh := &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
 		if cr, ok := pr.opts.Reporter.(CommandReporter); ok && pr.opts.Verbosity >= 2 && !e.noLog {
-			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, c) }
+			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, secrets.Cmd(c)) }
 		}
 		call.Host = hh
 		call.Hosts = func(name string) (modules.Host, error) {
@@ -487,7 +503,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			oh := &hostHandle{name: name, target: envTarget{other, pr.environment(e, vars)}, check: check, overlay: &pr.host(name).overlay, become: become}
 			if hh.onCmd != nil {
 				cr := pr.opts.Reporter.(CommandReporter)
-				oh.onCmd = func(c connection.Cmd) { cr.Command(name, c) }
+				oh.onCmd = func(c connection.Cmd) { cr.Command(name, secrets.Cmd(c)) }
 			}
 			return oh, nil
 		}
