@@ -19,10 +19,11 @@ func localTarget(t *testing.T) *LocalTarget {
 	return tg
 }
 
-// TestWriteFileData writes data of every shape through both of the
-// script's paths (here-document and stdin) and reads it back byte for byte.
-func TestWriteFileData(t *testing.T) {
-	tg := localTarget(t)
+// writeDataTests writes data of every shape through both of the script's
+// paths (here-document and stdin: through a remote shell's base64 or a
+// channel on SSH) and reads it back byte for byte. commonTests runs it on
+// every Target.
+func writeDataTests(t *testing.T, tg Target) {
 	dir := t.TempDir()
 	big := bytes.Repeat([]byte("0123456789abcdef"), (200<<10)/16)
 	for name, data := range map[string][]byte{
@@ -35,6 +36,7 @@ func TestWriteFileData(t *testing.T) {
 		"binary":           {0, 1, 2, 255, '\n', 0},
 		"large":            big,
 		"large binary":     append(bytes.Clone(big), 0),
+		"small binary":     append([]byte("x\n"), 0, 'y'),
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
 		if err := tg.WriteFile(context.Background(), p, data, WriteOptions{}); err != nil {
