@@ -255,7 +255,7 @@ func writeFileTests(t *testing.T, tg Target) {
 	for _, data := range [][]byte{
 		[]byte(strings.Repeat(`it's "$HOME" \n `+"`x`\n", 20) + "end"),
 		bytes.Repeat([]byte("'"), inlineWriteMax/125),
-		bytes.Repeat([]byte("a'b\n"), 3000), // beyond the inline bound: stdin
+		bytes.Repeat([]byte("a'b\n"), 3000),           // beyond the inline bound: stdin
 		append(bytes.Repeat([]byte("a\n"), 50000), 0), // binary beyond a shell's stdin: a channel
 	} {
 		for _, method := range []string{"sudo", "su"} {
