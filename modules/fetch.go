@@ -14,6 +14,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection"
 )
 
 // Fetch copies a file from the host to the controller
@@ -132,18 +135,33 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 	return r, nil
 }
 
+// sweepLocalTemps removes stale temps of ours from dir, best effort: a
+// temp that stays only costs space.
+func sweepLocalTemps(dir string) {
+	m, _ := filepath.Glob(filepath.Join(dir, ".*"+connection.TempMarker+"*"))
+	for _, f := range m {
+		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > connection.StaleTempAge {
+			_ = os.Remove(f)
+		}
+	}
+}
+
 // writeLocal writes data to p on the controller atomically. As with
 // Ansible's fetch (sftp get), a new file gets the remote file's mode less
-// the controller's umask, and an existing file keeps its mode.
+// the controller's umask, and an existing file keeps its mode. The temp
+// is named as connection.WriteFile names its own, and a controller killed
+// mid-write leaves it behind: the next fetch into the directory removes
+// those older than connection.StaleTempAge.
 func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
+	sweepLocalTemps(filepath.Dir(p))
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(p), ".haplay-fetch-"+hex.EncodeToString(rnd[:]))
+	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+connection.TempMarker+hex.EncodeToString(rnd[:]))
 	// OpenFile's mode goes through the umask, as sftp's does.
 	t, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, remoteMode)
 	if err != nil {
