@@ -271,14 +271,19 @@ func tempName(p, suffix string) string {
 	return "." + base + TempMarker + suffix
 }
 
-// sweepScript removes stale temps of ours from $d. The glob is expanded
+// oldTempGlob matches the temps of haplay before TempMarker
+// (.haplay.RANDOM, RANDOM being rand.Text's 26 characters): swept too.
+const oldTempGlob = ".haplay.??????????????????????????"
+
+// sweepScript removes stale temps of ours from $d. The globs are expanded
 // by the shell itself, so a directory without any temp of ours costs no
 // process; find runs only when one is there, and removes only the old.
 func sweepScript() string {
-	return "for s in \"$d\"/.*" + TempMarker + "*; do\n" +
-		"  if [ -f \"$s\" ]; then find \"$d/.\" -maxdepth 1 -name '.*" + TempMarker + "*' -type f -mmin +" +
-		strconv.Itoa(int(StaleTempAge/time.Minute)) + " -delete 2>/dev/null || :; fi\n" +
-		"  break\ndone\n"
+	ours := ".*" + TempMarker + "*"
+	return "for s in \"$d\"/" + ours + " \"$d\"/" + oldTempGlob + "; do\n" +
+		"  if [ -e \"$s\" ]; then find \"$d/.\" -maxdepth 1 \\( -name '" + ours + "' -o -name '" + oldTempGlob + "' \\) -type f -mmin +" +
+		strconv.Itoa(int(StaleTempAge/time.Minute)) + " -delete 2>/dev/null || :; break; fi\n" +
+		"done\n"
 }
 
 // writeScript is the one remote command behind WriteFile: data goes into a

@@ -102,13 +102,14 @@ func TestWriteFileSweep(t *testing.T) {
 	old := filepath.Join(dir, ".a"+TempMarker+"OLD")
 	young := filepath.Join(dir, ".b"+TempMarker+"YOUNG")
 	other := filepath.Join(dir, ".c.tmp-OLD")
-	for _, f := range []string{old, young, other} {
+	earlier := filepath.Join(dir, ".haplay.ABCDEFGHIJKLMNOPQRSTUVWXYZ") // before TempMarker
+	for _, f := range []string{old, young, other, earlier} {
 		if err := os.WriteFile(f, []byte("partial"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	past := time.Now().Add(-StaleTempAge - 10*time.Minute)
-	for _, f := range []string{old, other} {
+	for _, f := range []string{old, other, earlier} {
 		if err := os.Chtimes(f, past, past); err != nil {
 			t.Fatal(err)
 		}
@@ -116,8 +117,10 @@ func TestWriteFileSweep(t *testing.T) {
 	if err := tg.WriteFile(context.Background(), filepath.Join(dir, "x"), []byte("x"), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(old); !os.IsNotExist(err) {
-		t.Errorf("stale temp not swept: %v", err)
+	for _, f := range []string{old, earlier} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("stale temp %s not swept: %v", f, err)
+		}
 	}
 	for _, f := range []string{young, other} {
 		if _, err := os.Stat(f); err != nil {
