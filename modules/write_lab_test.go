@@ -2,7 +2,6 @@ package modules_test
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -122,29 +121,43 @@ func TestKilledCopyLeavesOldOrNewLab(t *testing.T) {
 	t.Logf("the write of 50 MB to %d hosts takes about %v", len(hosts), write)
 
 	interrupted := 0
-	for _, frac := range []float64{0.2, 0.4, 0.6, 0.8} {
+	rounds := []struct {
+		frac   float64
+		ctrlC2 bool // two Ctrl-C (SIGINT) rather than SIGKILL
+	}{{0.2, false}, {0.4, false}, {0.6, false}, {0.8, false}, {0.3, true}}
+	for _, rd := range rounds {
+		how := fmt.Sprintf("SIGKILL at %.0f%%", rd.frac*100)
+		if rd.ctrlC2 {
+			how = fmt.Sprintf("two Ctrl-C at %.0f%%", rd.frac*100)
+		}
 		reset()
 		cmd, _ := startUntilTemp(t, dir, args, l)
-		time.Sleep(time.Duration(frac * float64(write)))
+		time.Sleep(time.Duration(rd.frac * float64(write)))
 		// Only the child this test started.
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		killed := errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signaled()
+		if rd.ctrlC2 {
+			_ = cmd.Process.Signal(syscall.SIGINT)
+			time.Sleep(20 * time.Millisecond)
+			_ = cmd.Process.Signal(syscall.SIGINT)
+		} else {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
+		_ = cmd.Wait()
 		// The remote side notices the closed channel and ends the write.
 		time.Sleep(500 * time.Millisecond)
+		var left []string
 		for _, h := range hosts {
 			switch got := sumOn(t, l, h, "/srv/big.bin"); got {
 			case oldSum:
-				if killed {
-					interrupted++
-				}
+				interrupted++
+				left = append(left, h+": old")
 			case newSum:
+				left = append(left, h+": new")
 			default:
 				size := e2e.Exec(t, l, h, "stat", "-c", "%s", "/srv/big.bin")
-				t.Errorf("killed at %.0f%%: %s: /srv/big.bin is neither old nor new (%s bytes)", frac*100, h, size)
+				t.Errorf("%s: %s: /srv/big.bin is neither old nor new (%s bytes)", how, h, size)
 			}
 		}
+		t.Logf("%s: %s", how, strings.Join(left, ", "))
 	}
 	if interrupted == 0 {
 		t.Fatalf("no kill landed during a write (a write takes %v): the test proved nothing", write)
