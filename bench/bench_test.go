@@ -9,10 +9,10 @@ import (
 	"github.com/haplay/haplay/internal/e2e"
 )
 
-// BenchmarkPlaybook20Hosts runs bench/playbook.yml on 20 lab hosts: the
+// BenchmarkPlaybook20HostsLab runs bench/playbook.yml on 20 lab hosts: the
 // first run (state reset before each iteration) and the second (nothing
 // to change). It measures the binary, process start included.
-func BenchmarkPlaybook20Hosts(b *testing.B) {
+func BenchmarkPlaybook20HostsLab(b *testing.B) {
 	l := e2e.Lab(b, 20)
 	dir, err := os.Getwd()
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // AddHost adds a host to the run's in-memory inventory
@@ -11,6 +13,21 @@ import (
 // runner applies it to the inventory, once per play (it bypasses the host
 // loop, as in Ansible).
 type AddHost struct{}
+
+var (
+	_ module.RunsOnController = AddHost{}
+	_ module.RunsOnce         = AddHost{}
+	_ module.InventoryChanger = AddHost{}
+)
+
+// RunsOnController: it never contacts the host.
+func (AddHost) RunsOnController() {}
+
+// RunsOnce: add_host adds its host once per play, as in Ansible.
+func (AddHost) RunsOnce() {}
+
+// ChangesInventory: the result carries the host to add.
+func (AddHost) ChangesInventory() {}
 
 func (AddHost) Name() string { return "add_host" }
 
@@ -46,6 +63,7 @@ func (AddHost) Run(ctx context.Context, c *Call) (Result, error) {
 		g[i] = x
 	}
 	r.Set("add_host", map[string]any{"host_name": name, "groups": g, "host_vars": vars})
+	r.Inventory = &module.InventoryChange{Host: name, Groups: groups, Vars: vars}
 	return r, nil
 }
 

@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Apt manages Debian packages with apt-get and dpkg (ansible.builtin.apt).
 type Apt struct{}
+
+var _ Module = Apt{}
 
 func (Apt) Name() string { return "apt" }
 
@@ -96,7 +98,7 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	cleanup := func() {
 		if lists != "" {
 			// A failed cleanup leaves a temp dir behind, nothing more.
-			_, _ = runScript(ctx, c, "rm -rf -- "+connection.Quote(lists), nil)
+			_, _ = runScript(ctx, c, "rm -rf -- "+hostcmd.Quote(lists), nil)
 		}
 	}
 	defer cleanup()
@@ -108,7 +110,7 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	if rc := strings.TrimSpace(sec["update_rc"]); rc != "" && rc != "0" {
 		code, _ := strconv.Atoi(rc)
-		f := cmdFailed(c, "apt-get update", connection.Output{ExitCode: code, Stderr: []byte(sec["update"])})
+		f := cmdFailed(c, "apt-get update", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["update"])})
 		f.Msg = "Failed to update apt cache: " + f.Msg
 		return f, nil
 	}
@@ -129,7 +131,7 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	case a.String("deb") != "":
 		if strings.TrimSpace(sec["deb_rc"]) != "0" {
 			code, _ := strconv.Atoi(strings.TrimSpace(sec["deb_rc"]))
-			return cmdFailed(c, "dpkg-deb -f "+a.String("deb")+" Package Version", connection.Output{ExitCode: code, Stderr: []byte(sec["deb"])}), nil
+			return cmdFailed(c, "dpkg-deb -f "+a.String("deb")+" Package Version", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["deb"])}), nil
 		}
 		pkg, ver := parseDebFields(sec["deb"])
 		if p, ok := installed[pkg]; ok && p.Installed && p.Version == ver && !a.Bool("force") {
@@ -161,9 +163,9 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	argv := aptArgv(a, op)
 	simArgv := append([]string{"apt-get", "-s"}, argv[1:]...)
-	simScript := connection.Join(simArgv)
+	simScript := hostcmd.Join(simArgv)
 	if lists != "" {
-		simScript = "apt-get -s -o Dir::State::Lists=" + connection.Quote(lists) + " " + connection.Join(argv[1:])
+		simScript = "apt-get -s -o Dir::State::Lists=" + hostcmd.Quote(lists) + " " + hostcmd.Join(argv[1:])
 	}
 	if c.Check {
 		// Simulation as root may otherwise refresh /var/cache/apt/*.bin.
@@ -195,7 +197,7 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 		r.Msg = fmt.Sprintf("would %s: %s", op.verb, aptSummary(changes))
 		return r, nil
 	}
-	out, err := runScript(ctx, c, connection.Join(argv), aptEnv)
+	out, err := runScript(ctx, c, hostcmd.Join(argv), aptEnv)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", display, err)
 	}
@@ -257,7 +259,7 @@ echo "$m $now"
 		pkgs = append(pkgs, aptBaseName(n))
 	}
 	if deb != "" {
-		b.WriteString("p=$(dpkg-deb -f " + connection.Quote(deb) + " Package Version 2>&1); rc=$?\n" +
+		b.WriteString("p=$(dpkg-deb -f " + hostcmd.Quote(deb) + " Package Version 2>&1); rc=$?\n" +
 			mark("deb") + "\nprintf '%s\\n' \"$p\"\n" + mark("deb_rc") + "\necho $rc\n" +
 			"[ $rc = 0 ] && set -- \"$(printf '%s\\n' \"$p\" | sed -n 's/^Package: //p')\"\n")
 	} else {

@@ -3,10 +3,17 @@ package modules
 import (
 	"context"
 	"fmt"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // Assert fails unless every condition holds (ansible.builtin.assert).
 type Assert struct{}
+
+var _ module.RunsOnController = Assert{}
+
+// RunsOnController: it never contacts the host.
+func (Assert) RunsOnController() {}
 
 func (Assert) Name() string { return "assert" }
 
@@ -15,7 +22,7 @@ func (Assert) Spec() Spec {
 		Short:       "Fail unless the given conditions hold",
 		Description: "Evaluates each expression in that on the controller. Never changes anything.",
 		Args: []Arg{
-			{Name: "that", Type: TypeList, Required: true, Doc: "expressions that must all be true"},
+			{Name: "that", Type: TypeList, Required: true, Raw: true, Doc: "expressions that must all be true"},
 			{Name: "fail_msg", Type: TypeRaw, Aliases: []string{"msg"}, Doc: "message when an expression is false"},
 			{Name: "success_msg", Type: TypeRaw, Doc: "message when all hold"},
 			{Name: "quiet", Type: TypeBool, Default: false, Doc: "print less"},

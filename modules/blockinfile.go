@@ -11,6 +11,8 @@ import (
 // (ansible.builtin.blockinfile).
 type BlockInFile struct{}
 
+var _ Module = BlockInFile{}
+
 func (BlockInFile) Name() string { return "blockinfile" }
 
 func (BlockInFile) Spec() Spec {

@@ -25,7 +25,7 @@ func Builtin() *Registry {
 		Replace{},
 		Stat{},
 		Slurp{},
-		Fetch{},
+		Fetch{}, Setup{},
 		IncludeVars{}, AddHost{}, GroupBy{}, Pause{}, WaitForConnection{},
 		Reboot{},
 	)

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Command runs a program without a shell (ansible.builtin.command).
 type Command struct{}
+
+var _ Module = Command{}
 
 func (Command) Name() string { return "command" }
 
@@ -69,12 +71,12 @@ func (Command) Run(ctx context.Context, c *Call) (Result, error) {
 	if len(argv) == 0 {
 		return Result{Failed: true, Msg: "no command given"}, nil
 	}
-	return runCommand(ctx, c, connection.Cmd{Argv: argv}, strings.Join(argv, " "))
+	return runCommand(ctx, c, hostcmd.Cmd{Argv: argv}, strings.Join(argv, " "))
 }
 
 // runCommand is shared by command and shell: creates/removes, check mode,
 // and Ansible's result keys.
-func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string) (Result, error) {
+func runCommand(ctx context.Context, c *Call, cmd hostcmd.Cmd, display string) (Result, error) {
 	cmd.Dir = c.Args.String("chdir")
 	cmd.Become = c.Become
 	if c.Check {
@@ -132,7 +134,7 @@ func runCommand(ctx context.Context, c *Call, cmd connection.Cmd, display string
 // exits; otherwise it execs the command. mark is random per call, so no
 // command output can be mistaken for it. Without creates/removes, cmd is
 // returned as it is and mark is "".
-func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
+func guardCreatesRemoves(c *Call, cmd hostcmd.Cmd) (hostcmd.Cmd, string) {
 	creates, removes := c.Args.String("creates"), c.Args.String("removes")
 	if creates == "" && removes == "" {
 		return cmd, ""
@@ -141,13 +143,13 @@ func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
 	mark := "HAPLAY-NOTRUN-" + rand.Text()
 	var b strings.Builder
 	if creates != "" {
-		b.WriteString("if [ -e " + connection.Quote(creates) + " ]; then printf '%s\\n' " + connection.Quote(mark+" creates") + "; exit 0; fi\n")
+		b.WriteString("if [ -e " + hostcmd.Quote(creates) + " ]; then printf '%s\\n' " + hostcmd.Quote(mark+" creates") + "; exit 0; fi\n")
 	}
 	if removes != "" {
-		b.WriteString("if [ ! -e " + connection.Quote(removes) + " ]; then printf '%s\\n' " + connection.Quote(mark+" removes") + "; exit 0; fi\n")
+		b.WriteString("if [ ! -e " + hostcmd.Quote(removes) + " ]; then printf '%s\\n' " + hostcmd.Quote(mark+" removes") + "; exit 0; fi\n")
 	}
 	if len(cmd.Argv) > 0 {
-		b.WriteString("exec " + connection.Join(cmd.Argv))
+		b.WriteString("exec " + hostcmd.Join(cmd.Argv))
 	} else {
 		sh := cmd.Executable
 		if sh == "" {
@@ -155,9 +157,9 @@ func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
 		}
 		if sh == "/bin/sh" {
 			// The guard runs in /bin/sh already: eval spares a second one.
-			b.WriteString("eval " + connection.Quote(cmd.Script))
+			b.WriteString("eval " + hostcmd.Quote(cmd.Script))
 		} else {
-			b.WriteString("exec " + connection.Quote(sh) + " -c " + connection.Quote(cmd.Script))
+			b.WriteString("exec " + hostcmd.Quote(sh) + " -c " + hostcmd.Quote(cmd.Script))
 		}
 	}
 	g := cmd
@@ -166,7 +168,7 @@ func guardCreatesRemoves(c *Call, cmd connection.Cmd) (connection.Cmd, string) {
 }
 
 // guardSkipped tells whether the guard skipped the command, and why.
-func guardSkipped(out connection.Output, mark string) (kind string, ok bool) {
+func guardSkipped(out hostcmd.Output, mark string) (kind string, ok bool) {
 	if out.ExitCode != 0 || len(out.Stderr) > 0 {
 		return "", false
 	}
@@ -200,7 +202,7 @@ func createsRemoves(ctx context.Context, c *Call, dir string) (Result, bool, err
 		if p == "" {
 			continue
 		}
-		out, err := c.Host.Run(ctx, connection.Cmd{Script: "test -e " + connection.Quote(p), Dir: dir, Become: c.Become})
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "test -e " + hostcmd.Quote(p), Dir: dir, Become: c.Become})
 		if err != nil {
 			return Result{}, true, err
 		}

@@ -10,12 +10,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Copy puts a file or a directory tree from the controller (or from the
 // host itself with remote_src) on the host (ansible.builtin.copy).
 type Copy struct{}
+
+var _ Module = Copy{}
 
 func (Copy) Name() string { return "copy" }
 
@@ -222,7 +224,7 @@ func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) 
 	// Which directories are missing: one round trip.
 	var s strings.Builder
 	for _, d := range dirs {
-		s.WriteString("[ -d " + connection.Quote(d) + " ] || echo " + connection.Quote(d) + "\n")
+		s.WriteString("[ -d " + hostcmd.Quote(d) + " ] || echo " + hostcmd.Quote(d) + "\n")
 	}
 	out, err := runMutation(ctx, c, "examining "+root, s.String())
 	if err != nil {
@@ -249,9 +251,9 @@ func copyTree(ctx context.Context, c *Call, local, src, dest string, r *Result) 
 			dm = m
 		}
 		for _, d := range missing {
-			mk += "mkdir -p -- " + connection.Quote(d) + "\n"
+			mk += "mkdir -p -- " + hostcmd.Quote(d) + "\n"
 			if dm != "" {
-				mk += "chmod " + connection.Quote(dm) + " -- " + connection.Quote(d) + "\n"
+				mk += "chmod " + hostcmd.Quote(dm) + " -- " + hostcmd.Quote(d) + "\n"
 			}
 			if c.Diff {
 				r.Diffs = append(r.Diffs, Diff{BeforeHeader: d + " (before)", AfterHeader: d + " (after)",

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // treeEntry is one file or directory of a tree on the host, as the
@@ -41,14 +41,14 @@ func surveyScript(src, root string) string {
 		if follow {
 			l = "-L "
 		}
-		return "cd -- " + connection.Quote(dir) + " || exit 1\n" +
+		return "cd -- " + hostcmd.Quote(dir) + " || exit 1\n" +
 			"find " + l + ". -printf '" + tag + "\\t%y\\t%m\\t%u\\t%g\\t%U\\t%G\\t%p\\0'\n" +
 			"find " + l + ". -type f -exec sha1sum -z -- {} + | sed -z 's/^/" + map[string]string{"S": "H", "D": "G"}[tag] + "\\t/'\n"
 	}
 	return "set -e\n" + list("S", src, true) +
-		"if [ -e " + connection.Quote(root) + " ] || [ -L " + connection.Quote(root) + " ]; then\n" +
-		"if [ ! -d " + connection.Quote(root) + " ] || [ -L " + connection.Quote(root) + " ]; then echo " +
-		connection.Quote("haplay: "+root+" exists and is not a directory") + " >&2; exit 3; fi\n" +
+		"if [ -e " + hostcmd.Quote(root) + " ] || [ -L " + hostcmd.Quote(root) + " ]; then\n" +
+		"if [ ! -d " + hostcmd.Quote(root) + " ] || [ -L " + hostcmd.Quote(root) + " ]; then echo " +
+		hostcmd.Quote("haplay: "+root+" exists and is not a directory") + " >&2; exit 3; fi\n" +
 		list("D", root, false) + "fi\n"
 }
 
@@ -209,7 +209,7 @@ func treeScript(src, root, suffix string, ops []treeOp) string {
 	abs := func(base, rel string) string { return path.Join(base, rel) }
 	for _, op := range ops {
 		d := abs(root, op.Rel)
-		q := connection.Quote(d)
+		q := hostcmd.Quote(d)
 		switch op.Kind {
 		case "mkdir":
 			if op.Rel == "." {
@@ -219,20 +219,20 @@ func treeScript(src, root, suffix string, ops []treeOp) string {
 				b.WriteString("mkdir -- " + q + "\n")
 			}
 		case "copy":
-			tmp := connection.Quote(path.Join(path.Dir(d), "."+path.Base(d)+connection.TempMarker+suffix))
+			tmp := hostcmd.Quote(path.Join(path.Dir(d), "."+path.Base(d)+hostcmd.TempMarker+suffix))
 			if files == 0 {
 				b.WriteString("trap 'rm -f -- \"$@\"' EXIT\nset --\n")
 			}
 			files++
 			b.WriteString("set -- \"$@\" " + tmp + "\n")
-			b.WriteString("cp -p -- " + connection.Quote(abs(src, op.Rel)) + " " + tmp + "\n")
-			b.WriteString("chown -- " + connection.Quote(op.Owner+":"+op.Group) + " " + tmp + "\n")
+			b.WriteString("cp -p -- " + hostcmd.Quote(abs(src, op.Rel)) + " " + tmp + "\n")
+			b.WriteString("chown -- " + hostcmd.Quote(op.Owner+":"+op.Group) + " " + tmp + "\n")
 			b.WriteString("chmod -- " + FormatMode(op.Mode) + " " + tmp + "\n")
 			mv.WriteString("mv -f -- " + tmp + " " + q + "\n")
 			continue
 		}
 		if op.SetOwner || op.SetGroup {
-			b.WriteString("chown -- " + connection.Quote(op.Owner+":"+op.Group) + " " + q + "\n")
+			b.WriteString("chown -- " + hostcmd.Quote(op.Owner+":"+op.Group) + " " + q + "\n")
 		}
 		if op.SetMode {
 			b.WriteString("chmod -- " + FormatMode(op.Mode) + " " + q + "\n")
@@ -296,7 +296,7 @@ func copyRemoteTree(ctx context.Context, c *Call, src, dest string, r *Result) e
 			return &failure{err.Error()}
 		}
 	}
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: surveyScript(srcDir, root), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: surveyScript(srcDir, root), Become: c.Become})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 func TestParseSurvey(t *testing.T) {
@@ -139,7 +139,7 @@ func TestTreeScriptsLocal(t *testing.T) {
 		t.Errorf("second plan not empty: %+v", ops)
 	}
 	for _, d := range []string{root, filepath.Join(root, "sub"), filepath.Join(root, "sub/deep")} {
-		if m, _ := filepath.Glob(filepath.Join(d, ".*"+connection.TempMarker+"*")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(d, ".*"+hostcmd.TempMarker+"*")); len(m) > 0 {
 			t.Errorf("temps left: %v", m)
 		}
 	}
@@ -160,7 +160,7 @@ func TestTreeScriptsLocal(t *testing.T) {
 		t.Errorf("a file was renamed into place by a failed copy: %v", err)
 	}
 	for _, d := range []string{other, filepath.Join(other, "sub"), filepath.Join(other, "sub/deep")} {
-		if m, _ := filepath.Glob(filepath.Join(d, ".*"+connection.TempMarker+"*")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(d, ".*"+hostcmd.TempMarker+"*")); len(m) > 0 {
 			t.Errorf("temps left by a failed copy: %v", m)
 		}
 	}

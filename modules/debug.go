@@ -1,9 +1,25 @@
 package modules
 
-import "context"
+import (
+	"context"
+
+	"github.com/haplay/haplay/engine/module"
+)
 
 // Debug prints a message or a variable (ansible.builtin.debug).
 type Debug struct{}
+
+var (
+	_ module.RunsOnController = Debug{}
+	_ module.PrintsLikeDebug  = Debug{}
+)
+
+// RunsOnController: it never contacts the host.
+func (Debug) RunsOnController() {}
+
+// PrintsLikeDebug: its message is the point of the task, shown at every
+// verbosity.
+func (Debug) PrintsLikeDebug() {}
 
 func (Debug) Name() string { return "debug" }
 
@@ -11,7 +27,7 @@ func (Debug) Spec() Spec {
 	return Spec{
 		Short:             "Print a message or the value of a variable",
 		Description:       "Runs on the controller; never contacts the host and never changes anything.",
-		Args:              []Arg{{Name: "msg", Type: TypeRaw, Doc: "the message (default 'Hello world!')"}, {Name: "var", Type: TypeStr, Doc: "a variable name or expression to print"}, {Name: "verbosity", Type: TypeInt, Default: 0, Doc: "print only at this -v level or higher"}},
+		Args:              []Arg{{Name: "msg", Type: TypeRaw, Doc: "the message (default 'Hello world!')"}, {Name: "var", Type: TypeStr, Raw: true, Doc: "a variable name or expression to print"}, {Name: "verbosity", Type: TypeInt, Default: 0, Doc: "print only at this -v level or higher"}},
 		MutuallyExclusive: [][]string{{"msg", "var"}},
 		Examples: `- debug:
     msg: "{{ inventory_hostname }} has {{ ansible_facts.processor_vcpus }} CPUs"

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // DockerSwarm initialises, joins and leaves a Docker swarm
 // (community.docker.docker_swarm) with the docker CLI.
 type DockerSwarm struct{}
+
+var _ Module = DockerSwarm{}
 
 func (DockerSwarm) Name() string { return "docker_swarm" }
 
@@ -116,14 +118,14 @@ func (s swarmInfo) role() string {
 // readSwarm reads the swarm state and, on a manager, both join tokens, in
 // one command.
 func readSwarm(ctx context.Context, c *Call, h Host) (swarmInfo, string, error) {
-	d := connection.Quote(c.Args.String("docker_cli"))
+	d := hostcmd.Quote(c.Args.String("docker_cli"))
 	if d == "''" {
 		d = "docker"
 	}
 	script := "s=$(" + d + ` info --format '{{json .Swarm}}' 2>&1) || { printf '%s\n' "$s" >&2; exit 3; }
 printf '%s\n' "$s"
 case "$s" in *'"ControlAvailable":true'*) ` + d + ` swarm join-token -q worker && ` + d + ` swarm join-token -q manager || exit 4;; esac`
-	out, err := h.Run(ctx, connection.Cmd{Script: script, Become: c.Become})
+	out, err := h.Run(ctx, hostcmd.Cmd{Script: script, Become: c.Become})
 	if err != nil {
 		return swarmInfo{}, "", err
 	}
@@ -229,7 +231,7 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 			return fail("state=remove runs on a swarm manager; %s is not one", c.Host.Name())
 		}
 		id := c.Args.String("node_id")
-		ls, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{d, "node", "ls", "--format", "{{.ID}} {{.Hostname}}"}, Become: c.Become})
+		ls, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{d, "node", "ls", "--format", "{{.ID}} {{.Hostname}}"}, Become: c.Become})
 		if err != nil {
 			return Result{}, err
 		}
@@ -259,7 +261,7 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 		r.Diffs = []Diff{{BeforeHeader: "swarm (before)", AfterHeader: "swarm (after)", Before: before, After: after}}
 	}
 	if r.Changed && !c.Check {
-		out, err := c.Host.Run(ctx, connection.Cmd{Argv: argv, Become: c.Become})
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
 		if err != nil {
 			return Result{}, err
 		}
@@ -314,6 +316,8 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 // DockerSwarmToken returns a swarm's join tokens from a manager (haplay's
 // own module: docker swarm join-token -q worker|manager).
 type DockerSwarmToken struct{}
+
+var _ Module = DockerSwarmToken{}
 
 func (DockerSwarmToken) Name() string { return "docker_swarm_token" }
 

@@ -7,13 +7,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // EtcHosts keeps a managed set of "ip names..." entries in /etc/hosts
 // (haplay's own module: Ansible has none, and lineinfile with a regexp per
 // node is what people write instead). It edits only the lines it manages.
 type EtcHosts struct{}
+
+var _ Module = EtcHosts{}
 
 func (EtcHosts) Name() string { return "etc_hosts" }
 
@@ -377,7 +379,7 @@ func writeIfChanged(ctx context.Context, c *Call, path string, fi FileInfo, befo
 	if !fi.Exists && after == "" {
 		return r, nil
 	}
-	if err := c.Host.WriteFile(ctx, path, []byte(after), connection.WriteOptions{Become: c.Become}); err != nil {
+	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become}); err != nil {
 		return Result{Failed: true, Msg: err.Error()}, nil
 	}
 	r.Changed = true

@@ -3,10 +3,17 @@ package modules
 import (
 	"context"
 	"fmt"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // Fail fails the task with a message (ansible.builtin.fail).
 type Fail struct{}
+
+var _ module.RunsOnController = Fail{}
+
+// RunsOnController: it never contacts the host.
+func (Fail) RunsOnController() {}
 
 func (Fail) Name() string { return "fail" }
 

@@ -16,12 +16,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Fetch copies a file from the host to the controller
 // (ansible.builtin.fetch).
 type Fetch struct{}
+
+var _ Module = Fetch{}
 
 func (Fetch) Name() string { return "fetch" }
 
@@ -138,9 +140,9 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 // sweepLocalTemps removes stale temps of ours from dir, best effort: a
 // temp that stays only costs space.
 func sweepLocalTemps(dir string) {
-	m, _ := filepath.Glob(filepath.Join(dir, ".*"+connection.TempMarker+"*"))
+	m, _ := filepath.Glob(filepath.Join(dir, ".*"+hostcmd.TempMarker+"*"))
 	for _, f := range m {
-		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > connection.StaleTempAge {
+		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > hostcmd.StaleTempAge {
 			_ = os.Remove(f)
 		}
 	}
@@ -151,7 +153,7 @@ func sweepLocalTemps(dir string) {
 // the controller's umask, and an existing file keeps its mode. The temp
 // is named as connection.WriteFile names its own, and a controller killed
 // mid-write leaves it behind: the next fetch into the directory removes
-// those older than connection.StaleTempAge.
+// those older than hostcmd.StaleTempAge.
 func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
@@ -161,7 +163,7 @@ func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+connection.TempMarker+hex.EncodeToString(rnd[:]))
+	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+hostcmd.TempMarker+hex.EncodeToString(rnd[:]))
 	// OpenFile's mode goes through the umask, as sftp's does.
 	t, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, remoteMode)
 	if err != nil {

@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // File manages a path's type and attributes: directories, links, empty
 // files, removal, mode and ownership (ansible.builtin.file).
 type File struct{}
+
+var _ Module = File{}
 
 func (File) Name() string { return "file" }
 
@@ -105,7 +107,7 @@ func (File) Run(ctx context.Context, c *Call) (Result, error) {
 
 func (fr *fileRun) read(p string) (FileInfo, error) {
 	f, err := fr.c.Host.ReadFile(fr.ctx, p, false)
-	if err != nil && !connection.IsUnreachable(err) {
+	if err != nil && !hostcmd.IsUnreachable(err) {
 		return f, &failure{err.Error()}
 	}
 	return f, err
@@ -174,7 +176,7 @@ func (fr *fileRun) absent(cur FileInfo) error {
 	}
 	fr.stateDiff(fr.p, stateOf(cur), "absent")
 	if !fr.c.Check {
-		if _, err := fr.run1("removing "+fr.p, "rm -rf -- "+connection.Quote(fr.p)); err != nil {
+		if _, err := fr.run1("removing "+fr.p, "rm -rf -- "+hostcmd.Quote(fr.p)); err != nil {
 			return err
 		}
 	}
@@ -279,7 +281,7 @@ func (fr *fileRun) directory(cur FileInfo) error {
 		if err != nil {
 			return &failure{err.Error()}
 		}
-		script.WriteString("mkdir -- " + connection.Quote(d) + "\n" + ch.script())
+		script.WriteString("mkdir -- " + hostcmd.Quote(d) + "\n" + ch.script())
 		var extra []string
 		if ch.ModeChanged {
 			extra = append(extra, "mode: "+FormatMode(ch.NewMode))
@@ -327,8 +329,8 @@ func (fr *fileRun) missingDirs(p string) ([]string, error) {
 	}
 	var s strings.Builder
 	for i := len(chain) - 1; i >= 0; i-- {
-		q := connection.Quote(chain[i])
-		s.WriteString("if [ -d " + q + " ]; then :; elif [ -e " + q + " ] || [ -L " + q + " ]; then echo " + connection.Quote("NOTDIR "+chain[i]) + "; exit 0; else echo " + q + "; fi\n")
+		q := hostcmd.Quote(chain[i])
+		s.WriteString("if [ -d " + q + " ]; then :; elif [ -e " + q + " ] || [ -L " + q + " ]; then echo " + hostcmd.Quote("NOTDIR "+chain[i]) + "; exit 0; else echo " + q + "; fi\n")
 	}
 	out, err := fr.run1("examining "+p, s.String())
 	if err != nil {
@@ -370,7 +372,7 @@ func (fr *fileRun) recurse(dir string) error {
 	}
 	// In check mode dir may exist only as a prediction: nothing under it
 	// is known then, hence the test.
-	q := connection.Quote(dir)
+	q := hostcmd.Quote(dir)
 	out, err := fr.run1("listing "+dir, "if [ -d "+q+" ]; then find "+follow+q+` -mindepth 1 -printf '%y|%m|%u|%g|%U|%G|%p\0'; fi`)
 	if err != nil {
 		return err
@@ -432,7 +434,7 @@ func (fr *fileRun) touch(cur FileInfo) error {
 			}
 		}
 	}
-	q := connection.Quote(fr.p)
+	q := hostcmd.Quote(fr.p)
 	var script strings.Builder
 	timesChange := mt != "preserve" || at != "preserve"
 	touchArg := func(flag, t string) {
@@ -441,7 +443,7 @@ func (fr *fileRun) touch(cur FileInfo) error {
 		case "now":
 			script.WriteString("touch " + flag + " -c -- " + q + "\n")
 		default:
-			script.WriteString("touch " + flag + " -c -t " + connection.Quote(t) + " -- " + q + "\n")
+			script.WriteString("touch " + flag + " -c -t " + hostcmd.Quote(t) + " -- " + q + "\n")
 		}
 	}
 	fr.r.Set("state", "file")
@@ -496,7 +498,7 @@ func (fr *fileRun) link(cur FileInfo, state string) error {
 	fr.r.Set("state", state)
 	fr.r.Set("src", src)
 	force := a.Bool("force")
-	q, qs := connection.Quote(fr.p), connection.Quote(src)
+	q, qs := hostcmd.Quote(fr.p), hostcmd.Quote(src)
 	// Where src is looked up: relative symlink sources are relative to the
 	// link's directory.
 	absSrc := src
@@ -507,7 +509,7 @@ func (fr *fileRun) link(cur FileInfo, state string) error {
 		return fr.linkAttrs(cur)
 	}
 	// One round trip: does src exist, and (hard) is path already it?
-	out, err := fr.run1("examining "+src, "if [ -e "+connection.Quote(absSrc)+" ]; then echo src; fi\nif [ "+q+" -ef "+qs+" ]; then echo same; fi\n")
+	out, err := fr.run1("examining "+src, "if [ -e "+hostcmd.Quote(absSrc)+" ]; then echo src; fi\nif [ "+q+" -ef "+qs+" ]; then echo same; fi\n")
 	if err != nil {
 		return err
 	}

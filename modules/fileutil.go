@@ -14,16 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
-
-// Predictor is implemented by hosts that keep a check-mode overlay: a module
-// that changes files by other means than WriteFile (mkdir, chmod, rm)
-// records what a real run would leave, so later tasks of the same check run
-// see it.
-type Predictor interface {
-	RecordPredicted(f FileInfo)
-}
 
 // recordPredicted tells the host's overlay about f when it keeps one.
 func recordPredicted(c *Call, f FileInfo) {
@@ -162,17 +154,17 @@ func planAttrs(f FileInfo, a attrs) (attrChange, error) {
 // script returns the shell commands that make the change.
 func (ch attrChange) script() string {
 	var b strings.Builder
-	q := connection.Quote(ch.Path)
+	q := hostcmd.Quote(ch.Path)
 	h := ""
 	if ch.IsLink {
 		h = "-h "
 	}
 	if ch.OwnerChanged && ch.GroupC {
-		b.WriteString("chown " + h + connection.Quote(ch.NewOwner+":"+ch.NewGroup) + " -- " + q + "\n")
+		b.WriteString("chown " + h + hostcmd.Quote(ch.NewOwner+":"+ch.NewGroup) + " -- " + q + "\n")
 	} else if ch.OwnerChanged {
-		b.WriteString("chown " + h + connection.Quote(ch.NewOwner) + " -- " + q + "\n")
+		b.WriteString("chown " + h + hostcmd.Quote(ch.NewOwner) + " -- " + q + "\n")
 	} else if ch.GroupC {
-		b.WriteString("chgrp " + h + connection.Quote(ch.NewGroup) + " -- " + q + "\n")
+		b.WriteString("chgrp " + h + hostcmd.Quote(ch.NewGroup) + " -- " + q + "\n")
 	}
 	// chmod after chown: chown clears setuid/setgid bits.
 	if ch.ModeChanged {
@@ -227,7 +219,7 @@ func (ch attrChange) diff() Diff {
 // runMutation runs a mutation script and turns a non-zero exit into a
 // failure message naming what was attempted.
 func runMutation(ctx context.Context, c *Call, what, script string) (string, error) {
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: "set -e\n" + script, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "set -e\n" + script, Become: c.Become})
 	if err != nil {
 		return "", err
 	}
@@ -249,7 +241,7 @@ func asResult(r Result, err error) (Result, error) {
 	if err == nil {
 		return r, nil
 	}
-	if connection.IsUnreachable(err) {
+	if hostcmd.IsUnreachable(err) {
 		return r, err
 	}
 	r.Failed = true
@@ -301,7 +293,7 @@ func ensureContent(ctx context.Context, c *Call, w contentWrite, r *Result) erro
 		if !cur.Exists {
 			base = FileInfo{Path: w.Path, Exists: true, Type: "file", Mode: 0o644}
 		}
-		opts := connection.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
+		opts := hostcmd.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
 		wm, hasMode, err := w.Attrs.wantMode(base)
 		if err != nil {
 			return &failure{err.Error()}
@@ -336,14 +328,14 @@ func ensureContent(ctx context.Context, c *Call, w contentWrite, r *Result) erro
 			r.Set("backup_file", b)
 		}
 		if err := c.Host.WriteFile(ctx, w.Path, w.Data, opts); err != nil {
-			if connection.IsUnreachable(err) {
+			if hostcmd.IsUnreachable(err) {
 				return err
 			}
 			return &failure{err.Error()}
 		}
 		if hasMode && wm == 0 && !c.Check {
 			// WriteOptions reads mode 0 as "keep": spell 0000 with chmod.
-			if _, err := runMutation(ctx, c, "chmod 0000 "+w.Path, "chmod 0000 -- "+connection.Quote(w.Path)); err != nil {
+			if _, err := runMutation(ctx, c, "chmod 0000 "+w.Path, "chmod 0000 -- "+hostcmd.Quote(w.Path)); err != nil {
 				return err
 			}
 		}
@@ -408,7 +400,7 @@ func setFileKeys(r *Result, p string, f FileInfo, data []byte) {
 // from $$ until the name is free, and an earlier backup is never
 // overwritten.
 func backupFile(ctx context.Context, c *Call, p string) (string, error) {
-	q := connection.Quote(p)
+	q := hostcmd.Quote(p)
 	out, err := runMutation(ctx, c, "backup of "+p,
 		"t=$(date +%Y-%m-%d@%H:%M:%S)\nn=$$\n"+
 			"while [ -e "+q+`."$n.$t~" ] || [ -L `+q+`."$n.$t~" ]; do n=$((n + 1)); done`+"\n"+
@@ -424,7 +416,7 @@ func backupFile(ctx context.Context, c *Call, p string) (string, error) {
 func readText(ctx context.Context, c *Call, p string) (FileInfo, error) {
 	f, err := c.Host.ReadFile(ctx, p, true)
 	if err != nil {
-		if connection.IsUnreachable(err) {
+		if hostcmd.IsUnreachable(err) {
 			return f, err
 		}
 		return f, &failure{err.Error()}
@@ -455,6 +447,6 @@ func ensureParent(ctx context.Context, c *Call, p string) error {
 		return nil
 	}
 	d := parentDir(p)
-	_, err := runMutation(ctx, c, "creating directory "+d, "mkdir -p -- "+connection.Quote(d))
+	_, err := runMutation(ctx, c, "creating directory "+d, "mkdir -p -- "+hostcmd.Quote(d))
 	return err
 }

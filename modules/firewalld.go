@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Firewalld opens and closes ports, services, sources... in a firewalld
@@ -18,6 +18,8 @@ import (
 // Python programs costing 0.3-1 s per call, so a task makes at most one
 // query call per configuration (permanent, runtime) and one change call.
 type Firewalld struct{}
+
+var _ Module = Firewalld{}
 
 func (Firewalld) Name() string { return "firewalld" }
 
@@ -179,7 +181,7 @@ func fwFlags(verb string, it fwItems) string {
 	}
 	var b strings.Builder
 	for _, v := range it.values {
-		b.WriteString(" --" + verb + "-" + it.opt + "=" + connection.Quote(v))
+		b.WriteString(" --" + verb + "-" + it.opt + "=" + hostcmd.Quote(v))
 	}
 	return b.String()
 }
@@ -258,7 +260,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	var predicted []byte
 	if c.Check {
 		if zone == "" {
-			o, err := c.Host.Run(ctx, connection.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
+			o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
 			if err != nil {
 				return Result{}, fmt.Errorf("firewalld: default zone: %w", err)
 			}
@@ -297,7 +299,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		s.WriteString("if [ -S /run/dbus/system_bus_socket ] && command -v firewall-cmd >/dev/null && firewall-cmd --state >/dev/null 2>&1; then online=1; fi\n")
 	}
 	if zone != "" {
-		s.WriteString("z=" + connection.Quote(zone) + "\n")
+		s.WriteString("z=" + hostcmd.Quote(zone) + "\n")
 	} else {
 		s.WriteString("z=$(sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1); [ -n \"$z\" ] || z=public\n")
 	}
@@ -320,7 +322,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\nfi\n")
 	}
 	s.WriteString(`if [ -f "$conf/zones/$z.xml" ]; then sec file cat "$conf/zones/$z.xml"; fi` + "\n")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: read state: %w", err)
 	}
@@ -404,7 +406,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	// temporary copy of /etc/firewalld, so the predicted zone file is the
 	// one a real run writes.
 	var act strings.Builder
-	act.WriteString("set -u\nz=" + connection.Quote(zone) + "\n" + confSetup)
+	act.WriteString("set -u\nz=" + hostcmd.Quote(zone) + "\n" + confSetup)
 	flags := func(vals []string) string {
 		if zoneOnly {
 			if state == "present" {
@@ -431,7 +433,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 		act.WriteString("firewall-cmd" + flags(vals) + t + " >/dev/null || exit $?\n")
 	}
 	act.WriteString("printf '\\036'; if [ -f \"$conf/zones/$z.xml\" ]; then cat \"$conf/zones/$z.xml\"; fi\n")
-	ao, err := c.Host.Run(ctx, connection.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
+	ao, err := c.Host.Run(ctx, hostcmd.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("firewalld: change: %w", err)
 	}
@@ -446,7 +448,7 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	if _, ok := changes["perm"]; ok && c.Check && afterXML != "" {
 		// Record the prediction for the next tasks (WriteFile only
 		// records in check mode).
-		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), connection.WriteOptions{Become: c.Become}); err != nil {
+		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), hostcmd.WriteOptions{Become: c.Become}); err != nil {
 			return Result{}, fmt.Errorf("firewalld: record prediction: %w", err)
 		}
 	}

@@ -6,12 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Group manages local groups with groupadd, groupmod and groupdel
 // (ansible.builtin.group).
 type Group struct{}
+
+var _ Module = Group{}
 
 func (Group) Name() string { return "group" }
 
@@ -37,7 +39,7 @@ func (Group) Spec() Spec {
 func (Group) Run(ctx context.Context, c *Call) (Result, error) {
 	a := c.Args
 	name := a.String("name")
-	out, err := runScript(ctx, c, "getent group "+connection.Quote(name)+"; exit 0", nil)
+	out, err := runScript(ctx, c, "getent group "+hostcmd.Quote(name)+"; exit 0", nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("read group %s: %w", name, err)
 	}
@@ -65,7 +67,7 @@ func (Group) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	// getent after the change reports the GID groupadd picked.
-	o, err := runScript(ctx, c, connection.Join(cmd)+" || exit $?\ngetent group "+connection.Quote(name)+"\nexit 0", nil)
+	o, err := runScript(ctx, c, hostcmd.Join(cmd)+" || exit $?\ngetent group "+hostcmd.Quote(name)+"\nexit 0", nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", strings.Join(cmd, " "), err)
 	}

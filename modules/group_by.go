@@ -4,12 +4,25 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // GroupBy puts the host into a group named from its variables
 // (ansible.builtin.group_by). The runner applies it to the in-memory
 // inventory and sets changed when the host was not in the group yet.
 type GroupBy struct{}
+
+var (
+	_ module.RunsOnController = GroupBy{}
+	_ module.InventoryChanger = GroupBy{}
+)
+
+// RunsOnController: it never contacts the host.
+func (GroupBy) RunsOnController() {}
+
+// ChangesInventory: the result carries the groups to put the host in.
+func (GroupBy) ChangesInventory() {}
 
 func (GroupBy) Name() string { return "group_by" }
 
@@ -43,6 +56,9 @@ func (GroupBy) Run(ctx context.Context, c *Call) (Result, error) {
 	r := Result{}
 	r.Set("add_group", key)
 	r.Set("parent_groups", parents)
+	// changed only when the host was not in the group yet, as in Ansible.
+	groups, _ := GroupByRequest(r.Values)
+	r.Inventory = &module.InventoryChange{Groups: groups, ChangedIfNew: true}
 	return r, nil
 }
 

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // HAProxy enables, disables and drains servers through HAProxy's runtime
 // API (community.general.haproxy).
 type HAProxy struct{}
+
+var _ Module = HAProxy{}
 
 func (HAProxy) Name() string { return "haproxy" }
 
@@ -175,11 +177,11 @@ func desiredWeight(w string, iweight int) (int, error) {
 // haproxyCLI sends commands (joined by ";", one connection) to the socket
 // and returns each command's answer.
 func haproxyCLI(ctx context.Context, c *Call, sock string, cmds ...string) ([]string, error) {
-	script := "s=" + connection.Quote(sock) + "\nc=" + connection.Quote(strings.Join(cmds, "; ")) + `
+	script := "s=" + hostcmd.Quote(sock) + "\nc=" + hostcmd.Quote(strings.Join(cmds, "; ")) + `
 [ -S "$s" ] || { echo "$s is not a socket (is HAProxy running with 'stats socket $s level admin'?)" >&2; exit 2; }
 if command -v socat >/dev/null 2>&1; then printf '%s\n' "$c" | socat -t 5 stdio "unix-connect:$s"
 else printf '%s\n' "$c" | nc -U "$s"; fi`
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: script, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: script, Become: c.Become})
 	if err != nil {
 		return nil, fmt.Errorf("haproxy stats socket %s: %w", sock, err)
 	}

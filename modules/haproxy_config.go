@@ -8,12 +8,14 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // HAProxyConfig manages sections of haproxy.cfg (haplay's own module: no
 // Ansible collection manages HAProxy's configuration by sections).
 type HAProxyConfig struct{}
+
+var _ Module = HAProxyConfig{}
 
 func (HAProxyConfig) Name() string { return "haproxy_config" }
 
@@ -548,7 +550,7 @@ func (HAProxyConfig) Run(ctx context.Context, c *Call) (Result, error) {
 		return Result{Failed: true, Msg: fmt.Sprintf("validate %q must contain %%s (the temp file)", validate)}, nil
 	}
 	if c.Args.Bool("backup") && fi.Exists && !c.Check {
-		out, err := c.Host.Run(ctx, connection.Cmd{Script: "cp -p -- " + connection.Quote(path) + " " + connection.Quote(path) + `."$(date +%Y-%m-%d@%H:%M:%S)~"`, Become: c.Become})
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "cp -p -- " + hostcmd.Quote(path) + " " + hostcmd.Quote(path) + `."$(date +%Y-%m-%d@%H:%M:%S)~"`, Become: c.Become})
 		if err != nil {
 			return Result{}, err
 		}
@@ -556,8 +558,8 @@ func (HAProxyConfig) Run(ctx context.Context, c *Call) (Result, error) {
 			return Result{Failed: true, Msg: fmt.Sprintf("backup of %s: exit %d: %s", path, out.ExitCode, strings.TrimSpace(string(out.Stderr)))}, nil
 		}
 	}
-	if err := c.Host.WriteFile(ctx, path, []byte(after), connection.WriteOptions{Become: c.Become, Validate: validate}); err != nil {
-		if connection.IsUnreachable(err) {
+	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become, Validate: validate}); err != nil {
+		if hostcmd.IsUnreachable(err) {
 			return Result{}, err
 		}
 		r.Changed = false
@@ -597,13 +599,13 @@ func (HAProxyConfig) Run(ctx context.Context, c *Call) (Result, error) {
 
 // haproxyReload reloads HAProxy the gentlest way the host offers, in one
 // remote command that prints which way it took on its first line.
-func haproxyReload(ctx context.Context, c *Call, cfg string) (string, connection.Output, error) {
+func haproxyReload(ctx context.Context, c *Call, cfg string) (string, hostcmd.Output, error) {
 	start := "0"
 	if c.Args.Bool("start") {
 		start = "1"
 	}
-	script := "cfg=" + connection.Quote(cfg) + "\npid=" + connection.Quote(c.Args.String("pidfile")) +
-		"\nms=" + connection.Quote(c.Args.String("master_socket")) + "\nstart=" + start + `
+	script := "cfg=" + hostcmd.Quote(cfg) + "\npid=" + hostcmd.Quote(c.Args.String("pidfile")) +
+		"\nms=" + hostcmd.Quote(c.Args.String("master_socket")) + "\nstart=" + start + `
 running() { [ -s "$pid" ] && kill -0 $(cat "$pid") 2>/dev/null; }
 if [ -n "$ms" ] && [ -S "$ms" ]; then
   echo master-cli
@@ -626,7 +628,7 @@ elif [ "$start" = 1 ]; then
 else
   echo none
 fi`
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: script, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: script, Become: c.Become})
 	if err != nil {
 		return "", out, fmt.Errorf("reload haproxy: %w", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Hostname sets a host's name (ansible.builtin.hostname): the running name,
@@ -15,6 +15,8 @@ import (
 // which Debian and Ubuntu use to resolve their own name (seed 001 edits it
 // by hand right after hostnamectl).
 type Hostname struct{}
+
+var _ Module = Hostname{}
 
 func (Hostname) Name() string { return "hostname" }
 
@@ -107,7 +109,7 @@ func (Hostname) Run(ctx context.Context, c *Call) (Result, error) {
 	if !hostnameRe.MatchString(name) {
 		return Result{Failed: true, Msg: fmt.Sprintf("name %q is not a valid hostname", name)}, nil
 	}
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: `hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi`, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: `hostname; if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi`, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("hostname: read state: %w", err)
 	}
@@ -157,11 +159,11 @@ func (Hostname) Run(ctx context.Context, c *Call) (Result, error) {
 				Before: "hostname: " + current + "\n", After: "hostname: " + name + "\n"})
 		}
 		if !c.Check {
-			cmd := "hostname " + connection.Quote(name)
+			cmd := "hostname " + hostcmd.Quote(name)
 			if use == "systemd" {
-				cmd = "hostnamectl set-hostname " + connection.Quote(name)
+				cmd = "hostnamectl set-hostname " + hostcmd.Quote(name)
 			}
-			o, err := c.Host.Run(ctx, connection.Cmd{Script: cmd, Become: c.Become})
+			o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: cmd, Become: c.Become})
 			if err != nil {
 				return Result{}, fmt.Errorf("hostname: %w", err)
 			}

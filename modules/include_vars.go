@@ -11,11 +11,18 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/yamlnode"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // IncludeVars loads variables from YAML/JSON files on the controller
 // (ansible.builtin.include_vars).
 type IncludeVars struct{}
+
+var _ module.RunsOnController = IncludeVars{}
+
+// RunsOnController: it never contacts the host.
+func (IncludeVars) RunsOnController() {}
 
 func (IncludeVars) Name() string { return "include_vars" }
 

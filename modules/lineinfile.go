@@ -11,6 +11,8 @@ import (
 // (ansible.builtin.lineinfile).
 type LineInFile struct{}
 
+var _ Module = LineInFile{}
+
 func (LineInFile) Name() string { return "lineinfile" }
 
 func (LineInFile) Spec() Spec {

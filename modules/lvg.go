@@ -6,12 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
 // (community.general.lvg).
 type Lvg struct{}
+
+var _ Module = Lvg{}
 
 func (Lvg) Name() string { return "lvg" }
 
@@ -65,10 +67,10 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 	s.WriteString("sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_size,dev_size,pe_start\n")
 	s.WriteString("printf '\\036real 0\\n'\n")
 	for _, p := range want {
-		s.WriteString("readlink -f -- " + connection.Quote(p) + " || echo " + connection.Quote(p) + "\n")
+		s.WriteString("readlink -f -- " + hostcmd.Quote(p) + " || echo " + hostcmd.Quote(p) + "\n")
 	}
 	s.WriteString("printf '\\037\\n'\n")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: s.String(), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("lvg: read state: %w", err)
 	}

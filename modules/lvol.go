@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Lvol creates, resizes and removes LVM logical volumes
@@ -14,6 +14,8 @@ import (
 // and pvs in JSON; the size is planned in extents so check mode predicts
 // exactly what lvcreate/lvextend/lvreduce will do.
 type Lvol struct{}
+
+var _ Module = Lvol{}
 
 func (Lvol) Name() string { return "lvol" }
 
@@ -62,7 +64,7 @@ func (Lvol) Spec() Spec {
 
 // lvStateScript prints the VG, its LVs and the PVs as framed JSON reports.
 func lvStateScript(vg string) string {
-	q := connection.Quote(vg)
+	q := hostcmd.Quote(vg)
 	return sectionFunc + lvmEnv +
 		"sec vgs vgs --reportformat json --units b --nosuffix -o vg_name,vg_extent_size,vg_extent_count,vg_free_count,lv_count " + q + "\n" +
 		"sec lvs lvs --reportformat json --units b --nosuffix -o lv_name,vg_name,lv_size,lv_active,lv_attr " + q + "\n" +
@@ -72,7 +74,7 @@ func lvStateScript(vg string) string {
 func (Lvol) Run(ctx context.Context, c *Call) (Result, error) {
 	vgName, lvName := c.Args.String("vg"), c.Args.String("lv")
 	present := c.Args.String("state") == "present"
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: lvStateScript(vgName), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: lvStateScript(vgName), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("lvol: read state: %w", err)
 	}
@@ -219,7 +221,7 @@ func (Lvol) Run(ctx context.Context, c *Call) (Result, error) {
 // runLVMCommands runs each command in turn, stopping at the first failure.
 func runLVMCommands(ctx context.Context, c *Call, cmds [][]string, r Result) (Result, error) {
 	for _, argv := range cmds {
-		o, err := c.Host.Run(ctx, connection.Cmd{Script: lvmEnv + quoteArgv(argv), Become: c.Become})
+		o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: lvmEnv + quoteArgv(argv), Become: c.Become})
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", argv[0], err)
 		}
@@ -236,7 +238,7 @@ func runLVMCommands(ctx context.Context, c *Call, cmds [][]string, r Result) (Re
 func quoteArgv(argv []string) string {
 	q := make([]string, len(argv))
 	for i, a := range argv {
-		q[i] = connection.Quote(a)
+		q[i] = hostcmd.Quote(a)
 	}
 	return strings.Join(q, " ")
 }

@@ -3,12 +3,25 @@ package modules
 import (
 	"context"
 	"fmt"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 // Meta controls the run itself (ansible.builtin.meta). The runner carries
 // out the action; Run is only reached if a meta task is called outside a
 // play, which is a bug in the caller.
 type Meta struct{}
+
+var (
+	_ module.RunsOnController = Meta{}
+	_ module.RunControl       = Meta{}
+)
+
+// RunsOnController: it never contacts the host.
+func (Meta) RunsOnController() {}
+
+// ControlsRun: the runner carries out the action on the run itself.
+func (Meta) ControlsRun() {}
 
 func (Meta) Name() string { return "meta" }
 

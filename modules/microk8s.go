@@ -8,7 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // MicroK8s joins hosts to a MicroK8s cluster and enables addons (haplay's
@@ -18,6 +18,8 @@ type MicroK8s struct {
 	// seeds add nodes one by one, and dqlite wants it so.
 	joins *KeyedLocks
 }
+
+var _ Module = (*MicroK8s)(nil)
 
 // NewMicroK8s returns the module with its own join locks (one per run).
 func NewMicroK8s() *MicroK8s { return &MicroK8s{joins: &KeyedLocks{}} }
@@ -92,11 +94,11 @@ type mk8sNode struct {
 const mk8sSep = "----haplay-microk8s----"
 
 // readMicroK8s reads hostname, status and node list in one command.
-func readMicroK8s(ctx context.Context, h Host, bin string, become connection.Become) (mk8sStatus, error) {
-	m := connection.Quote(bin)
+func readMicroK8s(ctx context.Context, h Host, bin string, become hostcmd.Become) (mk8sStatus, error) {
+	m := hostcmd.Quote(bin)
 	script := "hostname\necho " + mk8sSep + "\n" + m + " status --format yaml 2>&1; echo \"rc=$?\"\necho " + mk8sSep + "\n" +
 		m + " kubectl get nodes -o json 2>&1; echo \"rc=$?\""
-	out, err := h.Run(ctx, connection.Cmd{Script: script, Become: become})
+	out, err := h.Run(ctx, hostcmd.Cmd{Script: script, Become: become})
 	if err != nil {
 		return mk8sStatus{}, err
 	}
@@ -226,7 +228,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	me, err := readMicroK8s(ctx, c.Host, bin, c.Become)
 	if err != nil {
-		if connection.IsUnreachable(err) {
+		if hostcmd.IsUnreachable(err) {
 			return Result{}, err
 		}
 		return fail("%s: %v", c.Host.Name(), err)
@@ -252,7 +254,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 		defer unlock()
 		pst, err := readMicroK8s(ctx, primary, bin, c.Become)
 		if err != nil {
-			if connection.IsUnreachable(err) {
+			if hostcmd.IsUnreachable(err) {
 				return Result{}, err
 			}
 			return fail("primary %s: %v", primaryName, err)
@@ -294,7 +296,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 			actions = append(actions, "left "+primaryName+"'s cluster")
 			if !c.Check {
 				if member {
-					out, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{bin, "leave"}, Become: c.Become})
+					out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "leave"}, Become: c.Become})
 					if err != nil {
 						return Result{}, err
 					}
@@ -302,7 +304,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 						return fail("microk8s leave on %s: exit %d: %s", c.Host.Name(), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
 					}
 				}
-				out, err := primary.Run(ctx, connection.Cmd{Argv: []string{bin, "remove-node", me.Hostname}, Become: c.Become})
+				out, err := primary.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "remove-node", me.Hostname}, Become: c.Become})
 				if err != nil {
 					return Result{}, err
 				}
@@ -341,7 +343,7 @@ func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 			if !enable {
 				arg = name // disable takes no arguments
 			}
-			out, err := addonHost.Run(ctx, connection.Cmd{Argv: []string{bin, verb, arg}, Become: c.Become})
+			out, err := addonHost.Run(ctx, hostcmd.Cmd{Argv: []string{bin, verb, arg}, Become: c.Become})
 			if err != nil {
 				return Result{}, err
 			}
@@ -375,7 +377,7 @@ func (m *MicroK8s) join(ctx context.Context, c *Call, primary Host, bin string, 
 		return Result{Failed: true, Msg: fmt.Sprintf(format, a...)}, true, nil
 	}
 	ttl := fmt.Sprint(c.Args.Int("token_ttl"))
-	out, err := primary.Run(ctx, connection.Cmd{Argv: []string{bin, "add-node", "--token-ttl", ttl, "--format", "json"}, Become: c.Become})
+	out, err := primary.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "add-node", "--token-ttl", ttl, "--format", "json"}, Become: c.Become})
 	if err != nil {
 		return Result{}, true, err
 	}
@@ -394,7 +396,7 @@ func (m *MicroK8s) join(ctx context.Context, c *Call, primary Host, bin string, 
 	if c.Args.Bool("worker") {
 		argv = append(argv, "--worker")
 	}
-	jo, err := c.Host.Run(ctx, connection.Cmd{Argv: argv, Become: c.Become})
+	jo, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
 	if err != nil {
 		return Result{}, true, err
 	}

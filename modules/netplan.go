@@ -11,7 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -21,6 +21,8 @@ import (
 // `netplan generate --root-dir` on a copy of the configuration before the
 // file is replaced, and applied only when asked.
 type Netplan struct{}
+
+var _ Module = Netplan{}
 
 func (Netplan) Name() string { return "netplan" }
 
@@ -316,7 +318,7 @@ for x in /etc/netplan /run/netplan /lib/netplan; do
   mkdir -p "$d$x"
   if [ -d "$x" ]; then for f in "$x"/*.yaml; do [ -e "$f" ] && cp -p "$f" "$d$x/"; done; fi
 done
-f="$d/etc/netplan/"` + connection.Quote(path.Base(p)) + `
+f="$d/etc/netplan/"` + hostcmd.Quote(path.Base(p)) + `
 cat >"$f"; chmod 600 "$f"
 netplan generate --root-dir "$d"
 `
@@ -345,7 +347,7 @@ func (Netplan) Run(ctx context.Context, c *Call) (Result, error) {
 		if c.Check {
 			return r, nil
 		}
-		o, err := c.Host.Run(ctx, connection.Cmd{Script: "rm -f -- " + connection.Quote(p), Become: c.Become})
+		o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "rm -f -- " + hostcmd.Quote(p), Become: c.Become})
 		if err != nil {
 			return Result{}, fmt.Errorf("netplan: %w", err)
 		}
@@ -376,14 +378,14 @@ func (Netplan) Run(ctx context.Context, c *Call) (Result, error) {
 	if sameMeaning {
 		content = before // only the mode is wrong: keep the user's text
 	}
-	o, err := c.Host.Run(ctx, connection.Cmd{Script: netplanValidateScript(p), Stdin: []byte(content), Become: c.Become})
+	o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: netplanValidateScript(p), Stdin: []byte(content), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("netplan: validate: %w", err)
 	}
 	if o.ExitCode != 0 {
 		return Result{Failed: true, Msg: fmt.Sprintf("netplan generate rejected the new %s (exit %d), file left unchanged: %s", p, o.ExitCode, strings.TrimSpace(string(o.Stderr)))}, nil
 	}
-	if err := c.Host.WriteFile(ctx, p, []byte(content), connection.WriteOptions{Mode: 0o600, Become: c.Become}); err != nil {
+	if err := c.Host.WriteFile(ctx, p, []byte(content), hostcmd.WriteOptions{Mode: 0o600, Become: c.Become}); err != nil {
 		return Result{Failed: true, Msg: err.Error()}, nil
 	}
 	r.Changed = true
@@ -408,7 +410,7 @@ func (Netplan) Run(ctx context.Context, c *Call) (Result, error) {
 // netplanActivate runs netplan apply or try after a change, when asked.
 func netplanActivate(ctx context.Context, c *Call, r Result) (Result, error) {
 	if c.Args.Bool("apply") {
-		o, err := c.Host.Run(ctx, connection.Cmd{Script: "netplan apply", Become: c.Become})
+		o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "netplan apply", Become: c.Become})
 		if err != nil {
 			return Result{}, fmt.Errorf("netplan apply: %w", err)
 		}
@@ -440,7 +442,7 @@ while [ ! -e /run/netplan/netplan-try.ready ]; do
   sleep 0.1
 done
 `
-	o, err := c.Host.Run(ctx, connection.Cmd{Script: start, Become: c.Become})
+	o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: start, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("netplan try: %w", err)
 	}
@@ -455,7 +457,7 @@ kill -USR1 "$(cat "$st/pid")"
 i=0; while [ ! -e "$st/rc" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 cat "$st/log"; exit "$(cat "$st/rc" 2>/dev/null || echo 1)"
 `
-	o, err = c.Host.Run(ctx, connection.Cmd{Script: confirm, Become: c.Become})
+	o, err = c.Host.Run(ctx, hostcmd.Cmd{Script: confirm, Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("netplan try: confirming (netplan rolls back in %d s): %w", t, err)
 	}

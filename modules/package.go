@@ -11,6 +11,8 @@ import (
 // to that manager's module. Only apt is implemented.
 type Package struct{}
 
+var _ Module = Package{}
+
 func (Package) Name() string { return "package" }
 
 func (Package) Spec() Spec {

@@ -1,20 +1,27 @@
 package modules
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"strings"
 	"time"
 
-	"golang.org/x/term"
+	"github.com/haplay/haplay/engine/module"
 )
 
 // Pause waits on the controller for a time or for the operator
 // (ansible.builtin.pause). The runner runs it once per play, as Ansible.
 type Pause struct{}
+
+var (
+	_ module.RunsOnController = Pause{}
+	_ module.RunsOnce         = Pause{}
+)
+
+// RunsOnController: pause waits on the controller, never on a host.
+func (Pause) RunsOnController() {}
+
+// RunsOnce: one pause for the whole batch, as in Ansible.
+func (Pause) RunsOnce() {}
 
 func (Pause) Name() string { return "pause" }
 
@@ -48,7 +55,7 @@ func (Pause) Run(ctx context.Context, c *Call) (Result, error) {
 	start := time.Now()
 	if timed {
 		if p := c.Args.String("prompt"); p != "" {
-			fmt.Fprintf(os.Stderr, "[pause] %s (%s)\n", p, d)
+			c.Controller.Notify(fmt.Sprintf("[pause] %s (%s)", p, d))
 		}
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -59,12 +66,18 @@ func (Pause) Run(ctx context.Context, c *Call) (Result, error) {
 		}
 		r.Set("user_input", "")
 	} else {
-		if reason := promptRefused(os.Getenv("CI"), term.IsTerminal(int(os.Stdin.Fd()))); reason != "" {
-			return Result{Failed: true, Msg: "pause: " + reason}, nil
+		prompt := c.Args.String("prompt")
+		if prompt == "" {
+			prompt = "Press enter to continue, Ctrl+C to interrupt"
 		}
-		input, err := readPrompt(ctx, c.Args.String("prompt"), c.Args.Bool("echo"))
+		input, err := c.Controller.Prompt(ctx, "[pause]\n"+prompt, c.Args.Bool("echo"))
+		if ctx.Err() != nil {
+			return r, fmt.Errorf("pause interrupted: %w", ctx.Err())
+		}
 		if err != nil {
-			return r, err
+			// Nobody can answer (CI=true, no terminal): the task fails,
+			// the run does not hang.
+			return Result{Failed: true, Msg: "pause: " + err.Error()}, nil
 		}
 		r.Set("user_input", input)
 	}
@@ -85,51 +98,4 @@ func pauseDuration(a Args) (time.Duration, bool) {
 		return time.Duration(a.Int("seconds")) * time.Second, true
 	}
 	return 0, false
-}
-
-// promptRefused says why the operator cannot be asked, or "".
-func promptRefused(ci string, tty bool) string {
-	if b, err := ToBool(ci); err == nil && b {
-		return "cannot prompt for input under CI=true; give seconds or minutes instead"
-	}
-	if !tty {
-		return "cannot prompt for input: standard input is not a terminal; give seconds or minutes instead"
-	}
-	return ""
-}
-
-// readPrompt asks on the terminal. The read runs in a goroutine so Ctrl-C
-// (a cancelled ctx) ends the wait; the stray reader dies with the process.
-func readPrompt(ctx context.Context, prompt string, echo bool) (string, error) {
-	if prompt == "" {
-		prompt = "Press enter to continue, Ctrl+C to interrupt"
-	}
-	fmt.Fprintf(os.Stderr, "[pause]\n%s:\n", prompt)
-	type line struct {
-		s   string
-		err error
-	}
-	ch := make(chan line, 1)
-	go func() {
-		if !echo {
-			b, err := term.ReadPassword(int(os.Stdin.Fd()))
-			fmt.Fprintln(os.Stderr)
-			ch <- line{string(b), err}
-			return
-		}
-		s, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err == io.EOF {
-			err = nil
-		}
-		ch <- line{strings.TrimRight(s, "\r\n"), err}
-	}()
-	select {
-	case <-ctx.Done():
-		return "", fmt.Errorf("pause interrupted: %w", ctx.Err())
-	case l := <-ch:
-		if l.err != nil {
-			return "", fmt.Errorf("pause: read the terminal: %w", l.err)
-		}
-		return l.s, nil
-	}
 }

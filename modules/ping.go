@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Ping checks that the host answers and can run a command.
 type Ping struct{}
+
+var _ Module = Ping{}
 
 func (Ping) Name() string { return "ping" }
 
@@ -27,7 +29,7 @@ func (Ping) Run(ctx context.Context, c *Call) (Result, error) {
 	if data == "crash" {
 		return Result{Failed: true, Msg: "boom"}, nil
 	}
-	out, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{"echo", "pong"}, Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{"echo", "pong"}, Become: c.Become})
 	if err != nil {
 		return Result{}, err
 	}

@@ -3,7 +3,7 @@ package modules
 import (
 	"context"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Raw runs a command line as is, through the login shell or executable
@@ -11,6 +11,8 @@ import (
 // Python; haplay needs no Python, so it differs from shell mainly in
 // having no creates/removes and in not being predictable in check mode.
 type Raw struct{}
+
+var _ Module = Raw{}
 
 func (Raw) Name() string { return "raw" }
 
@@ -34,7 +36,7 @@ func (Raw) Run(ctx context.Context, c *Call) (Result, error) {
 		return Result{Skipped: true, SkipReason: "cannot predict: raw commands report nothing in check mode"}, nil
 	}
 	line := c.Args.String("free_form")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: line, Executable: c.Args.String("executable"), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: line, Executable: c.Args.String("executable"), Become: c.Become})
 	if err != nil {
 		return Result{}, err
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Reboot reboots a host and waits until it is back
@@ -16,6 +16,8 @@ import (
 // id, runs shutdown, then reconnects until the boot id differs and the
 // test command succeeds.
 type Reboot struct{}
+
+var _ Module = Reboot{}
 
 func (Reboot) Name() string { return "reboot" }
 
@@ -91,14 +93,6 @@ func (Reboot) Spec() Spec {
 	}
 }
 
-// Reconnecter is implemented by hosts reached over a connection that can
-// be dropped and dialled again (SSH). Reconnectable is false for the
-// controller itself (ansible_connection=local).
-type Reconnecter interface {
-	Reconnectable() bool
-	Disconnect()
-}
-
 // rebootPlan is what reboot will run, computed from the arguments alone.
 type rebootPlan struct {
 	Bin         string   // shutdown, or reboot_command's first word
@@ -122,7 +116,7 @@ func planReboot(a Args) rebootPlan {
 			msg = a.String("msg")
 		}
 		delay := max(a.Int("pre_reboot_delay"), 0)
-		p.Args = "-r " + strconv.Itoa(delay/60) + " " + connection.Quote(msg)
+		p.Args = "-r " + strconv.Itoa(delay/60) + " " + hostcmd.Quote(msg)
 	}
 	if !strings.HasPrefix(p.Bin, "/") {
 		p.SearchPaths = a.List("search_paths")
@@ -138,9 +132,9 @@ func planReboot(a Args) rebootPlan {
 // line is the command run on the host, with path the binary found.
 func (p rebootPlan) line(path string) string {
 	if p.Args == "" {
-		return connection.Quote(path)
+		return hostcmd.Quote(path)
 	}
-	return connection.Quote(path) + " " + p.Args
+	return hostcmd.Quote(path) + " " + p.Args
 }
 
 // probeScript prints, in one round trip, the path of the binary (first
@@ -150,7 +144,7 @@ func (p rebootPlan) line(path string) string {
 func (p rebootPlan) probeScript(bootTime string) string {
 	var b strings.Builder
 	if p.SearchPaths == nil {
-		fmt.Fprintf(&b, "printf '%%s\\n' %s\n", connection.Quote(p.Bin))
+		fmt.Fprintf(&b, "printf '%%s\\n' %s\n", hostcmd.Quote(p.Bin))
 	} else {
 		b.WriteString("p=\nfor d in")
 		for _, d := range p.SearchPaths {
@@ -158,11 +152,11 @@ func (p rebootPlan) probeScript(bootTime string) string {
 			if d == "" {
 				d = "/"
 			}
-			b.WriteString(" " + connection.Quote(d))
+			b.WriteString(" " + hostcmd.Quote(d))
 		}
-		fmt.Fprintf(&b, "; do\n\tf=\"${d%%/}\"/%s\n\tif [ -e \"$f\" ] || [ -L \"$f\" ]; then p=$f; break; fi\ndone\nprintf '%%s\\n' \"$p\"\n", connection.Quote(p.Bin))
+		fmt.Fprintf(&b, "; do\n\tf=\"${d%%/}\"/%s\n\tif [ -e \"$f\" ] || [ -L \"$f\" ]; then p=$f; break; fi\ndone\nprintf '%%s\\n' \"$p\"\n", hostcmd.Quote(p.Bin))
 	}
-	b.WriteString("exec /bin/sh -c " + connection.Quote(bootTime) + "\n")
+	b.WriteString("exec /bin/sh -c " + hostcmd.Quote(bootTime) + "\n")
 	return b.String()
 }
 
@@ -205,7 +199,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 
 	// One read-only round trip: the shutdown binary and the boot id.
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: plan.probeScript(bootTime), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: plan.probeScript(bootTime), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("reboot: read boot id: %w", err)
 	}
@@ -229,7 +223,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	// A real shutdown returns at once; one that does not answer within
 	// this time took the connection down with the host.
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	out, err = c.Host.Run(sctx, connection.Cmd{Script: line, Become: c.Become})
+	out, err = c.Host.Run(sctx, hostcmd.Cmd{Script: line, Become: c.Become})
 	cancel()
 	if ctx.Err() != nil {
 		return Result{}, fmt.Errorf("reboot interrupted: %w", ctx.Err())
@@ -259,7 +253,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	w := rebootWaiter{host: c.Host, rc: rc, become: c.Become, timeout: timeout, attempt: attempt}
 
-	err = w.until(ctx, func(out connection.Output) error {
+	err = w.until(ctx, func(out hostcmd.Output) error {
 		if out.ExitCode != 0 {
 			return fmt.Errorf("%q rc %d: %s", bootTime, out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}
@@ -280,7 +274,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	if test == "" {
 		test = "whoami"
 	}
-	err = w.until(ctx, func(out connection.Output) error {
+	err = w.until(ctx, func(out hostcmd.Output) error {
 		if out.ExitCode != 0 {
 			return fmt.Errorf("test command %q failed, rc %d: %s %s", test, out.ExitCode,
 				strings.TrimSpace(string(out.Stderr)), strings.TrimSpace(string(out.Stdout)))
@@ -315,7 +309,7 @@ func rebootFailed(rebooted bool, elapsed int, format string, args ...any) Result
 type rebootWaiter struct {
 	host    Host
 	rc      Reconnecter
-	become  connection.Become
+	become  hostcmd.Become
 	timeout time.Duration // the whole wait
 	attempt time.Duration // one try: dial and command
 }
@@ -323,7 +317,7 @@ type rebootWaiter struct {
 // until runs script until ok accepts its output, dropping the connection
 // after every transport error so the next try dials afresh. It returns the
 // last problem when the time is up.
-func (w rebootWaiter) until(ctx context.Context, ok func(connection.Output) error, script string) error {
+func (w rebootWaiter) until(ctx context.Context, ok func(hostcmd.Output) error, script string) error {
 	deadline := time.Now().Add(w.timeout)
 	var last error
 	for n := 0; ; n++ {
@@ -335,7 +329,7 @@ func (w rebootWaiter) until(ctx context.Context, ok func(connection.Output) erro
 			return last
 		}
 		actx, cancel := context.WithTimeout(ctx, min(w.attempt, left))
-		out, err := w.host.Run(actx, connection.Cmd{Script: script, Become: w.become})
+		out, err := w.host.Run(actx, hostcmd.Cmd{Script: script, Become: w.become})
 		cancel()
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -10,6 +10,8 @@ import (
 // (ansible.builtin.replace).
 type Replace struct{}
 
+var _ Module = Replace{}
+
 func (Replace) Name() string { return "replace" }
 
 func (Replace) Spec() Spec {

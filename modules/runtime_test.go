@@ -2,10 +2,11 @@ package modules
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
@@ -88,25 +89,6 @@ func TestPauseDuration(t *testing.T) {
 	}
 }
 
-func TestPromptRefused(t *testing.T) {
-	tests := []struct {
-		ci   string
-		tty  bool
-		want string
-	}{
-		{"true", true, "CI=true"},
-		{"", false, "not a terminal"},
-		{"false", true, ""},
-		{"", true, ""},
-	}
-	for _, tt := range tests {
-		got := promptRefused(tt.ci, tt.tty)
-		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-			t.Errorf("CI=%q tty=%v: %q, want %q", tt.ci, tt.tty, got, tt.want)
-		}
-	}
-}
-
 func TestPauseCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -161,5 +143,44 @@ func TestVarsFiles(t *testing.T) {
 	}
 	if _, err := readVarsFile(filepath.Join(dir, "list.yml")); err == nil {
 		t.Error("a list at the top level must fail")
+	}
+}
+
+// promptController is the operator's side of a test: it records what a
+// module shows and answers its question.
+type promptController struct {
+	Controller // nil: only Notify and Prompt are used
+	notices    []string
+	asked      string
+	answer     string
+	err        error
+}
+
+func (p *promptController) Notify(text string) { p.notices = append(p.notices, text) }
+func (p *promptController) Prompt(_ context.Context, text string, echo bool) (string, error) {
+	p.asked = fmt.Sprintf("%s echo=%v", text, echo)
+	return p.answer, p.err
+}
+
+// TestPauseTalksThroughTheController: the prompt and the answer go through
+// Controller, never the process's own stdin and stderr.
+func TestPauseTalksThroughTheController(t *testing.T) {
+	pc := &promptController{answer: "yes"}
+	r, err := (Pause{}).Run(t.Context(), &Call{Args: Args{"prompt": "go on?", "echo": false}, Controller: pc})
+	if err != nil || r.Failed {
+		t.Fatalf("%v %s", err, r.Msg)
+	}
+	if pc.asked != "[pause]\ngo on? echo=false" || r.Values["user_input"] != "yes" {
+		t.Errorf("asked %q, user_input %v", pc.asked, r.Values["user_input"])
+	}
+	pc = &promptController{err: errors.New("cannot prompt for input under CI=true")}
+	r, err = (Pause{}).Run(t.Context(), &Call{Args: Args{"prompt": "go on?", "echo": true}, Controller: pc})
+	if err != nil || !r.Failed || r.Msg != "pause: cannot prompt for input under CI=true" {
+		t.Errorf("refused prompt: %v %+v", err, r)
+	}
+	pc = &promptController{}
+	r, err = (Pause{}).Run(t.Context(), &Call{Args: Args{"seconds": 0, "prompt": "settle"}, Controller: pc})
+	if err != nil || len(pc.notices) != 1 || pc.notices[0] != "[pause] settle (0s)" || pc.asked != "" {
+		t.Errorf("timed pause: %v notices %q asked %q", err, pc.notices, pc.asked)
 	}
 }

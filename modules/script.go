@@ -8,12 +8,14 @@ import (
 	"os"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Script copies a local script to the host, runs it there and removes it
 // (ansible.builtin.script).
 type Script struct{}
+
+var _ Module = Script{}
 
 func (Script) Name() string { return "script" }
 
@@ -72,19 +74,19 @@ func (Script) Run(ctx context.Context, c *Call) (Result, error) {
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	tmp := "/tmp/.haplay-script-" + hex.EncodeToString(rnd[:])
-	if err := c.Host.WriteFile(ctx, tmp, data, connection.WriteOptions{Mode: 0o700, Become: c.Become}); err != nil {
+	if err := c.Host.WriteFile(ctx, tmp, data, hostcmd.WriteOptions{Mode: 0o700, Become: c.Become}); err != nil {
 		return Result{}, fmt.Errorf("copy %s to %s: %w", local, tmp, err)
 	}
-	run := connection.Quote(tmp)
+	run := hostcmd.Quote(tmp)
 	if e := c.Args.String("executable"); e != "" {
 		run = e + " " + run
 	}
 	if len(words) > 1 {
-		run += " " + connection.Join(words[1:])
+		run += " " + hostcmd.Join(words[1:])
 	}
 	// Run and remove in one command; the script's exit code is kept.
-	sh := run + "\nrc=$?\nrm -f " + connection.Quote(tmp) + "\nexit $rc"
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: sh, Dir: c.Args.String("chdir"), Become: c.Become})
+	sh := run + "\nrc=$?\nrm -f " + hostcmd.Quote(tmp) + "\nexit $rc"
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: sh, Dir: c.Args.String("chdir"), Become: c.Become})
 	if err != nil {
 		return Result{}, err
 	}

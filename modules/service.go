@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Service manages services with whatever init the host runs
 // (ansible.builtin.service): systemctl where systemd runs, else the SysV
 // init script through service(8) and update-rc.d.
 type Service struct{}
+
+var _ Module = Service{}
 
 func (Service) Name() string { return "service" }
 
@@ -48,7 +50,7 @@ func (Service) Spec() Spec {
 func (Service) Run(ctx context.Context, c *Call) (Result, error) {
 	a := c.Args
 	name := a.String("name")
-	q := connection.Quote(name)
+	q := hostcmd.Quote(name)
 	use := a.String("use")
 	// A unit an earlier task of this check run changed is systemd's.
 	if u, ok := predictedUnit(c, "", name); ok && use != "sysvinit" && use != "sysv" && use != "service" {
@@ -67,9 +69,9 @@ func (Service) Run(ctx context.Context, c *Call) (Result, error) {
 	script := detect + "\n" + mark("init") + "\necho systemd\n" + systemdReadScript(name, "") + "else\n" + mark("init") + "\necho sysv\n" +
 		"s=/etc/init.d/" + q + "\nif [ -x \"$s\" ]; then\n" + mark("status") + "\n\"$s\" status >/dev/null 2>&1; echo $?\n"
 	if p := a.String("pattern"); p != "" {
-		script += mark("pattern") + "\npgrep -f -- " + connection.Quote(p) + " >/dev/null 2>&1 && echo yes || echo no\n"
+		script += mark("pattern") + "\npgrep -f -- " + hostcmd.Quote(p) + " >/dev/null 2>&1 && echo yes || echo no\n"
 	}
-	script += mark("links") + "\nls /etc/rc[0-6S].d/ 2>/dev/null | grep -E '^[SK][0-9][0-9]'" + connection.Quote(regexpQuote(name)) + "'$' || true\nfi\nfi\n"
+	script += mark("links") + "\nls /etc/rc[0-6S].d/ 2>/dev/null | grep -E '^[SK][0-9][0-9]'" + hostcmd.Quote(regexpQuote(name)) + "'$' || true\nfi\nfi\n"
 	out, err := runScript(ctx, c, script, nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("read service %s: %w", name, err)
@@ -207,8 +209,8 @@ func sysvApply(ctx context.Context, c *Call, name string, s sysvState) (Result, 
 			// service(8) is missing on minimal hosts; the init script is
 			// what it runs anyway.
 			verb := quoteAll(cm[2:])
-			script = "if command -v service >/dev/null 2>&1; then service " + connection.Quote(name) + " " + verb + " " + extra +
-				"; else /etc/init.d/" + connection.Quote(name) + " " + verb + " " + extra + "; fi"
+			script = "if command -v service >/dev/null 2>&1; then service " + hostcmd.Quote(name) + " " + verb + " " + extra +
+				"; else /etc/init.d/" + hostcmd.Quote(name) + " " + verb + " " + extra + "; fi"
 		}
 		out, err := runScript(ctx, c, script, nil)
 		if err != nil {

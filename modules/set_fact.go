@@ -1,9 +1,32 @@
 package modules
 
-import "context"
+import (
+	"context"
+
+	"github.com/haplay/haplay/engine/module"
+)
 
 // SetFact sets host variables (ansible.builtin.set_fact).
 type SetFact struct{}
+
+var (
+	_ module.RunsOnController = SetFact{}
+	_ module.FactSetter       = SetFact{}
+)
+
+// RunsOnController: it never contacts the host.
+func (SetFact) RunsOnController() {}
+
+// FactNames are the task's arguments but cacheable: each names a fact.
+func (SetFact) FactNames(args map[string]any) []string {
+	var names []string
+	for k := range args {
+		if k != "cacheable" {
+			names = append(names, k)
+		}
+	}
+	return names
+}
 
 func (SetFact) Name() string { return "set_fact" }
 

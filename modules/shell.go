@@ -3,11 +3,13 @@ package modules
 import (
 	"context"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Shell runs a command through a shell (ansible.builtin.shell).
 type Shell struct{}
+
+var _ Module = Shell{}
 
 func (Shell) Name() string { return "shell" }
 
@@ -29,5 +31,5 @@ func (Shell) Spec() Spec {
 
 func (Shell) Run(ctx context.Context, c *Call) (Result, error) {
 	script := c.Args.String("cmd")
-	return runCommand(ctx, c, connection.Cmd{Script: script, Executable: c.Args.String("executable")}, script)
+	return runCommand(ctx, c, hostcmd.Cmd{Script: script, Executable: c.Args.String("executable")}, script)
 }

@@ -9,6 +9,8 @@ import (
 // Slurp reads a file from the host (ansible.builtin.slurp).
 type Slurp struct{}
 
+var _ Module = Slurp{}
+
 func (Slurp) Name() string { return "slurp" }
 
 func (Slurp) Spec() Spec {

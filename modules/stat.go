@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Stat reports facts about a path (ansible.builtin.stat).
 type Stat struct{}
+
+var _ Module = Stat{}
 
 func (Stat) Name() string { return "stat" }
 
@@ -41,7 +43,7 @@ func statScript(p string, follow, checksum bool, algo string, mime bool) string 
 	if follow {
 		l = "-L "
 	}
-	s := "p=" + connection.Quote(p) + `
+	s := "p=" + hostcmd.Quote(p) + `
 if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo ABSENT; exit 0; fi
 stat ` + l + `-c '%F|%a|%U|%G|%u|%g|%s|%Y|%X|%Z|%i|%h|%d|%b|%o' -- "$p" || exit 3
 printf '%s\n' "$(readlink -- "$p")" "$(readlink -f -- "$p")"
@@ -114,7 +116,7 @@ func (Stat) Run(ctx context.Context, c *Call) (Result, error) {
 	a := c.Args
 	p := a.String("path")
 	algo := a.String("checksum_algorithm")
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: statScript(p, a.Bool("follow"), a.Bool("get_checksum"), algo, a.Bool("get_mime")), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: statScript(p, a.Bool("follow"), a.Bool("get_checksum"), algo, a.Bool("get_mime")), Become: c.Become})
 	if err != nil {
 		return asResult(Result{}, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Helpers shared by the system modules (apt, service, user, wait_for, uri...):
@@ -19,14 +19,14 @@ import (
 const sectionMark = "@@haplay:"
 
 // runScript runs script with the call's become and the given environment.
-func runScript(ctx context.Context, c *Call, script string, env map[string]string) (connection.Output, error) {
-	return c.Host.Run(ctx, connection.Cmd{Script: script, Env: env, Become: c.Become})
+func runScript(ctx context.Context, c *Call, script string, env map[string]string) (hostcmd.Output, error) {
+	return c.Host.Run(ctx, hostcmd.Cmd{Script: script, Env: env, Become: c.Become})
 }
 
 // cmdFailed is the failed result for a command that exited non-zero: it
 // names the host, the command, the exit code and the command's stderr (or
 // stdout when stderr is empty), and keeps rc/stdout/stderr for register.
-func cmdFailed(c *Call, display string, out connection.Output) Result {
+func cmdFailed(c *Call, display string, out hostcmd.Output) Result {
 	msg := strings.TrimSpace(string(out.Stderr))
 	if msg == "" {
 		msg = strings.TrimSpace(string(out.Stdout))
@@ -73,4 +73,4 @@ func textLines(kv [][2]string) string {
 }
 
 // quoteAll quotes each word for the shell and joins them with spaces.
-func quoteAll(words []string) string { return connection.Join(words) }
+func quoteAll(words []string) string { return hostcmd.Join(words) }

@@ -139,7 +139,7 @@ func TestUnitState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !u.found() || !u.running() || !u.enabled() || u.masked() {
+	if !u.Found() || !u.Running() || !u.Enabled() || u.Masked() {
 		t.Fatalf("%+v", u)
 	}
 	cases := []struct {
@@ -148,7 +148,7 @@ func TestUnitState(t *testing.T) {
 		want bool
 	}{{"enabled", 0, true}, {"disabled", 1, false}, {"masked", 1, false}, {"indirect", 0, false}, {"alias", 0, false}, {"not-found", 4, false}}
 	for _, c := range cases {
-		if got := (UnitState{EnabledOut: c.out + "\n", EnabledRC: c.rc}).enabled(); got != c.want {
+		if got := (UnitState{EnabledOut: c.out + "\n", EnabledRC: c.rc}).Enabled(); got != c.want {
 			t.Errorf("is-enabled %s/%d: got %v", c.out, c.rc, got)
 		}
 	}
@@ -211,11 +211,11 @@ func TestPredictAfter(t *testing.T) {
 	}
 	// A mask the run predicted comes off with what was under it.
 	masked := predictAfter(predictAfter(stopped, []string{"enable"}), []string{"mask"})
-	if !masked.masked() || masked.enabled() {
+	if !masked.Masked() || masked.Enabled() {
 		t.Fatalf("masked: %+v", masked)
 	}
 	back := predictAfter(masked, []string{"unmask", "start"})
-	if back.masked() || !back.enabled() || !back.running() || back.Unknown {
+	if back.Masked() || !back.Enabled() || !back.Running() || back.Unknown {
 		t.Errorf("unmasked: %+v", back)
 	}
 	// A mask found on the host hides the unit's enablement.

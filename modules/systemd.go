@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Systemd manages systemd units with systemctl (ansible.builtin.systemd,
 // also registered as systemd_service).
 type Systemd struct{}
+
+var _ Module = Systemd{}
 
 func (Systemd) Name() string { return "systemd" }
 
@@ -52,6 +54,8 @@ func (Systemd) Spec() Spec {
 	}
 }
 
+var _ Module = SystemdService{}
+
 func serviceCommonArgs() []Arg {
 	return []Arg{
 		{Name: "name", Type: TypeStr, Aliases: []string{"service", "unit"}, Doc: "the service (unit) name"},
@@ -59,30 +63,6 @@ func serviceCommonArgs() []Arg {
 			Doc: "started and stopped change only when needed; restarted and reloaded always act"},
 		{Name: "enabled", Type: TypeBool, Doc: "start the service at boot"},
 	}
-}
-
-// UnitState is what one read learns about a unit, or what a check-mode
-// run predicts of it (UnitPredictor).
-type UnitState struct {
-	Props      map[string]string // systemctl show
-	EnabledOut string            // systemctl is-enabled output
-	EnabledRC  int
-	// Unknown: an earlier task of the check run changes the unit in a way
-	// that cannot be known without doing it (unmasking a unit masked on
-	// the host: its enablement is hidden under the mask).
-	Unknown bool
-	// premask is the state under a mask this check run predicted, for a
-	// later unmask to bring back.
-	premask *UnitState
-}
-
-// UnitPredictor is implemented by hosts that keep a check-mode overlay of
-// service units, as they do of files: a task that would start, stop,
-// enable or mask a unit records what a real run would leave, so later
-// tasks of the same check run plan from that rather than from the host.
-type UnitPredictor interface {
-	PredictedUnit(key string) (UnitState, bool)
-	RecordUnit(key string, u UnitState)
 }
 
 // unitKey names a unit in the overlay: its scope and its full name, so
@@ -111,7 +91,7 @@ func cannotPredictUnit(name string) Result {
 
 // predictAfter is u after actions (systemctl verbs, in order).
 func predictAfter(u UnitState, actions []string) UnitState {
-	next := UnitState{Props: map[string]string{}, EnabledOut: u.EnabledOut, EnabledRC: u.EnabledRC, premask: u.premask}
+	next := UnitState{Props: map[string]string{}, EnabledOut: u.EnabledOut, EnabledRC: u.EnabledRC, PreMask: u.PreMask}
 	for k, v := range u.Props {
 		next.Props[k] = v
 	}
@@ -119,21 +99,21 @@ func predictAfter(u UnitState, actions []string) UnitState {
 		switch v {
 		case "mask":
 			pre := next
-			pre.premask = nil
+			pre.PreMask = nil
 			pre.Props = map[string]string{}
 			for k, v := range next.Props {
 				pre.Props[k] = v
 			}
-			next.premask = &pre
+			next.PreMask = &pre
 			next.Props["LoadState"], next.Props["UnitFileState"] = "masked", "masked"
 			next.EnabledOut, next.EnabledRC = "masked", 1
 		case "unmask":
-			if next.premask == nil {
+			if next.PreMask == nil {
 				return UnitState{Unknown: true}
 			}
 			// The unit file's state comes back; the run state is as
 			// the mask left it (masking does not stop a unit).
-			pre, cur := next.premask, next.Props
+			pre, cur := next.PreMask, next.Props
 			next = UnitState{Props: map[string]string{}, EnabledOut: pre.EnabledOut, EnabledRC: pre.EnabledRC}
 			for k, v := range pre.Props {
 				next.Props[k] = v
@@ -159,30 +139,9 @@ func predictAfter(u UnitState, actions []string) UnitState {
 	return next
 }
 
-func (u UnitState) found() bool {
-	ls := u.Props["LoadState"]
-	return ls != "not-found" && ls != ""
-}
-func (u UnitState) masked() bool {
-	return u.Props["LoadState"] == "masked" || u.Props["UnitFileState"] == "masked"
-}
-
-// running is Ansible's is_running_service: active or activating.
-func (u UnitState) running() bool {
-	s := u.Props["ActiveState"]
-	return s == "active" || s == "activating"
-}
-
-// enabled follows Ansible: is-enabled exit 0 means enabled, except for the
-// lone outputs "indirect" and "alias".
-func (u UnitState) enabled() bool {
-	out := strings.TrimSpace(u.EnabledOut)
-	return u.EnabledRC == 0 && out != "indirect" && out != "alias"
-}
-
 // systemdReadScript prints systemctl show and is-enabled for name.
 func systemdReadScript(name, scopeFlag string) string {
-	q := connection.Quote(name)
+	q := hostcmd.Quote(name)
 	return mark("show") + "\nsystemctl " + scopeFlag + "show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,MainPID,Description " + q +
 		"\nrc=$?\n" + mark("show_rc") + "\necho $rc\n" + mark("enabled") + "\nsystemctl " + scopeFlag + "is-enabled " + q + " 2>&1\nrc=$?\n" + mark("enabled_rc") + "\necho $rc\n"
 }
@@ -259,17 +218,17 @@ func (Systemd) Run(ctx context.Context, c *Call) (Result, error) {
 	return systemdApply(ctx, c, name, scopeFlag, u, true)
 }
 
-func systemdPreFail(c *Call, f string, out connection.Output) Result {
+func systemdPreFail(c *Call, f string, out hostcmd.Output) Result {
 	verb, rc, _ := strings.Cut(f, " ")
 	code, _ := strconv.Atoi(rc)
-	return cmdFailed(c, "systemctl "+verb, connection.Output{ExitCode: code, Stderr: out.Stderr})
+	return cmdFailed(c, "systemctl "+verb, hostcmd.Output{ExitCode: code, Stderr: out.Stderr})
 }
 
 // planSystemd decides which systemctl verbs bring u to what the task asks,
 // in order: mask/unmask, enable/disable, then the run state.
 func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, after [][2]string) {
 	if withMask && a.Has("masked") {
-		want, have := a.Bool("masked"), u.masked()
+		want, have := a.Bool("masked"), u.Masked()
 		before = append(before, [2]string{"masked", strconv.FormatBool(have)})
 		after = append(after, [2]string{"masked", strconv.FormatBool(want)})
 		if want != have {
@@ -277,7 +236,7 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 		}
 	}
 	if a.Has("enabled") {
-		want, have := a.Bool("enabled"), u.enabled()
+		want, have := a.Bool("enabled"), u.Enabled()
 		before = append(before, [2]string{"enabled", strconv.FormatBool(have)})
 		after = append(after, [2]string{"enabled", strconv.FormatBool(want)})
 		if want != have {
@@ -289,12 +248,12 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 		next := cur
 		switch st {
 		case "started":
-			if !u.running() {
+			if !u.Running() {
 				actions = append(actions, "start")
 				next = "active"
 			}
 		case "stopped":
-			if u.running() || cur == "deactivating" {
+			if u.Running() || cur == "deactivating" {
 				actions = append(actions, "stop")
 				next = "inactive"
 			}
@@ -302,7 +261,7 @@ func planSystemd(a Args, u UnitState, withMask bool) (actions []string, before, 
 			actions = append(actions, "restart")
 			next = "active (restarted)"
 		case "reloaded":
-			if u.running() {
+			if u.Running() {
 				actions = append(actions, "reload")
 				next = "active (reloaded)"
 			} else {
@@ -321,7 +280,7 @@ func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u UnitSt
 	a := c.Args
 	r := Result{}
 	r.Set("name", name)
-	if !u.found() && (a.Has("state") || a.Has("enabled") || (a.Has("masked") && !a.Bool("masked"))) {
+	if !u.Found() && (a.Has("state") || a.Has("enabled") || (a.Has("masked") && !a.Bool("masked"))) {
 		// Masking a unit that does not exist is allowed, as in systemd.
 		return Result{Failed: true, Msg: fmt.Sprintf("%s: Could not find the requested service %s: systemctl show reports LoadState=%s", c.Host.Name(), name, u.Props["LoadState"])}, nil
 	}
@@ -368,7 +327,7 @@ func systemdApply(ctx context.Context, c *Call, name, scopeFlag string, u UnitSt
 			argv = append(argv, "--force")
 		}
 		argv = append(argv, v, name)
-		out, err := c.Host.Run(ctx, connection.Cmd{Argv: argv, Become: c.Become})
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 		}

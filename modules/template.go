@@ -13,6 +13,8 @@ import (
 // (ansible.builtin.template).
 type Template struct{}
 
+var _ Module = Template{}
+
 func (Template) Name() string { return "template" }
 
 func (Template) Spec() Spec {

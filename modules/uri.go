@@ -11,13 +11,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // URI makes an HTTP request from the host with curl (ansible.builtin.uri).
 // With delegate_to: localhost the runner hands the module the controller,
 // so the same curl call runs there.
 type URI struct{}
+
+var _ Module = URI{}
 
 func (URI) Name() string { return "uri" }
 
@@ -92,10 +94,10 @@ func (URI) Run(ctx context.Context, c *Call) (Result, error) {
 	if p, k := a.String("creates"), a.String("removes"); p != "" || k != "" {
 		script := ""
 		if p != "" {
-			script = "[ -e " + connection.Quote(p) + " ] && echo creates\n"
+			script = "[ -e " + hostcmd.Quote(p) + " ] && echo creates\n"
 		}
 		if k != "" {
-			script += "[ -e " + connection.Quote(k) + " ] || echo removes\n"
+			script += "[ -e " + hostcmd.Quote(k) + " ] || echo removes\n"
 		}
 		out, err := runScript(ctx, c, script+"exit 0", nil)
 		if err != nil {
@@ -113,7 +115,7 @@ func (URI) Run(ctx context.Context, c *Call) (Result, error) {
 		return Result{Failed: true, Msg: "uri: " + err.Error()}, nil
 	}
 	start := time.Now()
-	out, err := c.Host.Run(ctx, connection.Cmd{Script: curlScript, Stdin: []byte(cfg), Become: c.Become})
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: curlScript, Stdin: []byte(cfg), Become: c.Become})
 	if err != nil {
 		return Result{}, fmt.Errorf("curl %s: %w", a.String("url"), err)
 	}
@@ -385,7 +387,7 @@ func uriResult(ctx context.Context, c *Call, resp curlResponse, took time.Durati
 		}
 		r.Set("path", d)
 		if !cur.Exists || !bytes.Equal(cur.Content, resp.Body) {
-			if err := c.Host.WriteFile(ctx, d, resp.Body, connection.WriteOptions{Become: c.Become}); err != nil {
+			if err := c.Host.WriteFile(ctx, d, resp.Body, hostcmd.WriteOptions{Become: c.Become}); err != nil {
 				return Result{}, fmt.Errorf("write %s: %w", d, err)
 			}
 			r.Changed = true

@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // User manages local user accounts with useradd, usermod and userdel
 // (ansible.builtin.user).
 type User struct{}
+
+var _ Module = User{}
 
 func (User) Name() string { return "user" }
 
@@ -121,7 +123,7 @@ func findGroup(groups []groupEntry, ref string) (groupEntry, bool) {
 // userReadScript reads the account, its groups and the groups the task
 // names, and the shadow hash when a password is managed, in one command.
 func userReadScript(name string, groupRefs []string, withShadow bool) string {
-	q := connection.Quote(name)
+	q := hostcmd.Quote(name)
 	s := mark("passwd") + "\ngetent passwd " + q + "\n" +
 		mark("ids") + "\nid -Gn " + q + " 2>/dev/null\n" +
 		mark("groups") + "\ngid=$(getent passwd " + q + " | cut -d: -f4)\ngetent group $gid " + quoteAll(groupRefs) + "\n"
@@ -199,7 +201,7 @@ func (User) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	for _, cm := range plan.cmds {
-		o, err := c.Host.Run(ctx, connection.Cmd{Argv: cm, Become: c.Become})
+		o, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: cm, Become: c.Become})
 		display := strings.Join(redactPassword(cm), " ")
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", display, err)
@@ -210,7 +212,7 @@ func (User) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	if a.String("state") == "present" {
 		// Report the IDs useradd picked.
-		if o, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{"getent", "passwd", name}, Become: c.Become}); err == nil && o.ExitCode == 0 {
+		if o, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{"getent", "passwd", name}, Become: c.Become}); err == nil && o.ExitCode == 0 {
 			if e, ok := parsePasswdLine(string(o.Stdout)); ok {
 				e.Supplementary = plan.groups
 				setUserValues(&r, e)

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // WaitFor waits on the host for a port, a file or a string in either
 // (ansible.builtin.wait_for).
 type WaitFor struct{}
+
+var _ Module = WaitFor{}
 
 func (WaitFor) Name() string { return "wait_for" }
 
@@ -179,7 +181,7 @@ func procNetHex(ip string) ([]string, error) {
 // "@@haplay:timeout" when the time is up.
 func waitForScript(a Args) (string, error) {
 	var b strings.Builder
-	set := func(k, v string) { b.WriteString(k + "=" + connection.Quote(v) + "\n") }
+	set := func(k, v string) { b.WriteString(k + "=" + hostcmd.Quote(v) + "\n") }
 	set("H", a.String("host"))
 	set("P", strconv.Itoa(a.Int("port")))
 	set("F", a.String("path"))

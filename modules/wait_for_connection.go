@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // WaitForConnection waits until the host answers over its connection
 // (ansible.builtin.wait_for_connection), e.g. after a reboot or while
 // sshd is restarted.
 type WaitForConnection struct{}
+
+var _ Module = WaitForConnection{}
 
 func (WaitForConnection) Name() string { return "wait_for_connection" }
 
@@ -39,10 +41,6 @@ func (WaitForConnection) Spec() Spec {
 	}
 }
 
-// Resetter is implemented by hosts whose connection remembers a failed
-// dial; Reset forgets it so the next command dials again.
-type Resetter interface{ Reset() }
-
 func (WaitForConnection) Run(ctx context.Context, c *Call) (Result, error) {
 	delay := time.Duration(c.Args.Int("delay")) * time.Second
 	sleep := time.Duration(max(c.Args.Int("sleep"), 0)) * time.Second
@@ -62,7 +60,7 @@ func (WaitForConnection) Run(ctx context.Context, c *Call) (Result, error) {
 			rs.Reset()
 		}
 		tctx, cancel := context.WithTimeout(ctx, min(connectTimeout, max(time.Until(deadline), time.Millisecond)))
-		out, err := c.Host.Run(tctx, connection.Cmd{Argv: []string{"true"}})
+		out, err := c.Host.Run(tctx, hostcmd.Cmd{Argv: []string{"true"}})
 		cancel()
 		if ctx.Err() != nil {
 			return Result{}, fmt.Errorf("wait_for_connection interrupted: %w", ctx.Err())

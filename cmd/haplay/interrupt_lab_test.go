@@ -35,7 +35,7 @@ func (s *syncBuffer) String() string {
 
 // Ctrl-C stops new work, lets the task in flight finish, prints the recap
 // and exits 99.
-func TestInterruptFinishesTaskInFlightAndExits99(t *testing.T) {
+func TestInterruptFinishesTaskInFlightAndExits99Lab(t *testing.T) {
 	l := e2e.Lab(t, 2)
 	dir := t.TempDir()
 	pb := filepath.Join(dir, "slow.yml")

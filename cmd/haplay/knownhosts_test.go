@@ -35,7 +35,7 @@ func TestKnownHostsFromSSHArgs(t *testing.T) {
 
 // inventories/lab names the addresses, key and known_hosts of the lab
 // `haplay lab up 4` brings up in its default directory.
-func TestLabInventoryNamesTheDefaultLab(t *testing.T) {
+func TestShippedInventoryNamesTheDefaultHosts(t *testing.T) {
 	inv := filepath.Join(repoRoot(t), "inventories", "lab")
 	for k := 1; k <= 4; k++ {
 		out, err := runHaplay(t, "inventory", "-i", inv, "--host", fmt.Sprintf("node%d", k))
@@ -63,7 +63,7 @@ func TestLabInventoryNamesTheDefaultLab(t *testing.T) {
 // addresses, key and known_hosts (as inventories/lab does for the default
 // lab): no --known-hosts needed; without the known_hosts the unknown host
 // key is refused.
-func TestLabFixedNetAndInventoryKnownHosts(t *testing.T) {
+func TestFixedNetAndInventoryKnownHostsLab(t *testing.T) {
 	if err := lab.Prereq(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/haplay/haplay/engine/lab"
 )
 
-func TestLabUpBadN(t *testing.T) {
+func TestUpRefusesBadHostCount(t *testing.T) {
 	root := newRootCmd()
 	root.SetArgs([]string{"lab", "up", "zero", "--dir", t.TempDir()})
 	if err := root.Execute(); exitCode(err) != exitBadOptions {
@@ -19,7 +19,7 @@ func TestLabUpBadN(t *testing.T) {
 	}
 }
 
-func TestLabCommands(t *testing.T) {
+func TestCommandsLab(t *testing.T) {
 	if err := lab.Prereq(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/internal/e2e"
-	"github.com/haplay/haplay/modules"
 )
 
 // user's password is no_log: it travels on usermod's argv, which -vv
@@ -38,8 +38,8 @@ func TestUserPasswordNeverShownLab(t *testing.T) {
 		if (name == "text -vv" || name == "text -vvv") && !strings.Contains(out, "EXEC") {
 			t.Errorf("%s shows no command:\n%s", name, out)
 		}
-		if strings.HasPrefix(name, "text -vv") && !strings.Contains(out, "-p "+modules.NoLogValue) {
-			t.Errorf("%s: the password's argument is not %s:\n%s", name, modules.NoLogValue, out)
+		if strings.HasPrefix(name, "text -vv") && !strings.Contains(out, "-p "+module.NoLogValue) {
+			t.Errorf("%s: the password's argument is not %s:\n%s", name, module.NoLogValue, out)
 		}
 	}
 	if got := e2e.Exec(t, l, "node1", "sh", "-c", "getent shadow nologuser | cut -d: -f2"); got != hash {

@@ -25,6 +25,7 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	addPlaybookFlags(cmd, o)
+	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
 )
@@ -38,6 +39,7 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
+	resumeDir       string // run and plan: where a stopped rollout's resume file goes
 	sshShells       int    // hidden: remote shells per host, -1 = channel per command
 	cpuProfile      string // hidden: write a CPU profile of the run here
 	stdout          io.Writer
@@ -82,9 +84,10 @@ func (o *playbookOptions) runOptions() run.Options {
 		Check: o.check, Diff: o.diff, Plan: o.plan, Tags: o.tags, SkipTags: o.skipTags,
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
-		Output: o.output, SSHShells: o.sshShells, Verbosity: o.global.verbose,
+		Output: o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout,
-		Prompt: terminalPrompt,
+		Prompt:   terminalPrompt,
+		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}
 }
 

@@ -43,7 +43,7 @@ func (w *drainWatch) watch(ctx context.Context, s *siteLab) {
 // rolling-update.yml goes node by node: HAProxy never has more than one
 // server in drain; a gate failure injected on the second node stops the
 // rollout with the third untouched; the resume command finishes it.
-func TestRollingUpdateOneNodeAtATime(t *testing.T) {
+func TestRollingUpdateOneNodeAtATimeLab(t *testing.T) {
 	s := newSiteLab(t)
 	if r := s.run(t, "run", "site.yml"); r.ExitCode != 0 {
 		t.Fatalf("site: exit %d\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)
@@ -62,7 +62,9 @@ func TestRollingUpdateOneNodeAtATime(t *testing.T) {
 	dir := t.TempDir()
 	pb := filepath.Join(s.root, "playbooks", "rolling-update.yml")
 	args := append([]string{"run", pb}, s.inv...)
-	r := e2e.Run(t, dir, append(args, "--output=json", "-e", work)...)
+	// The playbook is the checkout's: its resume file goes to the test's
+	// directory, not beside the playbook.
+	r := e2e.Run(t, dir, append(args, "--output=json", "-e", work, "--resume-dir", filepath.Join(dir, ".haplay"))...)
 	if r.ExitCode != 2 {
 		t.Fatalf("rollout with a broken node2: exit %d, want 2\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)
 	}

@@ -28,7 +28,7 @@ const gatedRollout = `
 
 // A gate failure on the second node stops the rollout with the third
 // untouched; the resume command finishes it.
-func TestGateFailureStopsRolloutAndResumeFinishes(t *testing.T) {
+func TestGateFailureStopsRolloutAndResumeFinishesLab(t *testing.T) {
 	l := e2e.Lab(t, 3)
 	dir := t.TempDir()
 	e2e.Exec(t, l, "node2", "touch", "/etc/broken")
@@ -74,7 +74,7 @@ func TestGateFailureStopsRolloutAndResumeFinishes(t *testing.T) {
 
 // The quorum guard refuses serial: 2 on a three-manager group before any
 // host is contacted, in plan as in run.
-func TestQuorumGuardRefusesAtPlanTime(t *testing.T) {
+func TestQuorumGuardRefusesAtPlanTimeLab(t *testing.T) {
 	l := e2e.Lab(t, 4)
 	pb := `
 - name: rolling managers

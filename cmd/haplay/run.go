@@ -31,6 +31,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	addPlaybookFlags(cmd, o)
 	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
+	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
 

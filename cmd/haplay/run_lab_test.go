@@ -28,7 +28,7 @@ const threeTasks = `
 `
 
 // Twenty lab hosts, strict host key checking, every host reported.
-func TestRunThreeTasksOnTwentyHosts(t *testing.T) {
+func TestRunThreeTasksOnTwentyHostsLab(t *testing.T) {
 	l := e2e.Lab(t, 20)
 	r := e2e.Playbook(t, l, t.TempDir(), "pb.yml", threeTasks, "run")
 	if r.ExitCode != 0 {
@@ -56,7 +56,7 @@ func TestRunThreeTasksOnTwentyHosts(t *testing.T) {
 
 // Killing one host's sshd makes exactly that host unreachable (exit 3);
 // the others finish.
-func TestStoppedSSHDIsUnreachableOthersFinish(t *testing.T) {
+func TestStoppedSSHDIsUnreachableOthersFinishLab(t *testing.T) {
 	l := e2e.Lab(t, 3)
 	if err := l.StopSSHD(t.Context(), "node2"); err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestStoppedSSHDIsUnreachableOthersFinish(t *testing.T) {
 
 // A tampered known_hosts entry is refused with the presented fingerprint;
 // an unknown host is refused with the command that adds it.
-func TestHostKeyChecking(t *testing.T) {
+func TestHostKeyCheckingLab(t *testing.T) {
 	l := e2e.Lab(t, 2)
 	dir := t.TempDir()
 	t.Setenv("HOME", dir) // no ~/.ssh/known_hosts of the machine's user
@@ -148,7 +148,7 @@ func TestHostKeyChecking(t *testing.T) {
 
 // Exit codes as ansible-playbook's, and plan's as terraform's
 // -detailed-exitcode.
-func TestExitCodes(t *testing.T) {
+func TestExitCodesLab(t *testing.T) {
 	l := e2e.Lab(t, 2)
 	dir := t.TempDir()
 	write := func(name, text string) string {

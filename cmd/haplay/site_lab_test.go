@@ -87,8 +87,11 @@ func newSiteLab(t *testing.T) *siteLab {
 func (s *siteLab) run(t *testing.T, command, playbook string, extra ...string) e2e.Result {
 	t.Helper()
 	args := append([]string{command, filepath.Join(s.root, "playbooks", playbook)}, s.inv...)
-	args = append(append(args, "--output=json"), extra...)
-	return e2e.Run(t, t.TempDir(), args...)
+	// The resume file goes to the test's directory, not beside the
+	// checkout's playbooks.
+	dir := t.TempDir()
+	args = append(append(args, "--output=json", "--resume-dir", filepath.Join(dir, ".haplay")), extra...)
+	return e2e.Run(t, dir, args...)
 }
 
 func sorted(l []string) []string {

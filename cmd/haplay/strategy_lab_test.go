@@ -10,7 +10,7 @@ import (
 
 // With strategy: free a fast host finishes the play while a slow host is
 // still on its first task; -vv shows commands, except for no_log tasks.
-func TestFreeStrategyAndVerboseCommands(t *testing.T) {
+func TestFreeStrategyAndVerboseCommandsLab(t *testing.T) {
 	l := e2e.Lab(t, 2)
 	pb := `
 - hosts: all

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/haplay/haplay/engine/vendor"
+	"github.com/haplay/haplay/engine/requirements"
 )
 
 // vendorOptions are the flags of haplay vendor.
@@ -56,8 +56,8 @@ func runVendor(ctx context.Context, o *vendorOptions) error {
 	}
 	var errs []error
 	for _, inv := range o.inventories {
-		err := vendor.Run(ctx, vendor.Options{EnvDir: inv, Update: o.update, Verify: o.verify, Offline: o.offline, Out: o.stdout})
-		var oe *vendor.OptionError
+		err := requirements.Run(ctx, requirements.Options{EnvDir: inv, Update: o.update, Verify: o.verify, Offline: o.offline, Out: o.stdout})
+		var oe *requirements.OptionError
 		if errors.As(err, &oe) {
 			return usageErrorf("%v", oe)
 		}

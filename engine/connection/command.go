@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // envName is what a POSIX shell accepts left of "=" in an assignment; any
@@ -240,20 +242,12 @@ func octalMode(m fs.FileMode) string {
 	return fmt.Sprintf("%04o", v)
 }
 
-// TempMarker is in the name of every temp file WriteFile makes:
-// .NAME.haplay-tmp.RANDOM beside the target. A writer that dies (the
-// controller SIGKILLed, the host rebooted) leaves its temp behind; the
-// name says whose it is, so a later write into the directory sweeps it
-// (see sweepScript), and it is never renamed over the target.
-const TempMarker = ".haplay-tmp."
-
-// StaleTempAge is how old (by mtime) a temp file of ours must be before
-// a write into its directory removes it. A live writer modifies its temp
-// while data arrives, and renames it right after validation, so only a
-// writer stalled for this long could lose its temp to the sweep (its
-// rename then fails; the target is never harmed). An hour is far beyond
-// any such stall and short enough that leftovers do not pile up.
-const StaleTempAge = time.Hour
+// TempMarker and StaleTempAge name and age the temps WriteFile makes
+// (see hostcmd, where the modules that write temps of their own find them).
+const (
+	TempMarker   = hostcmd.TempMarker
+	StaleTempAge = hostcmd.StaleTempAge
+)
 
 // writeTrailer follows the data on stdin. dd takes exactly the data's
 // length and the shell's read builtin must then see this line: data cut

@@ -25,7 +25,7 @@ func TestParseHostKeyPolicy(t *testing.T) {
 	}
 }
 
-func TestHostKeys(t *testing.T) {
+func TestHostKeysLab(t *testing.T) {
 	s := startSSHD(t)
 	port := strconv.Itoa(s.port)
 	withChecker := func(hk *HostKeyChecker) func(*Options) {

@@ -42,8 +42,8 @@ var modes = []struct {
 	shells int
 }{{"channel", -1}, {"shell", 1}}
 
-// BenchmarkLabRunEcho is one command round trip on an open connection.
-func BenchmarkLabRunEcho(b *testing.B) {
+// BenchmarkRunEchoLab is one command round trip on an open connection.
+func BenchmarkRunEchoLab(b *testing.B) {
 	l := labtest.Require(b, 1)
 	for _, m := range modes {
 		b.Run(m.name, func(b *testing.B) {
@@ -59,9 +59,9 @@ func BenchmarkLabRunEcho(b *testing.B) {
 	}
 }
 
-// BenchmarkLabScriptStdin is a module-like command: a script with a small
+// BenchmarkScriptStdinLab is a module-like command: a script with a small
 // stdin (a file write).
-func BenchmarkLabScriptStdin(b *testing.B) {
+func BenchmarkScriptStdinLab(b *testing.B) {
 	l := labtest.Require(b, 1)
 	data := []byte("name=bench\nport=8080\n")
 	for _, m := range modes {
@@ -77,9 +77,9 @@ func BenchmarkLabScriptStdin(b *testing.B) {
 	}
 }
 
-// BenchmarkLabParallel runs 8 commands at once on one host: shells are
+// BenchmarkParallelLab runs 8 commands at once on one host: shells are
 // busy and channels take the rest.
-func BenchmarkLabParallel(b *testing.B) {
+func BenchmarkParallelLab(b *testing.B) {
 	l := labtest.Require(b, 1)
 	for _, m := range []struct {
 		name   string

@@ -274,7 +274,8 @@ func writeFileTests(t *testing.T, tg Target) {
 	noTemps(t, nd)
 }
 
-func TestLocal(t *testing.T) {
+// TestLocalLab needs root (become through sudo, chown), as the SSH tests do.
+func TestLocalLab(t *testing.T) {
 	requireRoot(t)
 	tg, err := NewLocal("localhost")
 	if err != nil {
@@ -283,7 +284,7 @@ func TestLocal(t *testing.T) {
 	commonTests(t, tg)
 }
 
-func TestSSH(t *testing.T) {
+func TestSSHLab(t *testing.T) {
 	s := startSSHD(t)
 	for _, mode := range []struct {
 		name   string
@@ -310,9 +311,9 @@ func TestSSH(t *testing.T) {
 	}
 }
 
-// TestSSHConcurrent runs more commands at once than sshd's default
+// TestSSHConcurrentLab runs more commands at once than sshd's default
 // MaxSessions (10) over one connection, dialled once.
-func TestSSHConcurrent(t *testing.T) {
+func TestSSHConcurrentLab(t *testing.T) {
 	s := startSSHD(t)
 	tg := s.target(t)
 	// Warm up the shells so the 20 share 2 shells and channels.
@@ -342,7 +343,7 @@ func TestSSHConcurrent(t *testing.T) {
 	}
 }
 
-func TestSSHRedial(t *testing.T) {
+func TestSSHRedialLab(t *testing.T) {
 	s := startSSHD(t)
 	tg := s.target(t)
 	run(t, tg, Cmd{Argv: []string{"true"}})
@@ -361,7 +362,7 @@ func TestSSHRedial(t *testing.T) {
 	}
 }
 
-func TestSSHUnreachable(t *testing.T) {
+func TestSSHUnreachableLab(t *testing.T) {
 	s := startSSHD(t)
 	t.Run("closed port", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -414,7 +415,7 @@ func assertUnreachable(t *testing.T, err error, wants ...string) {
 	}
 }
 
-func TestPool(t *testing.T) {
+func TestPoolLab(t *testing.T) {
 	s := startSSHD(t)
 	p, err := NewPool(PoolConfig{HostKeys: checker(t, HostKeyStrict, "", s.knownHosts)})
 	if err != nil {
@@ -468,7 +469,7 @@ func TestPool(t *testing.T) {
 	}
 }
 
-func BenchmarkRunEcho(b *testing.B) {
+func BenchmarkRunEchoSSHDLab(b *testing.B) {
 	s := startSSHD(b)
 	tg := s.target(b)
 	ctx := context.Background()

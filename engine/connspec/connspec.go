@@ -11,8 +11,8 @@ import (
 	"strconv"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
-	"github.com/haplay/haplay/modules"
 )
 
 // Keywords are the connection keywords in effect for a task: the play's,
@@ -133,7 +133,7 @@ func (r resolver) become(kw Keywords) (connection.Become, error) {
 			}
 			v = rs
 		}
-		on, err := modules.ToBool(v)
+		on, err := module.ToBool(v)
 		if err != nil {
 			return b, fmt.Errorf("ansible_become: %w", err)
 		}

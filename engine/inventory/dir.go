@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-yaml/ast"
 )
 
 // ignoredInDir are the names Ansible skips in an inventory directory
@@ -169,6 +167,11 @@ func expandHostPattern(pattern string) ([]string, int, error) {
 	return hosts, port, err
 }
 
+// maxRangeHosts bounds what one host pattern expands to: node[0:9999999999]
+// would otherwise end haplay by running out of memory. It is 100 times the
+// 10,000 hosts the inventory is budgeted for.
+const maxRangeHosts = 1_000_000
+
 const asciiLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 // expandRange expands the first [beg:end(:step)] and recurses for more.
@@ -216,8 +219,15 @@ func expandRange(name string) ([]string, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("host range [%s] must be numeric or single letters", body)
 		}
-		for i := b; i <= e; i += step {
-			s := strconv.Itoa(i)
+		n := uint64(0) // a numeric range from high to low is empty, as Python's range()
+		if b <= e {
+			n = (uint64(e)-uint64(b))/uint64(step) + 1 // counted: i += step could overflow
+		}
+		if n > maxRangeHosts {
+			return nil, fmt.Errorf("host range [%s] makes %d hosts, more than the %d one pattern may make", body, n, maxRangeHosts)
+		}
+		for k := range int(n) {
+			s := strconv.Itoa(b + k*step)
 			for len(s) < width {
 				s = "0" + s
 			}
@@ -236,14 +246,9 @@ func expandRange(name string) ([]string, error) {
 		} else {
 			out = append(out, h)
 		}
+		if len(out) > maxRangeHosts {
+			return nil, fmt.Errorf("host ranges in %q make more than the %d hosts one pattern may make", name, maxRangeHosts)
+		}
 	}
 	return out, nil
-}
-
-func isMapping(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return true
-	}
-	return false
 }

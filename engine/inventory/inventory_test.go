@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func writeInv(t *testing.T, name, text string) string {
+func writeInv(t testing.TB, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
@@ -25,6 +25,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad range", "hosts", "[g]\nnode[1:2:3:4]\n", "hosts:2: host range must be begin:end or begin:end:step"},
 		{"range letters", "hosts", "ok\nn[a:5]\n", "hosts:2: host range [a:5] must be numeric or single letters"},
 		{"range widths", "hosts", "n[01:3]\n", "hosts:1: host range must specify equal-length begin and end formats"},
+		{"huge range", "hosts", "[g]\nn[0:9999999999]\n", "hosts:2: host range [0:9999999999] makes 10000000000 hosts, more than the 1000000 one pattern may make"},
+		{"huge ranges", "hosts", "a[0:999]b[0:999]c[0:9]\n", `hosts:1: host ranges in "a[0:999]b[0:999]c[0:9]" make more than the 1000000 hosts`},
 		{"unknown section", "hosts", "[g]\nh\n[g:foo]\n", "hosts:3: section [g:foo] has unknown type: foo"},
 		{"spaces in section", "hosts", "[my group]\n", `hosts:1: invalid section entry: "[my group]"`},
 		{"self child", "hosts", "[a]\nh\n[a:children]\na\n", `hosts:4: group "a" cannot be a child of itself`},
@@ -35,6 +37,9 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml hosts list", "inv.yml", "all:\n  children:\n    web:\n      hosts:\n        - w1\n", `inv.yml:5: "hosts" of group "web" must be a mapping, got a list`},
 		{"yaml group list", "inv.yml", "all:\n  children:\n    web: [a]\n", `inv.yml:3: group "web" must be a mapping, got a list`},
 		{"yaml syntax", "inv.yml", "all:\n  hosts: {a\n", "inv.yml:"},
+		{"yaml alias cycle", "inv.yml", "all: &a\n  children:\n    g: *a\n", `inv.yml:3: alias *a refers to the node its anchor &a is on`},
+		{"yaml alias cycle in vars", "inv.yml", "all:\n  vars:\n    x: &v [1, *v]\n", `inv.yml:3: alias *v refers to`},
+		{"yaml two documents", "inv.yml", "all: {}\n---\nall: {}\n", `inv.yml: expected one YAML document, found several`},
 		{"yaml cycle", "inv.yml", "all:\n  children:\n    a:\n      children:\n        a:\n", `inv.yml:5: group "a" cannot be a child of itself`},
 	}
 	for _, tt := range tests {
@@ -109,6 +114,13 @@ func TestMatch(t *testing.T) {
 	if _, _, err := inv.Match("web[7]"); err == nil {
 		t.Error("web[7]: want an error for an out-of-range subscript")
 	}
+	for _, p := range []string{"!", "&", "web:!", "web,&"} {
+		bare := p[len(p)-1:]
+		want := `invalid host pattern "` + bare + `": ` + bare + " must be followed by a group or host pattern"
+		if _, _, err := inv.Match(p); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", p, err, want)
+		}
+	}
 }
 
 func TestAccessors(t *testing.T) {
@@ -152,5 +164,34 @@ func TestPyLiteral(t *testing.T) {
 		if got := pyLiteral(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("pyLiteral(%q) = %#v, want %#v", in, got, want)
 		}
+	}
+}
+
+func TestVarsFileAliasCycleIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "group_vars"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte("h1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gv := filepath.Join(dir, "group_vars", "all.yml")
+	if err := os.WriteFile(gv, []byte("a: 1\nb: &b\n  c: *b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load([]string{dir})
+	if want := gv + ":3: alias *b refers to"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
+func TestRangeEnds(t *testing.T) {
+	inv, err := Load([]string{writeInv(t, "hosts", "n[9223372036854775806:9223372036854775807]\n[g]\nm[5:1]\nx[1:5:2]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"n9223372036854775806", "n9223372036854775807", "x1", "x3", "x5"}
+	if got := inv.Hosts(); !reflect.DeepEqual(got, want) {
+		t.Errorf("hosts = %v, want %v", got, want)
 	}
 }

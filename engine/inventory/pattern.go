@@ -69,6 +69,9 @@ func isSingleAddress(p string) bool {
 func (inv *Inventory) evaluate(parts []string) ([]string, []string, error) {
 	var regular, inter, excl []string
 	for _, p := range parts {
+		if p == "!" || p == "&" {
+			return nil, nil, fmt.Errorf("invalid host pattern %q: %s must be followed by a group or host pattern", p, p)
+		}
 		switch p[0] {
 		case '!':
 			excl = append(excl, p)
@@ -199,7 +202,11 @@ func patternRegexp(expr string) (*regexp.Regexp, error) {
 	if _, err := path.Match(expr, ""); err != nil {
 		return nil, fmt.Errorf("invalid host list pattern %s: %w", expr, err)
 	}
-	return globRegexp(expr)
+	re, err := globRegexp(expr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid host list pattern %s: %w", expr, err)
+	}
+	return re, nil
 }
 
 // globRegexp translates fnmatch syntax (*, ?, [abc], [!abc]); unlike

@@ -129,9 +129,9 @@ func TestLab(t *testing.T) {
 	})
 }
 
-// TestParallel is what concurrent test packages do: each Up gets its own
+// TestParallelLab is what concurrent test packages do: each Up gets its own
 // bridge, subnet and directory; and a directory holds one lab only.
-func TestParallel(t *testing.T) {
+func TestParallelLab(t *testing.T) {
 	if err := lab.Prereq(); err != nil && os.Getenv("CI") != "true" {
 		t.Skip(err)
 	}

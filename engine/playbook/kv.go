@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/engine/module"
 )
 
 // splitKV parses Ansible's "k=v k2='v 2' free text" argument strings. For
 // free-form modules (command, shell) only keys the module knows are taken
 // as arguments, and the rest, raw quotes kept, is the free-form text, as
 // Ansible's parse_kv(check_raw=True) does.
-func splitKV(s string, spec modules.Spec) (map[string]any, string, error) {
+func splitKV(s string, spec module.Spec) (map[string]any, string, error) {
 	tokens, err := rawTokens(s)
 	if err != nil {
 		return nil, "", err

@@ -9,13 +9,13 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // ModuleLookup finds modules by short name or FQCN.
 type ModuleLookup interface {
-	Lookup(name string) (modules.Module, bool)
+	Lookup(name string) (module.Module, bool)
 	Names() []string
 }
 
@@ -183,6 +183,8 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	p.Vars = l.mapping(n, "vars")
 	p.VarsFiles = l.strList(n, "vars_files")
 	p.GatherFacts = l.optBool(n, "gather_facts")
+	p.GatherSubset = l.strList(n, "gather_subset")
+	p.GatherTimeout = l.optInt(n, "gather_timeout")
 	p.Become = l.optBool(n, "become")
 	p.BecomeUser = l.str(n, "become_user")
 	p.Order = l.str(n, "order")
@@ -272,7 +274,7 @@ func (l *loader) serial(s *yamlnode.Node) []any {
 				out = append(out, n)
 				continue
 			}
-			if modules.IsTemplated(v) {
+			if module.IsTemplated(v) {
 				out = append(out, v)
 				continue
 			}
@@ -320,7 +322,7 @@ func (l *loader) rollout(n *yamlnode.Node, ctx taskCtx) *Rollout {
 		case int:
 			r.GateTimeout = v
 		case string:
-			if !modules.IsTemplated(v) {
+			if !module.IsTemplated(v) {
 				l.errorf(t.Pos, "rollout timeout must be a number of seconds, got %q", v)
 			}
 			r.TimeoutExpr = v
@@ -351,9 +353,9 @@ func (l *loader) checkNotify(p *Play) {
 	walk = func(ts []*Task) {
 		for _, t := range ts {
 			for _, n := range t.Notify {
-				if !known[n] && !modules.IsTemplated(n) {
+				if !known[n] && !module.IsTemplated(n) {
 					msg := fmt.Sprintf("notify %q: no handler has that name or listens to it", n)
-					if s := modules.Suggest(n, names); s != "" {
+					if s := module.Suggest(n, names); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)
 					}
 					l.errorf(t.Pos, "%s", msg)
@@ -374,7 +376,7 @@ func (l *loader) checkNotify(p *Play) {
 
 func (l *loader) unknownKey(kv yamlnode.Pair, what string, known keywords) {
 	msg := fmt.Sprintf("unknown %s keyword %q", what, kv.Key)
-	if s := modules.Suggest(kv.Key, known.list()); s != "" {
+	if s := module.Suggest(kv.Key, known.list()); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	l.errorf(kv.KeyPos, "%s", msg)

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // taskCtx is where a task list comes from.
@@ -104,7 +104,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 func (l *loader) unknownTaskKey(kv yamlnode.Pair) {
 	candidates := append(taskKeywords.list(), l.opts.Modules.Names()...)
 	msg := fmt.Sprintf("unknown module or task keyword %q", kv.Key)
-	if s := modules.Suggest(kv.Key, candidates); s != "" {
+	if s := module.Suggest(kv.Key, candidates); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	} else {
 		msg += "; run 'haplay doc' for the list of modules"
@@ -190,7 +190,7 @@ func (l *loader) validateArgs(t *Task) {
 	if !ok {
 		return
 	}
-	_, errs := modules.Validate(m.Spec(), t.Args, false)
+	_, errs := module.Validate(m.Spec(), t.Args, false)
 	for _, e := range errs {
 		pos := t.Pos
 		if p, ok := t.ArgPos[e.Arg]; ok {
@@ -312,7 +312,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	}
 	switch kind {
 	case "import_tasks":
-		if modules.IsTemplated(file) {
+		if module.IsTemplated(file) {
 			l.errorf(v.Pos, "import_tasks is static: its file name cannot use variables (use include_tasks)")
 			return nil
 		}
@@ -320,7 +320,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		return []*Task{wrapAsBlock(t, tasks)}
 	case "include_tasks":
 		t.Include = &Include{Kind: "tasks", File: file, Params: params}
-		if !modules.IsTemplated(file) {
+		if !module.IsTemplated(file) {
 			t.Include.File = l.resolveTaskFile(file, ctx)
 			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
 		}

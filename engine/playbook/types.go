@@ -25,6 +25,8 @@ type Play struct {
 	VarsFiles         []string
 	VarsPrompt        []VarPrompt
 	GatherFacts       *bool
+	GatherSubset      []string // the fact-gathering module's gather_subset
+	GatherTimeout     *int     // and its gather_timeout, in seconds
 	Become            *bool
 	BecomeUser        string
 	Serial            []any // ints and "N%" strings; empty means all hosts at once

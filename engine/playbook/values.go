@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // Typed readers for keyword values. Each reports a positioned error for a
@@ -58,7 +58,7 @@ func (l *loader) strList(n *yamlnode.Node, key string) []string {
 	case yamlnode.Scalar:
 		s := fmt.Sprint(v.Value)
 		if key == "tags" {
-			return modules.SplitCommaList(s)
+			return module.SplitCommaList(s)
 		}
 		return []string{s}
 	}
@@ -71,7 +71,7 @@ func (l *loader) optBool(n *yamlnode.Node, key string) *bool {
 	if v == nil || v.Value == nil && v.Kind == yamlnode.Scalar {
 		return nil
 	}
-	b, err := modules.ToBool(v.Value)
+	b, err := module.ToBool(v.Value)
 	if err != nil || v.Kind != yamlnode.Scalar {
 		l.errorf(v.Pos, "%s must be true or false, got %v", key, v.Interface())
 		return nil

@@ -14,9 +14,9 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/runner"
-	"github.com/haplay/haplay/modules"
 )
 
 // Censored replaces every value of a no_log task.
@@ -31,6 +31,7 @@ type Text struct {
 	color     bool
 	check     bool
 	plan      bool // summarise changes at the end (haplay plan)
+	modules   *module.Registry
 	prog      progress
 }
 
@@ -41,11 +42,14 @@ type TextOptions struct {
 	Color     bool
 	Check     bool
 	Plan      bool
+	// Modules tells which tasks print like debug (module.PrintsLikeDebug):
+	// their values are shown at every verbosity.
+	Modules *module.Registry
 }
 
 // NewText returns a text reporter writing to w.
 func NewText(w io.Writer, o TextOptions) *Text {
-	t := &Text{w: w, verbosity: o.Verbosity, diff: o.Diff, color: o.Color, check: o.Check, plan: o.Plan}
+	t := &Text{w: w, verbosity: o.Verbosity, diff: o.Diff, color: o.Color, check: o.Check, plan: o.Plan, modules: o.Modules}
 	if o.Color { // a TTY
 		t.startTicker()
 	}
@@ -173,19 +177,34 @@ func (t *Text) HostResult(r runner.HostResult) {
 // body is what follows "ok: [h] =>": debug's message, or the full result
 // with -v.
 func (t *Text) body(r runner.HostResult) string {
+	debug := t.printsLikeDebug(r.Task)
 	if r.NoLog {
-		if t.verbosity > 0 || r.Task.Action == "debug" {
+		if t.verbosity > 0 || debug {
 			return jsonIndent(map[string]any{"censored": Censored})
 		}
 		return ""
 	}
-	if r.Task.Action == "debug" && !r.IsItem || (r.Task.Action == "debug" && r.IsItem) {
+	if debug {
 		return jsonIndent(debugValues(r.Result.Values))
 	}
 	if t.verbosity > 0 {
 		return jsonLine(resultValues(r))
 	}
 	return ""
+}
+
+// printsLikeDebug reports whether the task's module shows its values at
+// every verbosity.
+func (t *Text) printsLikeDebug(task *playbook.Task) bool {
+	if t.modules == nil || task == nil {
+		return false
+	}
+	m, ok := t.modules.Lookup(task.Action)
+	if !ok {
+		return false
+	}
+	_, ok = m.(module.PrintsLikeDebug)
+	return ok
 }
 
 func debugValues(v map[string]any) map[string]any {
@@ -226,7 +245,7 @@ func (t *Text) writeDiffs(r runner.HostResult) {
 }
 
 // UnifiedDiff renders one Diff as a unified diff.
-func UnifiedDiff(d modules.Diff) string {
+func UnifiedDiff(d module.Diff) string {
 	before, after := d.BeforeHeader, d.AfterHeader
 	if before == "" {
 		before = "before"

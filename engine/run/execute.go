@@ -50,12 +50,13 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		Templates: l.templates,
 		Connector: poolConnector{pool: pool, inv: inv},
 		Reporter:  reporters,
+		Prompter:  o.Terminal,
 		LoadTasks: func(path string) ([]*playbook.Task, error) {
 			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}})
 		},
 		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,
-		ExtraVars: l.extraVars, Verbosity: o.Verbosity,
+		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
 	}
 	return runner.Run(ctx, l.Playbook, opts)
 }
@@ -70,7 +71,7 @@ func (l *Loaded) reporters() (report.Multi, func(), error) {
 		reporters = append(reporters, report.NewJSON(o.Stdout))
 	default:
 		reporters = append(reporters, report.NewText(o.Stdout, report.TextOptions{
-			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout), Check: o.Check, Plan: o.Plan}))
+			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout), Check: o.Check, Plan: o.Plan, Modules: l.registry}))
 	}
 	if o.LogFile == "" {
 		return reporters, func() {}, nil

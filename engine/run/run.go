@@ -17,8 +17,9 @@ import (
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/requirements"
+	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/engine/template"
-	"github.com/haplay/haplay/engine/vendor"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -40,6 +41,7 @@ type Options struct {
 	Timeout         time.Duration
 	RolesPath       []string
 	Output          string // text or json
+	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
 	SSHShells       int    // remote shells per host, -1 = channel per command
 	Verbosity       int
 	LogFile         string
@@ -48,6 +50,9 @@ type Options struct {
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
+	// Terminal is where pause shows its text and asks; nil when there is
+	// no operator.
+	Terminal runner.Prompter
 }
 
 // Prompter asks for one value, without echo when private.
@@ -130,7 +135,7 @@ func Load(o Options) (*Loaded, error) {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
 	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: vendor.RolesPath(o.Inventories), CollectionsPaths: vendor.CollectionsPath(o.Inventories)})
+		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories)})
 	if err != nil {
 		return nil, parseError(err)
 	}

@@ -3,9 +3,11 @@
 package runner
 
 import (
+	"context"
+
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
-	"github.com/haplay/haplay/modules"
 )
 
 // Status is a task's outcome on one host.
@@ -28,7 +30,7 @@ type HostResult struct {
 	Status    Status
 	Ignored   bool // failed, but ignore_errors was set
 	Msg       string
-	Result    modules.Result
+	Result    module.Result
 	Item      any  // the loop item, for per-item results
 	IsItem    bool // a per-item line; the aggregate follows
 	Label     string
@@ -58,6 +60,14 @@ type Reporter interface {
 // every command a module runs (never those of no_log tasks).
 type CommandReporter interface {
 	Command(host string, c connection.Cmd)
+}
+
+// Prompter is the operator's side of the run: notices while a module
+// waits, and questions (pause with a prompt). Modules reach it through
+// module.Controller, never through os.Stdin.
+type Prompter interface {
+	Notify(text string)
+	Prompt(ctx context.Context, text string, echo bool) (string, error)
 }
 
 // ProgressReporter is an optional Reporter method: it is told which hosts

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/engine/module"
 )
 
 // overlay holds, per host, the files earlier tasks of a check-mode run
@@ -13,38 +13,38 @@ import (
 // diffs against the old file here and gets it wrong).
 type overlay struct {
 	mu    sync.Mutex
-	files map[string]modules.FileInfo
-	units map[string]modules.UnitState // service units, by modules' unit key
+	files map[string]module.FileInfo
+	units map[string]module.UnitState // service units, by modules' unit key
 }
 
-func (o *overlay) get(path string) (modules.FileInfo, bool) {
+func (o *overlay) get(path string) (module.FileInfo, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	f, ok := o.files[path]
 	return f, ok
 }
 
-func (o *overlay) put(f modules.FileInfo) {
+func (o *overlay) put(f module.FileInfo) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.files == nil {
-		o.files = map[string]modules.FileInfo{}
+		o.files = map[string]module.FileInfo{}
 	}
 	o.files[f.Path] = f
 }
 
-func (o *overlay) getUnit(key string) (modules.UnitState, bool) {
+func (o *overlay) getUnit(key string) (module.UnitState, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	u, ok := o.units[key]
 	return u, ok
 }
 
-func (o *overlay) putUnit(key string, u modules.UnitState) {
+func (o *overlay) putUnit(key string, u module.UnitState) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.units == nil {
-		o.units = map[string]modules.UnitState{}
+		o.units = map[string]module.UnitState{}
 	}
 	o.units[key] = u
 }
@@ -64,9 +64,18 @@ type hostHandle struct {
 	onCmd func(connection.Cmd)
 }
 
+// The capabilities a check-mode host offers modules.
+var (
+	_ module.Host          = (*hostHandle)(nil)
+	_ module.Predictor     = (*hostHandle)(nil)
+	_ module.UnitPredictor = (*hostHandle)(nil)
+	_ module.Resetter      = (*hostHandle)(nil)
+	_ module.Reconnecter   = (*hostHandle)(nil)
+)
+
 func (h *hostHandle) Name() string { return h.name }
 
-// Reset forgets the target's failed dial (modules.Resetter), for
+// Reset forgets the target's failed dial (module.Resetter), for
 // wait_for_connection.
 func (h *hostHandle) Reset() {
 	if r, ok := h.target.(interface{ Reset() }); ok {
@@ -83,7 +92,7 @@ func (h *hostHandle) connTarget() connection.Target {
 }
 
 // Reconnectable reports whether the host is reached over a connection
-// that Disconnect can drop (modules.Reconnecter, for reboot): false for
+// that Disconnect can drop (module.Reconnecter, for reboot): false for
 // ansible_connection=local, where the host is the controller itself.
 func (h *hostHandle) Reconnectable() bool {
 	_, ok := h.connTarget().(interface{ Disconnect() })
@@ -108,7 +117,7 @@ func (h *hostHandle) Run(ctx context.Context, c connection.Cmd) (connection.Outp
 func (h *hostHandle) WriteFile(ctx context.Context, path string, data []byte, opts connection.WriteOptions) error {
 	if h.check {
 		prev, _ := h.ReadFile(ctx, path, false)
-		f := modules.FileInfo{Path: path, Exists: true, Type: "file", Content: append([]byte(nil), data...), HasData: true,
+		f := module.FileInfo{Path: path, Exists: true, Type: "file", Content: append([]byte(nil), data...), HasData: true,
 			Size: int64(len(data)), Owner: prev.Owner, Group: prev.Group, Mode: prev.Mode}
 		if opts.Mode != 0 {
 			f.Mode = opts.Mode
@@ -128,35 +137,35 @@ func (h *hostHandle) WriteFile(ctx context.Context, path string, data []byte, op
 	return err
 }
 
-func (h *hostHandle) ReadFile(ctx context.Context, path string, withContent bool) (modules.FileInfo, error) {
+func (h *hostHandle) ReadFile(ctx context.Context, path string, withContent bool) (module.FileInfo, error) {
 	if h.check {
 		if f, ok := h.overlay.get(path); ok {
 			return f, nil
 		}
 	}
-	return modules.ReadFileInfo(ctx, h.target, path, withContent, h.become)
+	return module.ReadFileInfo(ctx, h.target, path, withContent, h.become)
 }
 
 // RecordPredicted lets modules that change files by other means than
 // WriteFile (mkdir, chmod, rm) tell the overlay what a real run would
 // leave behind.
-func (h *hostHandle) RecordPredicted(f modules.FileInfo) {
+func (h *hostHandle) RecordPredicted(f module.FileInfo) {
 	if h.check {
 		h.overlay.put(f)
 	}
 }
 
 // PredictedUnit is the unit state an earlier task of this check run
-// predicted (modules.UnitPredictor).
-func (h *hostHandle) PredictedUnit(key string) (modules.UnitState, bool) {
+// predicted (module.UnitPredictor).
+func (h *hostHandle) PredictedUnit(key string) (module.UnitState, bool) {
 	if !h.check {
-		return modules.UnitState{}, false
+		return module.UnitState{}, false
 	}
 	return h.overlay.getUnit(key)
 }
 
 // RecordUnit keeps a predicted unit state for later tasks of the check run.
-func (h *hostHandle) RecordUnit(key string, u modules.UnitState) {
+func (h *hostHandle) RecordUnit(key string, u module.UnitState) {
 	if h.check {
 		h.overlay.putUnit(key, u)
 	}

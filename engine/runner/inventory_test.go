@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -27,10 +29,11 @@ func (f *fakeInv) AddHost(name string, groups []string, vars map[string]any) {
 	f.added = append(f.added, name)
 }
 
-func TestImplicitRunOnce(t *testing.T) {
-	reg := modules.Builtin()
+func TestRunsOnceIsDeclared(t *testing.T) {
+	pr := &playRun{run: &run{opts: Options{Modules: modules.Builtin()}}}
 	for name, want := range map[string]bool{"add_host": true, "ansible.builtin.add_host": true, "pause": true, "group_by": false, "debug": false, "nosuch": false} {
-		if got := implicitRunOnce(reg, name); got != want {
+		_, got := pr.module(&playbook.Task{Module: name}).(module.RunsOnce)
+		if got != want {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
 	}
@@ -39,22 +42,32 @@ func TestImplicitRunOnce(t *testing.T) {
 func TestApplyInventory(t *testing.T) {
 	inv := &fakeInv{groups: map[string][]string{"n1": {"web"}}}
 	pr := &playRun{run: &run{opts: Options{Inventory: inv}}}
+	run := func(m module.Module, args module.Args) module.Result {
+		t.Helper()
+		res, err := m.Run(t.Context(), &module.Call{Args: args})
+		if err != nil || res.Failed {
+			t.Fatalf("%s: %v %s", m.Name(), err, res.Msg)
+		}
+		pr.applyInventory(m, "n1", &res)
+		return res
+	}
 
 	// group_by: changed only when the host was not in the group yet.
-	res := modules.Result{Values: map[string]any{"add_group": "web", "parent_groups": []any{"all"}}}
-	pr.applyInventory("group_by", "n1", &res)
-	if res.Changed {
+	if res := run(modules.GroupBy{}, module.Args{"key": "web"}); res.Changed {
 		t.Error("group_by into a group the host is in must not change")
 	}
-	res = modules.Result{Values: map[string]any{"add_group": "db", "parent_groups": []any{"all"}}}
-	pr.applyInventory("group_by", "n1", &res)
-	if !res.Changed || !reflect.DeepEqual(inv.groups["n1"], []string{"web", "db"}) {
+	if res := run(modules.GroupBy{}, module.Args{"key": "db"}); !res.Changed || !reflect.DeepEqual(inv.groups["n1"], []string{"web", "db"}) {
 		t.Errorf("group_by db: changed=%v groups=%v", res.Changed, inv.groups["n1"])
 	}
-
-	res = modules.Result{Changed: true, Values: map[string]any{"add_host": map[string]any{"host_name": "new", "groups": []any{"g"}, "host_vars": map[string]any{}}}}
-	pr.applyInventory("add_host", "n1", &res)
+	run(modules.AddHost{}, module.Args{"name": "new", "groups": []any{"g"}})
 	if !reflect.DeepEqual(inv.groups["new"], []string{"g"}) {
 		t.Errorf("add_host: %v", inv.groups)
+	}
+
+	// A module that does not declare InventoryChanger cannot change it.
+	res := module.Result{Inventory: &module.InventoryChange{Host: "sneaky", Groups: []string{"x"}}}
+	pr.applyInventory(modules.Debug{}, "n1", &res)
+	if _, ok := inv.groups["sneaky"]; ok {
+		t.Error("an undeclared inventory change was applied")
 	}
 }

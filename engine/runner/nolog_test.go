@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/modules"
@@ -20,22 +21,22 @@ import (
 type leaky struct{}
 
 func (leaky) Name() string { return "leaky" }
-func (leaky) Spec() modules.Spec {
-	return modules.Spec{Args: []modules.Arg{
-		{Name: "token", Type: modules.TypeStr, NoLog: true},
-		{Name: "fail", Type: modules.TypeBool, Default: false},
+func (leaky) Spec() module.Spec {
+	return module.Spec{Args: []module.Arg{
+		{Name: "token", Type: module.TypeStr, NoLog: true},
+		{Name: "fail", Type: module.TypeBool, Default: false},
 	}}
 }
-func (leaky) Run(ctx context.Context, c *modules.Call) (modules.Result, error) {
+func (leaky) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	tok := c.Args.String("token")
 	out, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{"echo", "token=" + tok}})
 	if err != nil {
-		return modules.Result{}, err
+		return module.Result{}, err
 	}
 	if _, err := c.Host.Run(ctx, connection.Cmd{Argv: []string{"true", tok}, Script: ""}); err != nil {
-		return modules.Result{}, err
+		return module.Result{}, err
 	}
-	r := modules.Result{Changed: true, Diffs: []modules.Diff{{Before: "", After: tok + "\n"}}}
+	r := module.Result{Changed: true, Diffs: []module.Diff{{Before: "", After: tok + "\n"}}}
 	r.Set("stdout", strings.TrimSpace(string(out.Stdout)))
 	r.Set("token", tok)
 	if c.Args.Bool("fail") {
@@ -103,10 +104,10 @@ func TestPerArgumentNoLog(t *testing.T) {
 		if strings.Contains(s, secret) {
 			t.Errorf("task %q: the secret is shown: %s", hr.Task.DisplayName(), s)
 		}
-		if hr.Task.DisplayName() == "plain" && hr.Result.Values["token"] != modules.NoLogValue {
-			t.Errorf("the value itself is not %s: %v", modules.NoLogValue, hr.Result.Values["token"])
+		if hr.Task.DisplayName() == "plain" && hr.Result.Values["token"] != module.NoLogValue {
+			t.Errorf("the value itself is not %s: %v", module.NoLogValue, hr.Result.Values["token"])
 		}
-		if hr.Task.DisplayName() == "failing" && !strings.Contains(hr.Msg, "bad token "+modules.NoLogMask) {
+		if hr.Task.DisplayName() == "failing" && !strings.Contains(hr.Msg, "bad token "+module.NoLogMask) {
 			t.Errorf("failure message %q", hr.Msg)
 		}
 	}

@@ -13,9 +13,9 @@ import (
 	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
-	"github.com/haplay/haplay/modules"
 )
 
 // Inventory is what the runner needs of an inventory.
@@ -51,11 +51,13 @@ type TaskLoader func(path string) ([]*playbook.Task, error)
 // Options configure a run.
 type Options struct {
 	Inventory Inventory
-	Modules   *modules.Registry
+	Modules   *module.Registry
 	Templates Templater
 	Connector Connector
 	Reporter  Reporter
 	LoadTasks TaskLoader
+	// Prompter is the operator's terminal (pause); nil when there is none.
+	Prompter Prompter
 
 	Forks     int
 	Check     bool
@@ -66,7 +68,10 @@ type Options struct {
 	StartAt   string
 	ExtraVars map[string]any
 	Verbosity int
-	ResumeDir string // where a stopped rollout writes its resume file ("" = .haplay)
+	// ResumeDir is where a stopped rollout writes its resume file; ""
+	// means .haplay/ beside the playbook, where Ansible puts its retry
+	// files, not the directory haplay happens to run from.
+	ResumeDir string
 }
 
 // Run runs every play of pb. The returned recap is complete even when err
@@ -248,18 +253,21 @@ func serialSize(spec any, total int) (int, error) {
 }
 
 // writeResume writes the hosts never started to a file usable as
-// --limit @FILE, and returns its path.
+// --limit @FILE, and returns its path ("" when it could not, with a
+// warning: the stop itself is still reported).
 func (r *run) writeResume(play *playbook.Play, hosts []string) string {
 	dir := r.opts.ResumeDir
 	if dir == "" {
-		dir = ".haplay"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return ""
+		dir = filepath.Join(r.pb.Dir, ".haplay")
 	}
 	name := strings.TrimSuffix(filepath.Base(r.pb.Path), filepath.Ext(r.pb.Path)) + ".resume"
 	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(strings.Join(hosts, "\n")+"\n"), 0o644); err != nil {
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = os.WriteFile(p, []byte(strings.Join(hosts, "\n")+"\n"), 0o644)
+	}
+	if err != nil {
+		r.opts.Reporter.Warn(fmt.Sprintf("could not write the resume file (--resume-dir chooses where): %v", err))
 		return ""
 	}
 	return p

@@ -11,8 +11,8 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/connspec"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
-	"github.com/haplay/haplay/modules"
 )
 
 // runTasks runs a task list on hosts with the linear strategy: each task on
@@ -141,10 +141,11 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		pg.Running(t, active)
 	}
 	pr.resetHostvars()
-	if t.Action == "meta" {
+	mod := pr.module(t)
+	if _, ok := mod.(module.RunControl); ok {
 		return pr.runMeta(ctx, e, active, f)
 	}
-	if e.runOnce || implicitRunOnce(pr.opts.Modules, t.Module) {
+	if _, once := mod.(module.RunsOnce); e.runOnce || once {
 		res := pr.runOnHost(ctx, e, active[0], f)
 		// run_once: the one result stands for every host of the batch.
 		for _, h := range active[1:] {
@@ -221,43 +222,52 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 		return pr.finish(e, pr.failResult(hr, err))
 	}
 	if name := pr.dependsOnUnknown(e, host); name != "" {
-		if t.Action == "set_fact" {
+		if fs, ok := pr.module(t).(module.FactSetter); ok {
 			// The facts it would set are unknown too: a later task that
 			// uses them cannot predict either, rather than fail on an
 			// undefined variable the real run would have.
-			for k := range t.Args {
-				if k != "cacheable" {
-					pr.markUnknown(host, k, true)
-				}
+			for _, k := range fs.FactNames(t.Args) {
+				pr.markUnknown(host, k, true)
 			}
 		}
 		return pr.finish(e, cannotPredict(hr, name))
 	}
-	if t.LoopKeyword == "" {
-		ok, err := pr.conditionsHold(e.when, vars)
-		if err != nil {
-			return pr.finish(e, pr.failResult(hr, err))
-		}
-		if !ok {
-			hr.Status = StatusSkipped
-			hr.Msg = "Conditional result was False"
-			return pr.finish(e, hr)
-		}
-		hr = pr.runOnce(ctx, e, host, vars, hr)
-		return pr.finish(e, hr)
+	if t.LoopKeyword != "" {
+		return pr.finish(e, pr.runLoop(ctx, e, host, vars, hr))
 	}
-	items, err := pr.loopItems(t, vars)
+	ok, err := pr.conditionsHold(e.when, vars)
 	if err != nil {
 		return pr.finish(e, pr.failResult(hr, err))
+	}
+	if !ok {
+		hr.Status = StatusSkipped
+		hr.Msg = "Conditional result was False"
+		return pr.finish(e, hr)
+	}
+	return pr.finish(e, pr.runOnce(ctx, e, host, vars, hr))
+}
+
+// loopState is what runLoop gathers over the items.
+type loopState struct {
+	agg                            HostResult
+	results                        []any
+	anyRan, anyChanged, anyUnknown bool
+}
+
+// runLoop runs the task once per loop item, each reported on its own, and
+// returns the aggregate result that register and the recap see.
+func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
+	t := e.task
+	items, err := pr.loopItems(t, vars)
+	if err != nil {
+		return pr.failResult(hr, err)
 	}
 	loopVar := t.LoopVar
 	if loopVar == "" {
 		loopVar = "item"
 	}
-	var results []any
-	agg := hr
-	agg.Status = StatusSkipped
-	anyRan, anyChanged, anyUnknown := false, false, false
+	ls := &loopState{agg: hr}
+	ls.agg.Status = StatusSkipped
 	for i, item := range items {
 		iv := copyVars(vars)
 		iv[loopVar] = item
@@ -266,28 +276,7 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 		}
 		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items),
 			"revindex": len(items) - i, "revindex0": len(items) - i - 1}
-		ir := HostResult{Host: host, Task: t, NoLog: e.noLog, Item: item, IsItem: true}
-		ir.Label = pr.itemLabel(t, iv, item)
-		ok, err := pr.conditionsHold(e.when, iv)
-		if err != nil {
-			ir = pr.failResult(ir, err)
-		} else if !ok {
-			ir.Status = StatusSkipped
-			ir.Msg = "Conditional result was False"
-		} else {
-			ir = pr.runOnce(ctx, e, host, iv, ir)
-			anyRan = true
-		}
-		if ir.Status == StatusFailed && e.ignoreErrors {
-			ir.Ignored = true
-		}
-		pr.opts.Reporter.HostResult(ir)
-		if ir.Result.Changed || ir.Status == StatusChanged {
-			anyChanged = true
-		}
-		if ir.CheckSkip {
-			anyUnknown = true
-		}
+		ir := pr.runItem(ctx, e, host, iv, item, ls)
 		// set_fact in a loop: each item sees the facts of the items before.
 		if (ir.Status == StatusOK || ir.Status == StatusChanged) && len(ir.Result.Facts) > 0 {
 			for k, v := range ir.Result.Facts {
@@ -296,64 +285,110 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 				}
 			}
 		}
-		vals := map[string]any{}
-		for k, v := range ir.Result.Values {
-			vals[k] = v
+		ls.results = append(ls.results, itemValues(ir, loopVar))
+		ls.add(ir)
+	}
+	return ls.result()
+}
+
+// runItem runs and reports one loop item.
+func (pr *playRun) runItem(ctx context.Context, e *effective, host string, iv map[string]any, item any, ls *loopState) HostResult {
+	ir := HostResult{Host: host, Task: e.task, NoLog: e.noLog, Item: item, IsItem: true}
+	ir.Label = pr.itemLabel(e.task, iv, item)
+	ok, err := pr.conditionsHold(e.when, iv)
+	if err != nil {
+		ir = pr.failResult(ir, err)
+	} else if !ok {
+		ir.Status = StatusSkipped
+		ir.Msg = "Conditional result was False"
+	} else {
+		ir = pr.runOnce(ctx, e, host, iv, ir)
+		ls.anyRan = true
+	}
+	if ir.Status == StatusFailed && e.ignoreErrors {
+		ir.Ignored = true
+	}
+	pr.opts.Reporter.HostResult(ir)
+	return ir
+}
+
+// itemValues is one item's entry in the registered results list.
+func itemValues(ir HostResult, loopVar string) map[string]any {
+	vals := map[string]any{}
+	for k, v := range ir.Result.Values {
+		vals[k] = v
+	}
+	vals[loopVar] = ir.Item // as execute left it: no_log argument values hidden
+	vals["changed"] = ir.Status == StatusChanged
+	vals["failed"] = ir.Status == StatusFailed
+	if ir.Status == StatusSkipped {
+		vals["skipped"] = true
+	}
+	if ir.Msg != "" {
+		vals["msg"] = ir.Msg
+	}
+	vals["ansible_loop_var"] = loopVar
+	return vals
+}
+
+// add folds one item's outcome into the aggregate: the worst status wins,
+// diffs and facts accumulate.
+func (ls *loopState) add(ir HostResult) {
+	agg := &ls.agg
+	if ir.Result.Changed || ir.Status == StatusChanged {
+		ls.anyChanged = true
+	}
+	if ir.CheckSkip {
+		ls.anyUnknown = true
+	}
+	switch {
+	case ir.Status == StatusUnreachable:
+		agg.Status = StatusUnreachable
+	case ir.Status == StatusFailed && !ir.Ignored && agg.Status != StatusUnreachable:
+		agg.Status = StatusFailed
+		agg.Msg = "One or more items failed"
+	case ir.Status == StatusFailed && ir.Ignored && agg.Status != StatusUnreachable:
+		agg.Status = StatusFailed
+		agg.Ignored = true
+		agg.Msg = "One or more items failed"
+	case ir.Status == StatusChanged && (agg.Status == StatusOK || agg.Status == StatusSkipped):
+		agg.Status = StatusChanged
+	case ir.Status == StatusOK && agg.Status == StatusSkipped:
+		agg.Status = StatusOK
+	}
+	agg.Result.Diffs = append(agg.Result.Diffs, ir.Result.Diffs...)
+	if ir.Result.Facts != nil {
+		if agg.Result.Facts == nil {
+			agg.Result.Facts = map[string]any{}
 		}
-		vals[loopVar] = ir.Item // as execute left it: no_log argument values hidden
-		vals["changed"] = ir.Status == StatusChanged
-		vals["failed"] = ir.Status == StatusFailed
-		if ir.Status == StatusSkipped {
-			vals["skipped"] = true
-		}
-		if ir.Msg != "" {
-			vals["msg"] = ir.Msg
-		}
-		vals["ansible_loop_var"] = loopVar
-		results = append(results, vals)
-		switch {
-		case ir.Status == StatusUnreachable:
-			agg.Status = StatusUnreachable
-		case ir.Status == StatusFailed && !ir.Ignored && agg.Status != StatusUnreachable:
-			agg.Status = StatusFailed
-			agg.Msg = "One or more items failed"
-		case ir.Status == StatusFailed && ir.Ignored && agg.Status != StatusUnreachable:
-			agg.Status = StatusFailed
-			agg.Ignored = true
-			agg.Msg = "One or more items failed"
-		case ir.Status == StatusChanged && (agg.Status == StatusOK || agg.Status == StatusSkipped):
-			agg.Status = StatusChanged
-		case ir.Status == StatusOK && agg.Status == StatusSkipped:
-			agg.Status = StatusOK
-		}
-		agg.Result.Diffs = append(agg.Result.Diffs, ir.Result.Diffs...)
-		if ir.Result.Facts != nil {
-			if agg.Result.Facts == nil {
-				agg.Result.Facts = map[string]any{}
-			}
-			for k, v := range ir.Result.Facts {
-				agg.Result.Facts[k] = v
-			}
+		for k, v := range ir.Result.Facts {
+			agg.Result.Facts[k] = v
 		}
 	}
+}
+
+// result is the loop's aggregate, with Ansible's results and msg.
+func (ls *loopState) result() HostResult {
+	agg := ls.agg
+	results := ls.results
 	if results == nil {
 		results = []any{}
 	}
 	agg.Result.Values = map[string]any{"results": results, "changed": agg.Status == StatusChanged, "msg": "All items completed"}
-	if !anyRan && agg.Status == StatusSkipped {
+	if !ls.anyRan && agg.Status == StatusSkipped {
 		agg.Result.Values["skipped"] = true
 		agg.Result.Values["msg"] = "All items skipped"
 	}
 	if agg.Status == StatusFailed {
 		agg.Result.Values["msg"] = agg.Msg
 	}
-	agg.Result.Changed = agg.Status == StatusChanged || anyChanged
-	if anyUnknown && agg.Status == StatusSkipped {
+	agg.Result.Changed = agg.Status == StatusChanged || ls.anyChanged
+	if ls.anyUnknown && agg.Status == StatusSkipped {
 		agg.CheckSkip = true
 		agg.Msg = "cannot predict: some items could not predict in check mode"
 		agg.Result.Values["msg"] = agg.Msg
 	}
-	return pr.finish(e, agg)
+	return agg
 }
 
 // runOnce runs the module for one host (one loop item), with until/retries.
@@ -415,7 +450,7 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 }
 
 // redactResult hides a call's no_log argument values in hr.
-func redactResult(s modules.Secrets, hr HostResult) HostResult {
+func redactResult(s module.Secrets, hr HostResult) HostResult {
 	if len(s) == 0 {
 		return hr
 	}
@@ -433,21 +468,12 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
 	}
-	rawArgs, err := pr.renderArgs(t, mod, vars)
+	args, secrets, err := pr.moduleArgs(t, mod, vars)
+	// The values of per-argument no_log arguments leave no trace in what
+	// is reported, logged or registered (module.Redact).
+	defer func() { out = redactResult(secrets, out) }()
 	if err != nil {
 		return pr.failResult(hr, err)
-	}
-	// The values of per-argument no_log arguments leave no trace in what
-	// is reported, logged or registered (modules.Redact).
-	secrets := modules.Redact(mod.Spec(), rawArgs)
-	defer func() { out = redactResult(secrets, out) }()
-	args, argErrs := modules.Validate(mod.Spec(), rawArgs, true)
-	if len(argErrs) > 0 {
-		var msgs []string
-		for _, ae := range argErrs {
-			msgs = append(msgs, ae.Msg)
-		}
-		return pr.failResult(hr, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; ")))
 	}
 	check := pr.opts.Check
 	if e.checkMode != nil {
@@ -470,47 +496,23 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if errors.Is(specErr, connspec.ErrBecome) {
 		return pr.failResult(hr, specErr)
 	}
-	become := spec.Become
-	call := &modules.Call{
-		Args: args, Check: check, Diff: diff, Become: become,
+	call := &module.Call{
+		Args: args, Check: check, Diff: diff, Become: spec.Become,
 		Controller: &controller{pr: pr, vars: vars, task: t},
 	}
-	if !controllerOnly(mod.Name()) {
+	if _, local := mod.(module.RunsOnController); !local {
 		if targetHost != host {
 			spec, specErr = pr.connSpec(e, targetHost, pr.otherHostVars(targetHost))
 		}
-		tgt, err := pr.targetFor(ctx, spec, specErr)
-		if err != nil {
+		if err := pr.connectCall(ctx, e, call, targetHost, spec, specErr, vars, secrets); err != nil {
 			hr.Status = StatusUnreachable
 			hr.Msg = err.Error()
 			return hr
 		}
-		hs := pr.host(targetHost)
-		hh := &hostHandle{name: targetHost, target: envTarget{tgt, pr.environment(e, vars)}, check: check, overlay: &hs.overlay, become: become}
-		if cr, ok := pr.opts.Reporter.(CommandReporter); ok && pr.opts.Verbosity >= 2 && !e.noLog {
-			hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, secrets.Cmd(c)) }
-		}
-		call.Host = hh
-		call.Hosts = func(name string) (modules.Host, error) {
-			if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
-				return nil, fmt.Errorf("%q is not a host of the inventory", name)
-			}
-			ospec, ospecErr := pr.connSpec(e, name, pr.otherHostVars(name))
-			other, err := pr.targetFor(ctx, ospec, ospecErr)
-			if err != nil {
-				return nil, err
-			}
-			oh := &hostHandle{name: name, target: envTarget{other, pr.environment(e, vars)}, check: check, overlay: &pr.host(name).overlay, become: become}
-			if hh.onCmd != nil {
-				cr := pr.opts.Reporter.(CommandReporter)
-				oh.onCmd = func(c connection.Cmd) { cr.Command(name, secrets.Cmd(c)) }
-			}
-			return oh, nil
-		}
 	}
 	res, err := mod.Run(ctx, call)
 	if err == nil && !res.Failed && !res.Skipped {
-		pr.applyInventory(mod.Name(), host, &res)
+		pr.applyInventory(mod, host, &res)
 	}
 	hr.Result = res
 	if err != nil {
@@ -521,54 +523,18 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		}
 		return pr.failResult(hr, fmt.Errorf("%s on %s: %w", mod.Name(), targetHost, err))
 	}
-	switch {
-	case res.Failed:
-		hr.Status = StatusFailed
-	case res.Skipped:
-		hr.Status = StatusSkipped
+	hr.Status = statusOf(res)
+	if hr.Status == StatusSkipped {
 		hr.CheckSkip = check
 		hr.Msg = res.SkipReason
-	case res.Changed:
-		hr.Status = StatusChanged
-	default:
-		hr.Status = StatusOK
 	}
 	if res.Msg != "" {
 		hr.Msg = res.Msg
 	}
 	if hr.Status != StatusSkipped && (len(t.ChangedWhen) > 0 || len(t.FailedWhen) > 0) {
-		// The conditions see the result under the register name only, as
-		// in Ansible.
-		reg := registerValue(res, hr.Status)
-		rv := copyVars(vars)
-		if t.Register != "" {
-			rv[t.Register] = reg
-		}
-		if len(t.ChangedWhen) > 0 {
-			changed, err := pr.conditionsHold(t.ChangedWhen, rv)
-			if err != nil {
-				return pr.failResult(hr, fmt.Errorf("changed_when: %w", err))
-			}
-			if hr.Status != StatusFailed {
-				hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[changed]
-			}
-			hr.Result.Changed = changed
-		}
-		if len(t.FailedWhen) > 0 {
-			failed, err := pr.conditionsHold(t.FailedWhen, rv)
-			if err != nil {
-				return pr.failResult(hr, fmt.Errorf("failed_when: %w", err))
-			}
-			hr.Result.Failed = failed
-			if failed {
-				hr.Status = StatusFailed
-				if hr.Msg == "" || hr.Msg == "non-zero return code" {
-					hr.Msg = "failed_when condition was true"
-				}
-			} else if hr.Status == StatusFailed {
-				hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[hr.Result.Changed]
-				hr.Msg = ""
-			}
+		var err error
+		if hr, err = pr.resultConditions(t, vars, hr); err != nil {
+			return pr.failResult(hr, err)
 		}
 	}
 	if hr.Status == StatusFailed && e.ignoreErrors {
@@ -580,58 +546,144 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	return hr
 }
 
-// implicitRunOnce modules bypass the host loop, as in Ansible: add_host
-// adds its host once per play, pause waits once for the whole batch.
-func implicitRunOnce(reg *modules.Registry, name string) bool {
-	if reg == nil {
-		return false
+// moduleArgs templates the task's arguments and validates them against
+// the module's spec, now that their values are known. The secrets are
+// the values of the no_log arguments, for a failed validation too.
+func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, module.Secrets, error) {
+	rawArgs, err := pr.renderArgs(t, mod, vars)
+	if err != nil {
+		return nil, nil, err
 	}
-	mod, ok := reg.Lookup(name)
-	if !ok {
-		return false
+	secrets := module.Redact(mod.Spec(), rawArgs)
+	args, argErrs := module.Validate(mod.Spec(), rawArgs, true)
+	if len(argErrs) > 0 {
+		var msgs []string
+		for _, ae := range argErrs {
+			msgs = append(msgs, ae.Msg)
+		}
+		return nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
 	}
-	switch mod.Name() {
-	case "add_host", "pause":
-		return true
-	}
-	return false
+	return args, secrets, nil
 }
 
-// applyInventory carries out what add_host and group_by ask of the
+// connectCall gives the call its host (the delegate, when there is one)
+// and the way to reach other inventory hosts. The error means the host is
+// unreachable. The commands -vv shows have secrets hidden.
+func (pr *playRun) connectCall(ctx context.Context, e *effective, call *module.Call, targetHost string, spec connection.Spec, specErr error, vars map[string]any, secrets module.Secrets) error {
+	tgt, err := pr.targetFor(ctx, spec, specErr)
+	if err != nil {
+		return err
+	}
+	env := pr.environment(e, vars)
+	hh := &hostHandle{name: targetHost, target: envTarget{tgt, env}, check: call.Check, overlay: &pr.host(targetHost).overlay, become: call.Become}
+	cr, showCmds := pr.opts.Reporter.(CommandReporter)
+	showCmds = showCmds && pr.opts.Verbosity >= 2 && !e.noLog
+	if showCmds {
+		hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, secrets.Cmd(c)) }
+	}
+	call.Host = hh
+	call.Hosts = func(name string) (module.Host, error) {
+		if m, err := pr.opts.Inventory.Match(name); err != nil || len(m) != 1 || m[0] != name {
+			return nil, fmt.Errorf("%q is not a host of the inventory", name)
+		}
+		ospec, ospecErr := pr.connSpec(e, name, pr.otherHostVars(name))
+		other, err := pr.targetFor(ctx, ospec, ospecErr)
+		if err != nil {
+			return nil, err
+		}
+		oh := &hostHandle{name: name, target: envTarget{other, env}, check: call.Check, overlay: &pr.host(name).overlay, become: call.Become}
+		if showCmds {
+			oh.onCmd = func(c connection.Cmd) { cr.Command(name, secrets.Cmd(c)) }
+		}
+		return oh, nil
+	}
+	return nil
+}
+
+// statusOf is the status a module's result reports.
+func statusOf(res module.Result) Status {
+	switch {
+	case res.Failed:
+		return StatusFailed
+	case res.Skipped:
+		return StatusSkipped
+	case res.Changed:
+		return StatusChanged
+	}
+	return StatusOK
+}
+
+// resultConditions applies changed_when and failed_when. The conditions
+// see the result under the register name only, as in Ansible.
+func (pr *playRun) resultConditions(t *playbook.Task, vars map[string]any, hr HostResult) (HostResult, error) {
+	rv := copyVars(vars)
+	if t.Register != "" {
+		rv[t.Register] = registerValue(hr.Result, hr.Status)
+	}
+	if len(t.ChangedWhen) > 0 {
+		changed, err := pr.conditionsHold(t.ChangedWhen, rv)
+		if err != nil {
+			return hr, fmt.Errorf("changed_when: %w", err)
+		}
+		if hr.Status != StatusFailed {
+			hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[changed]
+		}
+		hr.Result.Changed = changed
+	}
+	if len(t.FailedWhen) > 0 {
+		failed, err := pr.conditionsHold(t.FailedWhen, rv)
+		if err != nil {
+			return hr, fmt.Errorf("failed_when: %w", err)
+		}
+		hr.Result.Failed = failed
+		if failed {
+			hr.Status = StatusFailed
+			if hr.Msg == "" || hr.Msg == "non-zero return code" {
+				hr.Msg = "failed_when condition was true"
+			}
+		} else if hr.Status == StatusFailed {
+			hr.Status = map[bool]Status{true: StatusChanged, false: StatusOK}[hr.Result.Changed]
+			hr.Msg = ""
+		}
+	}
+	return hr, nil
+}
+
+// module is the task's module, or nil when the registry does not know it
+// (the loader has refused such a task already).
+func (pr *playRun) module(t *playbook.Task) module.Module {
+	if pr.opts.Modules == nil {
+		return nil
+	}
+	m, _ := pr.opts.Modules.Lookup(t.Module)
+	return m
+}
+
+// applyInventory carries out what an InventoryChanger's result asks of the
 // in-memory inventory (in check mode too, as Ansible: later plays of the
-// check run must see the hosts). group_by reports changed only when the
-// host was not in the group yet.
-func (pr *playRun) applyInventory(module, host string, res *modules.Result) {
-	switch module {
-	case "add_host":
-		if name, groups, vars, ok := modules.AddHostRequest(res.Values); ok {
-			pr.opts.Inventory.AddHost(name, groups, vars)
-		}
-	case "group_by":
-		groups, ok := modules.GroupByRequest(res.Values)
-		if !ok {
-			return
-		}
+// check run must see the hosts). With ChangedIfNew the task is changed
+// only when the host was not in one of the groups yet.
+func (pr *playRun) applyInventory(mod module.Module, host string, res *module.Result) {
+	ch := res.Inventory
+	if _, ok := mod.(module.InventoryChanger); !ok || ch == nil {
+		return
+	}
+	name := ch.Host
+	if name == "" {
+		name = host
+	}
+	if ch.ChangedIfNew {
 		had := map[string]bool{}
-		for _, g := range pr.opts.Inventory.GroupNames(host) {
+		for _, g := range pr.opts.Inventory.GroupNames(name) {
 			had[g] = true
 		}
-		for _, g := range groups {
+		for _, g := range ch.Groups {
 			if !had[g] {
 				res.Changed = true
 			}
 		}
-		pr.opts.Inventory.AddHost(host, groups, nil)
 	}
-}
-
-// controllerOnly modules never touch the host.
-func controllerOnly(name string) bool {
-	switch name {
-	case "debug", "set_fact", "assert", "fail", "meta", "pause", "include_vars", "add_host", "group_by":
-		return true
-	}
-	return false
+	pr.opts.Inventory.AddHost(name, ch.Groups, ch.Vars)
 }
 
 func (pr *playRun) failResult(hr HostResult, err error) HostResult {
@@ -716,7 +768,7 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 		if hr.Delegated != "" && t.DelegateFacts {
 			target = hr.Delegated
 		}
-		if t.Module == "setup" {
+		if _, ok := pr.module(t).(module.FactGatherer); ok {
 			// Gathered facts rank below play vars; set_fact above.
 			pr.setGathered(target, hr.Result.Facts)
 		} else {
@@ -732,7 +784,7 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 	pr.recap.Changes = append(pr.recap.Changes, Change{Host: host, Task: t.DisplayName(), Pos: t.Pos.String()})
 }
 
-func (pr *playRun) register(host, name string, res modules.Result, st Status) {
+func (pr *playRun) register(host, name string, res module.Result, st Status) {
 	v := registerValue(res, st)
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -744,9 +796,26 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	for k, v := range facts {
+		// A later setup task adds to ansible_facts, as in Ansible, rather
+		// than replace what gather_facts found.
+		if old, ok := hs.gathered[k].(map[string]any); ok && k == factsKey {
+			if add, ok := v.(map[string]any); ok {
+				merged := make(map[string]any, len(old)+len(add))
+				for fk, fv := range old {
+					merged[fk] = fv
+				}
+				for fk, fv := range add {
+					merged[fk] = fv
+				}
+				v = merged
+			}
+		}
 		hs.gathered[k] = v
 	}
 }
+
+// factsKey is the variable that holds every gathered fact.
+const factsKey = "ansible_facts"
 
 func (pr *playRun) setFacts(host string, facts map[string]any) {
 	hs := pr.host(host)
@@ -760,7 +829,7 @@ func (pr *playRun) setFacts(host string, facts map[string]any) {
 
 // registerValue is what `register` stores: the module's values plus
 // changed, failed, skipped and msg.
-func registerValue(res modules.Result, st Status) map[string]any {
+func registerValue(res module.Result, st Status) map[string]any {
 	v := map[string]any{}
 	for k, x := range res.Values {
 		v[k] = x

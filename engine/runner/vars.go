@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,10 +11,10 @@ import (
 
 	"github.com/haplay/haplay/engine/pyfmt"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // taskVars builds the variables a task sees on a host, with Ansible's
@@ -207,7 +208,7 @@ func truthy(v any) (bool, error) {
 	case bool:
 		return x, nil
 	case string:
-		if b, err := modules.ToBool(x); err == nil {
+		if b, err := module.ToBool(x); err == nil {
 			return b, nil
 		}
 		return x != "", nil
@@ -290,18 +291,17 @@ func (pr *playRun) renderString(s string, vars map[string]any) (string, error) {
 	return fmt.Sprint(v), nil
 }
 
-// rawArgs are arguments that hold expressions the module evaluates itself.
-var rawArgs = map[string]map[string]bool{"assert": {"that": true}, "debug": {"var": true}}
-
-func (pr *playRun) renderArgs(t *playbook.Task, mod modules.Module, vars map[string]any) (map[string]any, error) {
+func (pr *playRun) renderArgs(t *playbook.Task, mod module.Module, vars map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(t.Args))
 	keys := make([]string, 0, len(t.Args))
 	for k := range t.Args {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	spec := mod.Spec()
 	for _, k := range keys {
-		if rawArgs[mod.Name()][k] {
+		// Raw arguments hold expressions the module evaluates itself.
+		if a, ok := spec.Lookup(k); ok && a.Raw {
 			out[k] = t.Args[k]
 			continue
 		}
@@ -407,7 +407,7 @@ func (c *controller) Render(text string) (string, error) { return c.pr.renderStr
 
 // RenderFile renders a template file with the task's variables plus
 // opts.Vars (template_path, ansible_managed...), which win.
-func (c *controller) RenderFile(text string, opts modules.TemplateOptions) (string, error) {
+func (c *controller) RenderFile(text string, opts module.TemplateOptions) (string, error) {
 	vars := c.vars
 	if len(opts.Vars) > 0 {
 		vars = copyVars(c.vars)
@@ -417,6 +417,22 @@ func (c *controller) RenderFile(text string, opts modules.TemplateOptions) (stri
 	}
 	return c.pr.opts.Templates.RenderFile(text, prepare(vars), template.FileOptions{
 		TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence})
+}
+
+// Notify shows text to the operator through the run's Prompter, if any.
+func (c *controller) Notify(text string) {
+	if c.pr.opts.Prompter != nil {
+		c.pr.opts.Prompter.Notify(text)
+	}
+}
+
+// Prompt asks the operator through the run's Prompter; a run without one
+// (tests, a library caller) has nobody to ask.
+func (c *controller) Prompt(ctx context.Context, text string, echo bool) (string, error) {
+	if c.pr.opts.Prompter == nil {
+		return "", fmt.Errorf("cannot prompt for input: this run has no terminal")
+	}
+	return c.pr.opts.Prompter.Prompt(ctx, text, echo)
 }
 
 func (c *controller) Eval(expr string) (any, error) {

@@ -328,11 +328,7 @@ func (e env) Op(op string, a, b any) (any, error) {
 			return fa - fb*math.Floor(fa/fb), nil
 		case "**":
 			if bothInt && ib >= 0 {
-				r := 1
-				for range ib {
-					r *= ia
-				}
-				return r, nil
+				return intPow(ia, ib), nil
 			}
 			return math.Pow(fa, fb), nil
 		}
@@ -351,17 +347,66 @@ func (e env) Op(op string, a, b any) (any, error) {
 		}
 	case "*":
 		if sa, ok := a.(string); ok && bInt {
+			if err := checkRepeat(len(sa), ib); err != nil {
+				return nil, err
+			}
 			return strings.Repeat(sa, max(ib, 0)), nil
 		}
 		if la, ok := asList(a); ok && bInt {
+			if err := checkRepeat(len(la), ib); err != nil {
+				return nil, err
+			}
 			var out []any
 			for range max(ib, 0) {
+				if len(la) == 0 {
+					break // [] * 10 ** 18 is [], without looping 10 ** 18 times
+				}
 				out = append(out, la...)
 			}
 			return out, nil
 		}
 	}
 	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+}
+
+// maxItems bounds what one range() or repetition may make (items of a
+// list, bytes of a string): Python would try, and a template such as
+// 'x' * 10 ** 12 or range(10 ** 9) would end the controller by running
+// out of memory, or spin for minutes.
+const maxItems = 1 << 26
+
+func checkRepeat(size, times int) error {
+	if times > 0 && size > 0 && size > maxItems/times {
+		return fmt.Errorf("repeating %d items %d times makes more than the %d a template may make", size, times, maxItems)
+	}
+	return nil
+}
+
+// rangeLen is the number of items of Python's range(start, stop, step),
+// counted without overflow.
+func rangeLen(start, stop, step int) uint64 {
+	switch {
+	case step > 0 && start < stop:
+		return (uint64(stop)-uint64(start)-1)/uint64(step) + 1
+	case step < 0 && start > stop:
+		return (uint64(start)-uint64(stop)-1)/(-uint64(step)) + 1
+	}
+	return 0
+}
+
+// intPow is ia ** ib for ib >= 0 by squaring: a loop of ib
+// multiplications would spin for ages on 2 ** 10 ** 18. It wraps on
+// overflow exactly as the repeated multiplication did.
+func intPow(ia, ib int) int {
+	r := 1
+	for ib > 0 {
+		if ib&1 == 1 {
+			r *= ia
+		}
+		ia *= ia
+		ib >>= 1
+	}
+	return r
 }
 
 // contains is Python's `needle in hay`.
@@ -453,9 +498,13 @@ func (e env) Call(name string, args ...any) (any, error) {
 		if step == 0 {
 			return nil, errors.New("range() step must not be zero")
 		}
-		out := []any{}
-		for i := start; step > 0 && i < stop || step < 0 && i > stop; i += step {
-			out = append(out, i)
+		n := rangeLen(start, stop, step)
+		if n > maxItems {
+			return nil, fmt.Errorf("range() of %d items is more than the %d a template may make", n, maxItems)
+		}
+		out := make([]any, 0, n)
+		for i := range int(n) {
+			out = append(out, start+i*step)
 		}
 		return out, nil
 	case "lookup", "query", "q":

@@ -18,6 +18,7 @@ import (
 	"math"
 
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/yamlnode"
 
 	"regexp"
 	"slices"
@@ -160,11 +161,13 @@ func builtinFilters() map[string]filterFunc {
 		"to_yaml":      fToYAML(false),
 		"to_nice_yaml": fToYAML(true),
 		"from_yaml": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			var v any
-			if err := yaml.Unmarshal([]byte(pyfmt.Str(in)), &v); err != nil {
+			// Through yamlnode: Ansible's YAML 1.1 typing, and its guards
+			// against recursive or exponential aliases in data from hosts.
+			n, err := yamlnode.ParseOne("from_yaml", []byte(pyfmt.Str(in)))
+			if err != nil {
 				return nil, err
 			}
-			return v, nil
+			return n.Interface(), nil
 		},
 		"hash": fHash,
 		"ternary": func(r *run, in any, args []any, kw kwargs) (any, error) {

@@ -6,13 +6,7 @@ package yamlnode
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
-
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 )
 
 // Pos is a place in a source file.
@@ -46,6 +40,9 @@ type Node struct {
 	Pairs []Pair // for Map, in source order
 	Items []*Node
 	Tag   string // explicit tag such as "!unsafe" or "!vault"
+	// size counts the nodes this one stands for with every alias under
+	// it expanded; it bounds what walking the tree may cost.
+	size int
 }
 
 // Pair is one key of a mapping.
@@ -79,11 +76,11 @@ func ParseFile(path string) ([]*Node, error) {
 
 // Parse parses every document in data; file names the source in positions.
 func Parse(file string, data []byte) ([]*Node, error) {
-	f, err := parser.ParseBytes(data, 0)
+	f, err := parseFile(file, data)
 	if err != nil {
-		return nil, syntaxError(file, err)
+		return nil, err
 	}
-	c := converter{file: file, anchors: map[string]*Node{}}
+	c := newConverter(file) // one for all documents: aliases may cross them, as they always could here
 	var docs []*Node
 	for _, d := range f.Docs {
 		if d.Body == nil {
@@ -98,187 +95,21 @@ func Parse(file string, data []byte) ([]*Node, error) {
 	return docs, nil
 }
 
-// syntaxError turns goccy's error into "file:line:col: message".
-func syntaxError(file string, err error) error {
-	var se yaml.Error
-	if e, ok := err.(yaml.Error); ok {
-		se = e
-	}
-	if se != nil && se.GetToken() != nil {
-		p := se.GetToken().Position
-		msg := se.GetMessage()
-		return &Error{Pos: Pos{File: file, Line: p.Line, Col: p.Column}, Msg: "invalid YAML: " + msg}
-	}
-	return fmt.Errorf("%s: invalid YAML: %v", file, err)
-}
-
-type converter struct {
-	file    string
-	anchors map[string]*Node
-}
-
-func (c *converter) pos(n ast.Node) Pos {
-	t := n.GetToken()
-	if t == nil || t.Position == nil {
-		return Pos{File: c.file}
-	}
-	return Pos{File: c.file, Line: t.Position.Line, Col: t.Position.Column}
-}
-
-func (c *converter) convert(n ast.Node) (*Node, error) {
-	switch v := n.(type) {
-	case *ast.DocumentNode:
-		return c.convert(v.Body)
-	case *ast.MappingNode:
-		out := &Node{Pos: c.pos(v), Kind: Map}
-		for _, mv := range v.Values {
-			if err := c.addPair(out, mv); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	case *ast.MappingValueNode:
-		out := &Node{Pos: c.pos(v.Key), Kind: Map}
-		if err := c.addPair(out, v); err != nil {
-			return nil, err
-		}
-		return out, nil
-	case *ast.SequenceNode:
-		out := &Node{Pos: c.pos(v), Kind: List}
-		for _, it := range v.Values {
-			in, err := c.convert(it)
-			if err != nil {
-				return nil, err
-			}
-			out.Items = append(out.Items, in)
-		}
-		return out, nil
-	case *ast.AnchorNode:
-		in, err := c.convert(v.Value)
-		if err != nil {
-			return nil, err
-		}
-		c.anchors[v.Name.GetToken().Value] = in
-		return in, nil
-	case *ast.AliasNode:
-		name := v.Value.GetToken().Value
-		a, ok := c.anchors[name]
-		if !ok {
-			return nil, Errorf(c.pos(v), "unknown alias *%s", name)
-		}
-		return a, nil
-	case *ast.TagNode:
-		in, err := c.convert(v.Value)
-		if err != nil {
-			return nil, err
-		}
-		cp := *in
-		cp.Tag = v.Start.Value
-		return &cp, nil
-	case *ast.NullNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar}, nil
-	case *ast.StringNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: plainString(v)}, nil
-	case *ast.LiteralNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: v.Value.Value}, nil
-	case *ast.BoolNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: v.Value}, nil
-	case *ast.IntegerNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: toInt(v.Value)}, nil
-	case *ast.FloatNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: v.Value}, nil
-	case *ast.InfinityNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: v.Value}, nil
-	case *ast.NanNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar, Value: v.GetToken().Value}, nil
-	case *ast.CommentGroupNode:
-		return &Node{Pos: c.pos(v), Kind: Scalar}, nil
-	}
-	return nil, Errorf(c.pos(n), "unsupported YAML construct %s", n.Type())
-}
-
-func (c *converter) addPair(out *Node, mv *ast.MappingValueNode) error {
-	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
-		src, err := c.convert(mv.Value)
-		if err != nil {
-			return err
-		}
-		merge := []*Node{src}
-		if src.Kind == List {
-			merge = src.Items
-		}
-		for _, m := range merge {
-			if m.Kind != Map {
-				return Errorf(m.Pos, "merge key << needs a mapping")
-			}
-			for _, p := range m.Pairs {
-				if out.Get(p.Key) == nil {
-					out.Pairs = append(out.Pairs, p)
-				}
-			}
-		}
-		return nil
-	}
-	key, err := c.convert(mv.Key)
+// ParseOne parses data that must hold at most one document, as PyYAML's
+// single-document load (Ansible's inventories and vars files) requires.
+// It returns nil for an empty document.
+func ParseOne(file string, data []byte) (*Node, error) {
+	f, err := parseFile(file, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	val, err := c.convert(mv.Value)
-	if err != nil {
-		return err
+	if len(f.Docs) > 1 {
+		return nil, Errorf(Pos{File: file}, "expected one YAML document, found several")
 	}
-	k := ""
-	if key.Value != nil {
-		k = fmt.Sprint(scalarString(key.Value))
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return nil, nil
 	}
-	for i, p := range out.Pairs {
-		if p.Key == k { // later keys win, as in PyYAML
-			out.Pairs[i] = Pair{Key: k, KeyPos: key.Pos, Value: val}
-			return nil
-		}
-	}
-	out.Pairs = append(out.Pairs, Pair{Key: k, KeyPos: key.Pos, Value: val})
-	return nil
-}
-
-// plainString applies YAML 1.1 typing to unquoted scalars that YAML 1.2
-// leaves as strings: Ansible (PyYAML) reads `yes`, `on`, `off` as booleans.
-func plainString(v *ast.StringNode) any {
-	if v.Token != nil && v.Token.Type != token.StringType {
-		return v.Value // quoted: always a string
-	}
-	switch v.Value {
-	case "yes", "Yes", "YES", "on", "On", "ON":
-		return true
-	case "no", "No", "NO", "off", "Off", "OFF":
-		return false
-	}
-	return v.Value
-}
-
-func toInt(v any) any {
-	switch x := v.(type) {
-	case int64:
-		return int(x)
-	case uint64:
-		if x <= uint64(^uint(0)>>1) {
-			return int(x)
-		}
-	}
-	return v
-}
-
-func scalarString(v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	return fmt.Sprint(v)
+	return newConverter(file).convert(f.Docs[0].Body)
 }
 
 // Get returns the value of key in a mapping node, or nil.

@@ -74,7 +74,9 @@ func TestBadInput(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := e2e.Run(t, t.TempDir(), "run", filepath.Join(dir, "site.yml"), "-i", inv)
+			// The resume file of a failed run goes to a temp dir, not
+			// into testdata beside the playbook.
+			r := e2e.Run(t, t.TempDir(), "run", filepath.Join(dir, "site.yml"), "-i", inv, "--resume-dir", t.TempDir())
 			out := r.Stdout + r.Stderr
 			if r.ExitCode != want {
 				t.Errorf("exit code %d, want %d; output:\n%s", r.ExitCode, want, out)

@@ -1,0 +1,72 @@
+package module
+
+// Capabilities. A module declares what the runner must know about it by
+// implementing these interfaces; the runner type-asserts for them and
+// never looks at a module's name. The first group is implemented by
+// modules, the second by the hosts the runner hands to modules.
+
+// RunsOnController is a module that never touches the host: it works on
+// the controller alone (debug, set_fact, assert), so the runner opens no
+// connection for it.
+type RunsOnController interface{ RunsOnController() }
+
+// RunsOnce is a module that runs once per batch whatever the hosts, as if
+// it had run_once (add_host adds its host once, pause waits once).
+type RunsOnce interface{ RunsOnce() }
+
+// InventoryChanger is a module whose Result.Inventory changes the run's
+// inventory (add_host, group_by). The runner applies Result.Inventory only
+// for modules that declare this.
+type InventoryChanger interface{ ChangesInventory() }
+
+// FactSetter is a module whose facts are named by its arguments
+// (set_fact). FactNames returns the facts a task with these raw arguments
+// sets, so that, when the task cannot predict in check mode, the runner
+// marks those facts unknown too.
+type FactSetter interface {
+	FactNames(args map[string]any) []string
+}
+
+// FactGatherer is the module that gathers a host's facts (setup). The
+// runner runs it for gather_facts, and the facts it returns rank below
+// play variables, as gathered facts do in Ansible, while facts of other
+// modules (set_fact) rank above.
+type FactGatherer interface{ GathersFacts() }
+
+// RunControl is a module whose action the runner carries out on the run
+// itself rather than on a host (meta: flush_handlers, end_play, ...).
+// Its Run is never called inside a play.
+type RunControl interface{ ControlsRun() }
+
+// PrintsLikeDebug is a module whose result the text output shows in full
+// at every verbosity (debug's msg or var), as Ansible's debug does.
+type PrintsLikeDebug interface{ PrintsLikeDebug() }
+
+// Predictor is implemented by hosts that keep a check-mode overlay: a module
+// that changes files by other means than WriteFile (mkdir, chmod, rm)
+// records what a real run would leave, so later tasks of the same check run
+// see it.
+type Predictor interface {
+	RecordPredicted(f FileInfo)
+}
+
+// UnitPredictor is implemented by hosts that keep a check-mode overlay of
+// service units, as they do of files: a task that would start, stop,
+// enable or mask a unit records what a real run would leave, so later
+// tasks of the same check run plan from that rather than from the host.
+type UnitPredictor interface {
+	PredictedUnit(key string) (UnitState, bool)
+	RecordUnit(key string, u UnitState)
+}
+
+// Resetter is implemented by hosts whose connection remembers a failed
+// dial; Reset forgets it so the next command dials again.
+type Resetter interface{ Reset() }
+
+// Reconnecter is implemented by hosts reached over a connection that can
+// be dropped and dialled again (SSH). Reconnectable is false for the
+// controller itself (ansible_connection=local).
+type Reconnecter interface {
+	Reconnectable() bool
+	Disconnect()
+}

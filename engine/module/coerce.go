@@ -1,0 +1,166 @@
+package module
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ToBool converts Ansible's truthy spellings (yes/no, on/off, true/false,
+// 1/0) to a bool.
+func ToBool(v any) (bool, error) {
+	switch x := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return x, nil
+	case int:
+		return x != 0, nil
+	case int64:
+		return x != 0, nil
+	case uint64:
+		return x != 0, nil
+	case float64:
+		return x != 0, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "yes", "on", "true", "1", "y", "t":
+			return true, nil
+		case "no", "off", "false", "0", "n", "f", "":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("%v is not a boolean (use true or false)", v)
+}
+
+// SplitCommaList splits "a,b, c" into its trimmed elements.
+func SplitCommaList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Coerce converts v to the argument type t, as Ansible's argument spec
+// validation does (a "yes" string becomes true for bool, "8" becomes 8 for
+// int, "a,b" becomes a list).
+func Coerce(t Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch t {
+	case TypeStr, TypePath:
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case map[string]any, []any:
+			return nil, fmt.Errorf("expected a string, got %s", KindOf(v))
+		default:
+			return fmt.Sprint(x), nil
+		}
+	case TypeInt:
+		switch x := v.(type) {
+		case int:
+			return x, nil
+		case int64:
+			return int(x), nil
+		case uint64:
+			return int(x), nil
+		case float64:
+			if x == float64(int(x)) {
+				return int(x), nil
+			}
+		case string:
+			if n, err := strconv.Atoi(strings.TrimSpace(x)); err == nil {
+				return n, nil
+			}
+		}
+		return nil, fmt.Errorf("expected an integer, got %s %q", KindOf(v), fmt.Sprint(v))
+	case TypeBool:
+		b, err := ToBool(v)
+		if err != nil {
+			return nil, err
+		}
+		return b, nil
+	case TypeList:
+		switch x := v.(type) {
+		case []any:
+			return x, nil
+		case []string:
+			out := make([]any, len(x))
+			for i, s := range x {
+				out[i] = s
+			}
+			return out, nil
+		case string:
+			parts := SplitCommaList(x)
+			out := make([]any, len(parts))
+			for i, s := range parts {
+				out[i] = s
+			}
+			return out, nil
+		case map[string]any:
+			return nil, fmt.Errorf("expected a list, got a mapping")
+		default:
+			return []any{x}, nil
+		}
+	case TypeDict:
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+		return nil, fmt.Errorf("expected a mapping, got %s", KindOf(v))
+	case TypeMode:
+		switch x := v.(type) {
+		case string:
+			if _, err := ParseMode(x, 0, false); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case int, int64, uint64:
+			// YAML 0644 is already octal-decoded by the parser; an int like
+			// 644 without a leading zero is decimal, as in Ansible (a classic
+			// mistake the user must see).
+			return fmt.Sprintf("%#o", toInt(x)), nil
+		}
+		return nil, fmt.Errorf("expected a file mode such as '0644' or 'u=rw,g=r,o=r', got %s", KindOf(v))
+	}
+	return v, nil
+}
+
+func toInt(v any) int {
+	switch x := v.(type) {
+	case int:
+		return x
+	case int64:
+		return int(x)
+	case uint64:
+		return int(x)
+	}
+	return 0
+}
+
+// KindOf names the YAML kind of v for error messages ("a mapping").
+func KindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int, int64, uint64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
+}
