@@ -16,6 +16,13 @@ type HostInfo struct {
 	User       string // ansible_user
 	KeyFile    string // ansible_ssh_private_key_file
 	Password   string // ansible_password
+	// SSHArgs are the ssh arguments the inventory gives, in the order ssh
+	// would see them (ansible_ssh_args, ansible_ssh_common_args,
+	// ansible_ssh_extra_args); see ParseSSHOptions for what is used.
+	SSHArgs string
+	// ConnectTimeout (ansible_ssh_timeout, ansible_timeout) overrides
+	// PoolConfig.ConnectTimeout for this host when not 0.
+	ConnectTimeout time.Duration
 }
 
 // PoolConfig holds what all hosts of a run share.
@@ -75,11 +82,20 @@ func (p *Pool) Get(h HostInfo) (Target, error) {
 		if h.KeyFile != "" {
 			keys = []string{h.KeyFile}
 		}
+		so, perr := ParseSSHOptions(h.SSHArgs)
+		if perr != nil {
+			return nil, fmt.Errorf("host %s: %w", h.Name, perr)
+		}
+		timeout := p.cfg.ConnectTimeout
+		if h.ConnectTimeout > 0 {
+			timeout = h.ConnectTimeout
+		}
 		t, err = NewSSH(Options{
 			Name: h.Name, Address: h.Address, Port: h.Port, User: h.User,
 			KeyFiles: keys, Password: h.Password,
-			ConnectTimeout: p.cfg.ConnectTimeout, HostKeys: p.cfg.HostKeys,
-			Shells: p.cfg.Shells,
+			ConnectTimeout: timeout, HostKeys: p.cfg.HostKeys,
+			Shells:              p.cfg.Shells,
+			ServerAliveInterval: so.ServerAliveInterval, ServerAliveCountMax: so.ServerAliveCountMax,
 		})
 	default:
 		return nil, fmt.Errorf("host %s: unsupported connection type %q (want ssh or local)", h.Name, h.Connection)

@@ -231,6 +231,12 @@ type ConnInfo struct {
 	Become         bool
 	BecomeUser     string
 	BecomePassword string
+	// SSHArgs joins ansible_ssh_args, ansible_ssh_common_args and
+	// ansible_ssh_extra_args in the order Ansible hands them to ssh.
+	SSHArgs string
+	// Timeout is ansible_ssh_timeout (else ansible_timeout) in seconds,
+	// 0 if unset: the connection's handshake timeout.
+	Timeout int
 }
 
 // Connection returns the connection settings of a host from its merged
@@ -277,6 +283,23 @@ func ConnectionFromVars(hostname string, vars map[string]any) (ConnInfo, error) 
 			return c, fmt.Errorf("host %s: ansible_become: %w", hostname, err)
 		}
 		c.Become = b
+	}
+	var args []string
+	for _, k := range []string{"ansible_ssh_args", "ansible_ssh_common_args", "ansible_ssh_extra_args"} {
+		if s := str(k); s != "" {
+			args = append(args, s)
+		}
+	}
+	c.SSHArgs = strings.Join(args, " ")
+	for _, k := range []string{"ansible_ssh_timeout", "ansible_timeout"} {
+		if s := str(k); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return c, fmt.Errorf("host %s: %s %q is not a number of seconds", hostname, k, s)
+			}
+			c.Timeout = n
+			break
+		}
 	}
 	c.BecomeUser = str("ansible_become_user")
 	c.BecomePassword = str("ansible_become_password")
