@@ -236,6 +236,13 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	if th := l.optInt(n, "throttle"); th != nil {
 		t.Throttle = *th
 	}
+	if to := l.optInt(n, "timeout"); to != nil {
+		if *to < 0 {
+			l.errorf(n.Get("timeout").Pos, "timeout must be a number of seconds, 0 for none, got %d", *to)
+		} else {
+			t.Timeout = to
+		}
+	}
 	t.CheckMode = l.optBool(n, "check_mode")
 	t.Diff = l.optBool(n, "diff")
 	t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")

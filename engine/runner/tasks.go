@@ -504,7 +504,12 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 			return hr
 		}
 	}
-	res, err := mod.Run(ctx, call)
+	res, err := runWithTimeout(ctx, e.timeout, func(ctx context.Context) (module.Result, error) { return mod.Run(ctx, call) })
+	if errors.Is(err, errTaskTimeout) {
+		// Ansible's words (task_executor.py), with the action as written.
+		return pr.failResult(hr, fmt.Errorf("The %s action failed to execute in the expected time frame (%d) and was terminated",
+			t.Module, e.timeout))
+	}
 	if err == nil && !res.Failed && !res.Skipped {
 		pr.applyInventory(mod, host, &res)
 	}
