@@ -125,6 +125,11 @@ func (inv *Inventory) addChild(parent, child *group) error {
 	if slices.Contains(parent.children, child) {
 		return nil
 	}
+	if child == inv.groups["all"] {
+		// Every group ends up below all, so all below a group is a loop;
+		// Ansible says so when it adds the group to all.
+		return fmt.Errorf("adding group %q as child to %q creates a recursive dependency loop", parent.name, child.name)
+	}
 	if parent.ancestors()[child] {
 		return fmt.Errorf("adding group %q as child to %q creates a recursive dependency loop", child.name, parent.name)
 	}
