@@ -82,12 +82,7 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	r.Changed = true
-	var shown []string
-	for _, argv := range cmds {
-		shown = append(shown, strings.Join(argv, " "))
-	}
-	r.Msg = strings.Join(shown, "; ")
-	r.Set("commands", shown)
+	shown := lvmShow(&r, cmds)
 	if c.Diff {
 		if before == after {
 			// pvresize only: say so in the diff rather than show nothing.
