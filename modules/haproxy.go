@@ -428,6 +428,8 @@ func haproxyWait(ctx context.Context, c *Call, sock, host string, targets []hapr
 	}
 }
 
+// haproxyPending lists the servers whose `show stat` status is not yet the
+// wanted one (for the drain-then-disable step: whose sessions remain).
 func haproxyPending(targets []haproxyServerState, stats map[string]haproxyStat, want string, draining bool) []string {
 	var pending []string
 	for _, s := range targets {
