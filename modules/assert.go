@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // Assert fails unless every condition holds (ansible.builtin.assert).
@@ -44,8 +45,8 @@ func (Assert) Run(ctx context.Context, c *Call) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("assert %q: %w", cond, err)
 		}
-		ok, _ := ToBool(v)
-		if !ok {
+		// Python truthiness, as Ansible's conditionals: "false" passes.
+		if !truth.Truthy(v) {
 			r := Result{Failed: true, Msg: "Assertion failed"}
 			if c.Args.Has("fail_msg") {
 				r.Msg = fmt.Sprint(c.Args["fail_msg"])

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Command runs a program without a shell (ansible.builtin.command).
@@ -62,9 +63,9 @@ func (Command) Run(ctx context.Context, c *Call) (Result, error) {
 	if c.Args.Has("argv") {
 		argv = c.Args.List("argv")
 	} else {
-		words, err := Shlex(c.Args.String("cmd"))
+		words, err := shlex.Split(c.Args.String("cmd"))
 		if err != nil {
-			return Result{}, fmt.Errorf("cmd: %w", err)
+			return Result{}, fmt.Errorf("cmd: %w in %q", err, c.Args.String("cmd"))
 		}
 		argv = words
 	}

@@ -57,18 +57,6 @@ const (
 // NewRegistry returns a registry holding ms (see module.NewRegistry).
 func NewRegistry(ms ...Module) *Registry { return module.NewRegistry(ms...) }
 
-// IsTemplated reports whether v still holds a template (module.IsTemplated).
-func IsTemplated(v any) bool { return module.IsTemplated(v) }
-
-// HasTemplate reports whether v or anything in it is a template.
-func HasTemplate(v any) bool { return module.HasTemplate(v) }
-
-// Suggest returns the candidate closest to s (module.Suggest).
-func Suggest(s string, candidates []string) string { return module.Suggest(s, candidates) }
-
-// ToBool converts Ansible's boolean spellings (module.ToBool).
-func ToBool(v any) (bool, error) { return module.ToBool(v) }
-
 // SplitCommaList splits "a,b, c" into its trimmed elements.
 func SplitCommaList(s string) []string { return module.SplitCommaList(s) }
 

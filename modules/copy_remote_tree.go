@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io/fs"
 	"path"
@@ -196,10 +197,15 @@ func typeName(t string) string {
 }
 
 // treeScript applies ops: directories first (sorted, parents before
-// children), files through a temp file and a rename so a reader never
-// sees half a file.
-func treeScript(src, root string, ops []treeOp) string {
-	var b strings.Builder
+// children), files through a temp file beside each target, then one sync
+// of all temps (one process for the tree), then the renames, so a target
+// is its old file or the new one, and the new one is on disk before its
+// name is. The temps are named as connection.WriteFile names its own
+// (.NAME.haplay-tmp.RANDOM), so a write into the directory sweeps those
+// a killed copy leaves; the EXIT trap removes them on a failure.
+func treeScript(src, root, suffix string, ops []treeOp) string {
+	var b, mv strings.Builder
+	files := 0
 	abs := func(base, rel string) string { return path.Join(base, rel) }
 	for _, op := range ops {
 		d := abs(root, op.Rel)
@@ -213,11 +219,16 @@ func treeScript(src, root string, ops []treeOp) string {
 				b.WriteString("mkdir -- " + q + "\n")
 			}
 		case "copy":
-			tmp := hostcmd.Quote(path.Join(path.Dir(d), ".haplay-tmp-"+path.Base(d)))
+			tmp := hostcmd.Quote(path.Join(path.Dir(d), "."+path.Base(d)+hostcmd.TempMarker+suffix))
+			if files == 0 {
+				b.WriteString("trap 'rm -f -- \"$@\"' EXIT\nset --\n")
+			}
+			files++
+			b.WriteString("set -- \"$@\" " + tmp + "\n")
 			b.WriteString("cp -p -- " + hostcmd.Quote(abs(src, op.Rel)) + " " + tmp + "\n")
 			b.WriteString("chown -- " + hostcmd.Quote(op.Owner+":"+op.Group) + " " + tmp + "\n")
 			b.WriteString("chmod -- " + FormatMode(op.Mode) + " " + tmp + "\n")
-			b.WriteString("mv -f -- " + tmp + " " + q + "\n")
+			mv.WriteString("mv -f -- " + tmp + " " + q + "\n")
 			continue
 		}
 		if op.SetOwner || op.SetGroup {
@@ -226,6 +237,11 @@ func treeScript(src, root string, ops []treeOp) string {
 		if op.SetMode {
 			b.WriteString("chmod -- " + FormatMode(op.Mode) + " " + q + "\n")
 		}
+	}
+	if files > 0 {
+		b.WriteString("sync -- \"$@\"\n")
+		b.WriteString(mv.String())
+		b.WriteString("trap - EXIT\n")
 	}
 	return b.String()
 }
@@ -312,6 +328,6 @@ func copyRemoteTree(ctx context.Context, c *Call, src, dest string, r *Result) e
 	if c.Check {
 		return nil
 	}
-	_, err = runMutation(ctx, c, "copying "+srcDir+" to "+root, treeScript(srcDir, root, ops))
+	_, err = runMutation(ctx, c, "copying "+srcDir+" to "+root, treeScript(srcDir, root, rand.Text(), ops))
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 func TestParseSurvey(t *testing.T) {
@@ -124,7 +126,7 @@ func TestTreeScriptsLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("/bin/sh", "-c", "set -e\n"+treeScript(src, root, ops)).CombinedOutput(); err != nil {
+	if out, err := exec.Command("/bin/sh", "-c", "set -e\n"+treeScript(src, root, "T", ops)).CombinedOutput(); err != nil {
 		t.Fatalf("apply: %v: %s", err, out)
 	}
 	if b, _ := os.ReadFile(filepath.Join(root, "link")); string(b) != "A\n" {
@@ -135,5 +137,31 @@ func TestTreeScriptsLocal(t *testing.T) {
 	}
 	if ops, _ := planTree(survey(root), attrs{}, ""); len(ops) != 0 {
 		t.Errorf("second plan not empty: %+v", ops)
+	}
+	for _, d := range []string{root, filepath.Join(root, "sub"), filepath.Join(root, "sub/deep")} {
+		if m, _ := filepath.Glob(filepath.Join(d, ".*"+hostcmd.TempMarker+"*")); len(m) > 0 {
+			t.Errorf("temps left: %v", m)
+		}
+	}
+	// A copy that fails half-way (a source vanished) removes its temps
+	// and renames none of them.
+	other := filepath.Join(dest, "other")
+	ops, err = planTree(survey(other), attrs{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(src, "sub/deep/c")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("/bin/sh", "-c", "set -e\n"+treeScript(src, other, "T", ops)).CombinedOutput(); err == nil {
+		t.Fatalf("apply with a missing source succeeded: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(other, "a.txt")); !os.IsNotExist(err) {
+		t.Errorf("a file was renamed into place by a failed copy: %v", err)
+	}
+	for _, d := range []string{other, filepath.Join(other, "sub"), filepath.Join(other, "sub/deep")} {
+		if m, _ := filepath.Glob(filepath.Join(d, ".*"+hostcmd.TempMarker+"*")); len(m) > 0 {
+			t.Errorf("temps left by a failed copy: %v", m)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // EtcHosts keeps a managed set of "ip names..." entries in /etc/hosts
@@ -39,7 +40,7 @@ func (EtcHosts) Spec() Spec {
 			{Name: "marker", Type: TypeStr, Doc: "block style: marker line template with {mark} standing for BEGIN/END, e.g. \"# {mark} haplay cluster nodes\""},
 		},
 		Check: func(a Args, _ bool) []ArgError {
-			if IsTemplated(a["entries"]) {
+			if jinja.IsTemplated(a["entries"]) {
 				return nil
 			}
 			if _, err := parseHostsEntries(a["entries"]); err != nil {
@@ -118,7 +119,7 @@ func parseHostsEntries(v any) ([]hostsEntry, error) {
 			if m["ip"] == nil || ip == "" {
 				return nil, fmt.Errorf("item %d: ip is required", i+1)
 			}
-			if IsTemplated(ip) {
+			if jinja.IsTemplated(ip) {
 				out = append(out, hostsEntry{IP: ip})
 				continue
 			}

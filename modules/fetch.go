@@ -7,11 +7,16 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // Fetch copies a file from the host to the controller
@@ -118,6 +123,9 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	if err := writeLocal(dest, f.Content, f.Mode.Perm()); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return Result{Failed: true, Msg: fmt.Sprintf("fetch %s to %s on the controller: No space left on device, file left unchanged: %v", src, dest, err)}, nil
+		}
 		return Result{Failed: true, Msg: fmt.Sprintf("fetch %s: %v", src, err)}, nil
 	}
 	if a.Bool("validate_checksum") {
@@ -129,18 +137,33 @@ func (Fetch) Run(ctx context.Context, c *Call) (Result, error) {
 	return r, nil
 }
 
+// sweepLocalTemps removes stale temps of ours from dir, best effort: a
+// temp that stays only costs space.
+func sweepLocalTemps(dir string) {
+	m, _ := filepath.Glob(filepath.Join(dir, ".*"+hostcmd.TempMarker+"*"))
+	for _, f := range m {
+		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > hostcmd.StaleTempAge {
+			_ = os.Remove(f)
+		}
+	}
+}
+
 // writeLocal writes data to p on the controller atomically. As with
 // Ansible's fetch (sftp get), a new file gets the remote file's mode less
-// the controller's umask, and an existing file keeps its mode.
+// the controller's umask, and an existing file keeps its mode. The temp
+// is named as connection.WriteFile names its own, and a controller killed
+// mid-write leaves it behind: the next fetch into the directory removes
+// those older than hostcmd.StaleTempAge.
 func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
+	sweepLocalTemps(filepath.Dir(p))
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(p), ".haplay-fetch-"+hex.EncodeToString(rnd[:]))
+	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+hostcmd.TempMarker+hex.EncodeToString(rnd[:]))
 	// OpenFile's mode goes through the umask, as sftp's does.
 	t, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, remoteMode)
 	if err != nil {
@@ -148,6 +171,12 @@ func writeLocal(p string, data []byte, remoteMode fs.FileMode) error {
 	}
 	defer os.Remove(tmp)
 	if _, err := t.Write(data); err != nil {
+		t.Close()
+		return err
+	}
+	// On disk before the name is: a crash after the rename must not
+	// leave an empty file where the old one was.
+	if err := t.Sync(); err != nil {
 		t.Close()
 		return err
 	}

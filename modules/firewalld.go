@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Firewalld opens and closes ports, services, sources... in a firewalld
@@ -75,7 +76,7 @@ func (Firewalld) Spec() Spec {
 		MutuallyExclusive: [][]string{items},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if !IsTemplated(a["port"]) {
+			if !jinja.IsTemplated(a["port"]) {
 				for _, p := range a.List("port") {
 					if !fwPortRe.MatchString(p) {
 						errs = append(errs, ArgError{Arg: "port", Msg: fmt.Sprintf("port %q: use PORT/PROTO or FROM-TO/PROTO with tcp, udp, sctp or dccp (e.g. 2377/tcp)", p)})
@@ -89,13 +90,13 @@ func (Firewalld) Spec() Spec {
 				}
 			}
 			st := a.String("state")
-			if n == 0 && (st == "enabled" || st == "disabled") && !IsTemplated(st) {
+			if n == 0 && (st == "enabled" || st == "disabled") && !jinja.IsTemplated(st) {
 				errs = append(errs, ArgError{Msg: "state " + st + " needs one of: " + strings.Join(items, ", ")})
 			}
 			if n > 0 && (st == "present" || st == "absent") {
 				errs = append(errs, ArgError{Arg: "state", Msg: "state " + st + " creates or deletes a zone; use enabled or disabled for items"})
 			}
-			if _, err := fwValues(a); err != nil && !IsTemplated(a["rich_rule"]) && !IsTemplated(a["port_forward"]) {
+			if _, err := fwValues(a); err != nil && !jinja.IsTemplated(a["rich_rule"]) && !jinja.IsTemplated(a["port_forward"]) {
 				errs = append(errs, ArgError{Msg: err.Error()})
 			}
 			return errs

@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // HAProxyConfig manages sections of haproxy.cfg (haplay's own module: no
@@ -115,7 +116,7 @@ func (w haproxyWant) header() string {
 
 func checkHAProxyConfigArgs(a Args, final bool) []ArgError {
 	v, ok := a["sections"]
-	if !ok || (!final && HasTemplate(v)) {
+	if !ok || (!final && jinja.HasTemplate(v)) {
 		return nil
 	}
 	if _, err := parseHAProxySections(v); err != nil {

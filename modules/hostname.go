@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Hostname sets a host's name (ansible.builtin.hostname): the running name,
@@ -38,7 +39,7 @@ func (Hostname) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			n := a.String("name")
-			if IsTemplated(n) {
+			if jinja.IsTemplated(n) {
 				return nil
 			}
 			if !hostnameRe.MatchString(n) || len(n) > 253 {

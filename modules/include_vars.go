@@ -81,7 +81,7 @@ func (IncludeVars) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	vars := map[string]any{}
 	for _, f := range files {
-		v, err := readVarsFile(f)
+		v, err := yamlnode.LoadVarsFile(f)
 		if err != nil {
 			return Result{Failed: true, Msg: "include_vars: " + err.Error()}, nil
 		}
@@ -101,30 +101,6 @@ func (IncludeVars) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	r.Set("ansible_included_var_files", included)
 	return r, nil
-}
-
-// readVarsFile parses a YAML or JSON file whose top level is a mapping;
-// an empty file has no variables.
-func readVarsFile(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read vars file: %w", err)
-	}
-	docs, err := yamlnode.Parse(path, data)
-	if err != nil {
-		return nil, fmt.Errorf("parse vars file: %w", err)
-	}
-	if len(docs) == 0 || docs[0] == nil {
-		return map[string]any{}, nil
-	}
-	m, ok := docs[0].Interface().(map[string]any)
-	if !ok {
-		if docs[0].Interface() == nil {
-			return map[string]any{}, nil
-		}
-		return nil, fmt.Errorf("%s: the top level must be a mapping of variable names, not a %s", path, docs[0].KindName())
-	}
-	return m, nil
 }
 
 // varsDirFiles lists the vars files under dir in the order Ansible loads

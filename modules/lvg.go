@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Lvg creates, extends, reduces and removes LVM volume groups
@@ -37,7 +39,7 @@ func (Lvg) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("pesize")
-			if s == "" || IsTemplated(s) {
+			if s == "" || jinja.IsTemplated(s) {
 				return nil
 			}
 			if z, err := parseLVSize(s); err != nil || z.Plus || z.Percent != "" {
@@ -171,9 +173,9 @@ func planLvgPresent(a Args, vgName string, st lvgState) ([][]string, string, err
 			return nil, "", failf("device %s is already in volume group %s", p, row["vg_name"])
 		}
 	}
-	pvOpts, err := Shlex(a.String("pv_options"))
+	pvOpts, err := shlex.Split(a.String("pv_options"))
 	if err != nil {
-		return nil, "", failf("pv_options: %v", err)
+		return nil, "", failf("pv_options: %v in %q", err, a.String("pv_options"))
 	}
 	var cmds [][]string
 	add, drop := lvgMembership(real, members)
@@ -189,9 +191,9 @@ func planLvgPresent(a Args, vgName string, st lvgState) ([][]string, string, err
 		cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
 	}
 	if vg == nil {
-		vgOpts, err := Shlex(a.String("vg_options"))
+		vgOpts, err := shlex.Split(a.String("vg_options"))
 		if err != nil {
-			return nil, "", failf("vg_options: %v", err)
+			return nil, "", failf("vg_options: %v in %q", err, a.String("vg_options"))
 		}
 		pe := a.String("pesize")
 		if z, err := parseLVSize(pe); err == nil && z.Percent == "" {

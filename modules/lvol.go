@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Lvol creates, resizes and removes LVM logical volumes
@@ -42,7 +44,7 @@ func (Lvol) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			s := a.String("size")
-			if s == "" || IsTemplated(s) {
+			if s == "" || jinja.IsTemplated(s) {
 				return nil
 			}
 			if _, err := parseLVSize(s); err != nil {
@@ -229,9 +231,9 @@ func (p *lvolPlan) resize(a Args, vgName, lvName string, plan lvPlan) error {
 			argv = append(argv, "--yes")
 		}
 		if o := a.String("opts"); o != "" {
-			words, err := Shlex(o)
+			words, err := shlex.Split(o)
 			if err != nil {
-				return failf("opts: %v", err)
+				return failf("opts: %v in %q", err, o)
 			}
 			argv = append(argv, words...)
 		}

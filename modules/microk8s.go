@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // MicroK8s joins hosts to a MicroK8s cluster and enables addons (haplay's
@@ -50,7 +51,7 @@ func (*MicroK8s) Spec() Spec {
 			{Name: "microk8s", Type: TypePath, Default: "microk8s", Doc: "the microk8s command"},
 		},
 		Check: func(a Args, final bool) []ArgError {
-			if v, ok := a["token_ttl"]; ok && !IsTemplated(v) && a.Int("token_ttl") == 0 {
+			if v, ok := a["token_ttl"]; ok && !jinja.IsTemplated(v) && a.Int("token_ttl") == 0 {
 				return []ArgError{{Arg: "token_ttl", Msg: "token_ttl must be positive (seconds), or -1 for a one-time token"}}
 			}
 			return nil

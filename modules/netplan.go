@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -62,10 +63,10 @@ func (Netplan) Spec() Spec {
 		RequiredOneOf:     [][]string{{"path", "name"}},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if p := a.String("path"); p != "" && !IsTemplated(p) && !strings.HasSuffix(p, ".yaml") {
+			if p := a.String("path"); p != "" && !jinja.IsTemplated(p) && !strings.HasSuffix(p, ".yaml") {
 				errs = append(errs, ArgError{Arg: "path", Msg: "netplan reads only files ending in .yaml"})
 			}
-			if n := a.String("name"); n != "" && !IsTemplated(n) && strings.ContainsAny(n, "/ ") {
+			if n := a.String("name"); n != "" && !jinja.IsTemplated(n) && strings.ContainsAny(n, "/ ") {
 				errs = append(errs, ArgError{Arg: "name", Msg: "name must not contain / or spaces"})
 			}
 			return errs

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Reboot reboots a host and waits until it is back
@@ -56,13 +57,13 @@ func (Reboot) Spec() Spec {
 		},
 		Check: func(a Args, _ bool) []ArgError {
 			var errs []ArgError
-			if v, ok := a["reboot_timeout"]; ok && !IsTemplated(v) && a.Int("reboot_timeout") <= 0 {
+			if v, ok := a["reboot_timeout"]; ok && !jinja.IsTemplated(v) && a.Int("reboot_timeout") <= 0 {
 				errs = append(errs, ArgError{Arg: "reboot_timeout", Msg: "reboot_timeout must be a positive number of seconds"})
 			}
-			if v, ok := a["reboot_command"]; ok && !IsTemplated(v) && strings.TrimSpace(a.String("reboot_command")) == "" {
+			if v, ok := a["reboot_command"]; ok && !jinja.IsTemplated(v) && strings.TrimSpace(a.String("reboot_command")) == "" {
 				errs = append(errs, ArgError{Arg: "reboot_command", Msg: "reboot_command must not be empty"})
 			}
-			if v, ok := a["search_paths"]; ok && !IsTemplated(v) && len(a.List("search_paths")) == 0 {
+			if v, ok := a["search_paths"]; ok && !jinja.IsTemplated(v) && len(a.List("search_paths")) == 0 {
 				errs = append(errs, ArgError{Arg: "search_paths", Msg: "search_paths must name at least one directory"})
 			}
 			return errs

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 func TestAddHostRequest(t *testing.T) {
@@ -134,14 +136,14 @@ func TestVarsFiles(t *testing.T) {
 		t.Error("a bad files_matching must fail")
 	}
 
-	v, err := readVarsFile(filepath.Join(dir, "b.yml"))
+	v, err := yamlnode.LoadVarsFile(filepath.Join(dir, "b.yml"))
 	if err != nil || v["on_off"] != true || v["name"] != "b" {
 		t.Errorf("b.yml: %v %v (YAML 1.1 on is true)", v, err)
 	}
-	if v, err := readVarsFile(filepath.Join(dir, "empty.yml")); err != nil || len(v) != 0 {
+	if v, err := yamlnode.LoadVarsFile(filepath.Join(dir, "empty.yml")); err != nil || len(v) != 0 {
 		t.Errorf("empty.yml: %v %v", v, err)
 	}
-	if _, err := readVarsFile(filepath.Join(dir, "list.yml")); err == nil {
+	if _, err := yamlnode.LoadVarsFile(filepath.Join(dir, "list.yml")); err == nil {
 		t.Error("a list at the top level must fail")
 	}
 }

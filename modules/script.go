@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // Script copies a local script to the host, runs it there and removes it
@@ -44,9 +45,9 @@ func (Script) Spec() Spec {
 }
 
 func (Script) Run(ctx context.Context, c *Call) (Result, error) {
-	words, err := Shlex(c.Args.String("cmd"))
+	words, err := shlex.Split(c.Args.String("cmd"))
 	if err != nil {
-		return Result{}, fmt.Errorf("cmd: %w", err)
+		return Result{}, fmt.Errorf("cmd: %w in %q", err, c.Args.String("cmd"))
 	}
 	if len(words) == 0 {
 		return Result{Failed: true, Msg: "script: no script given"}, nil

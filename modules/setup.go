@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 )
 
@@ -41,7 +42,7 @@ func (Setup) Spec() Spec {
 			{Name: "gather_timeout", Type: TypeInt, Default: 10, Doc: "seconds the gathering may take"},
 		},
 		Check: func(a Args, final bool) []ArgError {
-			if HasTemplate(a["gather_subset"]) {
+			if jinja.HasTemplate(a["gather_subset"]) {
 				return nil // checked when it runs
 			}
 			if _, err := chooseCollectors(a.List("gather_subset")); err != nil {

@@ -73,17 +73,3 @@ func listTasks(p *playbook.Play) []listedTask {
 }
 
 func joinComma(l []string) string { return strings.Join(l, ", ") }
-
-func intersect(a, b []string) []string {
-	set := map[string]bool{}
-	for _, x := range b {
-		set[x] = true
-	}
-	var out []string
-	for _, x := range a {
-		if set[x] {
-			out = append(out, x)
-		}
-	}
-	return out
-}

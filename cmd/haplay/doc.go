@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haplay/haplay/engine/suggest"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -46,7 +47,7 @@ func runDoc(_ context.Context, name string, o *docOptions) error {
 	m, ok := reg.Lookup(name)
 	if !ok {
 		msg := fmt.Sprintf("no module %q", name)
-		if s := modules.Suggest(name, reg.Names()); s != "" {
+		if s := suggest.Closest(name, reg.Names()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usageErrorf("%s; run 'haplay doc' for the list", msg)

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/haplay/haplay/engine/runner"
@@ -24,5 +30,62 @@ func TestTagsSelected(t *testing.T) {
 		if got := runner.TagsSelected(c.tags, c.want, c.skip); got != c.run {
 			t.Errorf("tags %v, --tags %v, --skip-tags %v: %v, want %v", c.tags, c.want, c.skip, got, c.run)
 		}
+	}
+}
+
+// --list-hosts chooses hosts as the run does: --limit narrows the play's
+// pattern, and the play's order: sorts what is left.
+func TestListHostsFollowsOrder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	inv := write("hosts", "[web]\nweb3\nweb1\nweb2\n[db]\ndb2\ndb1\n")
+	var plays strings.Builder
+	for _, order := range []string{"inventory", "reverse_inventory", "sorted", "reverse_sorted"} {
+		fmt.Fprintf(&plays, "- name: %s\n  hosts: all\n  order: %s\n  gather_facts: false\n  tasks: []\n", order, order)
+	}
+	pb := write("site.yml", plays.String())
+	list := func(args ...string) string {
+		var out bytes.Buffer
+		root := newRootCmd()
+		root.SetOut(&out)
+		root.SetErr(&bytes.Buffer{})
+		root.SetArgs(append([]string{"run", pb, "-i", inv, "--list-hosts"}, args...))
+		if err := root.Execute(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	hostsOf := func(out string) [][]string {
+		var plays [][]string
+		for _, line := range strings.Split(out, "\n") {
+			switch {
+			case strings.Contains(line, "hosts ("):
+				plays = append(plays, []string{})
+			case strings.HasPrefix(line, "      ") && len(plays) > 0:
+				plays[len(plays)-1] = append(plays[len(plays)-1], strings.TrimSpace(line))
+			}
+		}
+		return plays
+	}
+	want := [][]string{
+		{"web3", "web1", "web2", "db2", "db1"},
+		{"db1", "db2", "web2", "web1", "web3"},
+		{"db1", "db2", "web1", "web2", "web3"},
+		{"web3", "web2", "web1", "db2", "db1"},
+	}
+	out := list()
+	if got := hostsOf(out); !reflect.DeepEqual(got, want) {
+		t.Errorf("--list-hosts:\n%s\ngot  %q\nwant %q", out, got, want)
+	}
+	wantLimited := [][]string{{"web3", "web1", "web2"}, {"web2", "web1", "web3"}, {"web1", "web2", "web3"}, {"web3", "web2", "web1"}}
+	out = list("--limit", "web")
+	if got := hostsOf(out); !reflect.DeepEqual(got, wantLimited) {
+		t.Errorf("--list-hosts --limit web:\n%s\ngot  %q\nwant %q", out, got, wantLimited)
 	}
 }

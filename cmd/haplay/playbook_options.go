@@ -39,6 +39,7 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
+	ansibleExits    bool   // run --ansible-exit-codes (exitcodes.go)
 	resumeDir       string // run and plan: where a stopped rollout's resume file goes
 	sshShells       int    // hidden: remote shells per host, -1 = channel per command
 	cpuProfile      string // hidden: write a CPU profile of the run here
@@ -59,7 +60,8 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 	f.StringArrayVarP(&o.extraVars, "extra-vars", "e", nil, "extra variables: k=v, @FILE or JSON/YAML (repeatable)")
 	f.StringArrayVar(&o.knownHosts, "known-hosts", nil, "extra known_hosts file (repeatable)")
 	f.StringVar(&o.hostKeyChecking, "host-key-checking", "strict", "strict, accept-new or off")
-	f.DurationVarP(&o.timeout, "timeout", "T", 10*time.Second, "SSH connect timeout")
+	o.timeout = 10 * time.Second
+	f.VarP(secondsValue{&o.timeout}, "timeout", "T", "SSH connect and handshake timeout, in seconds (ansible_ssh_timeout overrides it per host)")
 	f.StringArrayVar(&o.rolesPath, "roles-path", nil, "extra role directories (repeatable; also HAPLAY_ROLES_PATH)")
 	f.StringVar(&o.output, "output", "text", "output format: text or json")
 	// For bench/ and profiling, not for users.

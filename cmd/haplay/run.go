@@ -19,7 +19,9 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 		Short: "Run a playbook (ansible-playbook compatible)",
 		Long: "Runs the plays of PLAYBOOK on the hosts of the inventory. Everything that can be checked before\n" +
 			"contacting a host (YAML, modules, arguments, roles, templates) is checked first.\n" +
-			"Exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable, 4 parse error, 5 bad options, 99 interrupted.",
+			"Exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable (and none failed), 4 parse error,\n" +
+			"5 bad options, 99 interrupted. With --ansible-exit-codes, ansible-playbook 2.14's: 4 when a host is\n" +
+			"unreachable, whether or not another failed.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.verify(cmd, args); err != nil {
@@ -31,6 +33,8 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	addPlaybookFlags(cmd, o)
 	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
+	cmd.Flags().BoolVar(&o.ansibleExits, "ansible-exit-codes", false,
+		"exit as ansible-playbook 2.14 does: 4 (not 3) when a host is unreachable, even if another failed")
 	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
@@ -55,30 +59,19 @@ func runPlaybook(ctx context.Context, o *playbookOptions) error {
 		return listPlaybook(lr, o)
 	}
 	rc, err := lr.Execute(ctx)
-	return exitFor(rc, err)
+	return exitForRun(rc, err, o.ansibleExits)
 }
 
 // listPlaybook prints --list-hosts / --list-tasks as ansible-playbook does.
 func listPlaybook(lr *run.Loaded, o *playbookOptions) error {
 	w := o.stdout
 	fmt.Fprintf(w, "\nplaybook: %s\n", lr.Playbook.Path)
-	limits, err := lr.Limits()
-	if err != nil {
-		return err
-	}
 	for i, p := range lr.Playbook.Plays {
 		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, joinComma(p.Tags))
 		if o.listHosts {
-			hosts, _, err := lr.Inventory.Match(p.Hosts)
+			hosts, err := lr.PlayHosts(p)
 			if err != nil {
 				return err
-			}
-			for _, l := range limits {
-				allowed, _, err := lr.Inventory.Match(l)
-				if err != nil {
-					return err
-				}
-				hosts = intersect(hosts, allowed)
 			}
 			fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(hosts))
 			for _, h := range hosts {

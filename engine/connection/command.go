@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // envName is what a POSIX shell accepts left of "=" in an assignment; any
@@ -238,30 +242,80 @@ func octalMode(m fs.FileMode) string {
 	return fmt.Sprintf("%04o", v)
 }
 
+// TempMarker and StaleTempAge name and age the temps WriteFile makes
+// (see hostcmd, where the modules that write temps of their own find them).
+const (
+	TempMarker   = hostcmd.TempMarker
+	StaleTempAge = hostcmd.StaleTempAge
+)
+
+// writeTrailer follows the data on stdin. dd takes exactly the data's
+// length and the shell's read builtin must then see this line: data cut
+// short (the controller died, the channel closed) ends dd early and the
+// read finds no trailer, so the temp is never renamed.
+const writeTrailer = "haplay-write-end"
+
+// tempName is the temp file's name for a write to p: a dot file beside it
+// (so rename is atomic), its name cut so the whole stays under NAME_MAX.
+func tempName(p, suffix string) string {
+	base := path.Base(p)
+	if len(base) > 180 {
+		base = base[:180]
+	}
+	return "." + base + TempMarker + suffix
+}
+
+// oldTempGlob matches the temps of haplay before TempMarker
+// (.haplay.RANDOM, RANDOM being rand.Text's 26 characters): swept too.
+const oldTempGlob = ".haplay.??????????????????????????"
+
+// sweepScript removes stale temps of ours from $d. The globs are expanded
+// by the shell itself, so a directory without any temp of ours costs no
+// process; find runs only when one is there, and removes only the old.
+func sweepScript() string {
+	ours := ".*" + TempMarker + "*"
+	return "for s in \"$d\"/" + ours + " \"$d\"/" + oldTempGlob + "; do\n" +
+		"  if [ -e \"$s\" ]; then find \"$d/.\" -maxdepth 1 \\( -name '" + ours + "' -o -name '" + oldTempGlob + "' \\) -type f -mmin +" +
+		strconv.Itoa(int(StaleTempAge/time.Minute)) + " -delete 2>/dev/null || :; break; fi\n" +
+		"done\n"
+}
+
 // writeScript is the one remote command behind WriteFile: data goes into a
-// temp file beside path, gets its attributes, is validated and then
-// renamed over path. The EXIT trap removes the temp on every failure
-// (set -e, validation, or a signal turned into an exit). tmpSuffix is
-// random (from the controller): the temp is created with noclobber, so an
-// existing file of that name is never taken over.
+// temp file beside path (tempName), is fsynced, checked complete, gets its
+// attributes, is validated and then renamed over path, so the target is
+// always the old file or the new one. The EXIT trap removes the temp on
+// every failure (set -e, validation, or a signal turned into an exit).
+// tmpSuffix is random (from the controller): the temp is created with
+// noclobber, so an existing file of that name is never taken over.
 //
 // Every process on the host costs a fork and an exec (several ms on a
 // loaded lab host, docs/performance.md), so the script uses builtins
-// wherever it can, and a usual write starts one program, mv:
-//   - data that is text of up to inlineWriteMax bytes is in the script,
-//     written by printf (a builtin); other data arrives on stdin for cat;
+// wherever it can, and a usual write starts two programs, dd and mv:
+//   - dd writes the temp and fsyncs it (conv=fsync) in the one process
+//     that a write needs anyway; printf (a builtin) then sync would cost
+//     the same process and report a full disk only as "I/O error", where
+//     dd names the errno ("No space left on device");
+//   - data that is text of up to inlineWriteMax bytes is in the script, as
+//     a here-document dd reads exactly len(data) bytes of; a script is
+//     parsed whole before it runs, so it cannot arrive in part;
+//   - other data arrives on stdin followed by writeTrailer: dd reads
+//     exactly len(data) bytes (count_bytes, fullblock) and the read
+//     builtin must find the trailer right after them;
+//   - stale temps are swept by a glob (sweepScript), no process when
+//     there are none;
 //   - the directory comes by parameter expansion, not dirname;
 //   - the temp gets its mode from the umask it is created under when the
 //     mode has no x or special bit, else from chmod, and it is created
 //     private (umask 077) until then;
 //   - a kept owner and group need chown only when they are not already
 //     the writer's (test -O and -G are builtins).
-func writeScript(path, tmpSuffix string, data []byte, opts WriteOptions) string {
+func writeScript(p, tmpSuffix string, data []byte, opts WriteOptions) string {
 	var b strings.Builder
 	b.WriteString("set -e\n")
-	b.WriteString("p=" + Quote(path) + "\n")
+	b.WriteString("p=" + Quote(p) + "\n")
 	b.WriteString("case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac\n")
-	b.WriteString("t=\"$d/.haplay." + tmpSuffix + "\"\n")
+	b.WriteString(sweepScript())
+	b.WriteString("t=\"$d\"/" + Quote(tempName(p, tmpSuffix)) + "\n")
 	byUmask := opts.Mode != 0 && opts.Mode&^0o666 == 0
 	if byUmask {
 		fmt.Fprintf(&b, "umask %04o; ", 0o777&^uint32(opts.Mode))
@@ -274,10 +328,16 @@ func writeScript(path, tmpSuffix string, data []byte, opts WriteOptions) string 
 	b.WriteString("set -C; : >\"$t\"; set +C\n")
 	b.WriteString("trap 'rm -f \"$t\"' EXIT\n")
 	b.WriteString("trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n")
-	if inlineData(data) {
-		b.WriteString("printf '%s' " + Quote(string(data)) + " >\"$t\"\n")
+	dd := "dd of=\"$t\" bs=64K iflag=fullblock,count_bytes count=" + strconv.Itoa(len(data)) + " conv=notrunc,fsync status=none"
+	if !viaStdin(data, tmpSuffix) {
+		eof := hereEnd(tmpSuffix)
+		b.WriteString(dd + " <<'" + eof + "'\n")
+		b.Write(data)
+		b.WriteString("\n" + eof + "\n")
 	} else {
-		b.WriteString("cat >\"$t\"\n")
+		b.WriteString(dd + "\n")
+		b.WriteString("IFS= read -r e || e=\nif [ \"$e\" != " + writeTrailer + " ]; then echo \"input ended after fewer than " +
+			strconv.Itoa(len(data)) + " bytes: file left unchanged\" >&2; exit 1; fi\n")
 	}
 	switch {
 	case byUmask:
@@ -335,14 +395,35 @@ func inlineData(data []byte) bool {
 	return len(data)+124*bytes.Count(data, []byte("'")) <= inlineWriteMax
 }
 
+// viaStdin tells whether writeScript reads the data from stdin (followed
+// by writeTrailer) rather than from a here-document in the script.
+func viaStdin(data []byte, suffix string) bool {
+	return !inlineData(data) || hasLine(data, hereEnd(suffix))
+}
+
+// hereEnd is the word that ends the here-document of inline data.
+func hereEnd(suffix string) string { return "HAPLAY_EOF_" + suffix }
+
+// hasLine tells whether line occurs in data as a whole line, which would
+// end the here-document early.
+func hasLine(data []byte, line string) bool {
+	for l := range bytes.Lines(data) {
+		if string(bytes.TrimSuffix(l, []byte("\n"))) == line {
+			return true
+		}
+	}
+	return false
+}
+
 // writeFile implements Target.WriteFile on top of run.
 func writeFile(ctx context.Context, run runFunc, host, path string, data []byte, opts WriteOptions) error {
 	if path == "" {
 		return errors.New("write file: empty path")
 	}
-	c := Cmd{Script: writeScript(path, rand.Text(), data, opts), Become: opts.Become}
-	if !inlineData(data) {
-		c.Stdin = data
+	suffix := rand.Text()
+	c := Cmd{Script: writeScript(path, suffix, data, opts), Become: opts.Become}
+	if viaStdin(data, suffix) {
+		c.Stdin = append(slices.Clip(data), writeTrailer+"\n"...)
 	}
 	out, err := run(ctx, c)
 	if err != nil {
@@ -354,10 +435,21 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 		return fmt.Errorf("write %s on %s: validation %q failed with exit code %s, file left unchanged: %s",
 			path, host, opts.Validate, rc, stderr)
 	}
+	if out.ExitCode != 0 && isNoSpace(stderr) {
+		return fmt.Errorf("write %s on %s: No space left on device, file left unchanged: %s", path, host, stderr)
+	}
 	if out.ExitCode != 0 {
 		return fmt.Errorf("write %s on %s: exit code %d: %s", path, host, out.ExitCode, stderr)
 	}
 	return nil
+}
+
+// isNoSpace tells whether a failed write's stderr says the file system
+// (or the user's quota) is full. dd and the shell report ENOSPC by its
+// text; a shell builtin writing to a full disk says only "I/O error", and
+// the script writes no data with builtins for that reason.
+func isNoSpace(stderr string) bool {
+	return strings.Contains(stderr, "No space left on device") || strings.Contains(stderr, "Disk quota exceeded")
 }
 
 // signalOutput records that the command died of a signal: the exit code

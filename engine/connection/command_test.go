@@ -110,16 +110,16 @@ func TestOctalMode(t *testing.T) {
 }
 
 // TestWriteScriptPrograms checks which programs the write script starts:
-// a text write of a known mode starts mv alone; other writes add what
-// they need.
+// a write of a known mode starts dd (which writes and fsyncs) and mv;
+// other writes add what they need.
 func TestWriteScriptPrograms(t *testing.T) {
 	programs := func(s string) []string {
 		var got []string
 		// At the start of a line: run always. The kept owner's chown is
 		// in an if, and runs only when the file is not the writer's.
-		for _, p := range []string{"cat >", "chmod ", "chown ", "chgrp ", "mv -f"} {
+		for _, p := range []string{"dd of=", "chmod ", "chown ", "chgrp ", "mv -f"} {
 			if strings.Contains(s, "\n"+p) {
-				got = append(got, strings.TrimSpace(strings.TrimSuffix(p, ">")))
+				got = append(got, strings.TrimSpace(strings.TrimSuffix(p, " of=")))
 			}
 		}
 		return got
@@ -130,13 +130,13 @@ func TestWriteScriptPrograms(t *testing.T) {
 		opts WriteOptions
 		want string
 	}{
-		{"text, known mode", []byte("a'b\n"), WriteOptions{Mode: 0o640}, "mv -f"},
-		{"text, mode kept", []byte("x"), WriteOptions{}, "mv -f"},
-		{"binary", []byte("a\x00b"), WriteOptions{Mode: 0o644}, "cat mv -f"},
-		{"large", bytes.Repeat([]byte("x"), inlineWriteMax+1), WriteOptions{Mode: 0o644}, "cat mv -f"},
-		{"many quotes", bytes.Repeat([]byte("'"), inlineWriteMax/125+1), WriteOptions{Mode: 0o644}, "cat mv -f"},
-		{"executable", []byte("x"), WriteOptions{Mode: 0o755}, "chmod mv -f"},
-		{"owner and group", []byte("x"), WriteOptions{Mode: 0o644, Owner: "a", Group: "b"}, "chown mv -f"},
+		{"text, known mode", []byte("a'b\n"), WriteOptions{Mode: 0o640}, "dd mv -f"},
+		{"text, mode kept", []byte("x"), WriteOptions{}, "dd mv -f"},
+		{"binary", []byte("a\x00b"), WriteOptions{Mode: 0o644}, "dd mv -f"},
+		{"large", bytes.Repeat([]byte("x"), inlineWriteMax+1), WriteOptions{Mode: 0o644}, "dd mv -f"},
+		{"many quotes", bytes.Repeat([]byte("'"), inlineWriteMax/125+1), WriteOptions{Mode: 0o644}, "dd mv -f"},
+		{"executable", []byte("x"), WriteOptions{Mode: 0o755}, "dd chmod mv -f"},
+		{"owner and group", []byte("x"), WriteOptions{Mode: 0o644, Owner: "a", Group: "b"}, "dd chown mv -f"},
 	} {
 		s := writeScript("/etc/x", "T", c.data, c.opts)
 		if got := strings.Join(programs(s), " "); got != c.want {

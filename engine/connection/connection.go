@@ -34,8 +34,12 @@ func Join(argv []string) string { return hostcmd.Join(argv) }
 type Target interface {
 	Name() string
 	Run(ctx context.Context, c Cmd) (Output, error)
-	// WriteFile writes data to a temp file beside path, then renames it over
-	// path, so a reader never sees a half-written file.
+	// WriteFile writes data to a temp file beside path (.NAME.haplay-tmp.X),
+	// fsyncs it, checks that all of data arrived, then renames it over
+	// path: path is always the old file or the new one, even when the
+	// controller dies mid-write. It sweeps stale temps of ours from the
+	// directory (TempMarker, StaleTempAge). A full disk is reported as
+	// "No space left on device" with the host and path.
 	WriteFile(ctx context.Context, path string, data []byte, opts WriteOptions) error
 	Close() error
 }

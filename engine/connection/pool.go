@@ -20,7 +20,13 @@ type Spec struct {
 	User       string // ansible_user or remote_user; "" means the current user
 	KeyFile    string // ansible_ssh_private_key_file
 	Password   string // ansible_password
-	Become     Become
+	// SSHArgs are the ssh arguments the variables give, in the order ssh
+	// would see them; see ParseSSHOptions for what is used.
+	SSHArgs string
+	// ConnectTimeout (ansible_ssh_timeout, ansible_timeout) overrides
+	// PoolConfig.ConnectTimeout when not 0.
+	ConnectTimeout time.Duration
+	Become         Become
 }
 
 // PoolConfig holds what all hosts of a run share.
@@ -84,11 +90,20 @@ func (p *Pool) Get(h Spec) (Target, error) {
 		if h.KeyFile != "" {
 			keys = []string{h.KeyFile}
 		}
+		so, perr := ParseSSHOptions(h.SSHArgs)
+		if perr != nil {
+			return nil, fmt.Errorf("host %s: %w", h.Host, perr)
+		}
+		timeout := p.cfg.ConnectTimeout
+		if h.ConnectTimeout > 0 {
+			timeout = h.ConnectTimeout
+		}
 		t, err = NewSSH(Options{
 			Name: h.Host, Address: h.Address, Port: h.Port, User: h.User,
 			KeyFiles: keys, Password: h.Password,
-			ConnectTimeout: p.cfg.ConnectTimeout, HostKeys: p.cfg.HostKeys,
-			Shells: p.cfg.Shells,
+			ConnectTimeout: timeout, HostKeys: p.cfg.HostKeys,
+			Shells:              p.cfg.Shells,
+			ServerAliveInterval: so.ServerAliveInterval, ServerAliveCountMax: so.ServerAliveCountMax,
 		})
 	default:
 		return nil, fmt.Errorf("host %s: unsupported connection type %q (want ssh or local)", h.Host, h.Connection)

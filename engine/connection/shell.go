@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -55,6 +56,8 @@ const DefaultShells = 4
 // remoteShell is one running shell. It is used by one command at a time.
 type remoteShell struct {
 	client *ssh.Client
+	nc     *trackedConn // client's socket: tells a lost connection
+	pid    int          // the shell's PID, which sshd made a process group leader
 	sess   *ssh.Session
 	stdin  io.WriteCloser
 	stdout *marked
@@ -103,8 +106,9 @@ func (m *marked) line() ([]byte, error) {
 // startShell opens a session running /bin/sh on stdin. sshd runs the
 // session command with the user's login shell, whose rc files may read
 // stdin or print: nothing is written to the shell until a ready marker
-// arrives on both streams, and whatever came before it is dropped.
-func startShell(ctx context.Context, c *ssh.Client) (*remoteShell, error) {
+// arrives on both streams, and whatever came before it is dropped. The
+// marker on stdout carries the shell's PID (exec keeps it), for kill.
+func startShell(ctx context.Context, c *ssh.Client, nc *trackedConn) (*remoteShell, error) {
 	mark, err := newMark()
 	if err != nil {
 		return nil, err
@@ -127,12 +131,21 @@ func startShell(ctx context.Context, c *ssh.Client) (*remoteShell, error) {
 			return nil, err
 		}
 		// dash or another /bin/sh reads no rc file when not interactive.
-		if err := sess.Start("printf '%s\\n' " + mark + "; printf '%s\\n' " + mark + " >&2; exec /bin/sh -s"); err != nil {
+		if err := sess.Start("printf '%s %s\\n' " + mark + " $$; printf '%s\\n' " + mark + " >&2; exec /bin/sh -s"); err != nil {
 			return nil, err
 		}
-		sh := &remoteShell{client: c, sess: sess, stdin: in, stdout: &marked{r: out}, stderr: &marked{r: errp}}
+		sh := &remoteShell{client: c, nc: nc, sess: sess, stdin: in, stdout: &marked{r: out}, stderr: &marked{r: errp}}
 		ready := make(chan error, 2)
-		go func() { _, err := sh.stdout.until([]byte(mark + "\n")); ready <- err }()
+		go func() {
+			_, err := sh.stdout.until([]byte(mark + " "))
+			var pid []byte
+			if err == nil {
+				pid, err = sh.stdout.line()
+			}
+			// Written before ready is sent: read only after it.
+			sh.pid, _ = strconv.Atoi(string(pid))
+			ready <- err
+		}()
 		go func() { _, err := sh.stderr.until([]byte(mark + "\n")); ready <- err }()
 		for range 2 {
 			select {
@@ -156,6 +169,42 @@ func startShell(ctx context.Context, c *ssh.Client) (*remoteShell, error) {
 func (s *remoteShell) close() {
 	_ = s.stdin.Close()
 	_ = s.sess.Close()
+}
+
+// killWait bounds how long kill waits for the host to end a command.
+const killWait = 5 * time.Second
+
+// kill ends what runs in the shell: the shell and every process of its
+// process group. sshd starts each session's program in a session of its
+// own, so the group holds the shell, the command and its children
+// (unless they left it). Signalling the shell alone, as the channel's
+// signal request does, would leave the command running: it is a child
+// of the shell. TERM goes first, which sudo passes on to the command it
+// runs as another user, then KILL for what outlived it. The kill runs
+// as the remote user on a channel of its own, and is given killWait: on
+// a lost connection it cannot work at all.
+func (s *remoteShell) kill() {
+	if s.pid <= 1 || s.nc == nil || s.nc.dead() {
+		return
+	}
+	g := "-" + strconv.Itoa(s.pid)
+	script := "kill -TERM -- " + g + " 2>/dev/null || exit 0; i=0; " +
+		"while [ $i -lt 20 ] && kill -0 -- " + g + " 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done; " +
+		"kill -KILL -- " + g + " 2>/dev/null; :"
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sess, err := s.client.NewSession()
+		if err != nil {
+			return
+		}
+		defer sess.Close()
+		_ = sess.Run(script)
+	}()
+	select {
+	case <-done:
+	case <-time.After(killWait):
+	}
 }
 
 // newMark returns a fresh random marker.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/user"
@@ -43,6 +44,14 @@ type Options struct {
 	// falling back to a channel per command (shell.go); 0 means
 	// DefaultShells, negative means none: a channel per command.
 	Shells int
+	// ServerAliveInterval and ServerAliveCountMax mean what they mean to
+	// ssh: when the host has sent nothing for an interval, a keepalive
+	// asks it to answer, and after CountMax intervals of silence the
+	// connection is declared lost (keepalive.go). Interval 0 means
+	// DefaultServerAliveInterval, negative means no keepalives; CountMax
+	// 0 means DefaultServerAliveCountMax.
+	ServerAliveInterval time.Duration
+	ServerAliveCountMax int
 }
 
 // SSHTarget runs commands on a host over one lazily dialled SSH connection:
@@ -95,6 +104,12 @@ func NewSSH(o Options) (*SSHTarget, error) {
 	}
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 10
+	}
+	if o.ServerAliveInterval == 0 {
+		o.ServerAliveInterval = DefaultServerAliveInterval
+	}
+	if o.ServerAliveCountMax <= 0 {
+		o.ServerAliveCountMax = DefaultServerAliveCountMax
 	}
 	switch {
 	case o.Shells == 0:
@@ -173,6 +188,23 @@ func (t *SSHTarget) Run(ctx context.Context, c Cmd) (Output, error) {
 	return t.run(ctx, line, stdin)
 }
 
+// lostDuring turns err, the failure of a command that ran on nc, into
+// UnreachableError when the connection was lost under the command (a
+// dead link, sshd killed, keepalives unanswered). The command may have
+// run partly, and the host cannot be told apart from one that is down:
+// Ansible reports it unreachable too. A cancelled context, or a
+// connection haplay closed itself, leave err as it is.
+func (t *SSHTarget) lostDuring(ctx context.Context, nc *trackedConn, err error) error {
+	if err == nil || nc == nil || ctx.Err() != nil || IsUnreachable(err) {
+		return err
+	}
+	cause := nc.lost()
+	if cause == nil {
+		return err
+	}
+	return t.unreachable("connection lost during the task: it may have run partly: %w", cause)
+}
+
 // runShell runs line on a remote shell; ok is false when no shell is
 // free and none may start, or the shell failed before the command was
 // sent, so the caller should use a channel.
@@ -190,11 +222,19 @@ func (t *SSHTarget) runShell(ctx context.Context, l cmdLine) (Output, bool, erro
 			t.putShell(sh)
 			return out, true, nil
 		}
+		if ctx.Err() != nil {
+			// The command may still run under the shell: end it
+			// (a timeout, or an interrupt) before the shell goes.
+			sh.kill()
+		}
 		t.dropShell(sh)
 		if ctx.Err() != nil {
 			return Output{}, true, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
 		}
 		if !errors.Is(err, errShellWrite) {
+			if lost := t.lostDuring(ctx, sh.nc, err); lost != err {
+				return Output{}, true, lost
+			}
 			return Output{}, true, fmt.Errorf("%s: %w", t.opts.Name, err)
 		}
 		// The shell was dead before the command reached it (say, the
@@ -209,7 +249,7 @@ func (t *SSHTarget) takeShell(ctx context.Context) (*remoteShell, error) {
 	if t.opts.Shells == 0 {
 		return nil, nil
 	}
-	c, err := t.conn(ctx)
+	c, nc, err := t.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +278,7 @@ func (t *SSHTarget) takeShell(ctx context.Context) (*remoteShell, error) {
 	}
 	t.shells++
 	t.shellMu.Unlock()
-	sh, err := startShell(ctx, c)
+	sh, err := startShell(ctx, c, nc)
 	if err != nil {
 		t.shellMu.Lock()
 		t.shells--
@@ -300,7 +340,7 @@ func (t *SSHTarget) run(ctx context.Context, line string, stdin []byte) (Output,
 	}
 	defer func() { <-t.sem }()
 
-	sess, err := t.session(ctx)
+	sess, nc, err := t.session(ctx)
 	if err != nil {
 		return Output{}, err
 	}
@@ -338,8 +378,14 @@ func (t *SSHTarget) run(ctx context.Context, line string, stdin []byte) (Output,
 			out.ExitCode = exit.ExitStatus()
 		}
 	case errors.As(err, &missing):
+		if lost := t.lostDuring(ctx, nc, err); lost != err {
+			return out, lost
+		}
 		return out, fmt.Errorf("%s: command ended without an exit status (connection lost?)", t.opts.Name)
 	default:
+		if lost := t.lostDuring(ctx, nc, err); lost != err {
+			return out, lost
+		}
 		return out, fmt.Errorf("%s: %w", t.opts.Name, err)
 	}
 	return out, nil
@@ -347,17 +393,17 @@ func (t *SSHTarget) run(ctx context.Context, line string, stdin []byte) (Output,
 
 // session opens a channel, redialling once if the connection turns out to
 // be dead. Retrying is safe: no command started.
-func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, error) {
+func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, *trackedConn, error) {
 	redialed := false
 	backoff := time.Millisecond
 	for {
-		c, err := t.conn(ctx)
+		c, nc, err := t.conn(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s, err := c.NewSession()
 		if err == nil {
-			return s, nil
+			return s, nc, nil
 		}
 		var refused *ssh.OpenChannelError
 		switch {
@@ -369,11 +415,11 @@ func (t *SSHTarget) session(ctx context.Context) (*ssh.Session, error) {
 			case <-time.After(backoff):
 				backoff *= 2
 			case <-ctx.Done():
-				return nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+				return nil, nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
 			}
 		case errors.As(err, &refused) || redialed:
 			// The server is there and said no, or a redial did not help.
-			return nil, fmt.Errorf("%s: open session: %w", t.opts.Name, err)
+			return nil, nil, fmt.Errorf("%s: open session: %w", t.opts.Name, err)
 		default:
 			t.forget(c)
 			redialed = true
@@ -391,15 +437,15 @@ func (t *SSHTarget) forget(c *ssh.Client) {
 	_ = c.Close()
 }
 
-// conn returns the open connection, dialling it if needed. Concurrent
-// callers share one dial.
-func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
+// conn returns the open connection and its socket, dialling it if
+// needed. Concurrent callers share one dial.
+func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, *trackedConn, error) {
 	for {
 		t.mu.Lock()
 		switch {
 		case t.closed:
 			t.mu.Unlock()
-			return nil, fmt.Errorf("%s: %w", t.opts.Name, errClosed)
+			return nil, nil, fmt.Errorf("%s: %w", t.opts.Name, errClosed)
 		case t.client != nil && t.netConn.dead():
 			// Closed or failed under us: the mux may not have
 			// noticed yet, and an idle shell on it would swallow the
@@ -409,13 +455,13 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 			t.mu.Unlock()
 			continue
 		case t.client != nil:
-			c := t.client
+			c, nc := t.client, t.netConn
 			t.mu.Unlock()
-			return c, nil
+			return c, nc, nil
 		case t.dialErr != nil:
 			err := t.dialErr
 			t.mu.Unlock()
-			return nil, err
+			return nil, nil, err
 		case t.dialing != nil:
 			ch := t.dialing
 			t.mu.Unlock()
@@ -423,7 +469,7 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 			case <-ch:
 				continue
 			case <-ctx.Done():
-				return nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
+				return nil, nil, fmt.Errorf("%s: %w", t.opts.Name, ctx.Err())
 			}
 		}
 		ch := make(chan struct{})
@@ -450,28 +496,82 @@ func (t *SSHTarget) conn(ctx context.Context) (*ssh.Client, error) {
 			go func() {
 				// Notice a drop early so the next command redials.
 				_ = c.Wait()
+				close(tc.done)
 				t.forget(c)
 			}()
+			if t.opts.ServerAliveInterval > 0 {
+				go keepalive(c, tc, t.opts.ServerAliveInterval, t.opts.ServerAliveCountMax)
+			}
 		}
 		t.mu.Unlock()
-		return c, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, tc, nil
 	}
 }
 
 // trackedConn is the socket under a connection. It knows at once when
 // the connection was closed or a read or write on it failed, while the
-// SSH mux learns of it only when its read loop next runs.
+// SSH mux learns of it only when its read loop next runs. It also tells
+// a connection haplay closed from one that was lost, and why.
 type trackedConn struct {
 	net.Conn
-	broken atomic.Bool
+	broken   atomic.Bool
+	ours     atomic.Bool           // closed by haplay (Close, Disconnect, forget)
+	cause    atomic.Pointer[error] // why it was lost; the first reason wins
+	lastRead atomic.Int64          // UnixNano of the last read that brought data
+	done     chan struct{}         // closed when the SSH client's Wait returns
+}
+
+func newTrackedConn(c net.Conn) *trackedConn {
+	tc := &trackedConn{Conn: c, done: make(chan struct{})}
+	tc.lastRead.Store(time.Now().UnixNano())
+	return tc
 }
 
 func (c *trackedConn) dead() bool { return c.broken.Load() }
 
+// lost is why the connection was lost, nil while it is alive or when
+// haplay closed it.
+func (c *trackedConn) lost() error {
+	if p := c.cause.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// fail records err as the reason the connection was lost, unless
+// haplay closed it first or another reason came first.
+func (c *trackedConn) fail(err error) {
+	c.broken.Store(true)
+	if !c.ours.Load() {
+		c.cause.CompareAndSwap(nil, &err)
+	}
+}
+
+// abandon declares the connection lost for err and closes the socket,
+// so every read pending on the connection fails at once.
+func (c *trackedConn) abandon(err error) {
+	c.fail(err)
+	_ = c.Conn.Close()
+}
+
+func (c *trackedConn) silentFor() time.Duration {
+	return time.Since(time.Unix(0, c.lastRead.Load()))
+}
+
 func (c *trackedConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.lastRead.Store(time.Now().UnixNano())
+	}
 	if err != nil {
-		c.broken.Store(true)
+		why := err
+		if errors.Is(err, io.EOF) {
+			why = errors.New("the host closed the connection")
+		}
+		c.fail(why)
 	}
 	quickAck(c.Conn)
 	return n, err
@@ -480,12 +580,13 @@ func (c *trackedConn) Read(b []byte) (int, error) {
 func (c *trackedConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	if err != nil {
-		c.broken.Store(true)
+		c.fail(fmt.Errorf("write: %w", err))
 	}
 	return n, err
 }
 
 func (c *trackedConn) Close() error {
+	c.ours.Store(true)
 	c.broken.Store(true)
 	return c.Conn.Close()
 }
@@ -519,7 +620,7 @@ func (t *SSHTarget) dial(ctx context.Context) (*ssh.Client, *trackedConn, error)
 	if err != nil {
 		return nil, nil, t.unreachable("ssh %s: %w", dest, err)
 	}
-	nc := &trackedConn{Conn: raw}
+	nc := newTrackedConn(raw)
 	// The handshake takes no context: a deadline bounds it and
 	// cancellation closes the socket under it.
 	if dl, ok := ctx.Deadline(); ok {

@@ -140,6 +140,7 @@ func commonTests(t *testing.T, tg Target) {
 		}
 	})
 	t.Run("write file", func(t *testing.T) { writeFileTests(t, tg) })
+	t.Run("write data", func(t *testing.T) { writeDataTests(t, tg) })
 }
 
 func stat(t *testing.T, path string) (os.FileMode, uint32, uint32) {
@@ -154,7 +155,7 @@ func stat(t *testing.T, path string) (os.FileMode, uint32, uint32) {
 
 func noTemps(t *testing.T, dir string) {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(dir, ".haplay.*"))
+	m, _ := filepath.Glob(filepath.Join(dir, ".*"+TempMarker+"*"))
 	if len(m) > 0 {
 		t.Fatalf("temp files left behind: %v", m)
 	}
@@ -254,13 +255,19 @@ func writeFileTests(t *testing.T, tg Target) {
 	for _, data := range [][]byte{
 		[]byte(strings.Repeat(`it's "$HOME" \n `+"`x`\n", 20) + "end"),
 		bytes.Repeat([]byte("'"), inlineWriteMax/125),
-		bytes.Repeat([]byte("a'b\n"), 3000), // beyond the inline bound: stdin
+		bytes.Repeat([]byte("a'b\n"), 3000),           // beyond the inline bound: stdin
+		append(bytes.Repeat([]byte("a\n"), 50000), 0), // binary beyond a shell's stdin: a channel
 	} {
-		if err := tg.WriteFile(ctx, np, data, WriteOptions{Become: Become{Enabled: true, User: "nobody"}}); err != nil {
-			t.Fatalf("become write of %d bytes: %v", len(data), err)
-		}
-		if b, _ := os.ReadFile(np); !bytes.Equal(b, data) {
-			t.Fatalf("become write of %d bytes: got %d bytes %q...", len(data), len(b), b[:min(len(b), 40)])
+		for _, method := range []string{"sudo", "su"} {
+			// A password sudo and su do not need (we are root) travels on
+			// stdin ahead of the data: it must not end up in the file.
+			bc := Become{Enabled: true, User: "nobody", Password: "pw", Method: method}
+			if err := tg.WriteFile(ctx, np, data, WriteOptions{Become: bc}); err != nil {
+				t.Fatalf("become %s write of %d bytes: %v", method, len(data), err)
+			}
+			if b, _ := os.ReadFile(np); !bytes.Equal(b, data) {
+				t.Fatalf("become %s write of %d bytes: got %d bytes %q...", method, len(data), len(b), b[:min(len(b), 40)])
+			}
 		}
 	}
 	noTemps(t, dir)

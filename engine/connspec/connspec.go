@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/haplay/haplay/engine/connection"
-	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // Keywords are the connection keywords in effect for a task: the play's,
@@ -118,8 +120,43 @@ func (r resolver) reach(s *connection.Spec, kw Keywords) error {
 	if s.KeyFile, _, err = r.value("ansible_ssh_private_key_file", "", ""); err != nil {
 		return err
 	}
-	s.Password, _, err = r.value("ansible_password", "", "")
-	return err
+	if s.Password, _, err = r.value("ansible_password", "", ""); err != nil {
+		return err
+	}
+	return r.sshOptions(s)
+}
+
+// sshOptions fills the ssh arguments (ansible_ssh_args, _common_args and
+// _extra_args, in the order Ansible hands them to ssh) and the handshake
+// timeout (ansible_ssh_timeout, else ansible_timeout, in seconds).
+func (r resolver) sshOptions(s *connection.Spec) error {
+	var args []string
+	for _, k := range []string{"ansible_ssh_args", "ansible_ssh_common_args", "ansible_ssh_extra_args"} {
+		v, _, err := r.value(k, "", "")
+		if err != nil {
+			return err
+		}
+		if v != "" {
+			args = append(args, v)
+		}
+	}
+	s.SSHArgs = strings.Join(args, " ")
+	for _, k := range []string{"ansible_ssh_timeout", "ansible_timeout"} {
+		v, _, err := r.value(k, "", "")
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%s %q is not a number of seconds", k, v)
+		}
+		s.ConnectTimeout = time.Duration(n) * time.Second
+		return nil
+	}
+	return nil
 }
 
 // become fills the become settings; a keyword beats its variable.
@@ -133,7 +170,7 @@ func (r resolver) become(kw Keywords) (connection.Become, error) {
 			}
 			v = rs
 		}
-		on, err := module.ToBool(v)
+		on, err := truth.Boolean(v)
 		if err != nil {
 			return b, fmt.Errorf("ansible_become: %w", err)
 		}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 var (
@@ -130,7 +132,7 @@ func (inv *Inventory) addPendingChildren(name string, pending map[string]*pendin
 // iniHostLine reads "host[range][:port] k=v ...". Values go through
 // Python literal typing, after shell-like unquoting, as in Ansible.
 func (inv *Inventory) iniHostLine(g *group, line string) error {
-	tokens, err := shlexSplit(line)
+	tokens, err := shlex.SplitComments(line)
 	if err != nil {
 		return fmt.Errorf("error parsing host definition %q: %w", line, err)
 	}
@@ -192,62 +194,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// shlexSplit splits like Python's shlex.split(line, comments=True):
-// POSIX quoting, backslash escapes, and # starting a comment.
-func shlexSplit(s string) ([]string, error) {
-	var out []string
-	var cur strings.Builder
-	inToken := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			if inToken {
-				out = append(out, cur.String())
-				cur.Reset()
-				inToken = false
-			}
-		case c == '#':
-			if inToken {
-				out = append(out, cur.String())
-			}
-			return out, nil
-		case c == '\\':
-			if i+1 >= len(s) {
-				return nil, fmt.Errorf("no escaped character")
-			}
-			i++
-			cur.WriteByte(s[i])
-			inToken = true
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("no closing quotation")
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inToken = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("no closing quotation")
-			}
-			inToken = true
-		default:
-			cur.WriteByte(c)
-			inToken = true
-		}
-	}
-	if inToken {
-		out = append(out, cur.String())
-	}
-	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // VarsFiles are the group_vars/ and host_vars/ found beside an inventory
@@ -122,23 +124,15 @@ func varsFiles(path string) ([]string, error) {
 	return out, nil
 }
 
+// loadVarsFile reads a group_vars or host_vars file, with YAML errors as
+// a ParseError (file and line) like the inventory's own.
 func loadVarsFile(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading vars: %w", err)
+	vars, err := yamlnode.LoadVarsFile(path)
+	var ye *yamlnode.Error
+	if errors.As(err, &ye) {
+		return nil, &ParseError{File: path, Line: ye.Pos.Line, Msg: ye.Msg}
 	}
-	v, err := decodeYAML(path, data)
-	if err != nil {
-		return nil, err
-	}
-	switch m := v.(type) {
-	case nil:
-		return nil, nil // empty files are ignored
-	case map[string]any:
-		return m, nil
-	default:
-		return nil, &ParseError{File: path, Msg: fmt.Sprintf("vars file must be a mapping, got %s", typeName(v))}
-	}
+	return vars, err
 }
 
 // sortGroups orders groups the way Ansible merges their vars: parents

@@ -3,6 +3,8 @@ package module
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // Args are a task's arguments after templating, keyed by canonical name
@@ -28,7 +30,7 @@ func (a Args) String(name string) string {
 
 // Bool returns a boolean argument, false when absent.
 func (a Args) Bool(name string) bool {
-	b, _ := ToBool(a[name])
+	b, _ := truth.Boolean(a[name])
 	return b
 }
 

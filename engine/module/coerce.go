@@ -4,34 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-// ToBool converts Ansible's truthy spellings (yes/no, on/off, true/false,
-// 1/0) to a bool.
-func ToBool(v any) (bool, error) {
-	switch x := v.(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return x, nil
-	case int:
-		return x != 0, nil
-	case int64:
-		return x != 0, nil
-	case uint64:
-		return x != 0, nil
-	case float64:
-		return x != 0, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "on", "true", "1", "y", "t":
-			return true, nil
-		case "no", "off", "false", "0", "n", "f", "":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("%v is not a boolean (use true or false)", v)
-}
+	"github.com/haplay/haplay/engine/truth"
+)
 
 // SplitCommaList splits "a,b, c" into its trimmed elements.
 func SplitCommaList(s string) []string {
@@ -84,7 +59,7 @@ func Coerce(t Type, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("expected an integer, got %s %q", KindOf(v), fmt.Sprint(v))
 	case TypeBool:
-		b, err := ToBool(v)
+		b, err := truth.Boolean(v)
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,7 @@ type Spec struct {
 	// express (a size such as "20G", a list of mappings with their own
 	// keys). Validate calls it with the coerced arguments at load time
 	// (final=false) and after templating (final=true); at load time values
-	// may still be templates, which Check must skip (IsTemplated,
+	// may still be templates, which Check must skip (template.IsTemplated,
 	// HasTemplate).
 	Check func(a Args, final bool) []ArgError
 }

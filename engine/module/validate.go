@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/suggest"
 )
 
 // ArgError is one problem with one argument; the loader adds the position.
@@ -13,13 +16,6 @@ type ArgError struct {
 }
 
 func (e ArgError) Error() string { return e.Msg }
-
-// IsTemplated reports whether v still holds a {{ }} or {% %} expression, so
-// its type can only be checked after templating, at run time.
-func IsTemplated(v any) bool {
-	s, ok := v.(string)
-	return ok && (strings.Contains(s, "{{") || strings.Contains(s, "{%"))
-}
 
 // Validate checks raw task arguments against spec. With final=false (load
 // time) values that are still templates are not type-checked and missing
@@ -52,7 +48,7 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 		if v == nil {
 			continue // omitted
 		}
-		if !final && IsTemplated(v) {
+		if !final && jinja.IsTemplated(v) {
 			out[a.Name] = v
 			continue
 		}
@@ -105,32 +101,10 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 	}
 	if spec.Check != nil && len(errs) == 0 {
 		// At load time values may still be templates; Check skips them
-		// (IsTemplated, HasTemplate) and they are checked again at run time.
+		// (template.IsTemplated, HasTemplate) and they are checked again at run time.
 		errs = append(errs, spec.Check(out, final)...)
 	}
 	return out, errs
-}
-
-// HasTemplate reports whether v, or anything inside a list or mapping,
-// is still a template.
-func HasTemplate(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return IsTemplated(x)
-	case []any:
-		for _, e := range x {
-			if HasTemplate(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		for _, e := range x {
-			if HasTemplate(e) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func inChoices(choices []string, v any) bool {
@@ -153,44 +127,9 @@ func unknownArgMsg(spec Spec, k string) string {
 		all = append(all, a.Aliases...)
 	}
 	msg := fmt.Sprintf("unsupported argument %q", k)
-	if s := Suggest(k, all); s != "" {
+	if s := suggest.Closest(k, all); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	sort.Strings(all)
 	return msg + "; supported: " + strings.Join(all, ", ")
-}
-
-// Suggest returns the candidate closest to s, or "" if none is close.
-func Suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		d := levenshtein(s, c)
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD <= 2 || (bestD <= 3 && len(s) > 6) {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -3,7 +3,7 @@ package playbook
 import (
 	"strconv"
 
-	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -30,11 +30,11 @@ func BecomeMethod(m string) bool { return m == "sudo" || m == "su" }
 func (l *loader) connKeywords(n *yamlnode.Node, remoteUser, connection, becomeMethod, port *string) {
 	*remoteUser = l.str(n, "remote_user")
 	*becomeMethod = l.str(n, "become_method")
-	if m := *becomeMethod; m != "" && !module.IsTemplated(m) && !BecomeMethod(m) {
+	if m := *becomeMethod; m != "" && !jinja.IsTemplated(m) && !BecomeMethod(m) {
 		l.errorf(n.Get("become_method").Pos, "become_method %q is not supported: use sudo or su", m)
 	}
 	*connection = l.str(n, "connection")
-	if c := *connection; c != "" && !module.IsTemplated(c) {
+	if c := *connection; c != "" && !jinja.IsTemplated(c) {
 		if _, ok := ConnectionType(c); !ok {
 			l.errorf(n.Get("connection").Pos, "connection %q is not supported: use ssh or local", c)
 		}
@@ -43,7 +43,7 @@ func (l *loader) connKeywords(n *yamlnode.Node, remoteUser, connection, becomeMe
 		return
 	}
 	*port = l.str(n, "port")
-	if p := *port; p != "" && !module.IsTemplated(p) {
+	if p := *port; p != "" && !jinja.IsTemplated(p) {
 		if v, err := strconv.Atoi(p); err != nil || v <= 0 || v > 65535 {
 			l.errorf(n.Get("port").Pos, "port %q is not a port number", p)
 		}

@@ -18,7 +18,7 @@ var taskKeywords = keywordSet(
 	"ignore_errors", "ignore_unreachable", "notify", "listen", "tags", "delegate_to", "delegate_facts",
 	"run_once", "retries", "until", "delay", "become", "become_user", "become_method", "vars",
 	"environment", "no_log", "throttle", "check_mode", "diff", "args", "action", "local_action",
-	"any_errors_fatal", "remote_user", "connection", "collections", "debugger",
+	"any_errors_fatal", "remote_user", "connection", "collections", "debugger", "timeout",
 	"with_items", "with_list", "with_dict",
 )
 
@@ -26,7 +26,7 @@ var taskKeywords = keywordSet(
 var blockKeywords = keywordSet(
 	"name", "when", "tags", "become", "become_user", "become_method", "vars", "environment",
 	"ignore_errors", "ignore_unreachable", "no_log", "check_mode", "diff", "delegate_to", "run_once",
-	"any_errors_fatal", "notify", "throttle", "remote_user", "connection", "collections",
+	"any_errors_fatal", "notify", "throttle", "remote_user", "connection", "collections", "timeout",
 	"block", "rescue", "always",
 )
 

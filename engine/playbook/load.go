@@ -9,7 +9,9 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/suggest"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -274,7 +276,7 @@ func (l *loader) serial(s *yamlnode.Node) []any {
 				out = append(out, n)
 				continue
 			}
-			if module.IsTemplated(v) {
+			if jinja.IsTemplated(v) {
 				out = append(out, v)
 				continue
 			}
@@ -322,7 +324,7 @@ func (l *loader) rollout(n *yamlnode.Node, ctx taskCtx) *Rollout {
 		case int:
 			r.GateTimeout = v
 		case string:
-			if !module.IsTemplated(v) {
+			if !jinja.IsTemplated(v) {
 				l.errorf(t.Pos, "rollout timeout must be a number of seconds, got %q", v)
 			}
 			r.TimeoutExpr = v
@@ -353,9 +355,9 @@ func (l *loader) checkNotify(p *Play) {
 	walk = func(ts []*Task) {
 		for _, t := range ts {
 			for _, n := range t.Notify {
-				if !known[n] && !module.IsTemplated(n) {
+				if !known[n] && !jinja.IsTemplated(n) {
 					msg := fmt.Sprintf("notify %q: no handler has that name or listens to it", n)
-					if s := module.Suggest(n, names); s != "" {
+					if s := suggest.Closest(n, names); s != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", s)
 					}
 					l.errorf(t.Pos, "%s", msg)
@@ -376,7 +378,7 @@ func (l *loader) checkNotify(p *Play) {
 
 func (l *loader) unknownKey(kv yamlnode.Pair, what string, known keywords) {
 	msg := fmt.Sprintf("unknown %s keyword %q", what, kv.Key)
-	if s := module.Suggest(kv.Key, known.list()); s != "" {
+	if s := suggest.Closest(kv.Key, known.list()); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	l.errorf(kv.KeyPos, "%s", msg)

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/suggest"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -104,7 +106,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 func (l *loader) unknownTaskKey(kv yamlnode.Pair) {
 	candidates := append(taskKeywords.list(), l.opts.Modules.Names()...)
 	msg := fmt.Sprintf("unknown module or task keyword %q", kv.Key)
-	if s := module.Suggest(kv.Key, candidates); s != "" {
+	if s := suggest.Closest(kv.Key, candidates); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	} else {
 		msg += "; run 'haplay doc' for the list of modules"
@@ -234,6 +236,13 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	if th := l.optInt(n, "throttle"); th != nil {
 		t.Throttle = *th
 	}
+	if to := l.optInt(n, "timeout"); to != nil {
+		if *to < 0 {
+			l.errorf(n.Get("timeout").Pos, "timeout must be a number of seconds, 0 for none, got %d", *to)
+		} else {
+			t.Timeout = to
+		}
+	}
 	t.CheckMode = l.optBool(n, "check_mode")
 	t.Diff = l.optBool(n, "diff")
 	t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
@@ -312,7 +321,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	}
 	switch kind {
 	case "import_tasks":
-		if module.IsTemplated(file) {
+		if jinja.IsTemplated(file) {
 			l.errorf(v.Pos, "import_tasks is static: its file name cannot use variables (use include_tasks)")
 			return nil
 		}
@@ -320,7 +329,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		return []*Task{wrapAsBlock(t, tasks)}
 	case "include_tasks":
 		t.Include = &Include{Kind: "tasks", File: file, Params: params}
-		if !module.IsTemplated(file) {
+		if !jinja.IsTemplated(file) {
 			t.Include.File = l.resolveTaskFile(file, ctx)
 			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
 		}

@@ -140,6 +140,7 @@ type Task struct {
 	Environment    map[string]any
 	NoLog          *bool
 	Throttle       int
+	Timeout        *int // task keyword timeout, in seconds; nil or 0: none; a block's applies to its tasks
 	CheckMode      *bool
 	Diff           *bool
 	AnyErrorsFatal *bool

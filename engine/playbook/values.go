@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/truth"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -71,7 +73,7 @@ func (l *loader) optBool(n *yamlnode.Node, key string) *bool {
 	if v == nil || v.Value == nil && v.Kind == yamlnode.Scalar {
 		return nil
 	}
-	b, err := module.ToBool(v.Value)
+	b, err := truth.Boolean(v.Value)
 	if err != nil || v.Kind != yamlnode.Scalar {
 		l.errorf(v.Pos, "%s must be true or false, got %v", key, v.Interface())
 		return nil
@@ -122,12 +124,15 @@ func (l *loader) conditions(n *yamlnode.Node, key string) []string {
 			out = append(out, map[bool]string{true: "True", false: "False"}[x])
 		case string:
 			s := strings.TrimSpace(x)
-			// Ansible accepts "{{ x }}" in when with a warning; strip it.
-			if strings.HasPrefix(s, "{{") && strings.HasSuffix(s, "}}") && strings.Count(s, "{{") == 1 {
-				s = strings.TrimSpace(s[2 : len(s)-2])
-			}
 			out = append(out, s)
-			l.checkTemplate(it.Pos, "{{ "+s+" }}")
+			// Ansible accepts "{{ x }}" in when with a warning, and
+			// evaluates it twice (see runner's conditionValue): keep the
+			// braces so the runner knows.
+			if _, braced := WholeExpression(s); braced {
+				l.checkTemplate(it.Pos, s)
+			} else {
+				l.checkTemplate(it.Pos, "{{ "+s+" }}")
+			}
 		case nil:
 		default:
 			if it.Kind != yamlnode.Scalar {
@@ -147,7 +152,7 @@ func (l *loader) checkTemplate(pos Pos, v any) {
 	}
 	switch x := v.(type) {
 	case string:
-		if strings.Contains(x, "{{") || strings.Contains(x, "{%") {
+		if jinja.IsTemplated(x) {
 			if err := l.opts.Templates.Check(x); err != nil {
 				l.errorf(pos, "template error: %v", err)
 			}
@@ -161,4 +166,14 @@ func (l *loader) checkTemplate(pos Pos, v any) {
 			l.checkTemplate(pos, e)
 		}
 	}
+}
+
+// WholeExpression reports whether condition s is one "{{ expr }}" and
+// returns expr, trimmed.
+func WholeExpression(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{{") && strings.HasSuffix(s, "}}") && strings.Count(s, "{{") == 1 {
+		return strings.TrimSpace(s[2 : len(s)-2]), true
+	}
+	return "", false
 }

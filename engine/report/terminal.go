@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // Terminal is the operator's side of a run (runner.Prompter): notices go
@@ -65,7 +65,7 @@ func (t Terminal) Prompt(ctx context.Context, text string, echo bool) (string, e
 
 // promptRefused says why the operator cannot be asked, or "".
 func promptRefused(ci string, tty bool) string {
-	if b, err := module.ToBool(ci); err == nil && b {
+	if b, err := truth.Boolean(ci); err == nil && b {
 		return "cannot prompt for input under CI=true; give seconds or minutes instead"
 	}
 	if !tty {

@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/inventory"
-	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/shlex"
 )
 
 // inventoryKnownHosts returns the known_hosts files the inventory names
@@ -41,10 +42,10 @@ func inventoryKnownHosts(inv *inventory.Inventory) []string {
 // argument string: -o UserKnownHostsFile=F, -oUserKnownHostsFile=F, or
 // -o "UserKnownHostsFile F1 F2" (ssh takes several, space-separated).
 func KnownHostsFromSSHArgs(args string) []string {
-	if modules.IsTemplated(args) {
+	if jinja.IsTemplated(args) {
 		return nil
 	}
-	words, err := modules.Shlex(args)
+	words, err := shlex.Split(args)
 	if err != nil {
 		return nil
 	}

@@ -159,6 +159,25 @@ func (l *Loaded) Limits() ([]string, error) {
 	return out, nil
 }
 
+// PlayHosts lists the hosts play p runs on, as the run chooses them
+// (--limit and the play's order: applied), for --list-hosts.
+func (l *Loaded) PlayHosts(p *playbook.Play) ([]string, error) {
+	limits, err := l.Limits()
+	if err != nil {
+		return nil, err
+	}
+	return runner.PlayHosts(quietInventory{l.Inventory}, p, limits)
+}
+
+// quietInventory matches patterns without the warnings (a listing is not
+// a run, and says nothing more than ansible-playbook --list-hosts does).
+type quietInventory struct{ inv *inventory.Inventory }
+
+func (q quietInventory) Match(p string) ([]string, error) {
+	hosts, _, err := q.inv.Match(p)
+	return hosts, err
+}
+
 // SplitTags splits comma lists of tags (-t a,b -t c).
 func SplitTags(l []string) []string {
 	var out []string

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/shlex"
 	"github.com/haplay/haplay/engine/yamlnode"
-	"github.com/haplay/haplay/modules"
 )
 
 // parseExtraVars reads -e values: k=v pairs, @file, or inline JSON/YAML.
@@ -66,7 +66,7 @@ func extraVarsInline(s string) (map[string]any, error) {
 }
 
 func extraVarsPairs(s string) (map[string]any, error) {
-	words, err := modules.Shlex(s)
+	words, err := shlex.Split(s)
 	if err != nil {
 		return nil, fmt.Errorf("-e %q: %w", s, err)
 	}

@@ -3,10 +3,10 @@ package runner
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"golang.org/x/sync/errgroup"
 )
 
 // gatherFacts runs the registry's fact-gathering module (module.FactGatherer)
@@ -33,18 +33,12 @@ func (pr *playRun) gatherFacts(ctx context.Context) error {
 	pr.opts.Reporter.TaskStart(t, false)
 	e := pr.resolve(t, &frame{})
 	f := &frame{}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, pr.opts.Forks)
+	var g errgroup.Group
+	g.SetLimit(pr.opts.Forks)
 	for _, h := range pr.active(pr.batch) {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(h string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			pr.runOnHost(ctx, e, h, f)
-		}(h)
+		g.Go(func() error { pr.runOnHost(ctx, e, h, f); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // runOnHost reports per host; it returns no error
 	return ctx.Err()
 }
 

@@ -45,6 +45,7 @@ type effective struct {
 	runOnce           bool
 	anyErrorsFatal    bool
 	environment       []map[string]any
+	timeout           int // seconds; 0 none
 }
 
 func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
@@ -92,6 +93,9 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		}
 		if b.AnyErrorsFatal != nil {
 			e.anyErrorsFatal = *b.AnyErrorsFatal
+		}
+		if b.Timeout != nil {
+			e.timeout = *b.Timeout
 		}
 		if b.Environment != nil {
 			e.environment = append(e.environment, b.Environment)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/playbook"
+	"golang.org/x/sync/errgroup"
 )
 
 // playRun is the state of one play.
@@ -192,26 +193,14 @@ func (pr *playRun) runSections(ctx context.Context, hosts []string) error {
 // own pace, up to --forks hosts at once, instead of waiting for the
 // slowest host at every task.
 func (pr *playRun) runFree(ctx context.Context) error {
-	sem := make(chan struct{}, pr.opts.Forks)
-	errs := make(chan error, len(pr.batch))
-	var wg sync.WaitGroup
+	// No errgroup.WithContext: one host's error must not cancel the
+	// others, which run to their own end as before.
+	var g errgroup.Group
+	g.SetLimit(pr.opts.Forks)
 	for _, h := range pr.batch {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(h string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs <- pr.runSections(ctx, []string{h})
-		}(h)
+		g.Go(func() error { return pr.runSections(ctx, []string{h}) })
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 // active filters hosts to those still running in this play.

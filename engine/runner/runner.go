@@ -171,12 +171,25 @@ func (r *run) stats(host string, f func(s *Stats)) {
 // playHosts resolves a play's hosts: its pattern, intersected with
 // --limit, in the play's order.
 func (r *run) playHosts(p *playbook.Play) ([]string, error) {
-	hosts, err := r.opts.Inventory.Match(p.Hosts)
+	return PlayHosts(r.opts.Inventory, p, r.opts.Limit)
+}
+
+// HostMatcher resolves a host pattern to host names, in inventory order.
+type HostMatcher interface {
+	Match(pattern string) ([]string, error)
+}
+
+// PlayHosts chooses a play's hosts as ansible-playbook does: the hosts
+// its pattern matches, kept only where every --limit pattern matches
+// too, in the play's order: (inventory, reverse_inventory, sorted,
+// reverse_sorted, shuffle). A run and --list-hosts both use it.
+func PlayHosts(inv HostMatcher, p *playbook.Play, limits []string) ([]string, error) {
+	hosts, err := inv.Match(p.Hosts)
 	if err != nil {
 		return nil, fmt.Errorf("play %q hosts %q: %w", p.Name, p.Hosts, err)
 	}
-	for _, lim := range r.opts.Limit {
-		allowed, err := r.opts.Inventory.Match(lim)
+	for _, lim := range limits {
+		allowed, err := inv.Match(lim)
 		if err != nil {
 			return nil, fmt.Errorf("--limit %q: %w", lim, err)
 		}

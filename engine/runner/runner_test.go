@@ -55,18 +55,3 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
-
-func TestTruthy(t *testing.T) {
-	cases := []struct {
-		v    any
-		want bool
-	}{
-		{nil, false}, {true, true}, {"no", false}, {"yes", true}, {"", false}, {"x", true},
-		{0, false}, {2, true}, {[]any{}, false}, {[]any{1}, true}, {map[string]any{}, false},
-	}
-	for _, c := range cases {
-		if got, _ := truthy(c.v); got != c.want {
-			t.Errorf("truthy(%#v) = %v, want %v", c.v, got, c.want)
-		}
-	}
-}

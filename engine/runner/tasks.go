@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"golang.org/x/sync/errgroup"
 )
 
 // runTasks runs a task list on hosts with the linear strategy: each task on
@@ -163,18 +163,12 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if t.Throttle > 0 && t.Throttle < limit {
 		limit = t.Throttle
 	}
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(limit)
 	for _, h := range active {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(h string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			pr.runOnHost(ctx, e, h, f)
-		}(h)
+		g.Go(func() error { pr.runOnHost(ctx, e, h, f); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // runOnHost reports per host; it returns no error
 	return ctx.Err()
 }
 
@@ -285,7 +279,7 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 				}
 			}
 		}
-		ls.results = append(ls.results, itemValues(ir, loopVar, item))
+		ls.results = append(ls.results, itemValues(ir, loopVar))
 		ls.add(ir)
 	}
 	return ls.result()
@@ -313,12 +307,12 @@ func (pr *playRun) runItem(ctx context.Context, e *effective, host string, iv ma
 }
 
 // itemValues is one item's entry in the registered results list.
-func itemValues(ir HostResult, loopVar string, item any) map[string]any {
+func itemValues(ir HostResult, loopVar string) map[string]any {
 	vals := map[string]any{}
 	for k, v := range ir.Result.Values {
 		vals[k] = v
 	}
-	vals[loopVar] = item
+	vals[loopVar] = ir.Item // as execute left it: no_log argument values hidden
 	vals["changed"] = ir.Status == StatusChanged
 	vals["failed"] = ir.Status == StatusFailed
 	if ir.Status == StatusSkipped {
@@ -449,14 +443,29 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 	}
 }
 
+// redactResult hides a call's no_log argument values in hr.
+func redactResult(s module.Secrets, hr HostResult) HostResult {
+	if len(s) == 0 {
+		return hr
+	}
+	hr.Msg = s.String(hr.Msg)
+	hr.Label = s.String(hr.Label)
+	hr.Item = s.Value(hr.Item)
+	hr.Result = s.Result(hr.Result)
+	return hr
+}
+
 // execute templates the arguments and runs the module once.
-func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) HostResult {
+func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) (out HostResult) {
 	t := e.task
 	mod, ok := pr.opts.Modules.Lookup(t.Module)
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
 	}
-	args, err := pr.moduleArgs(t, mod, vars)
+	args, secrets, err := pr.moduleArgs(t, mod, vars)
+	// The values of per-argument no_log arguments leave no trace in what
+	// is reported, logged or registered (module.Redact).
+	defer func() { out = redactResult(secrets, out) }()
 	if err != nil {
 		return pr.failResult(hr, err)
 	}
@@ -489,13 +498,18 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 		if targetHost != host {
 			spec, specErr = pr.connSpec(e, targetHost, pr.otherHostVars(targetHost))
 		}
-		if err := pr.connectCall(ctx, e, call, targetHost, spec, specErr, vars); err != nil {
+		if err := pr.connectCall(ctx, e, call, targetHost, spec, specErr, vars, secrets); err != nil {
 			hr.Status = StatusUnreachable
 			hr.Msg = err.Error()
 			return hr
 		}
 	}
-	res, err := mod.Run(ctx, call)
+	res, err := runWithTimeout(ctx, e.timeout, func(ctx context.Context) (module.Result, error) { return mod.Run(ctx, call) })
+	if errors.Is(err, errTaskTimeout) {
+		// Ansible's words (task_executor.py), with the action as written.
+		return pr.failResult(hr, fmt.Errorf("The %s action failed to execute in the expected time frame (%d) and was terminated",
+			t.Module, e.timeout))
+	}
 	if err == nil && !res.Failed && !res.Skipped {
 		pr.applyInventory(mod, host, &res)
 	}
@@ -532,27 +546,29 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 }
 
 // moduleArgs templates the task's arguments and validates them against
-// the module's spec, now that their values are known.
-func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, error) {
+// the module's spec, now that their values are known. The secrets are
+// the values of the no_log arguments, for a failed validation too.
+func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, module.Secrets, error) {
 	rawArgs, err := pr.renderArgs(t, mod, vars)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	secrets := module.Redact(mod.Spec(), rawArgs)
 	args, argErrs := module.Validate(mod.Spec(), rawArgs, true)
 	if len(argErrs) > 0 {
 		var msgs []string
 		for _, ae := range argErrs {
 			msgs = append(msgs, ae.Msg)
 		}
-		return nil, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
+		return nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
 	}
-	return args, nil
+	return args, secrets, nil
 }
 
 // connectCall gives the call its host (the delegate, when there is one)
 // and the way to reach other inventory hosts. The error means the host is
-// unreachable.
-func (pr *playRun) connectCall(ctx context.Context, e *effective, call *module.Call, targetHost string, spec connection.Spec, specErr error, vars map[string]any) error {
+// unreachable. The commands -vv shows have secrets hidden.
+func (pr *playRun) connectCall(ctx context.Context, e *effective, call *module.Call, targetHost string, spec connection.Spec, specErr error, vars map[string]any, secrets module.Secrets) error {
 	tgt, err := pr.targetFor(ctx, spec, specErr)
 	if err != nil {
 		return err
@@ -562,7 +578,7 @@ func (pr *playRun) connectCall(ctx context.Context, e *effective, call *module.C
 	cr, showCmds := pr.opts.Reporter.(CommandReporter)
 	showCmds = showCmds && pr.opts.Verbosity >= 2 && !e.noLog
 	if showCmds {
-		hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, c) }
+		hh.onCmd = func(c connection.Cmd) { cr.Command(targetHost, secrets.Cmd(c)) }
 	}
 	call.Host = hh
 	call.Hosts = func(name string) (module.Host, error) {
@@ -576,7 +592,7 @@ func (pr *playRun) connectCall(ctx context.Context, e *effective, call *module.C
 		}
 		oh := &hostHandle{name: name, target: envTarget{other, env}, check: call.Check, overlay: &pr.host(name).overlay, become: call.Become}
 		if showCmds {
-			oh.onCmd = func(c connection.Cmd) { cr.Command(name, c) }
+			oh.onCmd = func(c connection.Cmd) { cr.Command(name, secrets.Cmd(c)) }
 		}
 		return oh, nil
 	}

@@ -9,11 +9,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
 
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/truth"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -182,46 +184,37 @@ func copyVars(v map[string]any) map[string]any {
 	return out
 }
 
-// conditionsHold evaluates when/until/changed_when conditions (ANDed).
+// conditionsHold evaluates when/until/changed_when conditions (ANDed) with
+// Python's truthiness, as Ansible does: `when: v` with v the string
+// "false" holds (use `v | bool`).
 func (pr *playRun) conditionsHold(conds []string, vars map[string]any) (bool, error) {
 	for _, c := range conds {
-		v, err := pr.opts.Templates.Eval(c, prepare(vars))
+		v, err := pr.conditionValue(c, prepare(vars))
 		if err != nil {
 			return false, fmt.Errorf("condition %q: %w", c, err)
 		}
-		b, err := truthy(v)
-		if err != nil {
-			return false, fmt.Errorf("condition %q: %w", c, err)
-		}
-		if !b {
+		if !truth.Truthy(v) {
 			return false, nil
 		}
 	}
 	return true, nil
 }
 
-// truthy is Jinja's truthiness for a condition's value.
-func truthy(v any) (bool, error) {
-	switch x := v.(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return x, nil
-	case string:
-		if b, err := module.ToBool(x); err == nil {
-			return b, nil
-		}
-		return x != "", nil
-	case int:
-		return x != 0, nil
-	case float64:
-		return x != 0, nil
-	case []any:
-		return len(x) > 0, nil
-	case map[string]any:
-		return len(x) > 0, nil
+// conditionValue evaluates one condition as Ansible's Conditional does. A
+// bare expression is evaluated once. A condition written "{{ x }}" is
+// templated first, and the text it gives is then evaluated as the
+// expression: with v the string "false", "{{ v }}" is false where a bare
+// v is true. A value that is not a string, or is empty, is taken as is.
+func (pr *playRun) conditionValue(c string, vars map[string]any) (any, error) {
+	inner, braced := playbook.WholeExpression(c)
+	if !braced {
+		return pr.opts.Templates.Eval(c, vars)
 	}
-	return true, nil
+	v, err := pr.opts.Templates.Eval(inner, vars)
+	if s, ok := v.(string); err == nil && ok && s != "" {
+		return pr.opts.Templates.Eval(s, vars)
+	}
+	return v, err
 }
 
 // prepare turns the hostvars view into a plain map for the templater. The
@@ -249,7 +242,7 @@ func (c *hostvarsCache) get(pr *playRun) map[string]any {
 func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		if !strings.Contains(x, "{{") && !strings.Contains(x, "{%") {
+		if !jinja.IsTemplated(x) {
 			return x, nil
 		}
 		return pr.opts.Templates.Render(x, prepare(vars))
@@ -373,7 +366,7 @@ func (pr *playRun) itemLabel(t *playbook.Task, vars map[string]any, item any) st
 	return pyfmt.Str(item)
 }
 
-// loadVarsFile reads a vars file (YAML or JSON) relative to dir.
+// loadVarsFile reads a vars_files entry, relative to the play's dir.
 func loadVarsFile(name, dir string) (map[string]any, error) {
 	p := name
 	if !filepath.IsAbs(p) {
@@ -382,18 +375,7 @@ func loadVarsFile(name, dir string) (map[string]any, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("vars file %s not found", p)
 	}
-	docs, err := yamlnode.ParseFile(p)
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) == 0 {
-		return map[string]any{}, nil
-	}
-	m, ok := docs[0].Interface().(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s must hold a mapping of variables", p)
-	}
-	return m, nil
+	return yamlnode.LoadVarsFile(p)
 }
 
 // controller is what modules may ask of the controller side.

@@ -12,6 +12,9 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // DefaultMaxDepth bounds lazy variable resolution (a var whose value is a
@@ -151,7 +154,7 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 		}
 		var v any
 		var err error
-		if hasTemplate(c) {
+		if jinja.IsTemplate(c) {
 			// when: "{{ x }}" is discouraged but common; the rendered text
 			// is itself a condition.
 			v, err = e.Render(c, vars)
@@ -164,7 +167,7 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return truthy(v), nil
+		return truth.Truthy(v), nil
 	}
 	if l, ok := asList(cond); ok {
 		for _, c := range l {
@@ -181,11 +184,6 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 	return false, fmt.Errorf("condition must be a bool, string or list, got %s", typeName(cond))
 }
 
-// hasTemplate reports whether s needs rendering at all.
-func hasTemplate(s string) bool {
-	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
-}
-
 // Check validates the syntax of a bare expression without evaluating it.
 func (e *Engine) Check(src string) error {
 	_, err := e.compile(src)
@@ -195,7 +193,7 @@ func (e *Engine) Check(src string) error {
 // CheckTemplate validates the syntax of a string that may hold {{ }} and
 // {% %} markup.
 func (e *Engine) CheckTemplate(s string) error {
-	if !hasTemplate(s) {
+	if !jinja.IsTemplate(s) {
 		return nil
 	}
 	_, err := e.parseTemplate(s, stringOptions)

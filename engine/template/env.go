@@ -14,7 +14,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 type env struct{ r *run }
@@ -65,7 +67,7 @@ func (r *run) resolve(name string, v any) (any, error) {
 func (r *run) resolveValue(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		if !hasTemplate(x) {
+		if !jinja.IsTemplate(x) {
 			return x, nil
 		}
 		return r.render(x, stringOptions)
@@ -96,7 +98,7 @@ func (r *run) resolveValue(v any) (any, error) {
 func needsResolve(v any) bool {
 	switch x := v.(type) {
 	case string:
-		return hasTemplate(x)
+		return jinja.IsTemplate(x)
 	case []any:
 		return slices.ContainsFunc(x, needsResolve)
 	case map[string]any:
@@ -234,7 +236,7 @@ func (e env) Truthy(v any) (bool, error) {
 	if _, err := strict(v); err != nil {
 		return false, err
 	}
-	return truthy(v), nil
+	return truth.Truthy(v), nil
 }
 
 // Neg is unary minus.
@@ -526,7 +528,7 @@ func (e env) Call(name string, args ...any) (any, error) {
 			}
 			vals = append(vals, v)
 		}
-		if name != "lookup" || truthy(kw["wantlist"]) {
+		if name != "lookup" || truth.Truthy(kw["wantlist"]) {
 			return vals, nil
 		}
 		parts := make([]string, len(vals))

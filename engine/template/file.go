@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 // FileOptions are Jinja environment settings that shape whitespace.
@@ -85,7 +87,7 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 // the result is the interpolated string. Strings without markup are
 // returned unchanged. Non-string values are returned as they are.
 func (e *Engine) Render(s string, vars map[string]any) (any, error) {
-	if !hasTemplate(s) {
+	if !jinja.IsTemplate(s) {
 		return s, nil
 	}
 	r := &run{e: e, vars: vars}
@@ -543,7 +545,7 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 				if err != nil {
 					return fmt.Errorf("in {%% if %s %%}: %w", c, err)
 				}
-				if truthy(v) {
+				if truth.Truthy(v) {
 					if err := r.exec(n.bodies[i], b); err != nil {
 						return err
 					}
@@ -616,7 +618,7 @@ func (r *run) execFor(n forT, b *strings.Builder) error {
 			if err != nil {
 				return wrap(err)
 			}
-			if truthy(c) {
+			if truth.Truthy(c) {
 				kept = append(kept, it)
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"math"
 
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 	"github.com/haplay/haplay/engine/yamlnode"
 
 	"regexp"
@@ -174,7 +175,7 @@ func builtinFilters() map[string]filterFunc {
 			if in == nil && len(args) > 2 {
 				return args[2], nil
 			}
-			if truthy(in) {
+			if truth.Truthy(in) {
 				return argOr(args, kw, 0, "true_val", nil), nil
 			}
 			return argOr(args, kw, 1, "false_val", nil), nil
@@ -225,8 +226,8 @@ func strFilter(fn func(string) string) filterFunc {
 // an Undefined here is the guarded case.
 func fDefault(r *run, in any, args []any, kw kwargs) (any, error) {
 	def := argOr(args, kw, 0, "default_value", "")
-	boolean := truthy(argOr(args, kw, 1, "boolean", false))
-	if isUndefined(in) || boolean && !truthy(in) {
+	boolean := truth.Truthy(argOr(args, kw, 1, "boolean", false))
+	if isUndefined(in) || boolean && !truth.Truthy(in) {
 		return def, nil
 	}
 	return in, nil
@@ -276,10 +277,10 @@ func fReplace(r *run, in any, args []any, kw kwargs) (any, error) {
 // the ignorecase/multiline keywords.
 func compileRegex(pat string, kw kwargs) (*regexp.Regexp, error) {
 	flags := ""
-	if truthy(kw["ignorecase"]) {
+	if truth.Truthy(kw["ignorecase"]) {
 		flags += "i"
 	}
-	if truthy(kw["multiline"]) {
+	if truth.Truthy(kw["multiline"]) {
 		flags += "m"
 	}
 	if flags != "" {
@@ -439,16 +440,19 @@ func fFloat(r *run, in any, args []any, kw kwargs) (any, error) {
 	return def, nil
 }
 
-// fBool is Ansible's bool: yes/on/1/true (any case) are true.
+// fBool is Ansible's bool filter (to_bool in ansible/plugins/filter/core.py),
+// which is looser than Ansible's boolean(): 'yes', 'on', '1' and 'true' in
+// any case, and the number 1, are true; everything else, 'y', 't' and
+// ' yes' included, is false; None stays None.
 func fBool(r *run, in any, args []any, kw kwargs) (any, error) {
 	switch x := in.(type) {
 	case nil:
-		return false, nil
+		return nil, nil
 	case bool:
 		return x, nil
 	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "on", "1", "true", "y", "t":
+		switch strings.ToLower(x) {
+		case "yes", "on", "1", "true":
 			return true, nil
 		}
 		return false, nil
@@ -517,7 +521,7 @@ func sortKey(v any, kw kwargs) (any, error) {
 		}
 		v = got
 	}
-	if s, ok := v.(string); ok && !truthy(kw["case_sensitive"]) {
+	if s, ok := v.(string); ok && !truth.Truthy(kw["case_sensitive"]) {
 		return strings.ToLower(s), nil
 	}
 	return v, nil
@@ -602,7 +606,7 @@ func fSort(r *run, in any, args []any, kw kwargs) (any, error) {
 		if err != nil {
 			cmpErr = err
 		}
-		if truthy(kw["reverse"]) {
+		if truth.Truthy(kw["reverse"]) {
 			return c > 0
 		}
 		return c < 0
@@ -699,7 +703,7 @@ func fFlatten(r *run, in any, args []any, kw kwargs) (any, error) {
 	if v := argOr(args, kw, 0, "levels", nil); v != nil {
 		levels, _ = toInt(v)
 	}
-	skipNulls := truthy(argOr(args, kw, 1, "skip_nulls", true))
+	skipNulls := truth.Truthy(argOr(args, kw, 1, "skip_nulls", true))
 	var walk func(l []any, depth int) []any
 	walk = func(l []any, depth int) []any {
 		out := []any{}
@@ -794,7 +798,7 @@ func fItems2Dict(r *run, in any, args []any, kw kwargs) (any, error) {
 }
 
 func fCombine(r *run, in any, args []any, kw kwargs) (any, error) {
-	recursive := truthy(kw["recursive"])
+	recursive := truth.Truthy(kw["recursive"])
 	listMerge := pyfmt.Str(argOr(nil, kw, -1, "list_merge", "replace"))
 	var merge func(a, b map[string]any) map[string]any
 	merge = func(a, b map[string]any) map[string]any {
@@ -918,7 +922,7 @@ func selectFilter(reject, attr bool) filterFunc {
 			}
 			var ok bool
 			if test == nil {
-				ok = !isUndefined(v) && truthy(v)
+				ok = !isUndefined(v) && truth.Truthy(v)
 			} else if ok, err = test(r, v, targs); err != nil {
 				return nil, err
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // slow is how long one fuzzed template may take to render: far more
@@ -76,7 +78,7 @@ func FuzzRenderString(f *testing.F) {
 			}
 			return
 		}
-		if !hasTemplate(s) && out != s {
+		if !jinja.IsTemplate(s) && out != s {
 			t.Fatalf("plain text %q rendered as %q", s, out)
 		}
 		if cerr := e.CheckTemplate(s); cerr != nil {
@@ -108,7 +110,7 @@ func FuzzRenderFile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !hasTemplate(text) && out != text {
+		if !jinja.IsTemplate(text) && out != text {
 			t.Fatalf("plain text %q rendered as %q", text, out)
 		}
 		if cerr := e.CheckFile(text, opts); cerr != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/pyfmt"
+	"github.com/haplay/haplay/engine/truth"
 )
 
 type testFunc func(r *run, v any, args []any) (bool, error)
@@ -42,16 +43,16 @@ func resultTest(kind string) testFunc {
 		if !ok {
 			return false, fmt.Errorf("the %s test expects a registered task result (a dict), got %s", kind, typeName(v))
 		}
-		failed := truthy(m["failed"])
+		failed := truth.Truthy(m["failed"])
 		switch kind {
 		case "failed":
 			return failed, nil
 		case "succeeded":
 			return !failed, nil
 		case "changed":
-			return truthy(m["changed"]), nil
+			return truth.Truthy(m["changed"]), nil
 		}
-		return truthy(m["skipped"]), nil
+		return truth.Truthy(m["skipped"]), nil
 	}
 }
 
@@ -138,8 +139,8 @@ func builtinTests() map[string]testFunc {
 			_, isStr := v.(string)
 			return isList || isMap || isStr, nil
 		},
-		"truthy": func(r *run, v any, args []any) (bool, error) { return truthy(v), nil },
-		"falsy":  func(r *run, v any, args []any) (bool, error) { return !truthy(v), nil },
+		"truthy": func(r *run, v any, args []any) (bool, error) { return truth.Truthy(v), nil },
+		"falsy":  func(r *run, v any, args []any) (bool, error) { return !truth.Truthy(v), nil },
 		"even": func(r *run, v any, args []any) (bool, error) {
 			i, ok := toInt(v)
 			return ok && i%2 == 0, nil

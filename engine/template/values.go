@@ -134,28 +134,6 @@ func toFloat(v any) (float64, bool) {
 
 func isNumber(v any) bool { _, ok := toFloat(v); return ok }
 
-// truthy is Python's bool().
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	}
-	if f, ok := toFloat(v); ok {
-		return f != 0
-	}
-	if l, ok := asList(v); ok {
-		return len(l) > 0
-	}
-	if m, ok := asMap(v); ok {
-		return len(m) > 0
-	}
-	return true
-}
-
 func typeName(v any) string {
 	switch v.(type) {
 	case nil:
