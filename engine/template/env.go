@@ -282,81 +282,102 @@ func (e env) Op(op string, a, b any) (any, error) {
 	case "~":
 		return pyfmt.Str(a) + pyfmt.Str(b), nil
 	}
+	if v, ok, err := numericOp(op, a, b); ok {
+		return v, err
+	}
+	if v, ok, err := sequenceOp(op, a, b); ok {
+		return v, err
+	}
+	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+}
+
+// numericOp does arithmetic on two numbers as Python does (ints stay
+// ints, // and % floor); ok is false when a or b is not a number or op is
+// not arithmetic.
+func numericOp(op string, a, b any) (v any, ok bool, err error) {
 	ia, aInt := toInt(a)
 	ib, bInt := toInt(b)
 	fa, aNum := toFloat(a)
 	fb, bNum := toFloat(b)
-	if aNum && bNum {
-		bothInt := aInt && bInt
-		switch op {
-		case "+":
-			if bothInt {
-				return ia + ib, nil
-			}
-			return fa + fb, nil
-		case "-":
-			if bothInt {
-				return ia - ib, nil
-			}
-			return fa - fb, nil
-		case "*":
-			if bothInt {
-				return ia * ib, nil
-			}
-			return fa * fb, nil
-		case "/":
-			if fb == 0 {
-				return nil, errors.New("division by zero")
-			}
-			return fa / fb, nil
-		case "//", "%":
-			if fb == 0 {
-				return nil, errors.New("integer division or modulo by zero")
-			}
-			if bothInt {
-				q, m := ia/ib, ia%ib
-				if m != 0 && (m < 0) != (ib < 0) { // Python floors
-					q--
-					m += ib
-				}
-				if op == "//" {
-					return q, nil
-				}
-				return m, nil
+	if !aNum || !bNum {
+		return nil, false, nil
+	}
+	bothInt := aInt && bInt
+	switch op {
+	case "+":
+		if bothInt {
+			return ia + ib, true, nil
+		}
+		return fa + fb, true, nil
+	case "-":
+		if bothInt {
+			return ia - ib, true, nil
+		}
+		return fa - fb, true, nil
+	case "*":
+		if bothInt {
+			return ia * ib, true, nil
+		}
+		return fa * fb, true, nil
+	case "/":
+		if fb == 0 {
+			return nil, true, errors.New("division by zero")
+		}
+		return fa / fb, true, nil
+	case "//", "%":
+		if fb == 0 {
+			return nil, true, errors.New("integer division or modulo by zero")
+		}
+		if bothInt {
+			q, m := ia/ib, ia%ib
+			if m != 0 && (m < 0) != (ib < 0) { // Python floors
+				q--
+				m += ib
 			}
 			if op == "//" {
-				return math.Floor(fa / fb), nil
+				return q, true, nil
 			}
-			return fa - fb*math.Floor(fa/fb), nil
-		case "**":
-			if bothInt && ib >= 0 {
-				return intPow(ia, ib), nil
-			}
-			return math.Pow(fa, fb), nil
+			return m, true, nil
 		}
+		if op == "//" {
+			return math.Floor(fa / fb), true, nil
+		}
+		return fa - fb*math.Floor(fa/fb), true, nil
+	case "**":
+		if bothInt && ib >= 0 {
+			return intPow(ia, ib), true, nil
+		}
+		return math.Pow(fa, fb), true, nil
 	}
+	return nil, false, nil
+}
+
+// sequenceOp concatenates and repeats strings and lists; ok is false when
+// the operands do not fit op.
+func sequenceOp(op string, a, b any) (v any, ok bool, err error) {
+	ib, bInt := toInt(b)
 	switch op {
 	case "+":
 		if sa, ok := a.(string); ok {
 			if sb, ok := b.(string); ok {
-				return sa + sb, nil
+				return sa + sb, true, nil
 			}
 		}
 		if la, ok := asList(a); ok {
 			if lb, ok := asList(b); ok {
-				return append(slices.Clone(la), lb...), nil
+				return append(slices.Clone(la), lb...), true, nil
 			}
 		}
 	case "*":
 		if sa, ok := a.(string); ok && bInt {
 			if err := checkRepeat(len(sa), ib); err != nil {
-				return nil, err
+				return nil, true, err
 			}
-			return strings.Repeat(sa, max(ib, 0)), nil
+			return strings.Repeat(sa, max(ib, 0)), true, nil
 		}
 		if la, ok := asList(a); ok && bInt {
 			if err := checkRepeat(len(la), ib); err != nil {
-				return nil, err
+				return nil, true, err
 			}
 			var out []any
 			for range max(ib, 0) {
@@ -365,10 +386,10 @@ func (e env) Op(op string, a, b any) (any, error) {
 				}
 				out = append(out, la...)
 			}
-			return out, nil
+			return out, true, nil
 		}
 	}
-	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+	return nil, false, nil
 }
 
 // maxItems bounds what one range() or repetition may make (items of a
