@@ -581,137 +581,151 @@ func (e env) Call(name string, args ...any) (any, error) {
 // M calls a Python method on a string or dict.
 func (e env) M(obj any, name string, args ...any) (any, error) {
 	pos, _ := splitArgs(args)
-	arg := func(i int) string {
-		if i < len(pos) {
-			return pyfmt.Str(pos[i])
-		}
-		return ""
-	}
 	if s, ok := obj.(string); ok {
-		switch name {
-		case "split":
-			if len(pos) == 0 || pos[0] == nil {
-				return toAny(strings.Fields(s)), nil
-			}
-			n := -1
-			if len(pos) > 1 {
-				if m, ok := toInt(pos[1]); ok && m >= 0 {
-					n = m + 1
-				}
-			}
-			return toAny(strings.SplitN(s, arg(0), n)), nil
-		case "strip", "lstrip", "rstrip":
-			cut := " \t\n\r\v\f"
-			if len(pos) > 0 && pos[0] != nil {
-				cut = arg(0)
-			}
-			switch name {
-			case "strip":
-				return strings.Trim(s, cut), nil
-			case "lstrip":
-				return strings.TrimLeft(s, cut), nil
-			}
-			return strings.TrimRight(s, cut), nil
-		case "lower":
-			return strings.ToLower(s), nil
-		case "upper":
-			return strings.ToUpper(s), nil
-		case "capitalize":
-			return capitalize(s), nil
-		case "title":
-			return title(s), nil
-		case "startswith", "endswith":
-			prefixes := []any{pos[0]}
-			if l, ok := asList(pos[0]); ok {
-				prefixes = l
-			}
-			for _, p := range prefixes {
-				if name == "startswith" && strings.HasPrefix(s, pyfmt.Str(p)) || name == "endswith" && strings.HasSuffix(s, pyfmt.Str(p)) {
-					return true, nil
-				}
-			}
-			return false, nil
-		case "replace":
-			n := -1
-			if len(pos) > 2 {
-				n, _ = toInt(pos[2])
-			}
-			return strings.Replace(s, arg(0), arg(1), n), nil
-		case "join":
-			l, err := iterate(pos[0])
-			if err != nil {
-				return nil, err
-			}
-			parts := make([]string, len(l))
-			for i, it := range l {
-				parts[i] = pyfmt.Str(it)
-			}
-			return strings.Join(parts, s), nil
-		case "find":
-			i := strings.Index(s, arg(0))
-			if i > 0 {
-				i = utf8.RuneCountInString(s[:i])
-			}
-			return i, nil
-		case "count":
-			return strings.Count(s, arg(0)), nil
-		case "isdigit":
-			return s != "" && strings.Trim(s, "0123456789") == "", nil
-		}
-		return nil, fmt.Errorf("'str' object has no method %q", name)
+		return strMethod(s, name, pos)
 	}
 	if m, ok := asMap(obj); ok {
-		keys := sortedKeys(m)
-		switch name {
-		case "items":
-			out := make([]any, len(keys))
-			for i, k := range keys {
-				out[i] = []any{k, m[k]}
-			}
-			return out, nil
-		case "keys":
-			return toAny(keys), nil
-		case "values":
-			out := make([]any, len(keys))
-			for i, k := range keys {
-				out[i] = m[k]
-			}
-			return out, nil
-		case "get":
-			if v, ok := m[arg(0)]; ok {
-				return v, nil
-			}
-			if len(pos) > 1 {
-				return pos[1], nil
-			}
-			return nil, nil
-		}
-		return nil, fmt.Errorf("'dict' object has no method %q", name)
+		return dictMethod(m, name, pos)
 	}
 	if l, ok := asList(obj); ok {
-		switch name {
-		case "index":
-			for i, it := range l {
-				if len(pos) > 0 && equal(it, pos[0]) {
-					return i, nil
-				}
-			}
-			return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(pos[0]))
-		case "count":
-			n := 0
-			for _, it := range l {
-				if len(pos) > 0 && equal(it, pos[0]) {
-					n++
-				}
-			}
-			return n, nil
-		}
-		return nil, fmt.Errorf("'list' object has no method %q", name)
+		return listMethod(l, name, pos)
 	}
 	if _, err := strict(obj); err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("'%s' object has no method %q", typeName(obj), name)
+}
+
+// posStr is positional argument i as a string ("" when missing).
+func posStr(pos []any, i int) string {
+	if i < len(pos) {
+		return pyfmt.Str(pos[i])
+	}
+	return ""
+}
+
+func strMethod(s, name string, pos []any) (any, error) {
+	switch name {
+	case "split":
+		if len(pos) == 0 || pos[0] == nil {
+			return toAny(strings.Fields(s)), nil
+		}
+		n := -1
+		if len(pos) > 1 {
+			if m, ok := toInt(pos[1]); ok && m >= 0 {
+				n = m + 1
+			}
+		}
+		return toAny(strings.SplitN(s, posStr(pos, 0), n)), nil
+	case "strip", "lstrip", "rstrip":
+		cut := " \t\n\r\v\f"
+		if len(pos) > 0 && pos[0] != nil {
+			cut = posStr(pos, 0)
+		}
+		switch name {
+		case "strip":
+			return strings.Trim(s, cut), nil
+		case "lstrip":
+			return strings.TrimLeft(s, cut), nil
+		}
+		return strings.TrimRight(s, cut), nil
+	case "lower":
+		return strings.ToLower(s), nil
+	case "upper":
+		return strings.ToUpper(s), nil
+	case "capitalize":
+		return capitalize(s), nil
+	case "title":
+		return title(s), nil
+	case "startswith", "endswith":
+		prefixes := []any{pos[0]}
+		if l, ok := asList(pos[0]); ok {
+			prefixes = l
+		}
+		for _, p := range prefixes {
+			if name == "startswith" && strings.HasPrefix(s, pyfmt.Str(p)) || name == "endswith" && strings.HasSuffix(s, pyfmt.Str(p)) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "replace":
+		n := -1
+		if len(pos) > 2 {
+			n, _ = toInt(pos[2])
+		}
+		return strings.Replace(s, posStr(pos, 0), posStr(pos, 1), n), nil
+	case "join":
+		l, err := iterate(pos[0])
+		if err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(l))
+		for i, it := range l {
+			parts[i] = pyfmt.Str(it)
+		}
+		return strings.Join(parts, s), nil
+	case "find":
+		i := strings.Index(s, posStr(pos, 0))
+		if i > 0 {
+			i = utf8.RuneCountInString(s[:i])
+		}
+		return i, nil
+	case "count":
+		return strings.Count(s, posStr(pos, 0)), nil
+	case "isdigit":
+		return s != "" && strings.Trim(s, "0123456789") == "", nil
+	}
+	return nil, fmt.Errorf("'str' object has no method %q", name)
+}
+
+func dictMethod(m map[string]any, name string, pos []any) (any, error) {
+	keys := sortedKeys(m)
+	switch name {
+	case "items":
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = []any{k, m[k]}
+		}
+		return out, nil
+	case "keys":
+		return toAny(keys), nil
+	case "values":
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = m[k]
+		}
+		return out, nil
+	case "get":
+		if v, ok := m[posStr(pos, 0)]; ok {
+			return v, nil
+		}
+		if len(pos) > 1 {
+			return pos[1], nil
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("'dict' object has no method %q", name)
+}
+
+func listMethod(l []any, name string, pos []any) (any, error) {
+	switch name {
+	case "index":
+		for i, it := range l {
+			if len(pos) > 0 && equal(it, pos[0]) {
+				return i, nil
+			}
+		}
+		return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(pos[0]))
+	case "count":
+		n := 0
+		for _, it := range l {
+			if len(pos) > 0 && equal(it, pos[0]) {
+				n++
+			}
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("'list' object has no method %q", name)
 }
 
 func toAny(ss []string) []any {
