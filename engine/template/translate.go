@@ -777,22 +777,7 @@ func (e *emitter) emit(n node, lazy bool) {
 	w := e.b.WriteString
 	switch n := n.(type) {
 	case litNode:
-		switch v := n.v.(type) {
-		case nil:
-			w("nil")
-		case bool:
-			w(strconv.FormatBool(v))
-		case int:
-			w(strconv.Itoa(v))
-		case float64:
-			s := strconv.FormatFloat(v, 'f', -1, 64)
-			if !strings.Contains(s, ".") {
-				s += ".0"
-			}
-			w(s)
-		case string:
-			e.str(v)
-		}
+		e.emitLit(n.v)
 	case nameNode:
 		if lazy {
 			w("L(")
@@ -802,25 +787,9 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.str(n.name)
 		w(")")
 	case listNode:
-		w("[")
-		for i, it := range n.items {
-			if i > 0 {
-				w(", ")
-			}
-			e.emit(it, false)
-		}
-		w("]")
+		e.emitList(n)
 	case dictNode:
-		w("Dict(")
-		for i := range n.keys {
-			if i > 0 {
-				w(", ")
-			}
-			e.emit(n.keys[i], false)
-			w(", ")
-			e.emit(n.vals[i], false)
-		}
-		w(")")
+		e.emitDict(n)
 	case attrNode:
 		if lazy {
 			w("LA(")
@@ -846,32 +815,7 @@ func (e *emitter) emit(n node, lazy bool) {
 		}
 		w(")")
 	case binNode:
-		switch n.op {
-		case "and", "or":
-			// Jinja's and/or yield an operand; let keeps the left side
-			// evaluated once while the ternary keeps short-circuiting.
-			e.lets++
-			v := fmt.Sprintf("_t%d", e.lets)
-			w("(let " + v + " = ")
-			e.emit(n.l, false)
-			w("; Truthy(" + v + ") ? ")
-			if n.op == "and" {
-				e.emit(n.r, false)
-				w(" : " + v + ")")
-			} else {
-				w(v + " : ")
-				e.emit(n.r, false)
-				w(")")
-			}
-		default:
-			w("Op(")
-			e.str(n.op)
-			w(", ")
-			e.emit(n.l, false)
-			w(", ")
-			e.emit(n.r, false)
-			w(")")
-		}
+		e.emitBin(n)
 	case unaryNode:
 		if n.op == "not" {
 			w("!Truthy(")
@@ -881,19 +825,7 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.emit(n.x, false)
 		w(")")
 	case condNode:
-		w("(Truthy(")
-		e.emit(n.cond, false)
-		w(") ? ")
-		e.emit(n.yes, lazy)
-		w(" : ")
-		if n.no == nil {
-			// Jinja yields an undefined that renders as ''; we use ''
-			// directly so that `{{ ',' if not loop.last }}` works.
-			w(`""`)
-		} else {
-			e.emit(n.no, lazy)
-		}
-		w(")")
+		e.emitCond(n, lazy)
 	case callNode:
 		w("Call(")
 		e.str(n.name)
@@ -924,6 +856,100 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.args(n.args, nil)
 		w(")")
 	}
+}
+
+// emitLit writes a literal; a float keeps its point, as Python prints it.
+func (e *emitter) emitLit(lit any) {
+	w := e.b.WriteString
+	switch v := lit.(type) {
+	case nil:
+		w("nil")
+	case bool:
+		w(strconv.FormatBool(v))
+	case int:
+		w(strconv.Itoa(v))
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		w(s)
+	case string:
+		e.str(v)
+	}
+}
+
+func (e *emitter) emitList(n listNode) {
+	w := e.b.WriteString
+	w("[")
+	for i, it := range n.items {
+		if i > 0 {
+			w(", ")
+		}
+		e.emit(it, false)
+	}
+	w("]")
+}
+
+func (e *emitter) emitDict(n dictNode) {
+	w := e.b.WriteString
+	w("Dict(")
+	for i := range n.keys {
+		if i > 0 {
+			w(", ")
+		}
+		e.emit(n.keys[i], false)
+		w(", ")
+		e.emit(n.vals[i], false)
+	}
+	w(")")
+}
+
+func (e *emitter) emitBin(n binNode) {
+	w := e.b.WriteString
+	switch n.op {
+	case "and", "or":
+		// Jinja's and/or yield an operand; let keeps the left side
+		// evaluated once while the ternary keeps short-circuiting.
+		e.lets++
+		v := fmt.Sprintf("_t%d", e.lets)
+		w("(let " + v + " = ")
+		e.emit(n.l, false)
+		w("; Truthy(" + v + ") ? ")
+		if n.op == "and" {
+			e.emit(n.r, false)
+			w(" : " + v + ")")
+		} else {
+			w(v + " : ")
+			e.emit(n.r, false)
+			w(")")
+		}
+	default:
+		w("Op(")
+		e.str(n.op)
+		w(", ")
+		e.emit(n.l, false)
+		w(", ")
+		e.emit(n.r, false)
+		w(")")
+	}
+}
+
+func (e *emitter) emitCond(n condNode, lazy bool) {
+	w := e.b.WriteString
+	w("(Truthy(")
+	e.emit(n.cond, false)
+	w(") ? ")
+	e.emit(n.yes, lazy)
+	w(" : ")
+	if n.no == nil {
+		// Jinja yields an undefined that renders as ''; we use ''
+		// directly so that `{{ ',' if not loop.last }}` works.
+		w(`""`)
+	} else {
+		e.emit(n.no, lazy)
+	}
+	w(")")
 }
 
 func (e *emitter) args(args []node, kw []kwArg) {
