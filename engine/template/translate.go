@@ -596,94 +596,114 @@ func (p *parser) parsePrimary() (node, error) {
 		}
 		return litNode{v}, nil
 	case tName:
-		switch t.val {
-		case "true", "True":
-			return litNode{true}, nil
-		case "false", "False":
-			return litNode{false}, nil
-		case "none", "None":
-			return litNode{nil}, nil
-		case "and", "or", "not", "if", "else", "is", "in":
-			p.i--
-			return nil, p.errf("unexpected keyword %q", t.val)
-		}
-		if p.isOp("(") {
-			if !globalFuncs[t.val] {
-				return nil, fmt.Errorf("no function named %q", t.val)
-			}
-			args, kw, err := p.parseArgs()
-			if err != nil {
-				return nil, err
-			}
-			return callNode{t.val, args, kw}, nil
-		}
-		return nameNode{t.val}, nil
+		return p.parseName(t)
 	case tOp:
 		switch t.val {
 		case "(":
-			if p.isOp(")") {
-				p.i++
-				return listNode{}, nil
-			}
-			n, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			if p.isOp(",") { // tuple; we represent it as a list
-				items := []node{n}
-				for p.isOp(",") {
-					p.i++
-					if p.isOp(")") {
-						break
-					}
-					it, err := p.parseExpr()
-					if err != nil {
-						return nil, err
-					}
-					items = append(items, it)
-				}
-				n = listNode{items}
-			}
-			return n, p.expect(")")
+			return p.parseParen()
 		case "[":
-			var items []node
-			for !p.isOp("]") {
-				it, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				items = append(items, it)
-				if !p.isOp(",") {
-					break
-				}
-				p.i++
-			}
-			return listNode{items}, p.expect("]")
+			return p.parseList()
 		case "{":
-			var d dictNode
-			for !p.isOp("}") {
-				k, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				if err := p.expect(":"); err != nil {
-					return nil, err
-				}
-				v, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				d.keys, d.vals = append(d.keys, k), append(d.vals, v)
-				if !p.isOp(",") {
-					break
-				}
-				p.i++
-			}
-			return d, p.expect("}")
+			return p.parseDict()
 		}
 	}
 	p.i--
 	return nil, p.errf("unexpected token")
+}
+
+// parseName parses a constant, a call of a global function or a variable.
+func (p *parser) parseName(t token) (node, error) {
+	switch t.val {
+	case "true", "True":
+		return litNode{true}, nil
+	case "false", "False":
+		return litNode{false}, nil
+	case "none", "None":
+		return litNode{nil}, nil
+	case "and", "or", "not", "if", "else", "is", "in":
+		p.i--
+		return nil, p.errf("unexpected keyword %q", t.val)
+	}
+	if p.isOp("(") {
+		if !globalFuncs[t.val] {
+			return nil, fmt.Errorf("no function named %q", t.val)
+		}
+		args, kw, err := p.parseArgs()
+		if err != nil {
+			return nil, err
+		}
+		return callNode{t.val, args, kw}, nil
+	}
+	return nameNode{t.val}, nil
+}
+
+// parseParen parses a parenthesised expression or a tuple (after the "(").
+func (p *parser) parseParen() (node, error) {
+	if p.isOp(")") {
+		p.i++
+		return listNode{}, nil
+	}
+	n, err := p.parseExpr()
+	if err != nil {
+		return nil, err
+	}
+	if p.isOp(",") { // tuple; we represent it as a list
+		items := []node{n}
+		for p.isOp(",") {
+			p.i++
+			if p.isOp(")") {
+				break
+			}
+			it, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, it)
+		}
+		n = listNode{items}
+	}
+	return n, p.expect(")")
+}
+
+// parseList parses a list literal (after the "[").
+func (p *parser) parseList() (node, error) {
+	var items []node
+	for !p.isOp("]") {
+		it, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+		if !p.isOp(",") {
+			break
+		}
+		p.i++
+	}
+	return listNode{items}, p.expect("]")
+}
+
+// parseDict parses a dict literal (after the "{").
+func (p *parser) parseDict() (node, error) {
+	var d dictNode
+	for !p.isOp("}") {
+		k, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(":"); err != nil {
+			return nil, err
+		}
+		v, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		d.keys, d.vals = append(d.keys, k), append(d.vals, v)
+		if !p.isOp(",") {
+			break
+		}
+		p.i++
+	}
+	return d, p.expect("}")
 }
 
 func (p *parser) parsePostfix(n node) (node, error) {
