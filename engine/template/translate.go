@@ -53,76 +53,15 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{tName, src[i:j], i})
 			i = j
 		case c >= '0' && c <= '9':
-			j := i
-			isFloat := false
-			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
-				j++
-			}
-			if j+1 < len(src) && src[j] == '.' && src[j+1] >= '0' && src[j+1] <= '9' {
-				isFloat = true
-				j++
-				for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
-					j++
-				}
-			}
-			if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
-				k := j + 1
-				if k < len(src) && (src[k] == '+' || src[k] == '-') {
-					k++
-				}
-				if k < len(src) && src[k] >= '0' && src[k] <= '9' {
-					isFloat = true
-					for k < len(src) && src[k] >= '0' && src[k] <= '9' {
-						k++
-					}
-					j = k
-				}
-			}
-			kind := tInt
-			if isFloat {
-				kind = tFloat
-			}
-			toks = append(toks, token{kind, strings.ReplaceAll(src[i:j], "_", ""), i})
+			t, j := lexNumber(src, i)
+			toks = append(toks, t)
 			i = j
 		case c == '\'' || c == '"':
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				if src[j] == c {
-					closed = true
-					j++
-					break
-				}
-				if src[j] == '\\' && j+1 < len(src) {
-					j++
-					switch src[j] {
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					case 'r':
-						b.WriteByte('\r')
-					case '0':
-						b.WriteByte(0)
-					case '\\', '\'', '"':
-						b.WriteByte(src[j])
-					default:
-						// Python keeps unknown escapes verbatim, which
-						// matters for regexes such as '\d'.
-						b.WriteByte('\\')
-						b.WriteByte(src[j])
-					}
-					j++
-					continue
-				}
-				b.WriteByte(src[j])
-				j++
+			t, j, err := lexString(src, i)
+			if err != nil {
+				return nil, err
 			}
-			if !closed {
-				return nil, fmt.Errorf("unterminated string starting at %q", excerpt(src, i))
-			}
-			toks = append(toks, token{tString, b.String(), i})
+			toks = append(toks, t)
 			i = j
 		default:
 			ops := []string{"**", "//", "==", "!=", "<=", ">=", "??", "+", "-", "*", "/", "%", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", ".", "|", "="}
@@ -142,6 +81,85 @@ func lex(src string) ([]token, error) {
 	}
 	toks = append(toks, token{tEOF, "", len(src)})
 	return toks, nil
+}
+
+// lexNumber reads the int or float at src[i:] (underscores allowed, as in
+// Python) and returns it with the index after it.
+func lexNumber(src string, i int) (token, int) {
+	j := i
+	isFloat := false
+	for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
+		j++
+	}
+	if j+1 < len(src) && src[j] == '.' && src[j+1] >= '0' && src[j+1] <= '9' {
+		isFloat = true
+		j++
+		for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
+			j++
+		}
+	}
+	if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
+		k := j + 1
+		if k < len(src) && (src[k] == '+' || src[k] == '-') {
+			k++
+		}
+		if k < len(src) && src[k] >= '0' && src[k] <= '9' {
+			isFloat = true
+			for k < len(src) && src[k] >= '0' && src[k] <= '9' {
+				k++
+			}
+			j = k
+		}
+	}
+	kind := tInt
+	if isFloat {
+		kind = tFloat
+	}
+	return token{kind, strings.ReplaceAll(src[i:j], "_", ""), i}, j
+}
+
+// lexString reads the quoted string at src[i:], with Python's escapes,
+// and returns it with the index after the closing quote.
+func lexString(src string, i int) (token, int, error) {
+	quote := src[i]
+	var b strings.Builder
+	j := i + 1
+	closed := false
+	for j < len(src) {
+		if src[j] == quote {
+			closed = true
+			j++
+			break
+		}
+		if src[j] == '\\' && j+1 < len(src) {
+			j++
+			switch src[j] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case '0':
+				b.WriteByte(0)
+			case '\\', '\'', '"':
+				b.WriteByte(src[j])
+			default:
+				// Python keeps unknown escapes verbatim, which
+				// matters for regexes such as '\d'.
+				b.WriteByte('\\')
+				b.WriteByte(src[j])
+			}
+			j++
+			continue
+		}
+		b.WriteByte(src[j])
+		j++
+	}
+	if !closed {
+		return token{}, 0, fmt.Errorf("unterminated string starting at %q", excerpt(src, i))
+	}
+	return token{tString, b.String(), i}, j, nil
 }
 
 func excerpt(src string, pos int) string {
