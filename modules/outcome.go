@@ -6,13 +6,13 @@ import (
 )
 
 // failedOr lets a module's helpers report a problem on the host as a
-// *failure: it becomes a failed task with the failure's message, while any
+// *failure (wrapped or not): it becomes a failed task with the error's text, while any
 // other error (a transport problem) is returned as the module's error, as
 // the module's Run did before it was cut into steps.
 func failedOr(r Result, err error) (Result, error) {
 	var f *failure
 	if errors.As(err, &f) {
-		return Result{Failed: true, Msg: f.msg}, nil
+		return Result{Failed: true, Msg: err.Error()}, nil
 	}
 	return r, err
 }
