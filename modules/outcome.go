@@ -6,9 +6,9 @@ import (
 )
 
 // failedOr lets a module's helpers report a problem on the host as a
-// *failure (wrapped or not): it becomes a failed task with the error's text, while any
-// other error (a transport problem) is returned as the module's error, as
-// the module's Run did before it was cut into steps.
+// *failure (wrapped or not): it becomes a failed task with the error's
+// text. Any other error (a transport problem) is returned as the module's
+// error, as each Run did before it was cut into steps.
 func failedOr(r Result, err error) (Result, error) {
 	var f *failure
 	if errors.As(err, &f) {
