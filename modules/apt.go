@@ -80,16 +80,16 @@ type aptOp struct {
 	flags []string // flags specific to the operation (--purge, --only-upgrade...)
 }
 
+// Run reads the package state (refreshing the cache if asked), plans one
+// apt-get operation, simulates it to learn the exact changes, and runs it
+// outside check mode.
 func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	a := c.Args
 	if d := a.String("deb"); strings.Contains(d, "://") {
 		return Result{Failed: true, Msg: "apt: deb must be a file on the host; download it first (get_url), got " + d}, nil
 	}
-	names := a.List("name")
-	state := a.String("state")
 	update := a.Bool("update_cache") || a.Int("cache_valid_time") > 0
-
-	prep, err := runScript(ctx, c, aptPrepScript(c.Check, update, a.Int("cache_valid_time"), names, a.String("deb")), aptEnv)
+	prep, err := runScript(ctx, c, aptPrepScript(c.Check, update, a.Int("cache_valid_time"), a.List("name"), a.String("deb")), aptEnv)
 	if err != nil {
 		return Result{}, fmt.Errorf("read package state: %w", err)
 	}
@@ -102,54 +102,13 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 		}
 	}
 	defer cleanup()
-	r := Result{}
-	cacheUpdated := strings.TrimSpace(sec["update_rc"]) != ""
-	r.Set("cache_updated", cacheUpdated && !c.Check)
-	if t, err := strconv.ParseInt(strings.Fields(sec["cache"] + " 0")[0], 10, 64); err == nil {
-		r.Set("cache_update_time", t)
+	r, ok := aptPrepResult(c, sec, prep)
+	if !ok {
+		return r, nil
 	}
-	if rc := strings.TrimSpace(sec["update_rc"]); rc != "" && rc != "0" {
-		code, _ := strconv.Atoi(rc)
-		f := cmdFailed(c, "apt-get update", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["update"])})
-		f.Msg = "Failed to update apt cache: " + f.Msg
-		return f, nil
-	}
-	if prep.ExitCode != 0 {
-		return cmdFailed(c, "dpkg-query", prep), nil
-	}
-	installed := parseDpkgQuery(sec["dpkg"])
-
-	var op *aptOp
-	switch {
-	case a.String("upgrade") != "no" && a.String("upgrade") != "":
-		verb := "upgrade"
-		flags := []string{"--with-new-pkgs"}
-		if u := a.String("upgrade"); u == "full" || u == "dist" {
-			verb, flags = "dist-upgrade", nil
-		}
-		op = &aptOp{verb: verb, flags: flags}
-	case a.String("deb") != "":
-		if strings.TrimSpace(sec["deb_rc"]) != "0" {
-			code, _ := strconv.Atoi(strings.TrimSpace(sec["deb_rc"]))
-			return cmdFailed(c, "dpkg-deb -f "+a.String("deb")+" Package Version", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["deb"])}), nil
-		}
-		pkg, ver := parseDebFields(sec["deb"])
-		if p, ok := installed[pkg]; ok && p.Installed && p.Version == ver && !a.Bool("force") {
-			r.Msg = fmt.Sprintf("%s %s is already installed", pkg, ver)
-			return r, nil
-		}
-		deb := a.String("deb")
-		if !strings.HasPrefix(deb, "/") && !strings.HasPrefix(deb, "./") {
-			deb = "./" + deb // apt-get treats a bare name as a package name
-		}
-		op = &aptOp{verb: "install", pkgs: []string{deb}}
-	case len(names) > 0:
-		op = planAptNames(names, state, installed, a.Bool("purge"))
-	case a.Bool("autoremove"):
-		op = &aptOp{verb: "autoremove"}
-		if a.Bool("purge") {
-			op.flags = []string{"--purge"}
-		}
+	op, done := planAptOp(c, sec, parseDpkgQuery(sec["dpkg"]), r)
+	if done != nil {
+		return *done, nil
 	}
 	if op == nil {
 		if a.Bool("autoclean") && !c.Check {
@@ -162,20 +121,10 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	argv := aptArgv(a, op)
-	simArgv := append([]string{"apt-get", "-s"}, argv[1:]...)
-	simScript := hostcmd.Join(simArgv)
-	if lists != "" {
-		simScript = "apt-get -s -o Dir::State::Lists=" + hostcmd.Quote(lists) + " " + hostcmd.Join(argv[1:])
-	}
-	if c.Check {
-		// Simulation as root may otherwise refresh /var/cache/apt/*.bin.
-		simScript = strings.Replace(simScript, "apt-get -s", "apt-get -s -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=", 1)
-	}
-	sim, err := runScript(ctx, c, simScript, aptEnv)
+	sim, err := aptSimulate(ctx, c, argv, lists)
 	if err != nil {
 		return Result{}, fmt.Errorf("simulate %s: %w", op.verb, err)
 	}
-	display := strings.Join(argv, " ")
 	if sim.ExitCode != 0 {
 		// Name the operation, not every -o option, so the message reads.
 		return cmdFailed(c, strings.Join(append([]string{"apt-get -s", op.verb}, op.pkgs...), " "), sim), nil
@@ -197,6 +146,7 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 		r.Msg = fmt.Sprintf("would %s: %s", op.verb, aptSummary(changes))
 		return r, nil
 	}
+	display := strings.Join(argv, " ")
 	out, err := runScript(ctx, c, hostcmd.Join(argv), aptEnv)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", display, err)
@@ -210,6 +160,82 @@ func (Apt) Run(ctx context.Context, c *Call) (Result, error) {
 	r.Set("stderr_lines", lines(strings.TrimRight(string(out.Stderr), "\n")))
 	r.Msg = aptSummary(changes)
 	return r, nil
+}
+
+// aptPrepResult starts the result with the cache's values; ok is false
+// (and the result a failure) when the cache update or dpkg-query failed.
+func aptPrepResult(c *Call, sec map[string]string, prep hostcmd.Output) (Result, bool) {
+	r := Result{}
+	cacheUpdated := strings.TrimSpace(sec["update_rc"]) != ""
+	r.Set("cache_updated", cacheUpdated && !c.Check)
+	if t, err := strconv.ParseInt(strings.Fields(sec["cache"] + " 0")[0], 10, 64); err == nil {
+		r.Set("cache_update_time", t)
+	}
+	if rc := strings.TrimSpace(sec["update_rc"]); rc != "" && rc != "0" {
+		code, _ := strconv.Atoi(rc)
+		f := cmdFailed(c, "apt-get update", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["update"])})
+		f.Msg = "Failed to update apt cache: " + f.Msg
+		return f, false
+	}
+	if prep.ExitCode != 0 {
+		return cmdFailed(c, "dpkg-query", prep), false
+	}
+	return r, true
+}
+
+// planAptOp chooses the one apt-get operation (nil: none). A non-nil
+// result is final: the .deb could not be read, or is installed already.
+func planAptOp(c *Call, sec map[string]string, installed map[string]dpkgPkg, r Result) (*aptOp, *Result) {
+	a := c.Args
+	switch {
+	case a.String("upgrade") != "no" && a.String("upgrade") != "":
+		verb := "upgrade"
+		flags := []string{"--with-new-pkgs"}
+		if u := a.String("upgrade"); u == "full" || u == "dist" {
+			verb, flags = "dist-upgrade", nil
+		}
+		return &aptOp{verb: verb, flags: flags}, nil
+	case a.String("deb") != "":
+		if strings.TrimSpace(sec["deb_rc"]) != "0" {
+			code, _ := strconv.Atoi(strings.TrimSpace(sec["deb_rc"]))
+			f := cmdFailed(c, "dpkg-deb -f "+a.String("deb")+" Package Version", hostcmd.Output{ExitCode: code, Stderr: []byte(sec["deb"])})
+			return nil, &f
+		}
+		pkg, ver := parseDebFields(sec["deb"])
+		if p, ok := installed[pkg]; ok && p.Installed && p.Version == ver && !a.Bool("force") {
+			r.Msg = fmt.Sprintf("%s %s is already installed", pkg, ver)
+			return nil, &r
+		}
+		deb := a.String("deb")
+		if !strings.HasPrefix(deb, "/") && !strings.HasPrefix(deb, "./") {
+			deb = "./" + deb // apt-get treats a bare name as a package name
+		}
+		return &aptOp{verb: "install", pkgs: []string{deb}}, nil
+	case len(a.List("name")) > 0:
+		return planAptNames(a.List("name"), a.String("state"), installed, a.Bool("purge")), nil
+	case a.Bool("autoremove"):
+		op := &aptOp{verb: "autoremove"}
+		if a.Bool("purge") {
+			op.flags = []string{"--purge"}
+		}
+		return op, nil
+	}
+	return nil, nil
+}
+
+// aptSimulate runs argv as apt-get -s, against the refreshed lists when
+// check mode fetched them to a temporary directory.
+func aptSimulate(ctx context.Context, c *Call, argv []string, lists string) (hostcmd.Output, error) {
+	simArgv := append([]string{"apt-get", "-s"}, argv[1:]...)
+	simScript := hostcmd.Join(simArgv)
+	if lists != "" {
+		simScript = "apt-get -s -o Dir::State::Lists=" + hostcmd.Quote(lists) + " " + hostcmd.Join(argv[1:])
+	}
+	if c.Check {
+		// Simulation as root may otherwise refresh /var/cache/apt/*.bin.
+		simScript = strings.Replace(simScript, "apt-get -s", "apt-get -s -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=", 1)
+	}
+	return runScript(ctx, c, simScript, aptEnv)
 }
 
 // aptEnv keeps apt from prompting and its messages parseable.

@@ -164,94 +164,23 @@ func quorumWarning(managers int) string {
 		"3 -> 2, 1; 4 -> 3, 1; 5 -> 3, 2; 6 -> 4, 2)", managers, majority, managers-majority)
 }
 
+// Run reads the node's swarm state, plans the one docker command that
+// brings it to state, runs it (outside check mode), and reports the
+// swarm's facts as read after it.
 func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
-	fail := func(format string, a ...any) (Result, error) {
-		return Result{Failed: true, Msg: fmt.Sprintf(format, a...)}, nil
-	}
 	s, msg, err := readSwarm(ctx, c, c.Host)
 	if err != nil {
 		return Result{}, err
 	}
 	if msg != "" {
-		return fail("%s", msg)
+		return Result{Failed: true, Msg: msg}, nil
 	}
-	d := c.Args.String("docker_cli")
 	state := c.Args.String("state")
-	active := s.LocalNodeState == "active"
-	var argv []string
-	var action string
-	switch state {
-	case "present":
-		if active && !s.ControlAvailable {
-			return fail("%s is a worker of a swarm: state=present needs a manager (leave first, or promote it)", c.Host.Name())
-		}
-		if !active {
-			argv = []string{d, "swarm", "init"}
-			if a := c.Args.String("advertise_addr"); a != "" {
-				argv = append(argv, "--advertise-addr", a)
-			}
-			argv = append(argv, "--listen-addr", c.Args.String("listen_addr"))
-			for _, p := range c.Args.List("default_addr_pool") {
-				argv = append(argv, "--default-addr-pool", p)
-			}
-			if c.Args.Has("subnet_size") {
-				argv = append(argv, "--default-addr-pool-mask-length", fmt.Sprint(c.Args.Int("subnet_size")))
-			}
-			if c.Args.Has("data_path_port") {
-				argv = append(argv, "--data-path-port", fmt.Sprint(c.Args.Int("data_path_port")))
-			}
-			action = "initialised a swarm"
-		}
-	case "join":
-		if !active {
-			remotes := c.Args.List("remote_addrs")
-			if len(remotes) == 0 || c.Args.String("join_token") == "" {
-				return fail("state=join needs join_token and remote_addrs")
-			}
-			argv = []string{d, "swarm", "join", "--token", c.Args.String("join_token")}
-			if a := c.Args.String("advertise_addr"); a != "" {
-				argv = append(argv, "--advertise-addr", a)
-			}
-			argv = append(argv, "--listen-addr", c.Args.String("listen_addr"), remotes[0])
-			action = "joined the swarm at " + remotes[0]
-		}
-	case "absent":
-		if active {
-			if s.ControlAvailable && !c.Args.Bool("force") {
-				return fail("%s is a swarm manager: leaving needs force: true (removing the last manager erases the swarm's state)", c.Host.Name())
-			}
-			argv = []string{d, "swarm", "leave"}
-			if c.Args.Bool("force") {
-				argv = append(argv, "--force")
-			}
-			action = "left the swarm"
-		}
-	case "remove":
-		if !s.ControlAvailable {
-			return fail("state=remove runs on a swarm manager; %s is not one", c.Host.Name())
-		}
-		id := c.Args.String("node_id")
-		ls, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{d, "node", "ls", "--format", "{{.ID}} {{.Hostname}}"}, Become: c.Become})
-		if err != nil {
-			return Result{}, err
-		}
-		if ls.ExitCode != 0 {
-			return fail("docker node ls: exit %d: %s", ls.ExitCode, strings.TrimSpace(string(ls.Stderr)))
-		}
-		for _, l := range strings.Split(string(ls.Stdout), "\n") {
-			f := strings.Fields(l)
-			if len(f) == 2 && (f[0] == id || f[1] == id) {
-				argv = []string{d, "node", "rm"}
-				if c.Args.Bool("force") {
-					argv = append(argv, "--force")
-				}
-				argv = append(argv, id)
-				action = "removed node " + id
-			}
-		}
+	argv, action, err := planSwarm(ctx, c, s)
+	if err != nil {
+		return failedOr(Result{}, err)
 	}
 	r := Result{Changed: argv != nil}
-	var warnings []string
 	if c.Diff && r.Changed {
 		before := fmt.Sprintf("swarm: %s\n", s.LocalNodeState)
 		after := map[string]string{"present": "swarm: active (manager)\n", "join": "swarm: active\n", "absent": "swarm: inactive\n"}[state]
@@ -261,29 +190,136 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 		r.Diffs = []Diff{{BeforeHeader: "swarm (before)", AfterHeader: "swarm (after)", Before: before, After: after}}
 	}
 	if r.Changed && !c.Check {
-		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
-		if err != nil {
-			return Result{}, err
-		}
-		if out.ExitCode != 0 {
-			shown := append([]string(nil), argv...)
-			for i := range shown {
-				if i > 0 && shown[i-1] == "--token" {
-					shown[i] = "<token>"
-				}
-			}
-			return fail("%s: exit %d: %s", strings.Join(shown, " "), out.ExitCode, strings.TrimSpace(string(out.Stderr)+string(out.Stdout)))
-		}
-		if s, msg, err = readSwarm(ctx, c, c.Host); err != nil {
-			return Result{}, err
-		} else if msg != "" {
-			return fail("%s", msg)
+		if s, err = applySwarm(ctx, c, argv); err != nil {
+			return failedOr(Result{}, err)
 		}
 	}
 	if role := c.Args.String("role"); role != "" && s.LocalNodeState == "active" && (state == "join" || state == "present") && s.role() != role {
-		return fail("%s is a %s of the swarm, role=%s: the join token decides the role (docker swarm join-token %s), or promote/demote it on a manager",
-			c.Host.Name(), s.role(), role, role)
+		return Result{Failed: true, Msg: fmt.Sprintf("%s is a %s of the swarm, role=%s: the join token decides the role (docker swarm join-token %s), or promote/demote it on a manager",
+			c.Host.Name(), s.role(), role, role)}, nil
 	}
+	swarmReport(&r, s, state, action)
+	return r, nil
+}
+
+// planSwarm gives the docker command that brings the node to state (nil
+// when it is there) and what it does, for the message.
+func planSwarm(ctx context.Context, c *Call, s swarmInfo) ([]string, string, error) {
+	d := c.Args.String("docker_cli")
+	active := s.LocalNodeState == "active"
+	switch c.Args.String("state") {
+	case "present":
+		if active && !s.ControlAvailable {
+			return nil, "", failf("%s is a worker of a swarm: state=present needs a manager (leave first, or promote it)", c.Host.Name())
+		}
+		if !active {
+			return swarmInitArgv(c.Args, d), "initialised a swarm", nil
+		}
+	case "join":
+		if !active {
+			remotes := c.Args.List("remote_addrs")
+			if len(remotes) == 0 || c.Args.String("join_token") == "" {
+				return nil, "", failf("state=join needs join_token and remote_addrs")
+			}
+			argv := []string{d, "swarm", "join", "--token", c.Args.String("join_token")}
+			if a := c.Args.String("advertise_addr"); a != "" {
+				argv = append(argv, "--advertise-addr", a)
+			}
+			argv = append(argv, "--listen-addr", c.Args.String("listen_addr"), remotes[0])
+			return argv, "joined the swarm at " + remotes[0], nil
+		}
+	case "absent":
+		if active {
+			if s.ControlAvailable && !c.Args.Bool("force") {
+				return nil, "", failf("%s is a swarm manager: leaving needs force: true (removing the last manager erases the swarm's state)", c.Host.Name())
+			}
+			argv := []string{d, "swarm", "leave"}
+			if c.Args.Bool("force") {
+				argv = append(argv, "--force")
+			}
+			return argv, "left the swarm", nil
+		}
+	case "remove":
+		if !s.ControlAvailable {
+			return nil, "", failf("state=remove runs on a swarm manager; %s is not one", c.Host.Name())
+		}
+		return planSwarmRemove(ctx, c, d)
+	}
+	return nil, "", nil
+}
+
+func swarmInitArgv(a Args, d string) []string {
+	argv := []string{d, "swarm", "init"}
+	if addr := a.String("advertise_addr"); addr != "" {
+		argv = append(argv, "--advertise-addr", addr)
+	}
+	argv = append(argv, "--listen-addr", a.String("listen_addr"))
+	for _, p := range a.List("default_addr_pool") {
+		argv = append(argv, "--default-addr-pool", p)
+	}
+	if a.Has("subnet_size") {
+		argv = append(argv, "--default-addr-pool-mask-length", fmt.Sprint(a.Int("subnet_size")))
+	}
+	if a.Has("data_path_port") {
+		argv = append(argv, "--data-path-port", fmt.Sprint(a.Int("data_path_port")))
+	}
+	return argv
+}
+
+// planSwarmRemove removes node_id when the manager lists it.
+func planSwarmRemove(ctx context.Context, c *Call, d string) ([]string, string, error) {
+	id := c.Args.String("node_id")
+	ls, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{d, "node", "ls", "--format", "{{.ID}} {{.Hostname}}"}, Become: c.Become})
+	if err != nil {
+		return nil, "", err
+	}
+	if ls.ExitCode != 0 {
+		return nil, "", failf("docker node ls: exit %d: %s", ls.ExitCode, strings.TrimSpace(string(ls.Stderr)))
+	}
+	var argv []string
+	var action string
+	for _, l := range strings.Split(string(ls.Stdout), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 2 && (f[0] == id || f[1] == id) {
+			argv = []string{d, "node", "rm"}
+			if c.Args.Bool("force") {
+				argv = append(argv, "--force")
+			}
+			argv = append(argv, id)
+			action = "removed node " + id
+		}
+	}
+	return argv, action, nil
+}
+
+// applySwarm runs argv and reads the swarm state it left.
+func applySwarm(ctx context.Context, c *Call, argv []string) (swarmInfo, error) {
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
+	if err != nil {
+		return swarmInfo{}, err
+	}
+	if out.ExitCode != 0 {
+		shown := append([]string(nil), argv...)
+		for i := range shown {
+			if i > 0 && shown[i-1] == "--token" {
+				shown[i] = "<token>"
+			}
+		}
+		return swarmInfo{}, failf("%s: exit %d: %s", strings.Join(shown, " "), out.ExitCode, strings.TrimSpace(string(out.Stderr)+string(out.Stdout)))
+	}
+	s, msg, err := readSwarm(ctx, c, c.Host)
+	if err != nil {
+		return swarmInfo{}, err
+	}
+	if msg != "" {
+		return swarmInfo{}, &failure{msg}
+	}
+	return s, nil
+}
+
+// swarmReport sets swarm_facts, actions, warnings and the message.
+func swarmReport(r *Result, s swarmInfo, state, action string) {
+	var warnings []string
 	if s.ControlAvailable && state != "absent" {
 		if w := quorumWarning(s.Managers); w != "" {
 			warnings = append(warnings, w)
@@ -310,7 +346,6 @@ func (DockerSwarm) Run(ctx context.Context, c *Call) (Result, error) {
 	if len(warnings) > 0 {
 		r.Msg += "; warning: " + strings.Join(warnings, "; ")
 	}
-	return r, nil
 }
 
 // DockerSwarmToken returns a swarm's join tokens from a manager (haplay's

@@ -241,218 +241,280 @@ func parseSections(out string) map[string]fwSection {
 const sectionFunc = `sec() { tag=$1; shift; e=$(mktemp); o=$("$@" 2>"$e"); rc=$?; printf '\036%s %d\n%s\n\037\n' "$tag" "$rc" "$o"; cat "$e"; rm -f "$e"; }
 `
 
+// fwTask is one firewalld task: its arguments, and the shell fragments
+// that differ in check mode, where every script runs against a temporary
+// copy of /etc/firewalld holding the zone file earlier tasks of this run
+// would have written (the runner's overlay), so a loop over ports
+// predicts each step's diff exactly.
+type fwTask struct {
+	it                            fwItems
+	state, zone, verb             string
+	permanent, immediate, offline bool
+	zoneOnly                      bool
+	nq                            int    // answers the query gives
+	predicted                     []byte // the overlay's zone file, in check mode
+	confSetup                     string // shell lines setting $conf
+	offlineCmd                    string // firewall-offline-cmd on $conf
+}
+
+// fwState is what the state script read.
+type fwState struct {
+	online    bool
+	zone      string
+	tool      string
+	secs      map[string]fwSection
+	beforeXML string
+	hadFile   bool
+}
+
+// Run reads the state in one script, plans the changes per configuration
+// ("perm" and/or "run"), and applies them in one more.
 func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
+	t, err := newFwTask(ctx, c)
+	if err != nil {
+		return failedOr(Result{}, err)
+	}
+	st, err := t.read(ctx, c)
+	if err != nil {
+		return failedOr(Result{}, err)
+	}
+	changes, err := t.plan(st)
+	if err != nil {
+		return failedOr(Result{}, err)
+	}
+	r := Result{}
+	r.Set("zone", st.zone)
+	if len(changes) == 0 {
+		r.Msg = "nothing to change in zone " + st.zone
+		return r, nil
+	}
+	r.Changed = true
+	afterXML, err := t.apply(ctx, c, st, changes)
+	if err != nil {
+		return failedOr(Result{}, err)
+	}
+	t.report(&r, c.Diff, st, changes, afterXML)
+	return r, nil
+}
+
+func newFwTask(ctx context.Context, c *Call) (*fwTask, error) {
 	it, err := fwValues(c.Args)
 	if err != nil {
-		return Result{Failed: true, Msg: err.Error()}, nil
+		return nil, &failure{err.Error()}
 	}
-	state := c.Args.String("state")
-	zone := c.Args.String("zone")
-	permanent, immediate, offline := c.Args.Bool("permanent"), c.Args.Bool("immediate"), c.Args.Bool("offline")
-	zoneOnly := it.opt == ""
-	nq := len(it.values)
+	t := &fwTask{
+		it: it, state: c.Args.String("state"), zone: c.Args.String("zone"), verb: "add",
+		permanent: c.Args.Bool("permanent"), immediate: c.Args.Bool("immediate"), offline: c.Args.Bool("offline"),
+		zoneOnly: it.opt == "", nq: len(it.values),
+		confSetup: "conf=/etc/firewalld\n", offlineCmd: "firewall-offline-cmd",
+	}
 	if it.opt == "masquerade" {
-		nq = 1
+		t.nq = 1
 	}
-
-	// Check mode works on a temporary copy of /etc/firewalld holding the
-	// zone file earlier tasks of this run would have written (the runner's
-	// overlay), so a loop over ports predicts each step's diff exactly.
-	var predicted []byte
-	if c.Check {
-		if zone == "" {
-			o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
-			if err != nil {
-				return Result{}, fmt.Errorf("firewalld: default zone: %w", err)
-			}
-			zone = strings.TrimSpace(string(o.Stdout))
-			if zone == "" {
-				zone = "public"
-			}
-		}
-		fi, err := c.Host.ReadFile(ctx, "/etc/firewalld/zones/"+zone+".xml", true)
+	if t.state == "disabled" || t.state == "absent" {
+		t.verb = "remove"
+	}
+	if !c.Check {
+		return t, nil
+	}
+	if t.zone == "" {
+		o, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1", Become: c.Become})
 		if err != nil {
-			return Result{}, fmt.Errorf("firewalld: %w", err)
+			return nil, fmt.Errorf("firewalld: default zone: %w", err)
 		}
-		if fi.Exists {
-			predicted = fi.Content
-		}
-	}
-	confSetup := "conf=/etc/firewalld\n"
-	if c.Check {
-		confSetup = "conf=$(mktemp -d); trap 'rm -rf \"$conf\"' EXIT; cp -a /etc/firewalld/. \"$conf\"/ || exit 3\n"
-		if predicted != nil {
-			confSetup += "mkdir -p \"$conf/zones\"; cat >\"$conf/zones/$z.xml\"\n"
+		t.zone = strings.TrimSpace(string(o.Stdout))
+		if t.zone == "" {
+			t.zone = "public"
 		}
 	}
-	offlineCmd := "firewall-offline-cmd"
-	if c.Check {
-		offlineCmd = "firewall-offline-cmd --system-config=\"$conf\""
+	fi, err := c.Host.ReadFile(ctx, "/etc/firewalld/zones/"+t.zone+".xml", true)
+	if err != nil {
+		return nil, fmt.Errorf("firewalld: %w", err)
 	}
+	if fi.Exists {
+		t.predicted = fi.Content
+	}
+	t.confSetup = "conf=$(mktemp -d); trap 'rm -rf \"$conf\"' EXIT; cp -a /etc/firewalld/. \"$conf\"/ || exit 3\n"
+	if t.predicted != nil {
+		t.confSetup += "mkdir -p \"$conf/zones\"; cat >\"$conf/zones/$z.xml\"\n"
+	}
+	t.offlineCmd = "firewall-offline-cmd --system-config=\"$conf\""
+	return t, nil
+}
 
-	// One script: is the daemon up, which zone, the answers, the zone file.
+// stateScript is one script: is the daemon up, which zone, the answers,
+// the zone file.
+func (t *fwTask) stateScript(check bool) string {
 	var s strings.Builder
 	s.WriteString(sectionFunc)
 	s.WriteString("online=0\n")
-	if !offline {
+	if !t.offline {
 		// firewalld needs the system bus: without its socket, skip the
 		// half-second firewall-cmd --state costs.
 		s.WriteString("if [ -S /run/dbus/system_bus_socket ] && command -v firewall-cmd >/dev/null && firewall-cmd --state >/dev/null 2>&1; then online=1; fi\n")
 	}
-	if zone != "" {
-		s.WriteString("z=" + hostcmd.Quote(zone) + "\n")
+	if t.zone != "" {
+		s.WriteString("z=" + hostcmd.Quote(t.zone) + "\n")
 	} else {
 		s.WriteString("z=$(sed -n 's/^DefaultZone=//p' /etc/firewalld/firewalld.conf 2>/dev/null | tail -n1); [ -n \"$z\" ] || z=public\n")
 	}
-	s.WriteString(confSetup)
+	s.WriteString(t.confSetup)
 	s.WriteString("printf '\\036info 0\\n%s %s\\n\\037\\n' \"$online\" \"$z\"\n")
-	if zoneOnly {
+	if t.zoneOnly {
 		s.WriteString(`if [ $online = 1 ]; then sec zones firewall-cmd --permanent --get-zones; else sec zones firewall-offline-cmd --get-zones; fi` + "\n")
 	} else {
-		q := fwFlags("query", it)
+		q := fwFlags("query", t.it)
 		s.WriteString("if [ $online = 1 ]; then\n")
-		if permanent && c.Check {
-			s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\n")
-		} else if permanent {
+		if t.permanent && check {
+			s.WriteString("  sec perm " + t.offlineCmd + " --zone=\"$z\"" + q + "\n")
+		} else if t.permanent {
 			s.WriteString("  sec perm firewall-cmd --permanent --zone=\"$z\"" + q + "\n")
 		}
-		if !permanent || immediate {
+		if !t.permanent || t.immediate {
 			s.WriteString("  sec run firewall-cmd --zone=\"$z\"" + q + "\n")
 		}
 		s.WriteString("else\n  command -v firewall-offline-cmd >/dev/null || { echo 'firewall-offline-cmd not found: install firewalld' >&2; exit 127; }\n")
-		s.WriteString("  sec perm " + offlineCmd + " --zone=\"$z\"" + q + "\nfi\n")
+		s.WriteString("  sec perm " + t.offlineCmd + " --zone=\"$z\"" + q + "\nfi\n")
 	}
 	s.WriteString(`if [ -f "$conf/zones/$z.xml" ]; then sec file cat "$conf/zones/$z.xml"; fi` + "\n")
-	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Stdin: predicted, Become: c.Become})
+	return s.String()
+}
+
+func (t *fwTask) read(ctx context.Context, c *Call) (fwState, error) {
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: t.stateScript(c.Check), Stdin: t.predicted, Become: c.Become})
 	if err != nil {
-		return Result{}, fmt.Errorf("firewalld: read state: %w", err)
+		return fwState{}, fmt.Errorf("firewalld: read state: %w", err)
 	}
 	if out.ExitCode != 0 {
-		return Result{Failed: true, Msg: fmt.Sprintf("firewalld: reading state failed (exit %d): %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))}, nil
+		return fwState{}, failf("firewalld: reading state failed (exit %d): %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 	}
 	secs := parseSections(string(out.Stdout))
 	info := strings.Fields(secs["info"].stdout)
 	if len(info) != 2 {
-		return Result{}, fmt.Errorf("firewalld: unexpected state output %q", out.Stdout)
+		return fwState{}, fmt.Errorf("firewalld: unexpected state output %q", out.Stdout)
 	}
-	online, zone := info[0] == "1", info[1]
-	beforeXML, hadFile := secs["file"].stdout, false
+	st := fwState{online: info[0] == "1", zone: info[1], tool: "firewall-offline-cmd", secs: secs}
+	if st.online {
+		st.tool = "firewall-cmd"
+	}
+	st.beforeXML = secs["file"].stdout
 	if f, ok := secs["file"]; ok {
-		hadFile = true
-		beforeXML = strings.TrimSuffix(f.stdout, "\n") + "\n"
+		st.hadFile = true
+		st.beforeXML = strings.TrimSuffix(f.stdout, "\n") + "\n"
 	}
-	if !online && !permanent && !offline && !zoneOnly {
-		return Result{Failed: true, Msg: "firewalld is not running: a runtime-only change (permanent: false) cannot be made; set permanent: true (or offline: true) to change the configuration it starts with"}, nil
-	}
+	return st, nil
+}
 
-	r := Result{}
-	r.Set("zone", zone)
-	tool := "firewall-offline-cmd"
-	if online {
-		tool = "firewall-cmd"
+// plan gives what to change, per configuration: "perm" and/or "run" (a
+// zone task's "perm" entry has no values).
+func (t *fwTask) plan(st fwState) (map[string][]string, error) {
+	if !st.online && !t.permanent && !t.offline && !t.zoneOnly {
+		return nil, failf("firewalld is not running: a runtime-only change (permanent: false) cannot be made; set permanent: true (or offline: true) to change the configuration it starts with")
 	}
-	// What to change, per configuration: "perm" and/or "run".
 	changes := map[string][]string{}
-	verb := "add"
-	if state == "disabled" || state == "absent" {
-		verb = "remove"
-	}
-	if zoneOnly {
-		zs := secs["zones"]
+	if t.zoneOnly {
+		zs := st.secs["zones"]
 		if zs.rc != 0 {
-			return Result{Failed: true, Msg: fmt.Sprintf("%s --get-zones failed (exit %d): %s", tool, zs.rc, zs.stderr)}, nil
+			return nil, failf("%s --get-zones failed (exit %d): %s", st.tool, zs.rc, zs.stderr)
 		}
 		exists := false
 		for _, z := range strings.Fields(zs.stdout) {
-			exists = exists || z == zone
+			exists = exists || z == st.zone
 		}
-		if exists != (state == "present") {
+		if exists != (t.state == "present") {
 			changes["perm"] = nil
 		}
-	} else {
-		for _, cfg := range []string{"perm", "run"} {
-			sec, ok := secs[cfg]
-			if !ok {
-				continue
-			}
-			if sec.rc != 0 && sec.rc != 1 {
-				return Result{Failed: true, Msg: fmt.Sprintf("%s --zone=%s query failed (exit %d): %s", tool, zone, sec.rc, sec.stderr)}, nil
-			}
-			ans, err := parseFwQuery(sec.stdout, nq)
-			if err != nil {
-				return Result{Failed: true, Msg: fmt.Sprintf("%s query: %v (stderr: %s)", tool, err, sec.stderr)}, nil
-			}
-			var todo []string
-			for i, yes := range ans {
-				if yes != (state == "enabled") {
-					if it.opt == "masquerade" {
-						todo = append(todo, "masquerade")
-					} else {
-						todo = append(todo, it.values[i])
-					}
+		return changes, nil
+	}
+	for _, cfg := range []string{"perm", "run"} {
+		sec, ok := st.secs[cfg]
+		if !ok {
+			continue
+		}
+		if sec.rc != 0 && sec.rc != 1 {
+			return nil, failf("%s --zone=%s query failed (exit %d): %s", st.tool, st.zone, sec.rc, sec.stderr)
+		}
+		ans, err := parseFwQuery(sec.stdout, t.nq)
+		if err != nil {
+			return nil, failf("%s query: %v (stderr: %s)", st.tool, err, sec.stderr)
+		}
+		var todo []string
+		for i, yes := range ans {
+			if yes != (t.state == "enabled") {
+				if t.it.opt == "masquerade" {
+					todo = append(todo, "masquerade")
+				} else {
+					todo = append(todo, t.it.values[i])
 				}
 			}
-			if len(todo) > 0 {
-				changes[cfg] = todo
-			}
+		}
+		if len(todo) > 0 {
+			changes[cfg] = todo
 		}
 	}
-	if len(changes) == 0 {
-		r.Msg = "nothing to change in zone " + zone
-		return r, nil
-	}
-	r.Changed = true
+	return changes, nil
+}
 
-	// The change script: in check mode the permanent part runs against a
-	// temporary copy of /etc/firewalld, so the predicted zone file is the
-	// one a real run writes.
-	var act strings.Builder
-	act.WriteString("set -u\nz=" + hostcmd.Quote(zone) + "\n" + confSetup)
-	flags := func(vals []string) string {
-		if zoneOnly {
-			if state == "present" {
-				return " --new-zone=\"$z\""
-			}
-			return " --delete-zone=\"$z\""
+// changeFlags renders the change options for vals (or the zone itself).
+func (t *fwTask) changeFlags(vals []string) string {
+	if t.zoneOnly {
+		if t.state == "present" {
+			return " --new-zone=\"$z\""
 		}
-		return " --zone=\"$z\"" + fwFlags(verb, fwItems{opt: it.opt, values: vals})
+		return " --delete-zone=\"$z\""
 	}
+	return " --zone=\"$z\"" + fwFlags(t.verb, fwItems{opt: t.it.opt, values: vals})
+}
+
+// apply runs the change script and returns the zone file after it. In
+// check mode the permanent part runs against the temporary copy of
+// /etc/firewalld and the runtime part is left out, so the predicted zone
+// file is the one a real run writes; the prediction is recorded for the
+// next tasks.
+func (t *fwTask) apply(ctx context.Context, c *Call, st fwState, changes map[string][]string) (string, error) {
+	var act strings.Builder
+	act.WriteString("set -u\nz=" + hostcmd.Quote(st.zone) + "\n" + t.confSetup)
 	if vals, ok := changes["perm"]; ok {
+		permCmd := "firewall-offline-cmd"
 		if c.Check {
-			act.WriteString(offlineCmd + flags(vals) + " >/dev/null || exit $?\n")
-		} else if online {
-			act.WriteString("firewall-cmd --permanent" + flags(vals) + " >/dev/null || exit $?\n")
-		} else {
-			act.WriteString("firewall-offline-cmd" + flags(vals) + " >/dev/null || exit $?\n")
+			permCmd = t.offlineCmd
+		} else if st.online {
+			permCmd = "firewall-cmd --permanent"
 		}
+		act.WriteString(permCmd + t.changeFlags(vals) + " >/dev/null || exit $?\n")
 	}
 	if vals, ok := changes["run"]; ok && !c.Check {
-		t := ""
-		if n := c.Args.Int("timeout"); n > 0 && verb == "add" {
-			t = " --timeout=" + strconv.Itoa(n)
+		to := ""
+		if n := c.Args.Int("timeout"); n > 0 && t.verb == "add" {
+			to = " --timeout=" + strconv.Itoa(n)
 		}
-		act.WriteString("firewall-cmd" + flags(vals) + t + " >/dev/null || exit $?\n")
+		act.WriteString("firewall-cmd" + t.changeFlags(vals) + to + " >/dev/null || exit $?\n")
 	}
 	act.WriteString("printf '\\036'; if [ -f \"$conf/zones/$z.xml\" ]; then cat \"$conf/zones/$z.xml\"; fi\n")
-	ao, err := c.Host.Run(ctx, hostcmd.Cmd{Script: act.String(), Stdin: predicted, Become: c.Become})
+	ao, err := c.Host.Run(ctx, hostcmd.Cmd{Script: act.String(), Stdin: t.predicted, Become: c.Become})
 	if err != nil {
-		return Result{}, fmt.Errorf("firewalld: change: %w", err)
+		return "", fmt.Errorf("firewalld: change: %w", err)
 	}
 	if ao.ExitCode != 0 {
-		return Result{Failed: true, Msg: fmt.Sprintf("%s: %s %s in zone %s failed (exit %d): %s", tool, verb, it.opt, zone, ao.ExitCode, strings.TrimSpace(string(ao.Stderr)))}, nil
+		return "", failf("%s: %s %s in zone %s failed (exit %d): %s", st.tool, t.verb, t.it.opt, st.zone, ao.ExitCode, strings.TrimSpace(string(ao.Stderr)))
 	}
 	_, afterXML, _ := strings.Cut(string(ao.Stdout), "\x1e")
 	if afterXML != "" {
 		afterXML = strings.TrimSuffix(afterXML, "\n") + "\n"
 	}
-
 	if _, ok := changes["perm"]; ok && c.Check && afterXML != "" {
 		// Record the prediction for the next tasks (WriteFile only
 		// records in check mode).
-		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+zone+".xml", []byte(afterXML), hostcmd.WriteOptions{Become: c.Become}); err != nil {
-			return Result{}, fmt.Errorf("firewalld: record prediction: %w", err)
+		if err := c.Host.WriteFile(ctx, "/etc/firewalld/zones/"+st.zone+".xml", []byte(afterXML), hostcmd.WriteOptions{Become: c.Become}); err != nil {
+			return "", fmt.Errorf("firewalld: record prediction: %w", err)
 		}
 	}
+	return afterXML, nil
+}
+
+// report sets the message and, with --diff, the zone file and runtime
+// diffs.
+func (t *fwTask) report(r *Result, diff bool, st fwState, changes map[string][]string, afterXML string) {
 	var what []string
 	cfgs := []string{}
 	for cfg := range changes {
@@ -461,30 +523,30 @@ func (Firewalld) Run(ctx context.Context, c *Call) (Result, error) {
 	sort.Strings(cfgs)
 	for _, cfg := range cfgs {
 		label := map[string]string{"perm": "permanent", "run": "runtime"}[cfg]
-		if zoneOnly {
-			what = append(what, fmt.Sprintf("%s: zone %s %s", label, zone, state))
+		if t.zoneOnly {
+			what = append(what, fmt.Sprintf("%s: zone %s %s", label, st.zone, t.state))
 			continue
 		}
-		what = append(what, fmt.Sprintf("%s: %s %s %s", label, it.opt, strings.Join(changes[cfg], ", "), state))
+		what = append(what, fmt.Sprintf("%s: %s %s %s", label, t.it.opt, strings.Join(changes[cfg], ", "), t.state))
 	}
 	r.Msg = strings.Join(what, "; ")
-	if c.Diff {
-		path := "/etc/firewalld/zones/" + zone + ".xml"
-		if _, ok := changes["perm"]; ok && (hadFile || afterXML != "") && beforeXML != afterXML {
-			r.Diffs = append(r.Diffs, Diff{BeforeHeader: path + " (before)", AfterHeader: path + " (after)", Before: beforeXML, After: afterXML})
-		}
-		if vals, ok := changes["run"]; ok {
-			var b, a strings.Builder
-			for _, v := range vals {
-				on, off := "enabled", "disabled"
-				if verb == "remove" {
-					on, off = off, on
-				}
-				fmt.Fprintf(&b, "%s %s: %s\n", it.opt, v, off)
-				fmt.Fprintf(&a, "%s %s: %s\n", it.opt, v, on)
-			}
-			r.Diffs = append(r.Diffs, Diff{BeforeHeader: "zone " + zone + " (runtime, before)", AfterHeader: "zone " + zone + " (runtime, after)", Before: b.String(), After: a.String()})
-		}
+	if !diff {
+		return
 	}
-	return r, nil
+	path := "/etc/firewalld/zones/" + st.zone + ".xml"
+	if _, ok := changes["perm"]; ok && (st.hadFile || afterXML != "") && st.beforeXML != afterXML {
+		r.Diffs = append(r.Diffs, Diff{BeforeHeader: path + " (before)", AfterHeader: path + " (after)", Before: st.beforeXML, After: afterXML})
+	}
+	if vals, ok := changes["run"]; ok {
+		var b, a strings.Builder
+		for _, v := range vals {
+			on, off := "enabled", "disabled"
+			if t.verb == "remove" {
+				on, off = off, on
+			}
+			fmt.Fprintf(&b, "%s %s: %s\n", t.it.opt, v, off)
+			fmt.Fprintf(&a, "%s %s: %s\n", t.it.opt, v, on)
+		}
+		r.Diffs = append(r.Diffs, Diff{BeforeHeader: "zone " + st.zone + " (runtime, before)", AfterHeader: "zone " + st.zone + " (runtime, after)", Before: b.String(), After: a.String()})
+	}
 }

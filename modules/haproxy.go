@@ -208,29 +208,91 @@ type haproxyCLIError struct{ msg string }
 
 func (e *haproxyCLIError) Error() string { return e.msg }
 
+// Run reads the servers' state through the admin socket, plans the CLI
+// commands, and (outside check mode) sends them and waits as asked.
 func (HAProxy) Run(ctx context.Context, c *Call) (Result, error) {
 	host, backend, want := c.Args.String("host"), c.Args.String("backend"), c.Args.String("state")
 	sock := c.Args.String("socket")
-	fail := func(msg string) (Result, error) { return Result{Failed: true, Msg: msg}, nil }
-	read := func() ([]haproxyServerState, map[string]haproxyStat, error) {
-		ans, err := haproxyCLI(ctx, c, sock, "show servers state", "show stat")
-		if err != nil {
-			return nil, nil, err
-		}
-		ss, err := parseServersState(ans[0])
-		if err != nil {
-			return nil, nil, err
-		}
-		st, err := parseShowStat(ans[1])
-		return ss, st, err
-	}
-	servers, _, err := read()
+	servers, _, err := haproxyRead(ctx, c, sock)
 	if err != nil {
-		if _, ok := err.(*haproxyCLIError); ok {
-			return fail(err.Error())
-		}
-		return Result{}, err
+		return haproxyFailed(err)
 	}
+	targets, what := haproxyTargets(servers, host, backend)
+	if len(targets) == 0 {
+		if c.Args.Bool("fail_on_not_found") {
+			return Result{Failed: true, Msg: what}, nil
+		}
+		return Result{Msg: what}, nil
+	}
+	p, err := planHAProxy(c.Args, targets, want)
+	if err != nil {
+		return Result{Failed: true, Msg: err.Error()}, nil
+	}
+	r := Result{Changed: len(p.changes) > 0}
+	r.Set("host", host)
+	r.Set("backend", backend)
+	r.Set("state", want)
+	r.Set("changes", p.changes)
+	if c.Diff && r.Changed {
+		r.Diffs = []Diff{{BeforeHeader: sock + " (before)", AfterHeader: sock + " (after)",
+			Before: strings.Join(p.before, "\n") + "\n", After: strings.Join(p.after, "\n") + "\n"}}
+	}
+	if !r.Changed {
+		r.Msg = fmt.Sprintf("%s is already %s", host, want)
+	} else {
+		r.Msg = strings.Join(p.changes, ", ")
+	}
+	if c.Check {
+		return r, nil
+	}
+	if err := haproxyApply(ctx, c, sock, p.cmds); err != nil {
+		return haproxyFailed(err)
+	}
+	drainFirst := want == "disabled" && c.Args.Bool("drain")
+	if !drainFirst && !c.Args.Bool("wait") {
+		return r, nil
+	}
+	if err := haproxyWait(ctx, c, sock, host, targets, want); err != nil {
+		return haproxyFailed(err)
+	}
+	if _, stats, err := haproxyRead(ctx, c, sock); err == nil {
+		var st []string
+		for _, s := range targets {
+			st = append(st, s.Backend+"/"+s.Server+" "+stats[s.Backend+"/"+s.Server].Status)
+		}
+		sort.Strings(st)
+		r.Set("status", st)
+	}
+	return r, nil
+}
+
+// haproxyFailed reports what the socket or the module refused as a failed
+// task, and anything else (the transport) as an error.
+func haproxyFailed(err error) (Result, error) {
+	switch err.(type) {
+	case *haproxyCLIError, *failure:
+		return Result{Failed: true, Msg: err.Error()}, nil
+	}
+	return Result{}, err
+}
+
+// haproxyRead asks for the servers' state and the stats in one round trip.
+func haproxyRead(ctx context.Context, c *Call, sock string) ([]haproxyServerState, map[string]haproxyStat, error) {
+	ans, err := haproxyCLI(ctx, c, sock, "show servers state", "show stat")
+	if err != nil {
+		return nil, nil, err
+	}
+	ss, err := parseServersState(ans[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := parseShowStat(ans[1])
+	return ss, st, err
+}
+
+// haproxyTargets picks the servers named host (in backend, if set); with
+// none it says what was not found.
+func haproxyTargets(servers []haproxyServerState, host, backend string) ([]haproxyServerState, string) {
 	var targets []haproxyServerState
 	backendSeen := false
 	for _, s := range servers {
@@ -242,144 +304,128 @@ func (HAProxy) Run(ctx context.Context, c *Call) (Result, error) {
 			targets = append(targets, s)
 		}
 	}
-	if len(targets) == 0 {
-		what := fmt.Sprintf("server %q not found in any backend", host)
-		if backend != "" {
-			what = fmt.Sprintf("server %q not found in backend %q", host, backend)
-			if !backendSeen {
-				what = fmt.Sprintf("backend %q not found (or has no servers)", backend)
-			}
-		}
-		if c.Args.Bool("fail_on_not_found") {
-			return fail(what)
-		}
-		return Result{Msg: what}, nil
+	if len(targets) > 0 {
+		return targets, ""
 	}
-	var cmds, changes []string
-	var before, after []string
+	what := fmt.Sprintf("server %q not found in any backend", host)
+	if backend != "" {
+		what = fmt.Sprintf("server %q not found in backend %q", host, backend)
+		if !backendSeen {
+			what = fmt.Sprintf("backend %q not found (or has no servers)", backend)
+		}
+	}
+	return targets, what
+}
+
+// haproxyPlan is what a task changes: the CLI commands, and per change its
+// part of the message and its before and after lines for the diff.
+type haproxyPlan struct {
+	cmds, changes, before, after []string
+}
+
+func planHAProxy(a Args, targets []haproxyServerState, want string) (haproxyPlan, error) {
+	var p haproxyPlan
 	for _, s := range targets {
 		id := s.Backend + "/" + s.Server
 		cur := s.state()
 		if cur != want {
 			target := map[string]string{"enabled": "ready", "disabled": "maint", "drain": "drain"}[want]
-			if want == "disabled" && c.Args.Bool("drain") && cur != "drain" {
-				cmds = append(cmds, "set server "+id+" state drain")
+			if want == "disabled" && a.Bool("drain") && cur != "drain" {
+				p.cmds = append(p.cmds, "set server "+id+" state drain")
 			}
-			if !(want == "disabled" && c.Args.Bool("drain")) {
-				cmds = append(cmds, "set server "+id+" state "+target)
+			if !(want == "disabled" && a.Bool("drain")) {
+				p.cmds = append(p.cmds, "set server "+id+" state "+target)
 			}
-			changes = append(changes, fmt.Sprintf("%s: %s -> %s", id, cur, want))
-			before = append(before, fmt.Sprintf("%s state: %s", id, cur))
-			after = append(after, fmt.Sprintf("%s state: %s", id, want))
-		}
-		if cur != want {
+			p.changes = append(p.changes, fmt.Sprintf("%s: %s -> %s", id, cur, want))
+			p.before = append(p.before, fmt.Sprintf("%s state: %s", id, cur))
+			p.after = append(p.after, fmt.Sprintf("%s state: %s", id, want))
 			// Health and agent checks follow the server's state.
 			verb := map[bool]string{true: "enable", false: "disable"}[want != "disabled"]
-			if c.Args.Bool("health") {
-				cmds = append(cmds, verb+" health "+id)
+			if a.Bool("health") {
+				p.cmds = append(p.cmds, verb+" health "+id)
 			}
-			if c.Args.Bool("agent") {
-				cmds = append(cmds, verb+" agent "+id)
+			if a.Bool("agent") {
+				p.cmds = append(p.cmds, verb+" agent "+id)
 			}
-			if want == "disabled" && c.Args.Bool("shutdown_sessions") && !c.Args.Bool("drain") {
-				cmds = append(cmds, "shutdown sessions server "+id)
+			if want == "disabled" && a.Bool("shutdown_sessions") && !a.Bool("drain") {
+				p.cmds = append(p.cmds, "shutdown sessions server "+id)
 			}
 		}
-		if w := c.Args.String("weight"); w != "" {
+		if w := a.String("weight"); w != "" {
 			dw, err := desiredWeight(w, s.IWeight)
 			if err != nil {
-				return fail(err.Error())
+				return p, err
 			}
 			if dw != s.UWeight {
-				cmds = append(cmds, fmt.Sprintf("set weight %s %d", id, dw))
-				changes = append(changes, fmt.Sprintf("%s: weight %d -> %d", id, s.UWeight, dw))
-				before = append(before, fmt.Sprintf("%s weight: %d", id, s.UWeight))
-				after = append(after, fmt.Sprintf("%s weight: %d", id, dw))
+				p.cmds = append(p.cmds, fmt.Sprintf("set weight %s %d", id, dw))
+				p.changes = append(p.changes, fmt.Sprintf("%s: weight %d -> %d", id, s.UWeight, dw))
+				p.before = append(p.before, fmt.Sprintf("%s weight: %d", id, s.UWeight))
+				p.after = append(p.after, fmt.Sprintf("%s weight: %d", id, dw))
 			}
 		}
 	}
-	r := Result{Changed: len(changes) > 0}
-	r.Set("host", host)
-	r.Set("backend", backend)
-	r.Set("state", want)
-	r.Set("changes", changes)
-	if c.Diff && r.Changed {
-		r.Diffs = []Diff{{BeforeHeader: sock + " (before)", AfterHeader: sock + " (after)",
-			Before: strings.Join(before, "\n") + "\n", After: strings.Join(after, "\n") + "\n"}}
+	return p, nil
+}
+
+// haproxyApply sends the planned commands in one round trip.
+func haproxyApply(ctx context.Context, c *Call, sock string, cmds []string) error {
+	if len(cmds) == 0 {
+		return nil
 	}
-	if !r.Changed {
-		r.Msg = fmt.Sprintf("%s is already %s", host, want)
-	} else {
-		r.Msg = strings.Join(changes, ", ")
+	ans, err := haproxyCLI(ctx, c, sock, cmds...)
+	if err != nil {
+		return err
 	}
-	if c.Check {
-		return r, nil
-	}
-	if len(cmds) > 0 {
-		ans, err := haproxyCLI(ctx, c, sock, cmds...)
-		if err != nil {
-			if _, ok := err.(*haproxyCLIError); ok {
-				return fail(err.Error())
-			}
-			return Result{}, err
-		}
-		for i, a := range ans {
-			// Successful set commands answer nothing; anything else is an error message.
-			if a != "" && !strings.Contains(a, "moved to") {
-				return fail(fmt.Sprintf("haproxy: %q: %s", cmds[i], a))
-			}
+	for i, a := range ans {
+		// Successful set commands answer nothing; anything else is an error message.
+		if a != "" && !strings.Contains(a, "moved to") {
+			return failf("haproxy: %q: %s", cmds[i], a)
 		}
 	}
+	return nil
+}
+
+// haproxyWait polls until the targets reach the wanted status; with
+// drain, it first waits for the sessions to drain, then puts the servers
+// into maintenance.
+func haproxyWait(ctx context.Context, c *Call, sock, host string, targets []haproxyServerState, want string) error {
 	drainFirst := want == "disabled" && c.Args.Bool("drain")
-	if !drainFirst && !c.Args.Bool("wait") {
-		return r, nil
-	}
 	retries, interval := max(c.Args.Int("wait_retries"), 1), time.Duration(c.Args.Int("wait_interval"))*time.Second
 	for attempt := 0; ; attempt++ {
-		_, stats, err := read()
+		_, stats, err := haproxyRead(ctx, c, sock)
 		if err != nil {
-			if _, ok := err.(*haproxyCLIError); ok {
-				return fail(err.Error())
-			}
-			return Result{}, err
+			return err
 		}
 		pending := haproxyPending(targets, stats, want, drainFirst)
 		if len(pending) == 0 {
-			if drainFirst {
-				// Drained: now into maintenance, then wait for MAINT if asked.
-				var dc []string
-				for _, s := range targets {
-					dc = append(dc, "set server "+s.Backend+"/"+s.Server+" state maint")
-				}
-				if _, err := haproxyCLI(ctx, c, sock, dc...); err != nil {
-					return Result{}, err
-				}
-				drainFirst = false
-				if !c.Args.Bool("wait") {
-					break
-				}
-				continue
+			if !drainFirst {
+				return nil
 			}
-			break
+			// Drained: now into maintenance, then wait for MAINT if asked.
+			var dc []string
+			for _, s := range targets {
+				dc = append(dc, "set server "+s.Backend+"/"+s.Server+" state maint")
+			}
+			if _, err := haproxyCLI(ctx, c, sock, dc...); err != nil {
+				// Wrapped: a refusal here is the module's error, not a
+				// failed task, as it always was.
+				return fmt.Errorf("%w", err)
+			}
+			drainFirst = false
+			if !c.Args.Bool("wait") {
+				return nil
+			}
+			continue
 		}
 		if attempt+1 >= retries {
-			return fail(fmt.Sprintf("server %s did not reach the wanted status after %d checks: %s", host, retries, strings.Join(pending, ", ")))
+			return failf("server %s did not reach the wanted status after %d checks: %s", host, retries, strings.Join(pending, ", "))
 		}
 		select {
 		case <-ctx.Done():
-			return Result{}, ctx.Err()
+			return ctx.Err()
 		case <-time.After(interval):
 		}
 	}
-	if _, stats, err := read(); err == nil {
-		var st []string
-		for _, s := range targets {
-			st = append(st, s.Backend+"/"+s.Server+" "+stats[s.Backend+"/"+s.Server].Status)
-		}
-		sort.Strings(st)
-		r.Set("status", st)
-	}
-	return r, nil
 }
 
 // haproxyPending lists the servers whose `show stat` status is not yet the

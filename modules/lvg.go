@@ -59,155 +59,32 @@ func (Lvg) Spec() Spec {
 	}
 }
 
+// Run reads the VGs and PVs in one script, plans the LVM commands, and
+// (outside check mode) runs them.
 func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 	vgName := c.Args.String("vg")
-	present := c.Args.String("state") == "present"
-	want := c.Args.List("pvs")
-	var s strings.Builder
-	s.WriteString(sectionFunc + lvmEnv)
-	s.WriteString("sec vgs vgs --reportformat json --units b --nosuffix -o vg_name,vg_extent_size,lv_count\n")
-	s.WriteString("sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_size,dev_size,pe_start\n")
-	s.WriteString("printf '\\036real 0\\n'\n")
-	for _, p := range want {
-		s.WriteString("readlink -f -- " + hostcmd.Quote(p) + " || echo " + hostcmd.Quote(p) + "\n")
-	}
-	s.WriteString("printf '\\037\\n'\n")
-	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Become: c.Become})
+	st, err := readLvg(ctx, c, vgName)
 	if err != nil {
-		return Result{}, fmt.Errorf("lvg: read state: %w", err)
-	}
-	secs := parseSections(string(out.Stdout))
-	for _, k := range []string{"vgs", "pvs"} {
-		if secs[k].rc != 0 {
-			return Result{Failed: true, Msg: fmt.Sprintf("%s failed (exit %d): %s", k, secs[k].rc, secs[k].stderr)}, nil
-		}
-	}
-	vgs, err := parseLVMReport(secs["vgs"].stdout, "vg")
-	if err != nil {
-		return Result{Failed: true, Msg: err.Error()}, nil
-	}
-	pvs, err := parseLVMReport(secs["pvs"].stdout, "pv")
-	if err != nil {
-		return Result{Failed: true, Msg: err.Error()}, nil
-	}
-	real := strings.Fields(secs["real"].stdout)
-	var vg lvmRow
-	for _, v := range vgs {
-		if v["vg_name"] == vgName {
-			vg = v
-		}
-	}
-	var members []string
-	pvByName := map[string]lvmRow{}
-	for _, p := range pvs {
-		pvByName[p["pv_name"]] = p
-		if p["vg_name"] == vgName {
-			members = append(members, p["pv_name"])
-		}
+		return failedOr(Result{}, err)
 	}
 	r := Result{}
 	r.Set("vg", vgName)
+	before := lvgText(vgName, st.vg != nil, st.members)
 	var cmds [][]string
-	before := lvgText(vgName, vg != nil, members)
 	after := before
-	if !present {
-		if vg == nil {
-			return r, nil
-		}
-		if vg.num("lv_count") > 0 && !c.Args.Bool("force") {
-			return Result{Failed: true, Msg: fmt.Sprintf("Refuse to remove non-empty volume group %s without force=true", vgName)}, nil
-		}
-		argv := []string{"vgremove", vgName}
-		if c.Args.Bool("force") {
-			argv = []string{"vgremove", "--force", vgName}
-		}
-		cmds = append(cmds, argv)
-		after = lvgText(vgName, false, nil)
-	} else {
-		if vg == nil && len(real) == 0 {
-			return Result{Failed: true, Msg: fmt.Sprintf("no pvs given to create volume group %s", vgName)}, nil
-		}
-		for _, p := range real {
-			if row, ok := pvByName[p]; ok && row["vg_name"] != "" && row["vg_name"] != vgName {
-				return Result{Failed: true, Msg: fmt.Sprintf("device %s is already in volume group %s", p, row["vg_name"])}, nil
-			}
-		}
-		pvOpts, err := shlex.Split(c.Args.String("pv_options"))
-		if err != nil {
-			return Result{Failed: true, Msg: fmt.Sprintf("pv_options: %v in %q", err, c.Args.String("pv_options"))}, nil
-		}
-		var add, drop []string
-		for _, p := range real {
-			if !slices.Contains(members, p) && !slices.Contains(add, p) {
-				add = append(add, p)
-			}
-		}
-		if len(real) > 0 {
-			for _, m := range members {
-				if !slices.Contains(real, m) {
-					drop = append(drop, m)
-				}
-			}
-		}
-		// pvcreate first, with pv_options, for devices that are not PVs
-		// yet: vgcreate/vgextend would do it without the options.
-		var fresh []string
-		for _, p := range add {
-			if _, ok := pvByName[p]; !ok {
-				fresh = append(fresh, p)
-			}
-		}
-		if len(fresh) > 0 {
-			cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
-		}
-		if vg == nil {
-			vgOpts, err := shlex.Split(c.Args.String("vg_options"))
-			if err != nil {
-				return Result{Failed: true, Msg: fmt.Sprintf("vg_options: %v in %q", err, c.Args.String("vg_options"))}, nil
-			}
-			pe := c.Args.String("pesize")
-			if z, err := parseLVSize(pe); err == nil && z.Percent == "" {
-				pe = fmt.Sprintf("%dk", z.Bytes/1024)
-			}
-			argv := append([]string{"vgcreate", "-s", pe}, vgOpts...)
-			cmds = append(cmds, append(append(argv, vgName), add...))
-		} else {
-			if len(add) > 0 {
-				cmds = append(cmds, append([]string{"vgextend", vgName}, add...))
-			}
-			if len(drop) > 0 {
-				cmds = append(cmds, append([]string{"vgreduce", "--force", vgName}, drop...))
-			}
-			if c.Args.Bool("pvresize") {
-				ext := vg.num("vg_extent_size")
-				for _, m := range members {
-					p := pvByName[m]
-					// A PV can hold dev_size minus its metadata area; grow
-					// it when at least one more extent would fit.
-					if slices.Contains(drop, m) || ext <= 0 {
-						continue
-					}
-					if p.num("dev_size")-p.num("pe_start")-p.num("pv_size") >= ext {
-						cmds = append(cmds, []string{"pvresize", m})
-					}
-				}
-			}
-		}
-		newMembers := slices.Clone(members)
-		newMembers = slices.DeleteFunc(newMembers, func(m string) bool { return slices.Contains(drop, m) })
-		newMembers = append(newMembers, add...)
-		after = lvgText(vgName, true, newMembers)
+	if c.Args.String("state") == "present" {
+		cmds, after, err = planLvgPresent(c.Args, vgName, st)
+	} else if st.vg != nil {
+		cmds, after, err = planLvgAbsent(c.Args, vgName, st)
+	}
+	if err != nil {
+		return failedOr(Result{}, err)
 	}
 	if len(cmds) == 0 {
 		return r, nil
 	}
 	r.Changed = true
-	var shown []string
-	for _, argv := range cmds {
-		shown = append(shown, strings.Join(argv, " "))
-	}
-	r.Msg = strings.Join(shown, "; ")
-	r.Set("commands", shown)
+	shown := lvmShow(&r, cmds)
 	if c.Diff {
 		if before == after {
 			// pvresize only: say so in the diff rather than show nothing.
@@ -219,6 +96,162 @@ func (Lvg) Run(ctx context.Context, c *Call) (Result, error) {
 		return r, nil
 	}
 	return runLVMCommands(ctx, c, cmds, r)
+}
+
+// lvgState is what readLvg found: the VG (nil when absent), its member
+// PVs, every PV by name, and the wanted pvs with symlinks resolved.
+type lvgState struct {
+	vg       lvmRow
+	members  []string
+	pvByName map[string]lvmRow
+	real     []string
+}
+
+func readLvg(ctx context.Context, c *Call, vgName string) (lvgState, error) {
+	var s strings.Builder
+	s.WriteString(sectionFunc + lvmEnv)
+	s.WriteString("sec vgs vgs --reportformat json --units b --nosuffix -o vg_name,vg_extent_size,lv_count\n")
+	s.WriteString("sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_size,dev_size,pe_start\n")
+	s.WriteString("printf '\\036real 0\\n'\n")
+	for _, p := range c.Args.List("pvs") {
+		s.WriteString("readlink -f -- " + hostcmd.Quote(p) + " || echo " + hostcmd.Quote(p) + "\n")
+	}
+	s.WriteString("printf '\\037\\n'\n")
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: s.String(), Become: c.Become})
+	if err != nil {
+		return lvgState{}, fmt.Errorf("lvg: read state: %w", err)
+	}
+	secs := parseSections(string(out.Stdout))
+	for _, k := range []string{"vgs", "pvs"} {
+		if secs[k].rc != 0 {
+			return lvgState{}, failf("%s failed (exit %d): %s", k, secs[k].rc, secs[k].stderr)
+		}
+	}
+	vgs, err := parseLVMReport(secs["vgs"].stdout, "vg")
+	if err != nil {
+		return lvgState{}, &failure{err.Error()}
+	}
+	pvs, err := parseLVMReport(secs["pvs"].stdout, "pv")
+	if err != nil {
+		return lvgState{}, &failure{err.Error()}
+	}
+	st := lvgState{real: strings.Fields(secs["real"].stdout), pvByName: map[string]lvmRow{}}
+	for _, v := range vgs {
+		if v["vg_name"] == vgName {
+			st.vg = v
+		}
+	}
+	for _, p := range pvs {
+		st.pvByName[p["pv_name"]] = p
+		if p["vg_name"] == vgName {
+			st.members = append(st.members, p["pv_name"])
+		}
+	}
+	return st, nil
+}
+
+// planLvgAbsent removes an existing VG.
+func planLvgAbsent(a Args, vgName string, st lvgState) ([][]string, string, error) {
+	if st.vg.num("lv_count") > 0 && !a.Bool("force") {
+		return nil, "", failf("Refuse to remove non-empty volume group %s without force=true", vgName)
+	}
+	argv := []string{"vgremove", vgName}
+	if a.Bool("force") {
+		argv = []string{"vgremove", "--force", vgName}
+	}
+	return [][]string{argv}, lvgText(vgName, false, nil), nil
+}
+
+// planLvgPresent creates the VG or makes its members the wanted pvs.
+func planLvgPresent(a Args, vgName string, st lvgState) ([][]string, string, error) {
+	vg, real, members, pvByName := st.vg, st.real, st.members, st.pvByName
+	if vg == nil && len(real) == 0 {
+		return nil, "", failf("no pvs given to create volume group %s", vgName)
+	}
+	for _, p := range real {
+		if row, ok := pvByName[p]; ok && row["vg_name"] != "" && row["vg_name"] != vgName {
+			return nil, "", failf("device %s is already in volume group %s", p, row["vg_name"])
+		}
+	}
+	pvOpts, err := shlex.Split(a.String("pv_options"))
+	if err != nil {
+		return nil, "", failf("pv_options: %v in %q", err, a.String("pv_options"))
+	}
+	var cmds [][]string
+	add, drop := lvgMembership(real, members)
+	// pvcreate first, with pv_options, for devices that are not PVs
+	// yet: vgcreate/vgextend would do it without the options.
+	var fresh []string
+	for _, p := range add {
+		if _, ok := pvByName[p]; !ok {
+			fresh = append(fresh, p)
+		}
+	}
+	if len(fresh) > 0 {
+		cmds = append(cmds, append(append([]string{"pvcreate"}, pvOpts...), fresh...))
+	}
+	if vg == nil {
+		vgOpts, err := shlex.Split(a.String("vg_options"))
+		if err != nil {
+			return nil, "", failf("vg_options: %v in %q", err, a.String("vg_options"))
+		}
+		pe := a.String("pesize")
+		if z, err := parseLVSize(pe); err == nil && z.Percent == "" {
+			pe = fmt.Sprintf("%dk", z.Bytes/1024)
+		}
+		argv := append([]string{"vgcreate", "-s", pe}, vgOpts...)
+		cmds = append(cmds, append(append(argv, vgName), add...))
+	} else {
+		if len(add) > 0 {
+			cmds = append(cmds, append([]string{"vgextend", vgName}, add...))
+		}
+		if len(drop) > 0 {
+			cmds = append(cmds, append([]string{"vgreduce", "--force", vgName}, drop...))
+		}
+		if a.Bool("pvresize") {
+			cmds = append(cmds, lvgResizes(st, drop)...)
+		}
+	}
+	newMembers := slices.Clone(members)
+	newMembers = slices.DeleteFunc(newMembers, func(m string) bool { return slices.Contains(drop, m) })
+	newMembers = append(newMembers, add...)
+	return cmds, lvgText(vgName, true, newMembers), nil
+}
+
+// lvgMembership gives the wanted pvs to add and, when pvs is given, the
+// members to drop.
+func lvgMembership(real, members []string) (add, drop []string) {
+	for _, p := range real {
+		if !slices.Contains(members, p) && !slices.Contains(add, p) {
+			add = append(add, p)
+		}
+	}
+	if len(real) > 0 {
+		for _, m := range members {
+			if !slices.Contains(real, m) {
+				drop = append(drop, m)
+			}
+		}
+	}
+	return add, drop
+}
+
+// lvgResizes grows the members (not being dropped) that have room.
+func lvgResizes(st lvgState, drop []string) [][]string {
+	var cmds [][]string
+	ext := st.vg.num("vg_extent_size")
+	for _, m := range st.members {
+		p := st.pvByName[m]
+		// A PV can hold dev_size minus its metadata area; grow
+		// it when at least one more extent would fit.
+		if slices.Contains(drop, m) || ext <= 0 {
+			continue
+		}
+		if p.num("dev_size")-p.num("pe_start")-p.num("pv_size") >= ext {
+			cmds = append(cmds, []string{"pvresize", m})
+		}
+	}
+	return cmds
 }
 
 func lvgText(vg string, exists bool, pvs []string) string {

@@ -73,151 +73,200 @@ func lvStateScript(vg string) string {
 		"sec pvs pvs --reportformat json --units b --nosuffix -o pv_name,vg_name,pv_pe_count,pv_pe_alloc_count,pv_size,dev_size,pe_start\n"
 }
 
+// Run reads the VG and its LVs in one script, plans the LVM commands, and
+// (outside check mode) runs them.
 func (Lvol) Run(ctx context.Context, c *Call) (Result, error) {
 	vgName, lvName := c.Args.String("vg"), c.Args.String("lv")
-	present := c.Args.String("state") == "present"
-	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: lvStateScript(vgName), Become: c.Become})
+	st, err := readLvol(ctx, c, vgName, lvName)
 	if err != nil {
-		return Result{}, fmt.Errorf("lvol: read state: %w", err)
-	}
-	secs := parseSections(string(out.Stdout))
-	vs := secs["vgs"]
-	if vs.rc != 0 {
-		return Result{Failed: true, Msg: fmt.Sprintf("volume group %s not found: vgs exit %d: %s", vgName, vs.rc, vs.stderr)}, nil
-	}
-	vgs, err := parseLVMReport(vs.stdout, "vg")
-	if err != nil || len(vgs) != 1 {
-		return Result{Failed: true, Msg: fmt.Sprintf("vgs %s: unexpected report (%v): %s", vgName, err, vs.stdout)}, nil
-	}
-	vgRow := vgs[0]
-	ls := secs["lvs"]
-	if ls.rc != 0 {
-		return Result{Failed: true, Msg: fmt.Sprintf("lvs %s failed (exit %d): %s", vgName, ls.rc, ls.stderr)}, nil
-	}
-	lvs, err := parseLVMReport(ls.stdout, "lv")
-	if err != nil {
-		return Result{Failed: true, Msg: err.Error()}, nil
-	}
-	var lv lvmRow
-	for _, r := range lvs {
-		if r["lv_name"] == lvName {
-			lv = r
-		}
-	}
-	vg := lvVG{ExtentSize: vgRow.num("vg_extent_size"), Extents: vgRow.num("vg_extent_count"), Free: vgRow.num("vg_free_count")}
-	if want := c.Args.List("pvs"); len(want) > 0 {
-		pvs, _ := parseLVMReport(secs["pvs"].stdout, "pv")
-		for _, p := range pvs {
-			for _, w := range want {
-				if p["pv_name"] == w && p["vg_name"] == vgName {
-					vg.PVExtents += p.num("pv_pe_count")
-				}
-			}
-		}
+		return failedOr(Result{}, err)
 	}
 	full := vgName + "/" + lvName
 	r := Result{}
 	r.Set("lv", lvName)
 	r.Set("vg", vgName)
-	var cmds [][]string
-	var diffBefore, diffAfter string
-	cur := int64(-1)
-	if lv != nil {
-		cur = lv.num("lv_size") / vg.ExtentSize
-		diffBefore = fmt.Sprintf("lv %s: present, size %d extents (%s)\n", full, cur, humanBytes(lv.num("lv_size")))
+	p := lvolPlan{cur: -1}
+	if st.lv != nil {
+		p.cur = st.lv.num("lv_size") / st.vg.ExtentSize
+		p.before = fmt.Sprintf("lv %s: present, size %d extents (%s)\n", full, p.cur, humanBytes(st.lv.num("lv_size")))
 	} else {
-		diffBefore = fmt.Sprintf("lv %s: absent\n", full)
+		p.before = fmt.Sprintf("lv %s: absent\n", full)
 	}
-	diffAfter = diffBefore
-	if !present {
-		if lv == nil {
-			return r, nil
-		}
+	p.after = p.before
+	if c.Args.String("state") == "present" {
+		err = p.present(c.Args, vgName, lvName, st)
+	} else if st.lv != nil {
 		if !c.Args.Bool("force") {
 			return Result{Failed: true, Msg: fmt.Sprintf("Sorry, no removal of logical volume %s without force=true.", full)}, nil
 		}
-		cmds = append(cmds, []string{"lvremove", "--force", full})
-		diffAfter = fmt.Sprintf("lv %s: absent\n", full)
-	} else {
-		sizeArg := c.Args.String("size")
-		if sizeArg == "" && lv == nil {
-			return Result{Failed: true, Msg: fmt.Sprintf("no size given to create %s", full)}, nil
-		}
-		if sizeArg != "" {
-			z, err := parseLVSize(sizeArg)
-			if err != nil {
-				return Result{Failed: true, Msg: err.Error()}, nil
-			}
-			plan, err := planLVSize(z, vg, cur, c.Args.Bool("shrink"))
-			if err != nil {
-				return Result{Failed: true, Msg: fmt.Sprintf("%s: size %s: %v", full, sizeArg, err)}, nil
-			}
-			ext := strconv.FormatInt(plan.Extents, 10)
-			switch plan.Action {
-			case "create":
-				argv := []string{"lvcreate", "-n", lvName, "-l", ext}
-				if c.Args.Bool("force") {
-					argv = append(argv, "--yes")
-				}
-				if o := c.Args.String("opts"); o != "" {
-					words, err := shlex.Split(o)
-					if err != nil {
-						return Result{Failed: true, Msg: fmt.Sprintf("opts: %v in %q", err, o)}, nil
-					}
-					argv = append(argv, words...)
-				}
-				argv = append(argv, vgName)
-				cmds = append(cmds, append(argv, c.Args.List("pvs")...))
-			case "extend":
-				argv := []string{"lvextend", "-l", ext}
-				if c.Args.Bool("resizefs") {
-					argv = append(argv, "--resizefs")
-				}
-				cmds = append(cmds, append(append(argv, full), c.Args.List("pvs")...))
-			case "reduce":
-				if !c.Args.Bool("force") {
-					return Result{Failed: true, Msg: fmt.Sprintf("Sorry, no shrinking of %s from %d to %d extents without force=true.", full, cur, plan.Extents)}, nil
-				}
-				argv := []string{"lvreduce", "--force", "-l", ext}
-				if c.Args.Bool("resizefs") {
-					argv = append(argv, "--resizefs")
-				}
-				cmds = append(cmds, append(argv, full))
-			}
-			if plan.Action != "" {
-				diffAfter = fmt.Sprintf("lv %s: present, size %d extents (%s)\n", full, plan.Extents, humanBytes(plan.Extents*vg.ExtentSize))
-			}
-			r.Set("size", plan.Extents*vg.ExtentSize)
-		}
-		// lv_active is "unknown" when LVM runs with activation disabled:
-		// nothing to decide then.
-		if lv != nil && lv["lv_active"] != "unknown" {
-			active := lv["lv_active"] == "active"
-			if want := c.Args.Bool("active"); want != active {
-				flag := map[bool]string{true: "-ay", false: "-an"}[want]
-				cmds = append(cmds, []string{"lvchange", flag, full})
-				diffAfter += fmt.Sprintf("active: %v\n", want)
-				diffBefore += fmt.Sprintf("active: %v\n", active)
-			}
-		}
+		p.cmds = append(p.cmds, []string{"lvremove", "--force", full})
+		p.after = fmt.Sprintf("lv %s: absent\n", full)
 	}
-	if len(cmds) == 0 {
+	if err != nil {
+		return failedOr(Result{}, err)
+	}
+	if p.size != nil {
+		r.Set("size", *p.size)
+	}
+	if len(p.cmds) == 0 {
 		return r, nil
 	}
 	r.Changed = true
+	lvmShow(&r, p.cmds)
+	if c.Diff {
+		r.Diffs = []Diff{{BeforeHeader: "lvm (before)", AfterHeader: "lvm (after)", Before: p.before, After: p.after}}
+	}
+	if c.Check {
+		return r, nil
+	}
+	return runLVMCommands(ctx, c, p.cmds, r)
+}
+
+// lvolState is what readLvol found: the VG's extents (PVExtents counts
+// the wanted pvs') and the LV (nil when absent).
+type lvolState struct {
+	vg lvVG
+	lv lvmRow
+}
+
+func readLvol(ctx context.Context, c *Call, vgName, lvName string) (lvolState, error) {
+	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: lvStateScript(vgName), Become: c.Become})
+	if err != nil {
+		return lvolState{}, fmt.Errorf("lvol: read state: %w", err)
+	}
+	secs := parseSections(string(out.Stdout))
+	vs := secs["vgs"]
+	if vs.rc != 0 {
+		return lvolState{}, failf("volume group %s not found: vgs exit %d: %s", vgName, vs.rc, vs.stderr)
+	}
+	vgs, err := parseLVMReport(vs.stdout, "vg")
+	if err != nil || len(vgs) != 1 {
+		return lvolState{}, failf("vgs %s: unexpected report (%v): %s", vgName, err, vs.stdout)
+	}
+	vgRow := vgs[0]
+	ls := secs["lvs"]
+	if ls.rc != 0 {
+		return lvolState{}, failf("lvs %s failed (exit %d): %s", vgName, ls.rc, ls.stderr)
+	}
+	lvs, err := parseLVMReport(ls.stdout, "lv")
+	if err != nil {
+		return lvolState{}, &failure{err.Error()}
+	}
+	var st lvolState
+	for _, r := range lvs {
+		if r["lv_name"] == lvName {
+			st.lv = r
+		}
+	}
+	st.vg = lvVG{ExtentSize: vgRow.num("vg_extent_size"), Extents: vgRow.num("vg_extent_count"), Free: vgRow.num("vg_free_count")}
+	if want := c.Args.List("pvs"); len(want) > 0 {
+		pvs, _ := parseLVMReport(secs["pvs"].stdout, "pv")
+		for _, p := range pvs {
+			for _, w := range want {
+				if p["pv_name"] == w && p["vg_name"] == vgName {
+					st.vg.PVExtents += p.num("pv_pe_count")
+				}
+			}
+		}
+	}
+	return st, nil
+}
+
+// lvolPlan is what a task changes: the commands, the diff texts, and the
+// size it settles on (when size is given).
+type lvolPlan struct {
+	cmds          [][]string
+	before, after string
+	cur           int64 // current size in extents, -1 when absent
+	size          *int64
+}
+
+// present sizes, creates and (de)activates the LV.
+func (p *lvolPlan) present(a Args, vgName, lvName string, st lvolState) error {
+	full := vgName + "/" + lvName
+	sizeArg := a.String("size")
+	if sizeArg == "" && st.lv == nil {
+		return failf("no size given to create %s", full)
+	}
+	if sizeArg != "" {
+		z, err := parseLVSize(sizeArg)
+		if err != nil {
+			return &failure{err.Error()}
+		}
+		plan, err := planLVSize(z, st.vg, p.cur, a.Bool("shrink"))
+		if err != nil {
+			return failf("%s: size %s: %v", full, sizeArg, err)
+		}
+		if err := p.resize(a, vgName, lvName, plan); err != nil {
+			return err
+		}
+		if plan.Action != "" {
+			p.after = fmt.Sprintf("lv %s: present, size %d extents (%s)\n", full, plan.Extents, humanBytes(plan.Extents*st.vg.ExtentSize))
+		}
+		size := plan.Extents * st.vg.ExtentSize
+		p.size = &size
+	}
+	// lv_active is "unknown" when LVM runs with activation disabled:
+	// nothing to decide then.
+	if st.lv != nil && st.lv["lv_active"] != "unknown" {
+		active := st.lv["lv_active"] == "active"
+		if want := a.Bool("active"); want != active {
+			flag := map[bool]string{true: "-ay", false: "-an"}[want]
+			p.cmds = append(p.cmds, []string{"lvchange", flag, full})
+			p.after += fmt.Sprintf("active: %v\n", want)
+			p.before += fmt.Sprintf("active: %v\n", active)
+		}
+	}
+	return nil
+}
+
+// resize adds the command that carries out planLVSize's action.
+func (p *lvolPlan) resize(a Args, vgName, lvName string, plan lvPlan) error {
+	full := vgName + "/" + lvName
+	ext := strconv.FormatInt(plan.Extents, 10)
+	switch plan.Action {
+	case "create":
+		argv := []string{"lvcreate", "-n", lvName, "-l", ext}
+		if a.Bool("force") {
+			argv = append(argv, "--yes")
+		}
+		if o := a.String("opts"); o != "" {
+			words, err := shlex.Split(o)
+			if err != nil {
+				return failf("opts: %v in %q", err, o)
+			}
+			argv = append(argv, words...)
+		}
+		argv = append(argv, vgName)
+		p.cmds = append(p.cmds, append(argv, a.List("pvs")...))
+	case "extend":
+		argv := []string{"lvextend", "-l", ext}
+		if a.Bool("resizefs") {
+			argv = append(argv, "--resizefs")
+		}
+		p.cmds = append(p.cmds, append(append(argv, full), a.List("pvs")...))
+	case "reduce":
+		if !a.Bool("force") {
+			return failf("Sorry, no shrinking of %s from %d to %d extents without force=true.", full, p.cur, plan.Extents)
+		}
+		argv := []string{"lvreduce", "--force", "-l", ext}
+		if a.Bool("resizefs") {
+			argv = append(argv, "--resizefs")
+		}
+		p.cmds = append(p.cmds, append(argv, full))
+	}
+	return nil
+}
+
+// lvmShow puts the planned commands in the message and in "commands".
+func lvmShow(r *Result, cmds [][]string) []string {
 	var shown []string
 	for _, argv := range cmds {
 		shown = append(shown, strings.Join(argv, " "))
 	}
 	r.Msg = strings.Join(shown, "; ")
 	r.Set("commands", shown)
-	if c.Diff {
-		r.Diffs = []Diff{{BeforeHeader: "lvm (before)", AfterHeader: "lvm (after)", Before: diffBefore, After: diffAfter}}
-	}
-	if c.Check {
-		return r, nil
-	}
-	return runLVMCommands(ctx, c, cmds, r)
+	return shown
 }
 
 // runLVMCommands runs each command in turn, stopping at the first failure.

@@ -222,150 +222,188 @@ func addNodeURL(out string, prefer string) (string, error) {
 	return j.URLs[0], nil
 }
 
+// Run brings this node's membership of primary's cluster to state, then
+// the addons (on primary when it is set). Each step decides from the state
+// read; outside check mode it acts at once, as a join must happen under
+// the primary's lock before the next host reads the membership.
 func (m *MicroK8s) Run(ctx context.Context, c *Call) (Result, error) {
 	bin := c.Args.String("microk8s")
-	fail := func(format string, a ...any) (Result, error) {
-		return Result{Failed: true, Msg: fmt.Sprintf(format, a...)}, nil
-	}
 	me, err := readMicroK8s(ctx, c.Host, bin, c.Become)
 	if err != nil {
 		if hostcmd.IsUnreachable(err) {
 			return Result{}, err
 		}
-		return fail("%s: %v", c.Host.Name(), err)
+		return Result{Failed: true, Msg: fmt.Sprintf("%s: %v", c.Host.Name(), err)}, nil
 	}
 	r := Result{}
-	actions := []string{}
-	var before, after []string
+	ch := mk8sChanges{actions: []string{}}
 	primaryName := c.Args.String("primary")
-	var primary Host
 	addonHost, addonStatus := c.Host, me
 	if primaryName != "" && primaryName != c.Host.Name() {
 		if c.Hosts == nil {
-			return fail("primary %q: this runner cannot reach other hosts from a module", primaryName)
+			return Result{Failed: true, Msg: fmt.Sprintf("primary %q: this runner cannot reach other hosts from a module", primaryName)}, nil
 		}
-		primary, err = c.Hosts(primaryName)
+		primary, err := c.Hosts(primaryName)
 		if err != nil {
-			return fail("primary %q: %v", primaryName, err)
+			return Result{Failed: true, Msg: fmt.Sprintf("primary %q: %v", primaryName, err)}, nil
 		}
 		// Joins of one primary run one at a time: the membership read, the
 		// token and the join happen under the lock, so a second host sees
 		// the first one's join.
 		unlock := m.joins.Lock(primaryName)
 		defer unlock()
-		pst, err := readMicroK8s(ctx, primary, bin, c.Become)
+		pst, err := m.membership(ctx, c, &r, &ch, primary, bin, me)
 		if err != nil {
-			if hostcmd.IsUnreachable(err) {
-				return Result{}, err
-			}
-			return fail("primary %s: %v", primaryName, err)
-		}
-		if pst.Worker {
-			return fail("primary %s is a worker node: name a control plane node", primaryName)
-		}
-		node, member := pst.node(me.Hostname)
-		if member && !node.Ready {
-			// Left (microk8s leave) but not removed: a join brings it back.
-			member = false
-		}
-		want := c.Args.String("state")
-		role := map[bool]string{true: "worker", false: "control plane"}
-		switch {
-		case want == "present" && member:
-			if node.Worker != c.Args.Bool("worker") {
-				r.Set("warnings", []string{fmt.Sprintf("%s is in the cluster as a %s node; worker=%v asks for a %s node: leave and join again to change it",
-					me.Hostname, role[node.Worker], c.Args.Bool("worker"), role[c.Args.Bool("worker")])})
-			}
-		case want == "present":
-			before = append(before, "member of "+primaryName+"'s cluster: no")
-			after = append(after, "member of "+primaryName+"'s cluster: yes ("+role[c.Args.Bool("worker")]+")")
-			actions = append(actions, "joined "+primaryName+"'s cluster as a "+role[c.Args.Bool("worker")]+" node")
-			if !c.Check {
-				res, done, err := m.join(ctx, c, primary, bin, pst)
-				if done || err != nil {
-					return res, err
-				}
-				if res.Msg != "" {
-					// dqlite knew the node already: joined, nothing changed.
-					before, after, actions = nil, nil, []string{}
-					r.Set("warnings", []string{res.Msg})
-				}
-			}
-		case want == "absent" && (member || hasNode(pst, me.Hostname)):
-			before = append(before, "member of "+primaryName+"'s cluster: yes")
-			after = append(after, "member of "+primaryName+"'s cluster: no")
-			actions = append(actions, "left "+primaryName+"'s cluster")
-			if !c.Check {
-				if member {
-					out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "leave"}, Become: c.Become})
-					if err != nil {
-						return Result{}, err
-					}
-					if out.ExitCode != 0 {
-						return fail("microk8s leave on %s: exit %d: %s", c.Host.Name(), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
-					}
-				}
-				out, err := primary.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "remove-node", me.Hostname}, Become: c.Become})
-				if err != nil {
-					return Result{}, err
-				}
-				if out.ExitCode != 0 {
-					return fail("microk8s remove-node %s on %s: exit %d: %s", me.Hostname, primaryName, out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
-				}
-			}
+			return failedOr(Result{}, err)
 		}
 		addonHost, addonStatus = primary, pst
 	} else if c.Args.String("state") == "absent" && primaryName == "" {
-		return fail("state=absent needs primary: the node that removes this one (microk8s remove-node)")
+		return Result{Failed: true, Msg: "state=absent needs primary: the node that removes this one (microk8s remove-node)"}, nil
 	}
-	if addons := c.Args.List("addons"); len(addons) > 0 {
-		if addonStatus.Worker {
-			return fail("%s is a worker node: addons are managed on a control plane node (set primary)", addonHost.Name())
-		}
-		enable := c.Args.String("addons_state") == "enabled"
-		for _, a := range addons {
-			name, _, _ := strings.Cut(a, ":")
-			name = strings.TrimPrefix(name, "core/")
-			on, known := addonStatus.Addons[name]
-			if !known && len(addonStatus.Addons) > 0 {
-				return fail("addon %q is not available (microk8s status lists: %s)", name, strings.Join(sortedKeys(addonStatus.Addons), ", "))
-			}
-			if on == enable {
-				continue
-			}
-			verb := map[bool]string{true: "enable", false: "disable"}[enable]
-			before = append(before, fmt.Sprintf("addon %s: %sd", name, map[bool]string{true: "enable", false: "disable"}[on]))
-			after = append(after, fmt.Sprintf("addon %s: %sd", name, verb))
-			actions = append(actions, verb+"d "+name)
-			if c.Check {
-				continue
-			}
-			arg := a
-			if !enable {
-				arg = name // disable takes no arguments
-			}
-			out, err := addonHost.Run(ctx, hostcmd.Cmd{Argv: []string{bin, verb, arg}, Become: c.Become})
-			if err != nil {
-				return Result{}, err
-			}
-			if out.ExitCode != 0 {
-				return fail("microk8s %s %s on %s: exit %d: %s", verb, arg, addonHost.Name(), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
-			}
-		}
+	if err := mk8sAddons(ctx, c, &ch, addonHost, addonStatus, bin); err != nil {
+		return failedOr(Result{}, err)
 	}
-	r.Changed = len(actions) > 0
+	r.Changed = len(ch.actions) > 0
 	r.Set("node", me.Hostname)
-	r.Set("actions", actions)
+	r.Set("actions", ch.actions)
 	if r.Changed {
-		r.Msg = strings.Join(actions, ", ")
+		r.Msg = strings.Join(ch.actions, ", ")
 		if c.Diff {
 			r.Diffs = []Diff{{BeforeHeader: "microk8s (before)", AfterHeader: "microk8s (after)",
-				Before: strings.Join(before, "\n") + "\n", After: strings.Join(after, "\n") + "\n"}}
+				Before: strings.Join(ch.before, "\n") + "\n", After: strings.Join(ch.after, "\n") + "\n"}}
 		}
 	} else {
 		r.Msg = "nothing to do"
 	}
 	return r, nil
+}
+
+// mk8sChanges collects what a task changed (in check mode, would change):
+// the message's actions and the diff's lines.
+type mk8sChanges struct {
+	actions, before, after []string
+}
+
+func (ch *mk8sChanges) add(before, after, action string) {
+	ch.before = append(ch.before, before)
+	ch.after = append(ch.after, after)
+	ch.actions = append(ch.actions, action)
+}
+
+// membership joins this node to primary's cluster or removes it, and
+// returns the primary's status as read.
+func (m *MicroK8s) membership(ctx context.Context, c *Call, r *Result, ch *mk8sChanges, primary Host, bin string, me mk8sStatus) (mk8sStatus, error) {
+	primaryName := c.Args.String("primary")
+	pst, err := readMicroK8s(ctx, primary, bin, c.Become)
+	if err != nil {
+		if hostcmd.IsUnreachable(err) {
+			return pst, err
+		}
+		return pst, failf("primary %s: %v", primaryName, err)
+	}
+	if pst.Worker {
+		return pst, failf("primary %s is a worker node: name a control plane node", primaryName)
+	}
+	node, member := pst.node(me.Hostname)
+	if member && !node.Ready {
+		// Left (microk8s leave) but not removed: a join brings it back.
+		member = false
+	}
+	want := c.Args.String("state")
+	role := map[bool]string{true: "worker", false: "control plane"}
+	switch {
+	case want == "present" && member:
+		if node.Worker != c.Args.Bool("worker") {
+			r.Set("warnings", []string{fmt.Sprintf("%s is in the cluster as a %s node; worker=%v asks for a %s node: leave and join again to change it",
+				me.Hostname, role[node.Worker], c.Args.Bool("worker"), role[c.Args.Bool("worker")])})
+		}
+	case want == "present":
+		ch.add("member of "+primaryName+"'s cluster: no", "member of "+primaryName+"'s cluster: yes ("+role[c.Args.Bool("worker")]+")",
+			"joined "+primaryName+"'s cluster as a "+role[c.Args.Bool("worker")]+" node")
+		if c.Check {
+			return pst, nil
+		}
+		res, done, err := m.join(ctx, c, primary, bin, pst)
+		if err != nil {
+			return pst, err
+		}
+		if done {
+			return pst, &failure{res.Msg}
+		}
+		if res.Msg != "" {
+			// dqlite knew the node already: joined, nothing changed.
+			ch.before, ch.after, ch.actions = nil, nil, []string{}
+			r.Set("warnings", []string{res.Msg})
+		}
+	case want == "absent" && (member || hasNode(pst, me.Hostname)):
+		ch.add("member of "+primaryName+"'s cluster: yes", "member of "+primaryName+"'s cluster: no", "left "+primaryName+"'s cluster")
+		if c.Check {
+			return pst, nil
+		}
+		return pst, mk8sLeave(ctx, c, primary, bin, me.Hostname, member)
+	}
+	return pst, nil
+}
+
+// mk8sLeave makes a member leave, then removes it on the primary.
+func mk8sLeave(ctx context.Context, c *Call, primary Host, bin, hostname string, member bool) error {
+	if member {
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "leave"}, Become: c.Become})
+		if err != nil {
+			return err
+		}
+		if out.ExitCode != 0 {
+			return failf("microk8s leave on %s: exit %d: %s", c.Host.Name(), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
+		}
+	}
+	out, err := primary.Run(ctx, hostcmd.Cmd{Argv: []string{bin, "remove-node", hostname}, Become: c.Become})
+	if err != nil {
+		return err
+	}
+	if out.ExitCode != 0 {
+		return failf("microk8s remove-node %s on %s: exit %d: %s", hostname, c.Args.String("primary"), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
+	}
+	return nil
+}
+
+// mk8sAddons enables or disables the addons on h, one command each.
+func mk8sAddons(ctx context.Context, c *Call, ch *mk8sChanges, h Host, st mk8sStatus, bin string) error {
+	addons := c.Args.List("addons")
+	if len(addons) == 0 {
+		return nil
+	}
+	if st.Worker {
+		return failf("%s is a worker node: addons are managed on a control plane node (set primary)", h.Name())
+	}
+	enable := c.Args.String("addons_state") == "enabled"
+	for _, a := range addons {
+		name, _, _ := strings.Cut(a, ":")
+		name = strings.TrimPrefix(name, "core/")
+		on, known := st.Addons[name]
+		if !known && len(st.Addons) > 0 {
+			return failf("addon %q is not available (microk8s status lists: %s)", name, strings.Join(sortedKeys(st.Addons), ", "))
+		}
+		if on == enable {
+			continue
+		}
+		verb := map[bool]string{true: "enable", false: "disable"}[enable]
+		ch.add(fmt.Sprintf("addon %s: %sd", name, map[bool]string{true: "enable", false: "disable"}[on]), fmt.Sprintf("addon %s: %sd", name, verb), verb+"d "+name)
+		if c.Check {
+			continue
+		}
+		arg := a
+		if !enable {
+			arg = name // disable takes no arguments
+		}
+		out, err := h.Run(ctx, hostcmd.Cmd{Argv: []string{bin, verb, arg}, Become: c.Become})
+		if err != nil {
+			return err
+		}
+		if out.ExitCode != 0 {
+			return failf("microk8s %s %s on %s: exit %d: %s", verb, arg, h.Name(), out.ExitCode, strings.TrimSpace(string(out.Stdout)+string(out.Stderr)))
+		}
+	}
+	return nil
 }
 
 func hasNode(st mk8sStatus, name string) bool { _, ok := st.node(name); return ok }

@@ -235,6 +235,13 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 		return rebootFailed(false, 0, "%s: reboot command %s failed, rc: %d, stdout: %s, stderr: %s",
 			host, line, out.ExitCode, strings.TrimSpace(string(out.Stdout)), strings.TrimSpace(string(out.Stderr))), nil
 	}
+	return rebootWaitBack(ctx, c, rc, bootTime, previous)
+}
+
+// rebootWaitBack waits, after the shutdown command, until the boot id has
+// changed and the test command passes, within reboot_timeout.
+func rebootWaitBack(ctx context.Context, c *Call, rc Reconnecter, bootTime, previous string) (Result, error) {
+	host := c.Host.Name()
 	start := time.Now()
 	elapsed := func() int { return int(time.Since(start).Seconds()) }
 	// Commands of the old boot must not run on its connection, which may
@@ -254,7 +261,7 @@ func (Reboot) Run(ctx context.Context, c *Call) (Result, error) {
 	}
 	w := rebootWaiter{host: c.Host, rc: rc, become: c.Become, timeout: timeout, attempt: attempt}
 
-	err = w.until(ctx, func(out hostcmd.Output) error {
+	err := w.until(ctx, func(out hostcmd.Output) error {
 		if out.ExitCode != 0 {
 			return fmt.Errorf("%q rc %d: %s", bootTime, out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}

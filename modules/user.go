@@ -263,42 +263,13 @@ type userPlan struct {
 // that make them match.
 func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPlan, error) {
 	name := a.String("name")
-	var p userPlan
 	if a.String("state") == "absent" {
-		if !exists {
-			return p, nil
-		}
-		argv := []string{"userdel"}
-		if a.Bool("remove") {
-			argv = append(argv, "-r")
-		}
-		if a.Bool("force") {
-			argv = append(argv, "-f")
-		}
-		p.cmds = [][]string{append(argv, name)}
-		p.before = userText(cur)
-		p.after = "state: absent\n"
-		return p, nil
+		return planUserAbsent(a, cur, exists), nil
 	}
-	var gid = -1
-	var gname string
-	if g := a.String("group"); g != "" {
-		ge, ok := findGroup(groups, g)
-		if !ok {
-			return p, fmt.Errorf("Group %s does not exist", g)
-		}
-		gid, gname = ge.GID, ge.Name
-	}
-	want := wantGroups(a)
-	for _, g := range want {
-		if _, ok := findGroup(groups, g); !ok {
-			return p, fmt.Errorf("Group %s does not exist", g)
-		}
-	}
-	// Names, not GIDs, so they compare with id -Gn.
-	for i, g := range want {
-		ge, _ := findGroup(groups, g)
-		want[i] = ge.Name
+	var p userPlan
+	gid, gname, want, err := userGroupRefs(a, groups)
+	if err != nil {
+		return p, err
 	}
 	next := cur
 	if !exists {
@@ -317,68 +288,14 @@ func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPl
 		next.GID, next.PrimaryGroup = gid, gname
 	}
 	if a.Has("groups") {
-		sup := slices.Clone(cur.Supplementary)
-		if a.Bool("append") {
-			var missing []string
-			for _, g := range want {
-				if !slices.Contains(sup, g) && g != next.PrimaryGroup {
-					missing = append(missing, g)
-				}
-			}
-			if len(missing) > 0 {
-				if exists {
-					flags = append(flags, "-a")
-				}
-				flags = append(flags, "-G", strings.Join(missing, ","))
-				sup = append(sup, missing...)
-			}
-		} else {
-			var w []string
-			for _, g := range want {
-				if g != next.PrimaryGroup && !slices.Contains(w, g) {
-					w = append(w, g)
-				}
-			}
-			if !sameSet(w, sup) && (exists || len(w) > 0) {
-				flags = append(flags, "-G", strings.Join(w, ","))
-			}
-			sup = w
-		}
-		next.Supplementary = sup
+		var gf []string
+		gf, next.Supplementary = userSupplementary(a, cur.Supplementary, want, next.PrimaryGroup, exists)
+		flags = append(flags, gf...)
 	}
 	p.groups = next.Supplementary
-	if s := a.String("shell"); a.Has("shell") && (!exists || cur.Shell != s) {
-		flags = append(flags, "-s", s)
-		next.Shell = s
-	}
-	if h := a.String("home"); a.Has("home") && (!exists || cur.Home != h) {
-		flags = append(flags, "-d", h)
-		if exists && a.Bool("move_home") {
-			flags = append(flags, "-m")
-		}
-		next.Home = h
-	}
-	if cm := a.String("comment"); a.Has("comment") && (!exists || cur.Comment != cm) {
-		flags = append(flags, "-c", cm)
-		next.Comment = cm
-	}
-	pwChanged := false
-	if pw := a.String("password"); a.Has("password") && (!exists || a.String("update_password") == "always") {
-		have := strings.TrimPrefix(cur.PasswordHash, "!")
-		if !exists || have != pw {
-			flags = append(flags, "-p", pw)
-			pwChanged = true
-		}
-	}
-	var lockCmd []string
-	if a.Has("password_lock") {
-		locked := strings.HasPrefix(cur.PasswordHash, "!")
-		if a.Bool("password_lock") && (!exists || !locked) {
-			lockCmd = []string{"usermod", "-L", name}
-		} else if !a.Bool("password_lock") && exists && locked {
-			lockCmd = []string{"usermod", "-U", name}
-		}
-	}
+	flags = append(flags, userAttrFlags(a, cur, &next, exists)...)
+	pwFlags, pwChanged, lockCmd := userPassword(a, cur, exists)
+	flags = append(flags, pwFlags...)
 	if !exists {
 		argv := []string{"useradd"}
 		if a.Bool("system") {
@@ -412,6 +329,126 @@ func planUser(a Args, cur passwdEntry, exists bool, groups []groupEntry) (userPl
 	}
 	p.after = after
 	return p, nil
+}
+
+func planUserAbsent(a Args, cur passwdEntry, exists bool) userPlan {
+	var p userPlan
+	if !exists {
+		return p
+	}
+	argv := []string{"userdel"}
+	if a.Bool("remove") {
+		argv = append(argv, "-r")
+	}
+	if a.Bool("force") {
+		argv = append(argv, "-f")
+	}
+	p.cmds = [][]string{append(argv, a.String("name"))}
+	p.before = userText(cur)
+	p.after = "state: absent\n"
+	return p
+}
+
+// userGroupRefs resolves group (gid -1 when not given) and groups (as
+// names) against the host's groups.
+func userGroupRefs(a Args, groups []groupEntry) (gid int, gname string, want []string, err error) {
+	gid = -1
+	if g := a.String("group"); g != "" {
+		ge, ok := findGroup(groups, g)
+		if !ok {
+			return 0, "", nil, fmt.Errorf("Group %s does not exist", g)
+		}
+		gid, gname = ge.GID, ge.Name
+	}
+	want = wantGroups(a)
+	for _, g := range want {
+		if _, ok := findGroup(groups, g); !ok {
+			return 0, "", nil, fmt.Errorf("Group %s does not exist", g)
+		}
+	}
+	// Names, not GIDs, so they compare with id -Gn.
+	for i, g := range want {
+		ge, _ := findGroup(groups, g)
+		want[i] = ge.Name
+	}
+	return gid, gname, want, nil
+}
+
+// userSupplementary gives the flags that make the supplementary groups
+// cur into want (or add want to them, with append), and the groups after.
+func userSupplementary(a Args, cur, want []string, primary string, exists bool) ([]string, []string) {
+	var flags []string
+	sup := slices.Clone(cur)
+	if a.Bool("append") {
+		var missing []string
+		for _, g := range want {
+			if !slices.Contains(sup, g) && g != primary {
+				missing = append(missing, g)
+			}
+		}
+		if len(missing) > 0 {
+			if exists {
+				flags = append(flags, "-a")
+			}
+			flags = append(flags, "-G", strings.Join(missing, ","))
+			sup = append(sup, missing...)
+		}
+		return flags, sup
+	}
+	var w []string
+	for _, g := range want {
+		if g != primary && !slices.Contains(w, g) {
+			w = append(w, g)
+		}
+	}
+	if !sameSet(w, sup) && (exists || len(w) > 0) {
+		flags = append(flags, "-G", strings.Join(w, ","))
+	}
+	return flags, w
+}
+
+// userAttrFlags gives the flags for shell, home and comment, and sets
+// them in next.
+func userAttrFlags(a Args, cur passwdEntry, next *passwdEntry, exists bool) []string {
+	var flags []string
+	if s := a.String("shell"); a.Has("shell") && (!exists || cur.Shell != s) {
+		flags = append(flags, "-s", s)
+		next.Shell = s
+	}
+	if h := a.String("home"); a.Has("home") && (!exists || cur.Home != h) {
+		flags = append(flags, "-d", h)
+		if exists && a.Bool("move_home") {
+			flags = append(flags, "-m")
+		}
+		next.Home = h
+	}
+	if cm := a.String("comment"); a.Has("comment") && (!exists || cur.Comment != cm) {
+		flags = append(flags, "-c", cm)
+		next.Comment = cm
+	}
+	return flags
+}
+
+// userPassword gives the password flag (and whether it changes) and the
+// usermod command that locks or unlocks the password, if one is needed.
+func userPassword(a Args, cur passwdEntry, exists bool) (flags []string, changed bool, lockCmd []string) {
+	if pw := a.String("password"); a.Has("password") && (!exists || a.String("update_password") == "always") {
+		have := strings.TrimPrefix(cur.PasswordHash, "!")
+		if !exists || have != pw {
+			flags = append(flags, "-p", pw)
+			changed = true
+		}
+	}
+	if a.Has("password_lock") {
+		name := a.String("name")
+		locked := strings.HasPrefix(cur.PasswordHash, "!")
+		if a.Bool("password_lock") && (!exists || !locked) {
+			lockCmd = []string{"usermod", "-L", name}
+		} else if !a.Bool("password_lock") && exists && locked {
+			lockCmd = []string{"usermod", "-U", name}
+		}
+	}
+	return flags, changed, lockCmd
 }
 
 // userText renders the attributes the diff shows; unknown values (an ID

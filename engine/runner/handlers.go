@@ -163,98 +163,16 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 	}
 	pr.opts.Reporter.TaskStart(t, false)
 	pr.hv = &hostvarsCache{}
-	type group struct {
-		key    string
-		file   string
-		params map[string]any
-		hosts  []string
-	}
-	groups := map[string]*group{}
-	var order []string
-	add := func(h, file string, params map[string]any, itemKey string) {
-		key := file + "\x00" + itemKey
-		g, ok := groups[key]
-		if !ok {
-			g = &group{key: key, file: file, params: params}
-			groups[key] = g
-			order = append(order, key)
-		}
-		g.hosts = append(g.hosts, h)
-		if t.Include.Kind == "tasks" {
-			// Ansible counts each include_tasks as ok (not include_role).
-			pr.stats(h, func(s *Stats) { s.OK++ })
-		}
-	}
+	gs := &includeGroups{byKey: map[string]*includeGroup{}}
 	for _, h := range active {
-		hr := HostResult{Host: h, Task: t}
-		vars, err := pr.taskVars(h, t, f)
-		if err != nil {
-			pr.finish(e, pr.failResult(hr, err))
-			continue
-		}
-		if name := pr.dependsOnUnknown(e, h); name != "" {
-			pr.finish(e, cannotPredict(hr, name))
-			continue
-		}
-		items := []any{nil}
-		if t.LoopKeyword != "" {
-			items, err = pr.loopItems(t, vars)
-			if err != nil {
-				pr.finish(e, pr.failResult(hr, err))
-				continue
-			}
-		}
-		loopVar := t.LoopVar
-		if loopVar == "" {
-			loopVar = "item"
-		}
-		ran := false
-		for i, item := range items {
-			iv := vars
-			params := t.Include.Params
-			itemKey := ""
-			if t.LoopKeyword != "" {
-				iv = copyVars(vars)
-				iv[loopVar] = item
-				params = copyVars(t.Include.Params)
-				params[loopVar] = item
-				if t.IndexVar != "" {
-					iv[t.IndexVar] = i
-					params[t.IndexVar] = i
-				}
-				itemKey = fmt.Sprintf("%d:%s", i, pyfmt.Str(item))
-			}
-			ok, err := pr.conditionsHold(e.when, iv)
-			if err != nil {
-				pr.finish(e, pr.failResult(hr, err))
-				break
-			}
-			if !ok {
-				continue
-			}
-			file := t.Include.File
-			if t.Include.Kind == "tasks" && t.Include.Loaded == nil {
-				file, err = pr.renderString(t.Include.File, iv)
-				if err != nil {
-					pr.finish(e, pr.failResult(hr, err))
-					break
-				}
-			}
-			ran = true
-			add(h, file, params, itemKey)
-		}
-		if !ran && !pr.host(h).failed.Load() {
-			hr.Status = StatusSkipped
-			hr.Msg = "Conditional result was False"
-			pr.finish(e, hr)
-		}
+		pr.includeHost(e, t, f, h, gs)
 	}
 	// The included tasks inherit the include's vars and connection
 	// keywords, but not its condition or tags: those decided the include.
 	wrapper := *t
 	wrapper.When, wrapper.Tags = nil, nil
-	for _, key := range order {
-		g := groups[key]
+	for _, key := range gs.order {
+		g := gs.byKey[key]
 		tasks := t.Include.Loaded
 		if tasks == nil {
 			if pr.opts.LoadTasks == nil {
@@ -279,6 +197,107 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 		}
 	}
 	return nil
+}
+
+// includeGroup is the hosts that include one file with one loop item.
+type includeGroup struct {
+	file   string
+	params map[string]any
+	hosts  []string
+}
+
+// includeGroups holds the groups by file and item, in the order first seen.
+type includeGroups struct {
+	byKey map[string]*includeGroup
+	order []string
+}
+
+func (gs *includeGroups) add(h, file string, params map[string]any, itemKey string) {
+	key := file + "\x00" + itemKey
+	g, ok := gs.byKey[key]
+	if !ok {
+		g = &includeGroup{file: file, params: params}
+		gs.byKey[key] = g
+		gs.order = append(gs.order, key)
+	}
+	g.hosts = append(g.hosts, h)
+}
+
+// includeHost decides, per loop item, whether and which file host h
+// includes, and adds it to its group; a host that includes nothing is
+// reported skipped.
+func (pr *playRun) includeHost(e *effective, t *playbook.Task, f *frame, h string, gs *includeGroups) {
+	hr := HostResult{Host: h, Task: t}
+	vars, err := pr.taskVars(h, t, f)
+	if err != nil {
+		pr.finish(e, pr.failResult(hr, err))
+		return
+	}
+	if name := pr.dependsOnUnknown(e, h); name != "" {
+		pr.finish(e, cannotPredict(hr, name))
+		return
+	}
+	items := []any{nil}
+	if t.LoopKeyword != "" {
+		items, err = pr.loopItems(t, vars)
+		if err != nil {
+			pr.finish(e, pr.failResult(hr, err))
+			return
+		}
+	}
+	ran := false
+	for i, item := range items {
+		iv, params, itemKey := includeItemVars(t, vars, i, item)
+		ok, err := pr.conditionsHold(e.when, iv)
+		if err != nil {
+			pr.finish(e, pr.failResult(hr, err))
+			break
+		}
+		if !ok {
+			continue
+		}
+		file := t.Include.File
+		if t.Include.Kind == "tasks" && t.Include.Loaded == nil {
+			file, err = pr.renderString(t.Include.File, iv)
+			if err != nil {
+				pr.finish(e, pr.failResult(hr, err))
+				break
+			}
+		}
+		ran = true
+		gs.add(h, file, params, itemKey)
+		if t.Include.Kind == "tasks" {
+			// Ansible counts each include_tasks as ok (not include_role).
+			pr.stats(h, func(s *Stats) { s.OK++ })
+		}
+	}
+	if !ran && !pr.host(h).failed.Load() {
+		hr.Status = StatusSkipped
+		hr.Msg = "Conditional result was False"
+		pr.finish(e, hr)
+	}
+}
+
+// includeItemVars gives, for loop item i, the vars to decide with, the
+// include's params and the item's part of the group key (without a loop:
+// the vars and params as they are, and no key).
+func includeItemVars(t *playbook.Task, vars map[string]any, i int, item any) (iv, params map[string]any, itemKey string) {
+	if t.LoopKeyword == "" {
+		return vars, t.Include.Params, ""
+	}
+	loopVar := t.LoopVar
+	if loopVar == "" {
+		loopVar = "item"
+	}
+	iv = copyVars(vars)
+	iv[loopVar] = item
+	params = copyVars(t.Include.Params)
+	params[loopVar] = item
+	if t.IndexVar != "" {
+		iv[t.IndexVar] = i
+		params[t.IndexVar] = i
+	}
+	return iv, params, fmt.Sprintf("%d:%s", i, pyfmt.Str(item))
 }
 
 func resolveInclude(file string, t *playbook.Task) string {

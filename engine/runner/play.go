@@ -58,14 +58,8 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("%s: %w", p.Pos, err)
 	}
-	if p.Rollout != nil && p.Rollout.QuorumGroup != "" {
-		members, err := r.opts.Inventory.Match(p.Rollout.QuorumGroup)
-		if err != nil {
-			return true, fmt.Errorf("%s: rollout quorum_group: %w", p.Rollout.Pos, err)
-		}
-		if err := checkQuorum(p.Name, p.Rollout.QuorumGroup, members, bs); err != nil {
-			return true, fmt.Errorf("%s: %w", p.Rollout.Pos, err)
-		}
+	if err := r.checkRolloutQuorum(p, bs); err != nil {
+		return true, err
 	}
 	var done []string
 	for i, b := range bs {
@@ -88,54 +82,12 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 			}
 			gateFailed = len(failedGate) > 0
 		}
-		failed := 0
-		for _, h := range active {
-			if hs := r.host(h); hs.failed.Load() || hs.unreachable.Load() {
-				failed++
-			}
-		}
-		var batchFailed []string
-		for _, h := range active {
-			if hs := r.host(h); hs.failed.Load() || hs.unreachable.Load() {
-				batchFailed = append(batchFailed, h)
-			} else {
-				done = append(done, h)
-			}
-		}
-		reason := ""
-		switch {
-		case gateFailed:
-			reason = "health gate failed after batch " + fmt.Sprint(i+1) + " (" + joinHosts(batchFailed) + ")"
-		case pr.fatal.Load():
-			reason = "any_errors_fatal: a host failed"
-		case len(active) > 0 && failed == len(active):
-			reason = "every host of the batch failed"
-		case pr.maxFailHit.Load() || p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
-			reason = fmt.Sprintf("%d of %d hosts failed in the batch, more than max_fail_percentage %g%%", failed, len(active), *p.MaxFailPercentage)
-		}
+		reason := pr.batchStopReason(i, active, gateFailed, &done)
 		if pr.endPlay.Load() {
 			break
 		}
 		if reason != "" {
-			var notStarted []string
-			for _, rest := range bs[i+1:] {
-				notStarted = append(notStarted, rest...)
-			}
-			name := p.Name
-			if name == "" {
-				name = p.Hosts // as the PLAY banner names it
-			}
-			stop := RolloutStop{Play: name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
-				Serial: len(bs) > 1 || gateFailed}
-			// Resuming retries the hosts that failed (once fixed) and goes
-			// on with those never started.
-			if resume := append(append([]string{}, stop.Failed...), notStarted...); len(resume) > 0 {
-				stop.RetryFile = r.writeResume(p, resume)
-				if stop.RetryFile != "" {
-					stop.ResumeHint = fmt.Sprintf("haplay run %s --limit @%s", r.pb.Path, stop.RetryFile)
-				}
-			}
-			r.opts.Reporter.RolloutStopped(stop)
+			r.stopRollout(p, hosts, bs, i, reason, done, gateFailed)
 			return true, nil
 		}
 		if interrupted(ctx) {
@@ -143,6 +95,73 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// checkRolloutQuorum refuses batches that would take down a quorum of
+// the rollout's quorum_group at once.
+func (r *run) checkRolloutQuorum(p *playbook.Play, bs [][]string) error {
+	if p.Rollout == nil || p.Rollout.QuorumGroup == "" {
+		return nil
+	}
+	members, err := r.opts.Inventory.Match(p.Rollout.QuorumGroup)
+	if err != nil {
+		return fmt.Errorf("%s: rollout quorum_group: %w", p.Rollout.Pos, err)
+	}
+	if err := checkQuorum(p.Name, p.Rollout.QuorumGroup, members, bs); err != nil {
+		return fmt.Errorf("%s: %w", p.Rollout.Pos, err)
+	}
+	return nil
+}
+
+// batchStopReason adds the batch's hosts that came through to done and
+// says why the play stops after batch i ("" when it goes on).
+func (pr *playRun) batchStopReason(i int, active []string, gateFailed bool, done *[]string) string {
+	p := pr.play
+	failed := 0
+	var batchFailed []string
+	for _, h := range active {
+		if hs := pr.host(h); hs.failed.Load() || hs.unreachable.Load() {
+			failed++
+			batchFailed = append(batchFailed, h)
+		} else {
+			*done = append(*done, h)
+		}
+	}
+	switch {
+	case gateFailed:
+		return "health gate failed after batch " + fmt.Sprint(i+1) + " (" + joinHosts(batchFailed) + ")"
+	case pr.fatal.Load():
+		return "any_errors_fatal: a host failed"
+	case len(active) > 0 && failed == len(active):
+		return "every host of the batch failed"
+	case pr.maxFailHit.Load() || p.MaxFailPercentage != nil && float64(failed)*100/float64(len(active)) > *p.MaxFailPercentage:
+		return fmt.Sprintf("%d of %d hosts failed in the batch, more than max_fail_percentage %g%%", failed, len(active), *p.MaxFailPercentage)
+	}
+	return ""
+}
+
+// stopRollout reports a rollout stopped after batch i, with a resume file
+// naming the hosts to run again.
+func (r *run) stopRollout(p *playbook.Play, hosts []string, bs [][]string, i int, reason string, done []string, gateFailed bool) {
+	var notStarted []string
+	for _, rest := range bs[i+1:] {
+		notStarted = append(notStarted, rest...)
+	}
+	name := p.Name
+	if name == "" {
+		name = p.Hosts // as the PLAY banner names it
+	}
+	stop := RolloutStop{Play: name, Reason: reason, Done: done, Failed: failedHosts(r, hosts), NotStarted: notStarted,
+		Serial: len(bs) > 1 || gateFailed}
+	// Resuming retries the hosts that failed (once fixed) and goes
+	// on with those never started.
+	if resume := append(append([]string{}, stop.Failed...), notStarted...); len(resume) > 0 {
+		stop.RetryFile = r.writeResume(p, resume)
+		if stop.RetryFile != "" {
+			stop.ResumeHint = fmt.Sprintf("haplay run %s --limit @%s", r.pb.Path, stop.RetryFile)
+		}
+	}
+	r.opts.Reporter.RolloutStopped(stop)
 }
 
 func failedHosts(r *run, hosts []string) []string {

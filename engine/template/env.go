@@ -282,81 +282,102 @@ func (e env) Op(op string, a, b any) (any, error) {
 	case "~":
 		return pyfmt.Str(a) + pyfmt.Str(b), nil
 	}
+	if v, ok, err := numericOp(op, a, b); ok {
+		return v, err
+	}
+	if v, ok, err := sequenceOp(op, a, b); ok {
+		return v, err
+	}
+	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+}
+
+// numericOp does arithmetic on two numbers as Python does (ints stay
+// ints, // and % floor); ok is false when a or b is not a number or op is
+// not arithmetic.
+func numericOp(op string, a, b any) (v any, ok bool, err error) {
 	ia, aInt := toInt(a)
 	ib, bInt := toInt(b)
 	fa, aNum := toFloat(a)
 	fb, bNum := toFloat(b)
-	if aNum && bNum {
-		bothInt := aInt && bInt
-		switch op {
-		case "+":
-			if bothInt {
-				return ia + ib, nil
-			}
-			return fa + fb, nil
-		case "-":
-			if bothInt {
-				return ia - ib, nil
-			}
-			return fa - fb, nil
-		case "*":
-			if bothInt {
-				return ia * ib, nil
-			}
-			return fa * fb, nil
-		case "/":
-			if fb == 0 {
-				return nil, errors.New("division by zero")
-			}
-			return fa / fb, nil
-		case "//", "%":
-			if fb == 0 {
-				return nil, errors.New("integer division or modulo by zero")
-			}
-			if bothInt {
-				q, m := ia/ib, ia%ib
-				if m != 0 && (m < 0) != (ib < 0) { // Python floors
-					q--
-					m += ib
-				}
-				if op == "//" {
-					return q, nil
-				}
-				return m, nil
+	if !aNum || !bNum {
+		return nil, false, nil
+	}
+	bothInt := aInt && bInt
+	switch op {
+	case "+":
+		if bothInt {
+			return ia + ib, true, nil
+		}
+		return fa + fb, true, nil
+	case "-":
+		if bothInt {
+			return ia - ib, true, nil
+		}
+		return fa - fb, true, nil
+	case "*":
+		if bothInt {
+			return ia * ib, true, nil
+		}
+		return fa * fb, true, nil
+	case "/":
+		if fb == 0 {
+			return nil, true, errors.New("division by zero")
+		}
+		return fa / fb, true, nil
+	case "//", "%":
+		if fb == 0 {
+			return nil, true, errors.New("integer division or modulo by zero")
+		}
+		if bothInt {
+			q, m := ia/ib, ia%ib
+			if m != 0 && (m < 0) != (ib < 0) { // Python floors
+				q--
+				m += ib
 			}
 			if op == "//" {
-				return math.Floor(fa / fb), nil
+				return q, true, nil
 			}
-			return fa - fb*math.Floor(fa/fb), nil
-		case "**":
-			if bothInt && ib >= 0 {
-				return intPow(ia, ib), nil
-			}
-			return math.Pow(fa, fb), nil
+			return m, true, nil
 		}
+		if op == "//" {
+			return math.Floor(fa / fb), true, nil
+		}
+		return fa - fb*math.Floor(fa/fb), true, nil
+	case "**":
+		if bothInt && ib >= 0 {
+			return intPow(ia, ib), true, nil
+		}
+		return math.Pow(fa, fb), true, nil
 	}
+	return nil, false, nil
+}
+
+// sequenceOp concatenates and repeats strings and lists; ok is false when
+// the operands do not fit op.
+func sequenceOp(op string, a, b any) (v any, ok bool, err error) {
+	ib, bInt := toInt(b)
 	switch op {
 	case "+":
 		if sa, ok := a.(string); ok {
 			if sb, ok := b.(string); ok {
-				return sa + sb, nil
+				return sa + sb, true, nil
 			}
 		}
 		if la, ok := asList(a); ok {
 			if lb, ok := asList(b); ok {
-				return append(slices.Clone(la), lb...), nil
+				return append(slices.Clone(la), lb...), true, nil
 			}
 		}
 	case "*":
 		if sa, ok := a.(string); ok && bInt {
 			if err := checkRepeat(len(sa), ib); err != nil {
-				return nil, err
+				return nil, true, err
 			}
-			return strings.Repeat(sa, max(ib, 0)), nil
+			return strings.Repeat(sa, max(ib, 0)), true, nil
 		}
 		if la, ok := asList(a); ok && bInt {
 			if err := checkRepeat(len(la), ib); err != nil {
-				return nil, err
+				return nil, true, err
 			}
 			var out []any
 			for range max(ib, 0) {
@@ -365,10 +386,10 @@ func (e env) Op(op string, a, b any) (any, error) {
 				}
 				out = append(out, la...)
 			}
-			return out, nil
+			return out, true, nil
 		}
 	}
-	return nil, fmt.Errorf("unsupported operand types for %s: '%s' and '%s'", op, typeName(a), typeName(b))
+	return nil, false, nil
 }
 
 // maxItems bounds what one range() or repetition may make (items of a
@@ -560,137 +581,151 @@ func (e env) Call(name string, args ...any) (any, error) {
 // M calls a Python method on a string or dict.
 func (e env) M(obj any, name string, args ...any) (any, error) {
 	pos, _ := splitArgs(args)
-	arg := func(i int) string {
-		if i < len(pos) {
-			return pyfmt.Str(pos[i])
-		}
-		return ""
-	}
 	if s, ok := obj.(string); ok {
-		switch name {
-		case "split":
-			if len(pos) == 0 || pos[0] == nil {
-				return toAny(strings.Fields(s)), nil
-			}
-			n := -1
-			if len(pos) > 1 {
-				if m, ok := toInt(pos[1]); ok && m >= 0 {
-					n = m + 1
-				}
-			}
-			return toAny(strings.SplitN(s, arg(0), n)), nil
-		case "strip", "lstrip", "rstrip":
-			cut := " \t\n\r\v\f"
-			if len(pos) > 0 && pos[0] != nil {
-				cut = arg(0)
-			}
-			switch name {
-			case "strip":
-				return strings.Trim(s, cut), nil
-			case "lstrip":
-				return strings.TrimLeft(s, cut), nil
-			}
-			return strings.TrimRight(s, cut), nil
-		case "lower":
-			return strings.ToLower(s), nil
-		case "upper":
-			return strings.ToUpper(s), nil
-		case "capitalize":
-			return capitalize(s), nil
-		case "title":
-			return title(s), nil
-		case "startswith", "endswith":
-			prefixes := []any{pos[0]}
-			if l, ok := asList(pos[0]); ok {
-				prefixes = l
-			}
-			for _, p := range prefixes {
-				if name == "startswith" && strings.HasPrefix(s, pyfmt.Str(p)) || name == "endswith" && strings.HasSuffix(s, pyfmt.Str(p)) {
-					return true, nil
-				}
-			}
-			return false, nil
-		case "replace":
-			n := -1
-			if len(pos) > 2 {
-				n, _ = toInt(pos[2])
-			}
-			return strings.Replace(s, arg(0), arg(1), n), nil
-		case "join":
-			l, err := iterate(pos[0])
-			if err != nil {
-				return nil, err
-			}
-			parts := make([]string, len(l))
-			for i, it := range l {
-				parts[i] = pyfmt.Str(it)
-			}
-			return strings.Join(parts, s), nil
-		case "find":
-			i := strings.Index(s, arg(0))
-			if i > 0 {
-				i = utf8.RuneCountInString(s[:i])
-			}
-			return i, nil
-		case "count":
-			return strings.Count(s, arg(0)), nil
-		case "isdigit":
-			return s != "" && strings.Trim(s, "0123456789") == "", nil
-		}
-		return nil, fmt.Errorf("'str' object has no method %q", name)
+		return strMethod(s, name, pos)
 	}
 	if m, ok := asMap(obj); ok {
-		keys := sortedKeys(m)
-		switch name {
-		case "items":
-			out := make([]any, len(keys))
-			for i, k := range keys {
-				out[i] = []any{k, m[k]}
-			}
-			return out, nil
-		case "keys":
-			return toAny(keys), nil
-		case "values":
-			out := make([]any, len(keys))
-			for i, k := range keys {
-				out[i] = m[k]
-			}
-			return out, nil
-		case "get":
-			if v, ok := m[arg(0)]; ok {
-				return v, nil
-			}
-			if len(pos) > 1 {
-				return pos[1], nil
-			}
-			return nil, nil
-		}
-		return nil, fmt.Errorf("'dict' object has no method %q", name)
+		return dictMethod(m, name, pos)
 	}
 	if l, ok := asList(obj); ok {
-		switch name {
-		case "index":
-			for i, it := range l {
-				if len(pos) > 0 && equal(it, pos[0]) {
-					return i, nil
-				}
-			}
-			return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(pos[0]))
-		case "count":
-			n := 0
-			for _, it := range l {
-				if len(pos) > 0 && equal(it, pos[0]) {
-					n++
-				}
-			}
-			return n, nil
-		}
-		return nil, fmt.Errorf("'list' object has no method %q", name)
+		return listMethod(l, name, pos)
 	}
 	if _, err := strict(obj); err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("'%s' object has no method %q", typeName(obj), name)
+}
+
+// posStr is positional argument i as a string ("" when missing).
+func posStr(pos []any, i int) string {
+	if i < len(pos) {
+		return pyfmt.Str(pos[i])
+	}
+	return ""
+}
+
+func strMethod(s, name string, pos []any) (any, error) {
+	switch name {
+	case "split":
+		if len(pos) == 0 || pos[0] == nil {
+			return toAny(strings.Fields(s)), nil
+		}
+		n := -1
+		if len(pos) > 1 {
+			if m, ok := toInt(pos[1]); ok && m >= 0 {
+				n = m + 1
+			}
+		}
+		return toAny(strings.SplitN(s, posStr(pos, 0), n)), nil
+	case "strip", "lstrip", "rstrip":
+		cut := " \t\n\r\v\f"
+		if len(pos) > 0 && pos[0] != nil {
+			cut = posStr(pos, 0)
+		}
+		switch name {
+		case "strip":
+			return strings.Trim(s, cut), nil
+		case "lstrip":
+			return strings.TrimLeft(s, cut), nil
+		}
+		return strings.TrimRight(s, cut), nil
+	case "lower":
+		return strings.ToLower(s), nil
+	case "upper":
+		return strings.ToUpper(s), nil
+	case "capitalize":
+		return capitalize(s), nil
+	case "title":
+		return title(s), nil
+	case "startswith", "endswith":
+		prefixes := []any{pos[0]}
+		if l, ok := asList(pos[0]); ok {
+			prefixes = l
+		}
+		for _, p := range prefixes {
+			if name == "startswith" && strings.HasPrefix(s, pyfmt.Str(p)) || name == "endswith" && strings.HasSuffix(s, pyfmt.Str(p)) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "replace":
+		n := -1
+		if len(pos) > 2 {
+			n, _ = toInt(pos[2])
+		}
+		return strings.Replace(s, posStr(pos, 0), posStr(pos, 1), n), nil
+	case "join":
+		l, err := iterate(pos[0])
+		if err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(l))
+		for i, it := range l {
+			parts[i] = pyfmt.Str(it)
+		}
+		return strings.Join(parts, s), nil
+	case "find":
+		i := strings.Index(s, posStr(pos, 0))
+		if i > 0 {
+			i = utf8.RuneCountInString(s[:i])
+		}
+		return i, nil
+	case "count":
+		return strings.Count(s, posStr(pos, 0)), nil
+	case "isdigit":
+		return s != "" && strings.Trim(s, "0123456789") == "", nil
+	}
+	return nil, fmt.Errorf("'str' object has no method %q", name)
+}
+
+func dictMethod(m map[string]any, name string, pos []any) (any, error) {
+	keys := sortedKeys(m)
+	switch name {
+	case "items":
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = []any{k, m[k]}
+		}
+		return out, nil
+	case "keys":
+		return toAny(keys), nil
+	case "values":
+		out := make([]any, len(keys))
+		for i, k := range keys {
+			out[i] = m[k]
+		}
+		return out, nil
+	case "get":
+		if v, ok := m[posStr(pos, 0)]; ok {
+			return v, nil
+		}
+		if len(pos) > 1 {
+			return pos[1], nil
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("'dict' object has no method %q", name)
+}
+
+func listMethod(l []any, name string, pos []any) (any, error) {
+	switch name {
+	case "index":
+		for i, it := range l {
+			if len(pos) > 0 && equal(it, pos[0]) {
+				return i, nil
+			}
+		}
+		return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(pos[0]))
+	case "count":
+		n := 0
+		for _, it := range l {
+			if len(pos) > 0 && equal(it, pos[0]) {
+				n++
+			}
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("'list' object has no method %q", name)
 }
 
 func toAny(ss []string) []any {

@@ -232,13 +232,7 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		}
 	}
 	for {
-		idx := -1
-		for i := pos; i+1 < len(s); i++ {
-			if s[i] == '{' && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
-				idx = i
-				break
-			}
-		}
+		idx := nextTagStart(s, pos)
 		if idx < 0 {
 			addText(s[pos:], pos, false)
 			return toks, nil
@@ -287,39 +281,59 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		case '%':
 			stmt := strings.TrimSpace(body)
 			if stmt == "raw" {
-				// Everything up to endraw is literal text.
-				j := pos
-				for {
-					k := strings.Index(s[j:], "{%")
-					if k < 0 {
-						return nil, fmt.Errorf("line %d: raw without endraw", line)
-					}
-					k += j
-					e := findClose(s, k+2, "%}")
-					if e < 0 {
-						return nil, fmt.Errorf("line %d: raw without endraw", line)
-					}
-					if strings.Trim(s[k+2:e], " -+\t\n") == "endraw" {
-						raw := s[pos:k]
-						if strings.HasPrefix(s[k+2:], "-") {
-							raw = strings.TrimRight(raw, " \t\r\n")
-						}
-						if raw != "" {
-							toks = append(toks, ttok{'t', raw, line})
-						}
-						stripNext = s[e-1] == '-'
-						pos = e + 2
-						if !stripNext && opts.TrimBlocks && strings.HasPrefix(s[pos:], "\n") {
-							pos++
-						}
-						break
-					}
-					j = e
+				raw, strip, next, err := rawBlock(s, pos, line, opts)
+				if err != nil {
+					return nil, err
 				}
+				if raw != "" {
+					toks = append(toks, ttok{'t', raw, line})
+				}
+				stripNext, pos = strip, next
 				continue
 			}
 			toks = append(toks, ttok{'%', stmt, line})
 		}
+	}
+}
+
+// nextTagStart is the index of the next {{, {% or {# at or after pos, or -1.
+func nextTagStart(s string, pos int) int {
+	for i := pos; i+1 < len(s); i++ {
+		if s[i] == '{' && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
+			return i
+		}
+	}
+	return -1
+}
+
+// rawBlock reads a {% raw %} block whose body starts at pos: everything up
+// to endraw is literal text. It returns that text, whether the endraw tag
+// strips the text after it, and the index after the tag.
+func rawBlock(s string, pos, line int, opts FileOptions) (raw string, stripNext bool, next int, err error) {
+	j := pos
+	for {
+		k := strings.Index(s[j:], "{%")
+		if k < 0 {
+			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
+		}
+		k += j
+		e := findClose(s, k+2, "%}")
+		if e < 0 {
+			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
+		}
+		if strings.Trim(s[k+2:e], " -+\t\n") == "endraw" {
+			raw := s[pos:k]
+			if strings.HasPrefix(s[k+2:], "-") {
+				raw = strings.TrimRight(raw, " \t\r\n")
+			}
+			stripNext = s[e-1] == '-'
+			next = e + 2
+			if !stripNext && opts.TrimBlocks && strings.HasPrefix(s[next:], "\n") {
+				next++
+			}
+			return raw, stripNext, next, nil
+		}
+		j = e
 	}
 }
 

@@ -52,59 +52,18 @@ func needList(in any) ([]any, error) {
 
 func builtinFilters() map[string]filterFunc {
 	f := map[string]filterFunc{
-		"default": fDefault,
-		"d":       fDefault,
-		"mandatory": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			if u, ok := in.(Undefined); ok {
-				if msg := argOr(args, kw, 0, "msg", nil); msg != nil {
-					return nil, errors.New(pyfmt.Str(msg))
-				}
-				return nil, fmt.Errorf("mandatory variable %q not defined", u.Name)
-			}
-			return in, nil
-		},
-		"join": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			l, err := needList(in)
-			if err != nil {
-				return nil, err
-			}
-			sep := pyfmt.Str(argOr(args, kw, 0, "d", ""))
-			parts := make([]string, len(l))
-			for i, it := range l {
-				if a := kw["attribute"]; a != nil {
-					it, _ = getAttrPath(it, pyfmt.Str(a))
-				}
-				parts[i] = pyfmt.Str(it)
-			}
-			return strings.Join(parts, sep), nil
-		},
-		"split": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			s := pyfmt.Str(in)
-			sep := argOr(args, kw, 0, "sep", nil)
-			if sep == nil {
-				return toAny(strings.Fields(s)), nil
-			}
-			return toAny(strings.Split(s, pyfmt.Str(sep))), nil
-		},
-		"lower":      strFilter(strings.ToLower),
-		"upper":      strFilter(strings.ToUpper),
-		"capitalize": strFilter(capitalize),
-		"title":      strFilter(title),
-		"trim":       strFilter(strings.TrimSpace),
-		"basename":   strFilter(func(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }),
-		"dirname": strFilter(func(s string) string {
-			// Python's os.path.dirname: everything before the last slash,
-			// with trailing slashes removed unless it is the root.
-			i := strings.LastIndexByte(s, '/')
-			if i < 0 {
-				return ""
-			}
-			d := s[:i+1]
-			if t := strings.TrimRight(d, "/"); t != "" {
-				d = t
-			}
-			return d
-		}),
+		"default":              fDefault,
+		"d":                    fDefault,
+		"mandatory":            fMandatory,
+		"join":                 fJoin,
+		"split":                fSplit,
+		"lower":                strFilter(strings.ToLower),
+		"upper":                strFilter(strings.ToUpper),
+		"capitalize":           strFilter(capitalize),
+		"title":                strFilter(title),
+		"trim":                 strFilter(strings.TrimSpace),
+		"basename":             strFilter(func(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }),
+		"dirname":              strFilter(pyDirname),
 		"quote":                strFilter(shellQuote),
 		"b64encode":            strFilter(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }),
 		"regex_escape":         strFilter(regexp.QuoteMeta),
@@ -141,76 +100,143 @@ func builtinFilters() map[string]filterFunc {
 		"reject":               selectFilter(true, false),
 		"selectattr":           selectFilter(false, true),
 		"rejectattr":           selectFilter(true, true),
-		"to_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			var b strings.Builder
-			err := writeJSON(&b, in, 0, "", true)
-			return b.String(), err
-		},
-		"to_nice_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			ind, _ := toInt(argOr(args, kw, -1, "indent", 4))
-			var b strings.Builder
-			err := writeJSON(&b, in, ind, "", true)
-			return b.String(), err
-		},
-		"from_json": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			var v any
-			if err := json.Unmarshal([]byte(pyfmt.Str(in)), &v); err != nil {
-				return nil, err
-			}
-			return normalizeJSON(v), nil
-		},
-		"to_yaml":      fToYAML(false),
-		"to_nice_yaml": fToYAML(true),
-		"from_yaml": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			// Through yamlnode: Ansible's YAML 1.1 typing, and its guards
-			// against recursive or exponential aliases in data from hosts.
-			n, err := yamlnode.ParseOne("from_yaml", []byte(pyfmt.Str(in)))
-			if err != nil {
-				return nil, err
-			}
-			return n.Interface(), nil
-		},
-		"hash": fHash,
-		"ternary": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			if in == nil && len(args) > 2 {
-				return args[2], nil
-			}
-			if truth.Truthy(in) {
-				return argOr(args, kw, 0, "true_val", nil), nil
-			}
-			return argOr(args, kw, 1, "false_val", nil), nil
-		},
-		"list": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			l, err := needList(in)
-			return slices.Clone(l), err
-		},
-		"reverse": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			if s, ok := in.(string); ok {
-				rs := []rune(s)
-				slices.Reverse(rs)
-				return string(rs), nil
-			}
-			l, err := needList(in)
-			l = slices.Clone(l)
-			slices.Reverse(l)
-			return l, err
-		},
-		"abs": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			if i, ok := toInt(in); ok {
-				return max(i, -i), nil
-			}
-			if f, ok := toFloat(in); ok {
-				return math.Abs(f), nil
-			}
-			return nil, fmt.Errorf("bad operand type for abs(): '%s'", typeName(in))
-		},
-		"round": fRound,
-		"wordcount": func(r *run, in any, args []any, kw kwargs) (any, error) {
-			return len(strings.Fields(pyfmt.Str(in))), nil
-		},
-		"type_debug": func(r *run, in any, args []any, kw kwargs) (any, error) { return typeName(in), nil },
+		"to_json":              fToJSON,
+		"to_nice_json":         fToNiceJSON,
+		"from_json":            fFromJSON,
+		"to_yaml":              fToYAML(false),
+		"to_nice_yaml":         fToYAML(true),
+		"from_yaml":            fFromYAML,
+		"hash":                 fHash,
+		"ternary":              fTernary,
+		"list":                 fList,
+		"reverse":              fReverse,
+		"abs":                  fAbs,
+		"round":                fRound,
+		"wordcount":            fWordcount,
+		"type_debug":           func(r *run, in any, args []any, kw kwargs) (any, error) { return typeName(in), nil },
 	}
 	return f
+}
+
+// pyDirname is Python's os.path.dirname: everything before the last slash,
+// with trailing slashes removed unless it is the root.
+func pyDirname(s string) string {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return ""
+	}
+	d := s[:i+1]
+	if t := strings.TrimRight(d, "/"); t != "" {
+		d = t
+	}
+	return d
+}
+
+func fMandatory(r *run, in any, args []any, kw kwargs) (any, error) {
+	if u, ok := in.(Undefined); ok {
+		if msg := argOr(args, kw, 0, "msg", nil); msg != nil {
+			return nil, errors.New(pyfmt.Str(msg))
+		}
+		return nil, fmt.Errorf("mandatory variable %q not defined", u.Name)
+	}
+	return in, nil
+}
+
+func fJoin(r *run, in any, args []any, kw kwargs) (any, error) {
+	l, err := needList(in)
+	if err != nil {
+		return nil, err
+	}
+	sep := pyfmt.Str(argOr(args, kw, 0, "d", ""))
+	parts := make([]string, len(l))
+	for i, it := range l {
+		if a := kw["attribute"]; a != nil {
+			it, _ = getAttrPath(it, pyfmt.Str(a))
+		}
+		parts[i] = pyfmt.Str(it)
+	}
+	return strings.Join(parts, sep), nil
+}
+
+func fSplit(r *run, in any, args []any, kw kwargs) (any, error) {
+	s := pyfmt.Str(in)
+	sep := argOr(args, kw, 0, "sep", nil)
+	if sep == nil {
+		return toAny(strings.Fields(s)), nil
+	}
+	return toAny(strings.Split(s, pyfmt.Str(sep))), nil
+}
+
+func fToJSON(r *run, in any, args []any, kw kwargs) (any, error) {
+	var b strings.Builder
+	err := writeJSON(&b, in, 0, "", true)
+	return b.String(), err
+}
+
+func fToNiceJSON(r *run, in any, args []any, kw kwargs) (any, error) {
+	ind, _ := toInt(argOr(args, kw, -1, "indent", 4))
+	var b strings.Builder
+	err := writeJSON(&b, in, ind, "", true)
+	return b.String(), err
+}
+
+func fFromJSON(r *run, in any, args []any, kw kwargs) (any, error) {
+	var v any
+	if err := json.Unmarshal([]byte(pyfmt.Str(in)), &v); err != nil {
+		return nil, err
+	}
+	return normalizeJSON(v), nil
+}
+
+func fFromYAML(r *run, in any, args []any, kw kwargs) (any, error) {
+	// Through yamlnode: Ansible's YAML 1.1 typing, and its guards
+	// against recursive or exponential aliases in data from hosts.
+	n, err := yamlnode.ParseOne("from_yaml", []byte(pyfmt.Str(in)))
+	if err != nil {
+		return nil, err
+	}
+	return n.Interface(), nil
+}
+
+func fTernary(r *run, in any, args []any, kw kwargs) (any, error) {
+	if in == nil && len(args) > 2 {
+		return args[2], nil
+	}
+	if truth.Truthy(in) {
+		return argOr(args, kw, 0, "true_val", nil), nil
+	}
+	return argOr(args, kw, 1, "false_val", nil), nil
+}
+
+func fList(r *run, in any, args []any, kw kwargs) (any, error) {
+	l, err := needList(in)
+	return slices.Clone(l), err
+}
+
+func fReverse(r *run, in any, args []any, kw kwargs) (any, error) {
+	if s, ok := in.(string); ok {
+		rs := []rune(s)
+		slices.Reverse(rs)
+		return string(rs), nil
+	}
+	l, err := needList(in)
+	l = slices.Clone(l)
+	slices.Reverse(l)
+	return l, err
+}
+
+func fAbs(r *run, in any, args []any, kw kwargs) (any, error) {
+	if i, ok := toInt(in); ok {
+		return max(i, -i), nil
+	}
+	if f, ok := toFloat(in); ok {
+		return math.Abs(f), nil
+	}
+	return nil, fmt.Errorf("bad operand type for abs(): '%s'", typeName(in))
+}
+
+func fWordcount(r *run, in any, args []any, kw kwargs) (any, error) {
+	return len(strings.Fields(pyfmt.Str(in))), nil
 }
 
 func strFilter(fn func(string) string) filterFunc {

@@ -79,89 +79,40 @@ func reTest(anchor string) testFunc {
 
 func builtinTests() map[string]testFunc {
 	t := map[string]testFunc{
-		"defined":   func(r *run, v any, args []any) (bool, error) { return !isUndefined(v), nil },
-		"undefined": func(r *run, v any, args []any) (bool, error) { return isUndefined(v), nil },
-		"none":      func(r *run, v any, args []any) (bool, error) { return v == nil, nil },
-		// sameas is Python's "is": meaningful for true, false and none.
-		"sameas": func(r *run, v any, args []any) (bool, error) {
-			if len(args) != 1 {
-				return false, fmt.Errorf("sameas takes one argument")
-			}
-			switch a := args[0].(type) {
-			case bool:
-				b, ok := v.(bool)
-				return ok && b == a, nil
-			case nil:
-				return v == nil, nil
-			}
-			return false, nil
-		},
-		"match":  reTest("^"),
-		"search": reTest(""),
-		"regex": func(r *run, v any, args []any) (bool, error) {
-			return reTest("")(r, v, args)
-		},
-		"version":   testVersion,
-		"succeeded": resultTest("succeeded"),
-		"failed":    resultTest("failed"),
-		"changed":   resultTest("changed"),
-		"skipped":   resultTest("skipped"),
-		"eq":        cmpTest("=="),
-		"ne":        cmpTest("!="),
-		"lt":        cmpTest("<"),
-		"le":        cmpTest("<="),
-		"gt":        cmpTest(">"),
-		"ge":        cmpTest(">="),
-		"in": func(r *run, v any, args []any) (bool, error) {
-			if err := needArg(args, 1); err != nil {
-				return false, err
-			}
-			return contains(args[0], v)
-		},
-		"contains": func(r *run, v any, args []any) (bool, error) {
-			if err := needArg(args, 1); err != nil {
-				return false, err
-			}
-			return contains(v, args[0])
-		},
-		"string":  func(r *run, v any, args []any) (bool, error) { _, ok := v.(string); return ok, nil },
-		"number":  func(r *run, v any, args []any) (bool, error) { return isNumber(v), nil },
-		"integer": func(r *run, v any, args []any) (bool, error) { _, ok := toInt(v); return ok, nil },
-		"float": func(r *run, v any, args []any) (bool, error) {
-			_, isInt := toInt(v)
-			return isNumber(v) && !isInt, nil
-		},
-		"boolean": func(r *run, v any, args []any) (bool, error) { _, ok := v.(bool); return ok, nil },
-		"mapping": func(r *run, v any, args []any) (bool, error) { _, ok := asMap(v); return ok, nil },
-		"sequence": func(r *run, v any, args []any) (bool, error) {
-			_, isList := asList(v)
-			_, isMap := asMap(v)
-			_, isStr := v.(string)
-			return isList || isMap || isStr, nil
-		},
-		"truthy": func(r *run, v any, args []any) (bool, error) { return truth.Truthy(v), nil },
-		"falsy":  func(r *run, v any, args []any) (bool, error) { return !truth.Truthy(v), nil },
-		"even": func(r *run, v any, args []any) (bool, error) {
-			i, ok := toInt(v)
-			return ok && i%2 == 0, nil
-		},
-		"odd": func(r *run, v any, args []any) (bool, error) {
-			i, ok := toInt(v)
-			return ok && i%2 != 0, nil
-		},
-		"divisibleby": func(r *run, v any, args []any) (bool, error) {
-			if err := needArg(args, 1); err != nil {
-				return false, err
-			}
-			a, ok1 := toInt(v)
-			b, ok2 := toInt(args[0])
-			if !ok1 || !ok2 || b == 0 {
-				return false, errors.New("divisibleby needs integers and a non-zero divisor")
-			}
-			return a%b == 0, nil
-		},
-		"lower": func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToLower(s), nil },
-		"upper": func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToUpper(s), nil },
+		"defined":     func(r *run, v any, args []any) (bool, error) { return !isUndefined(v), nil },
+		"undefined":   func(r *run, v any, args []any) (bool, error) { return isUndefined(v), nil },
+		"none":        func(r *run, v any, args []any) (bool, error) { return v == nil, nil },
+		"match":       reTest("^"),
+		"search":      reTest(""),
+		"regex":       reTest(""),
+		"sameas":      testSameas,
+		"version":     testVersion,
+		"succeeded":   resultTest("succeeded"),
+		"failed":      resultTest("failed"),
+		"changed":     resultTest("changed"),
+		"skipped":     resultTest("skipped"),
+		"eq":          cmpTest("=="),
+		"ne":          cmpTest("!="),
+		"lt":          cmpTest("<"),
+		"le":          cmpTest("<="),
+		"gt":          cmpTest(">"),
+		"ge":          cmpTest(">="),
+		"in":          testIn,
+		"contains":    testContains,
+		"string":      func(r *run, v any, args []any) (bool, error) { _, ok := v.(string); return ok, nil },
+		"number":      func(r *run, v any, args []any) (bool, error) { return isNumber(v), nil },
+		"integer":     func(r *run, v any, args []any) (bool, error) { _, ok := toInt(v); return ok, nil },
+		"float":       testFloat,
+		"boolean":     func(r *run, v any, args []any) (bool, error) { _, ok := v.(bool); return ok, nil },
+		"mapping":     func(r *run, v any, args []any) (bool, error) { _, ok := asMap(v); return ok, nil },
+		"sequence":    testSequence,
+		"truthy":      func(r *run, v any, args []any) (bool, error) { return truth.Truthy(v), nil },
+		"falsy":       func(r *run, v any, args []any) (bool, error) { return !truth.Truthy(v), nil },
+		"even":        testEven,
+		"odd":         testOdd,
+		"divisibleby": testDivisibleBy,
+		"lower":       func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToLower(s), nil },
+		"upper":       func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToUpper(s), nil },
 	}
 	t["iterable"] = t["sequence"]
 	t["success"], t["succeeded"] = t["succeeded"], t["succeeded"]
@@ -175,14 +126,63 @@ func builtinTests() map[string]testFunc {
 	t["<="] = t["le"]
 	t[">"], t["greaterthan"] = t["gt"], t["gt"]
 	t[">="] = t["ge"]
-	t["sameas"] = func(r *run, v any, args []any) (bool, error) {
-		if err := needArg(args, 1); err != nil {
-			return false, err
-		}
-		return equal(v, args[0]) && typeName(v) == typeName(args[0]), nil
-	}
-	t["regex"] = reTest("")
 	return t
+}
+
+// testSameas stands for Python's "is": equal values of the same type.
+func testSameas(r *run, v any, args []any) (bool, error) {
+	if err := needArg(args, 1); err != nil {
+		return false, err
+	}
+	return equal(v, args[0]) && typeName(v) == typeName(args[0]), nil
+}
+
+func testIn(r *run, v any, args []any) (bool, error) {
+	if err := needArg(args, 1); err != nil {
+		return false, err
+	}
+	return contains(args[0], v)
+}
+
+func testContains(r *run, v any, args []any) (bool, error) {
+	if err := needArg(args, 1); err != nil {
+		return false, err
+	}
+	return contains(v, args[0])
+}
+
+func testFloat(r *run, v any, args []any) (bool, error) {
+	_, isInt := toInt(v)
+	return isNumber(v) && !isInt, nil
+}
+
+func testSequence(r *run, v any, args []any) (bool, error) {
+	_, isList := asList(v)
+	_, isMap := asMap(v)
+	_, isStr := v.(string)
+	return isList || isMap || isStr, nil
+}
+
+func testEven(r *run, v any, args []any) (bool, error) {
+	i, ok := toInt(v)
+	return ok && i%2 == 0, nil
+}
+
+func testOdd(r *run, v any, args []any) (bool, error) {
+	i, ok := toInt(v)
+	return ok && i%2 != 0, nil
+}
+
+func testDivisibleBy(r *run, v any, args []any) (bool, error) {
+	if err := needArg(args, 1); err != nil {
+		return false, err
+	}
+	a, ok1 := toInt(v)
+	b, ok2 := toInt(args[0])
+	if !ok1 || !ok2 || b == 0 {
+		return false, errors.New("divisibleby needs integers and a non-zero divisor")
+	}
+	return a%b == 0, nil
 }
 
 var versionPart = regexp.MustCompile(`\d+|[a-zA-Z]+`)

@@ -53,76 +53,15 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{tName, src[i:j], i})
 			i = j
 		case c >= '0' && c <= '9':
-			j := i
-			isFloat := false
-			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
-				j++
-			}
-			if j+1 < len(src) && src[j] == '.' && src[j+1] >= '0' && src[j+1] <= '9' {
-				isFloat = true
-				j++
-				for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
-					j++
-				}
-			}
-			if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
-				k := j + 1
-				if k < len(src) && (src[k] == '+' || src[k] == '-') {
-					k++
-				}
-				if k < len(src) && src[k] >= '0' && src[k] <= '9' {
-					isFloat = true
-					for k < len(src) && src[k] >= '0' && src[k] <= '9' {
-						k++
-					}
-					j = k
-				}
-			}
-			kind := tInt
-			if isFloat {
-				kind = tFloat
-			}
-			toks = append(toks, token{kind, strings.ReplaceAll(src[i:j], "_", ""), i})
+			t, j := lexNumber(src, i)
+			toks = append(toks, t)
 			i = j
 		case c == '\'' || c == '"':
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				if src[j] == c {
-					closed = true
-					j++
-					break
-				}
-				if src[j] == '\\' && j+1 < len(src) {
-					j++
-					switch src[j] {
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					case 'r':
-						b.WriteByte('\r')
-					case '0':
-						b.WriteByte(0)
-					case '\\', '\'', '"':
-						b.WriteByte(src[j])
-					default:
-						// Python keeps unknown escapes verbatim, which
-						// matters for regexes such as '\d'.
-						b.WriteByte('\\')
-						b.WriteByte(src[j])
-					}
-					j++
-					continue
-				}
-				b.WriteByte(src[j])
-				j++
+			t, j, err := lexString(src, i)
+			if err != nil {
+				return nil, err
 			}
-			if !closed {
-				return nil, fmt.Errorf("unterminated string starting at %q", excerpt(src, i))
-			}
-			toks = append(toks, token{tString, b.String(), i})
+			toks = append(toks, t)
 			i = j
 		default:
 			ops := []string{"**", "//", "==", "!=", "<=", ">=", "??", "+", "-", "*", "/", "%", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", ".", "|", "="}
@@ -142,6 +81,85 @@ func lex(src string) ([]token, error) {
 	}
 	toks = append(toks, token{tEOF, "", len(src)})
 	return toks, nil
+}
+
+// lexNumber reads the int or float at src[i:] (underscores allowed, as in
+// Python) and returns it with the index after it.
+func lexNumber(src string, i int) (token, int) {
+	j := i
+	isFloat := false
+	for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
+		j++
+	}
+	if j+1 < len(src) && src[j] == '.' && src[j+1] >= '0' && src[j+1] <= '9' {
+		isFloat = true
+		j++
+		for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '_') {
+			j++
+		}
+	}
+	if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
+		k := j + 1
+		if k < len(src) && (src[k] == '+' || src[k] == '-') {
+			k++
+		}
+		if k < len(src) && src[k] >= '0' && src[k] <= '9' {
+			isFloat = true
+			for k < len(src) && src[k] >= '0' && src[k] <= '9' {
+				k++
+			}
+			j = k
+		}
+	}
+	kind := tInt
+	if isFloat {
+		kind = tFloat
+	}
+	return token{kind, strings.ReplaceAll(src[i:j], "_", ""), i}, j
+}
+
+// lexString reads the quoted string at src[i:], with Python's escapes,
+// and returns it with the index after the closing quote.
+func lexString(src string, i int) (token, int, error) {
+	quote := src[i]
+	var b strings.Builder
+	j := i + 1
+	closed := false
+	for j < len(src) {
+		if src[j] == quote {
+			closed = true
+			j++
+			break
+		}
+		if src[j] == '\\' && j+1 < len(src) {
+			j++
+			switch src[j] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case '0':
+				b.WriteByte(0)
+			case '\\', '\'', '"':
+				b.WriteByte(src[j])
+			default:
+				// Python keeps unknown escapes verbatim, which
+				// matters for regexes such as '\d'.
+				b.WriteByte('\\')
+				b.WriteByte(src[j])
+			}
+			j++
+			continue
+		}
+		b.WriteByte(src[j])
+		j++
+	}
+	if !closed {
+		return token{}, 0, fmt.Errorf("unterminated string starting at %q", excerpt(src, i))
+	}
+	return token{tString, b.String(), i}, j, nil
 }
 
 func excerpt(src string, pos int) string {
@@ -596,94 +614,114 @@ func (p *parser) parsePrimary() (node, error) {
 		}
 		return litNode{v}, nil
 	case tName:
-		switch t.val {
-		case "true", "True":
-			return litNode{true}, nil
-		case "false", "False":
-			return litNode{false}, nil
-		case "none", "None":
-			return litNode{nil}, nil
-		case "and", "or", "not", "if", "else", "is", "in":
-			p.i--
-			return nil, p.errf("unexpected keyword %q", t.val)
-		}
-		if p.isOp("(") {
-			if !globalFuncs[t.val] {
-				return nil, fmt.Errorf("no function named %q", t.val)
-			}
-			args, kw, err := p.parseArgs()
-			if err != nil {
-				return nil, err
-			}
-			return callNode{t.val, args, kw}, nil
-		}
-		return nameNode{t.val}, nil
+		return p.parseName(t)
 	case tOp:
 		switch t.val {
 		case "(":
-			if p.isOp(")") {
-				p.i++
-				return listNode{}, nil
-			}
-			n, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			if p.isOp(",") { // tuple; we represent it as a list
-				items := []node{n}
-				for p.isOp(",") {
-					p.i++
-					if p.isOp(")") {
-						break
-					}
-					it, err := p.parseExpr()
-					if err != nil {
-						return nil, err
-					}
-					items = append(items, it)
-				}
-				n = listNode{items}
-			}
-			return n, p.expect(")")
+			return p.parseParen()
 		case "[":
-			var items []node
-			for !p.isOp("]") {
-				it, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				items = append(items, it)
-				if !p.isOp(",") {
-					break
-				}
-				p.i++
-			}
-			return listNode{items}, p.expect("]")
+			return p.parseList()
 		case "{":
-			var d dictNode
-			for !p.isOp("}") {
-				k, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				if err := p.expect(":"); err != nil {
-					return nil, err
-				}
-				v, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				d.keys, d.vals = append(d.keys, k), append(d.vals, v)
-				if !p.isOp(",") {
-					break
-				}
-				p.i++
-			}
-			return d, p.expect("}")
+			return p.parseDict()
 		}
 	}
 	p.i--
 	return nil, p.errf("unexpected token")
+}
+
+// parseName parses a constant, a call of a global function or a variable.
+func (p *parser) parseName(t token) (node, error) {
+	switch t.val {
+	case "true", "True":
+		return litNode{true}, nil
+	case "false", "False":
+		return litNode{false}, nil
+	case "none", "None":
+		return litNode{nil}, nil
+	case "and", "or", "not", "if", "else", "is", "in":
+		p.i--
+		return nil, p.errf("unexpected keyword %q", t.val)
+	}
+	if p.isOp("(") {
+		if !globalFuncs[t.val] {
+			return nil, fmt.Errorf("no function named %q", t.val)
+		}
+		args, kw, err := p.parseArgs()
+		if err != nil {
+			return nil, err
+		}
+		return callNode{t.val, args, kw}, nil
+	}
+	return nameNode{t.val}, nil
+}
+
+// parseParen parses a parenthesised expression or a tuple (after the "(").
+func (p *parser) parseParen() (node, error) {
+	if p.isOp(")") {
+		p.i++
+		return listNode{}, nil
+	}
+	n, err := p.parseExpr()
+	if err != nil {
+		return nil, err
+	}
+	if p.isOp(",") { // tuple; we represent it as a list
+		items := []node{n}
+		for p.isOp(",") {
+			p.i++
+			if p.isOp(")") {
+				break
+			}
+			it, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, it)
+		}
+		n = listNode{items}
+	}
+	return n, p.expect(")")
+}
+
+// parseList parses a list literal (after the "[").
+func (p *parser) parseList() (node, error) {
+	var items []node
+	for !p.isOp("]") {
+		it, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+		if !p.isOp(",") {
+			break
+		}
+		p.i++
+	}
+	return listNode{items}, p.expect("]")
+}
+
+// parseDict parses a dict literal (after the "{").
+func (p *parser) parseDict() (node, error) {
+	var d dictNode
+	for !p.isOp("}") {
+		k, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(":"); err != nil {
+			return nil, err
+		}
+		v, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		d.keys, d.vals = append(d.keys, k), append(d.vals, v)
+		if !p.isOp(",") {
+			break
+		}
+		p.i++
+	}
+	return d, p.expect("}")
 }
 
 func (p *parser) parsePostfix(n node) (node, error) {
@@ -777,22 +815,7 @@ func (e *emitter) emit(n node, lazy bool) {
 	w := e.b.WriteString
 	switch n := n.(type) {
 	case litNode:
-		switch v := n.v.(type) {
-		case nil:
-			w("nil")
-		case bool:
-			w(strconv.FormatBool(v))
-		case int:
-			w(strconv.Itoa(v))
-		case float64:
-			s := strconv.FormatFloat(v, 'f', -1, 64)
-			if !strings.Contains(s, ".") {
-				s += ".0"
-			}
-			w(s)
-		case string:
-			e.str(v)
-		}
+		e.emitLit(n.v)
 	case nameNode:
 		if lazy {
 			w("L(")
@@ -802,25 +825,9 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.str(n.name)
 		w(")")
 	case listNode:
-		w("[")
-		for i, it := range n.items {
-			if i > 0 {
-				w(", ")
-			}
-			e.emit(it, false)
-		}
-		w("]")
+		e.emitList(n)
 	case dictNode:
-		w("Dict(")
-		for i := range n.keys {
-			if i > 0 {
-				w(", ")
-			}
-			e.emit(n.keys[i], false)
-			w(", ")
-			e.emit(n.vals[i], false)
-		}
-		w(")")
+		e.emitDict(n)
 	case attrNode:
 		if lazy {
 			w("LA(")
@@ -846,32 +853,7 @@ func (e *emitter) emit(n node, lazy bool) {
 		}
 		w(")")
 	case binNode:
-		switch n.op {
-		case "and", "or":
-			// Jinja's and/or yield an operand; let keeps the left side
-			// evaluated once while the ternary keeps short-circuiting.
-			e.lets++
-			v := fmt.Sprintf("_t%d", e.lets)
-			w("(let " + v + " = ")
-			e.emit(n.l, false)
-			w("; Truthy(" + v + ") ? ")
-			if n.op == "and" {
-				e.emit(n.r, false)
-				w(" : " + v + ")")
-			} else {
-				w(v + " : ")
-				e.emit(n.r, false)
-				w(")")
-			}
-		default:
-			w("Op(")
-			e.str(n.op)
-			w(", ")
-			e.emit(n.l, false)
-			w(", ")
-			e.emit(n.r, false)
-			w(")")
-		}
+		e.emitBin(n)
 	case unaryNode:
 		if n.op == "not" {
 			w("!Truthy(")
@@ -881,19 +863,7 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.emit(n.x, false)
 		w(")")
 	case condNode:
-		w("(Truthy(")
-		e.emit(n.cond, false)
-		w(") ? ")
-		e.emit(n.yes, lazy)
-		w(" : ")
-		if n.no == nil {
-			// Jinja yields an undefined that renders as ''; we use ''
-			// directly so that `{{ ',' if not loop.last }}` works.
-			w(`""`)
-		} else {
-			e.emit(n.no, lazy)
-		}
-		w(")")
+		e.emitCond(n, lazy)
 	case callNode:
 		w("Call(")
 		e.str(n.name)
@@ -924,6 +894,100 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.args(n.args, nil)
 		w(")")
 	}
+}
+
+// emitLit writes a literal; a float keeps its point, as Python prints it.
+func (e *emitter) emitLit(lit any) {
+	w := e.b.WriteString
+	switch v := lit.(type) {
+	case nil:
+		w("nil")
+	case bool:
+		w(strconv.FormatBool(v))
+	case int:
+		w(strconv.Itoa(v))
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		w(s)
+	case string:
+		e.str(v)
+	}
+}
+
+func (e *emitter) emitList(n listNode) {
+	w := e.b.WriteString
+	w("[")
+	for i, it := range n.items {
+		if i > 0 {
+			w(", ")
+		}
+		e.emit(it, false)
+	}
+	w("]")
+}
+
+func (e *emitter) emitDict(n dictNode) {
+	w := e.b.WriteString
+	w("Dict(")
+	for i := range n.keys {
+		if i > 0 {
+			w(", ")
+		}
+		e.emit(n.keys[i], false)
+		w(", ")
+		e.emit(n.vals[i], false)
+	}
+	w(")")
+}
+
+func (e *emitter) emitBin(n binNode) {
+	w := e.b.WriteString
+	switch n.op {
+	case "and", "or":
+		// Jinja's and/or yield an operand; let keeps the left side
+		// evaluated once while the ternary keeps short-circuiting.
+		e.lets++
+		v := fmt.Sprintf("_t%d", e.lets)
+		w("(let " + v + " = ")
+		e.emit(n.l, false)
+		w("; Truthy(" + v + ") ? ")
+		if n.op == "and" {
+			e.emit(n.r, false)
+			w(" : " + v + ")")
+		} else {
+			w(v + " : ")
+			e.emit(n.r, false)
+			w(")")
+		}
+	default:
+		w("Op(")
+		e.str(n.op)
+		w(", ")
+		e.emit(n.l, false)
+		w(", ")
+		e.emit(n.r, false)
+		w(")")
+	}
+}
+
+func (e *emitter) emitCond(n condNode, lazy bool) {
+	w := e.b.WriteString
+	w("(Truthy(")
+	e.emit(n.cond, false)
+	w(") ? ")
+	e.emit(n.yes, lazy)
+	w(" : ")
+	if n.no == nil {
+		// Jinja yields an undefined that renders as ''; we use ''
+		// directly so that `{{ ',' if not loop.last }}` works.
+		w(`""`)
+	} else {
+		e.emit(n.no, lazy)
+	}
+	w(")")
 }
 
 func (e *emitter) args(args []node, kw []kwArg) {
