@@ -1,32 +1,43 @@
 package modules
 
+import (
+	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/modules/cluster"
+	"github.com/haplay/haplay/modules/commands"
+	"github.com/haplay/haplay/modules/control"
+	"github.com/haplay/haplay/modules/files"
+	"github.com/haplay/haplay/modules/network"
+	"github.com/haplay/haplay/modules/storage"
+	"github.com/haplay/haplay/modules/system"
+)
+
 // Builtin returns a registry with every module haplay ships.
-func Builtin() *Registry {
-	return NewRegistry(
-		Command{}, Shell{}, Ping{}, Debug{}, SetFact{}, Assert{}, Fail{}, Meta{},
-		Apt{},
-		Package{},
-		Service{},
-		Systemd{}, SystemdService{},
-		User{},
-		Group{},
-		WaitFor{},
-		URI{},
-		Raw{},
-		Script{},
-		HAProxyConfig{}, HAProxy{}, NewMicroK8s(),
-		DockerSwarm{}, DockerSwarmToken{},
-		Hostname{}, EtcHosts{}, Netplan{}, Lvg{}, Lvol{}, Firewalld{},
-		Copy{},
-		Template{},
-		File{},
-		LineInFile{},
-		BlockInFile{},
-		Replace{},
-		Stat{},
-		Slurp{},
-		Fetch{}, Setup{},
-		IncludeVars{}, AddHost{}, GroupBy{}, Pause{}, WaitForConnection{},
-		Reboot{},
+func Builtin() *module.Registry {
+	return module.NewRegistry(
+		commands.Command{}, commands.Shell{}, system.Ping{}, control.Debug{}, control.SetFact{}, control.Assert{}, control.Fail{}, control.Meta{},
+		system.Apt{},
+		system.Package{},
+		system.Service{},
+		system.Systemd{}, system.SystemdService{},
+		system.User{},
+		system.Group{},
+		system.WaitFor{},
+		network.URI{},
+		commands.Raw{},
+		commands.Script{},
+		network.HAProxyConfig{}, network.HAProxy{}, cluster.NewMicroK8s(),
+		cluster.DockerSwarm{}, cluster.DockerSwarmToken{},
+		network.Hostname{}, network.EtcHosts{}, network.Netplan{}, storage.Lvg{}, storage.Lvol{}, network.Firewalld{},
+		files.Copy{},
+		files.Template{},
+		files.File{},
+		files.LineInFile{},
+		files.BlockInFile{},
+		files.Replace{},
+		files.Stat{},
+		files.Slurp{},
+		files.Fetch{}, system.Setup{},
+		control.IncludeVars{}, control.AddHost{}, control.GroupBy{}, control.Pause{}, system.WaitForConnection{},
+		system.Reboot{},
 	)
 }

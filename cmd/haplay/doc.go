@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/suggest"
 	"github.com/haplay/haplay/modules"
 )
@@ -58,7 +59,7 @@ func runDoc(_ context.Context, name string, o *docOptions) error {
 
 // writeModuleDoc prints a module's page: summary, arguments with types,
 // defaults, choices and aliases, and examples.
-func writeModuleDoc(w io.Writer, m modules.Module) {
+func writeModuleDoc(w io.Writer, m module.Module) {
 	s := m.Spec()
 	fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(m.Name()), s.Short)
 	fmt.Fprintf(w, "  also: ansible.builtin.%s and the other collection names that map to it\n\n", m.Name())
@@ -66,7 +67,7 @@ func writeModuleDoc(w io.Writer, m modules.Module) {
 		fmt.Fprintf(w, "%s\n\n", wrap(s.Description, 78))
 	}
 	fmt.Fprintln(w, "ARGUMENTS")
-	args := append([]modules.Arg{}, s.Args...)
+	args := append([]module.Arg{}, s.Args...)
 	sort.SliceStable(args, func(i, j int) bool { return args[i].Required && !args[j].Required })
 	for _, a := range args {
 		var attrs []string

@@ -4,7 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/modules/commands"
 )
 
 func TestSplitKV(t *testing.T) {
@@ -13,7 +15,7 @@ func TestSplitKV(t *testing.T) {
 	cases := []struct {
 		name     string
 		in       string
-		spec     modules.Spec
+		spec     module.Spec
 		wantKV   map[string]any
 		wantFree string
 		wantErr  bool
@@ -86,7 +88,7 @@ func TestIncludeRoleAddsHandlers(t *testing.T) {
 // A multi-line free-form script keeps its text: only the key=value words
 // the module knows are cut out.
 func TestSplitKVKeepsScriptText(t *testing.T) {
-	spec := modules.Shell{}.Spec()
+	spec := commands.Shell{}.Spec()
 	kv, free, err := splitKV("for i in 1 2; do\n  echo $i a=b\ndone\ncreates=/x", spec)
 	if err != nil {
 		t.Fatal(err)

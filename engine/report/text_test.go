@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/runner"
-	"github.com/haplay/haplay/modules"
 )
 
 // jsonLine must print what Python's json.dumps(sort_keys=True) prints, as
@@ -26,9 +26,9 @@ func TestLoopShowsItemsOnly(t *testing.T) {
 	r.HostResult(runner.HostResult{Host: "h", Task: task, Status: runner.StatusChanged, IsItem: true, Label: "a"})
 	r.HostResult(runner.HostResult{Host: "h", Task: task, Status: runner.StatusSkipped, IsItem: true, Label: "b"})
 	r.HostResult(runner.HostResult{Host: "h", Task: task, Status: runner.StatusFailed, IsItem: true, Label: "c",
-		Result: modules.Result{Failed: true, Msg: "boom"}, Msg: "boom"})
+		Result: module.Result{Failed: true, Msg: "boom"}, Msg: "boom"})
 	r.HostResult(runner.HostResult{Host: "h", Task: task, Status: runner.StatusFailed, Ignored: true,
-		Result: modules.Result{Values: map[string]any{"results": []any{}}}})
+		Result: module.Result{Values: map[string]any{"results": []any{}}}})
 	want := "changed: [h] => (item=a)\n" +
 		"skipping: [h] => (item=b) \n" +
 		`failed: [h] (item=c) => {"changed": false, "msg": "boom"}` + "\n" +

@@ -16,6 +16,7 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/requirements"
 	"github.com/haplay/haplay/engine/runner"
@@ -106,7 +107,7 @@ type Loaded struct {
 	Inventory *inventory.Inventory
 	opts      Options
 	extraVars map[string]any
-	registry  *modules.Registry
+	registry  *module.Registry
 	templates *template.Engine
 }
 
@@ -182,7 +183,7 @@ func (q quietInventory) Match(p string) ([]string, error) {
 func SplitTags(l []string) []string {
 	var out []string
 	for _, s := range l {
-		out = append(out, modules.SplitCommaList(s)...)
+		out = append(out, module.SplitCommaList(s)...)
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/modules/control"
 )
 
 // fakeInv records AddHost calls; membership is what GroupNames reports.
@@ -53,20 +54,20 @@ func TestApplyInventory(t *testing.T) {
 	}
 
 	// group_by: changed only when the host was not in the group yet.
-	if res := run(modules.GroupBy{}, module.Args{"key": "web"}); res.Changed {
+	if res := run(control.GroupBy{}, module.Args{"key": "web"}); res.Changed {
 		t.Error("group_by into a group the host is in must not change")
 	}
-	if res := run(modules.GroupBy{}, module.Args{"key": "db"}); !res.Changed || !reflect.DeepEqual(inv.groups["n1"], []string{"web", "db"}) {
+	if res := run(control.GroupBy{}, module.Args{"key": "db"}); !res.Changed || !reflect.DeepEqual(inv.groups["n1"], []string{"web", "db"}) {
 		t.Errorf("group_by db: changed=%v groups=%v", res.Changed, inv.groups["n1"])
 	}
-	run(modules.AddHost{}, module.Args{"name": "new", "groups": []any{"g"}})
+	run(control.AddHost{}, module.Args{"name": "new", "groups": []any{"g"}})
 	if !reflect.DeepEqual(inv.groups["new"], []string{"g"}) {
 		t.Errorf("add_host: %v", inv.groups)
 	}
 
 	// A module that does not declare InventoryChanger cannot change it.
 	res := module.Result{Inventory: &module.InventoryChange{Host: "sneaky", Groups: []string{"x"}}}
-	pr.applyInventory(modules.Debug{}, "n1", &res)
+	pr.applyInventory(control.Debug{}, "n1", &res)
 	if _, ok := inv.groups["sneaky"]; ok {
 		t.Error("an undeclared inventory change was applied")
 	}

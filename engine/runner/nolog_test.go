@@ -13,7 +13,7 @@ import (
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
-	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/modules/control"
 )
 
 // leaky is a module with a no_log argument that puts it everywhere: in a
@@ -84,7 +84,7 @@ func TestPerArgumentNoLog(t *testing.T) {
 	if err := os.WriteFile(path, []byte(pbText), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reg := modules.NewRegistry(leaky{}, modules.Debug{})
+	reg := module.NewRegistry(leaky{}, control.Debug{})
 	pb, err := playbook.Load(path, playbook.Options{Modules: reg})
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/haplay/haplay/modules"
+	"github.com/haplay/haplay/engine/module"
 )
 
 func TestRunWithTimeout(t *testing.T) {
-	waits := func(ctx context.Context) (modules.Result, error) {
+	waits := func(ctx context.Context) (module.Result, error) {
 		<-ctx.Done()
-		return modules.Result{}, ctx.Err()
+		return module.Result{}, ctx.Err()
 	}
 	start := time.Now()
 	if _, err := runWithTimeout(context.Background(), 1, waits); !errors.Is(err, errTaskTimeout) {
@@ -22,7 +22,7 @@ func TestRunWithTimeout(t *testing.T) {
 		t.Errorf("ended after %v, want 1 s", d)
 	}
 	// In time: the module's own result.
-	ok := func(context.Context) (modules.Result, error) { return modules.Result{Changed: true}, nil }
+	ok := func(context.Context) (module.Result, error) { return module.Result{Changed: true}, nil }
 	if res, err := runWithTimeout(context.Background(), 1, ok); err != nil || !res.Changed {
 		t.Errorf("in time: %+v, %v", res, err)
 	}

@@ -1,0 +1,108 @@
+package files
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/modules/internal/hostscript"
+)
+
+// Template renders a template file from the controller onto the host
+// (ansible.builtin.template).
+type Template struct{}
+
+var _ module.Module = Template{}
+
+func (Template) Name() string { return "template" }
+
+func (Template) Spec() module.Spec {
+	args := []module.Arg{
+		{Name: "src", Type: module.TypePath, Required: true, Doc: "template in the role's or playbook's templates/"},
+		{Name: "trim_blocks", Type: module.TypeBool, Default: true, Doc: "drop the first newline after a {% %} tag"},
+		{Name: "lstrip_blocks", Type: module.TypeBool, Default: false, Doc: "strip blanks before a {% %} tag at the start of a line"},
+		{Name: "newline_sequence", Type: module.TypeStr, Default: "\n", Choices: []string{"\n", "\r", "\r\n"}, Doc: "line ending of the rendered file"},
+		{Name: "output_encoding", Type: module.TypeStr, Default: "utf-8", Doc: "only utf-8 is supported"},
+		{Name: "block_start_string", Type: module.TypeStr, Default: "{%", Doc: "only the default is supported"},
+		{Name: "block_end_string", Type: module.TypeStr, Default: "%}", Doc: "only the default is supported"},
+		{Name: "variable_start_string", Type: module.TypeStr, Default: "{{", Doc: "only the default is supported"},
+		{Name: "variable_end_string", Type: module.TypeStr, Default: "}}", Doc: "only the default is supported"},
+		{Name: "comment_start_string", Type: module.TypeStr, Default: "{#", Doc: "only the default is supported"},
+		{Name: "comment_end_string", Type: module.TypeStr, Default: "#}", Doc: "only the default is supported"},
+	}
+	return module.Spec{
+		Short: "Render a template onto the host",
+		Description: "Renders src with the task's variables ({{ }}, {% if %}, {% for %}, {% set %}) plus template_path, " +
+			"template_host, template_uid, template_fullpath, template_destpath and ansible_managed, and writes the result " +
+			"like copy does: atomically, only when it differs, with a diff.",
+		Args: append(args, writeArgs()...),
+		Examples: `- name: HAProxy configuration
+  ansible.builtin.template:
+    src: haproxy.cfg.j2
+    dest: /etc/haproxy/haproxy.cfg
+    validate: haproxy -c -f %s`,
+	}
+}
+
+func (Template) Run(ctx context.Context, c *module.Call) (module.Result, error) {
+	a := c.Args
+	var r module.Result
+	err := func() error {
+		for k, def := range map[string]string{"block_start_string": "{%", "block_end_string": "%}", "variable_start_string": "{{",
+			"variable_end_string": "}}", "comment_start_string": "{#", "comment_end_string": "#}"} {
+			if a.String(k) != def {
+				return &hostscript.Failure{Msg: fmt.Sprintf("%s=%q is not supported: only %q", k, a.String(k), def)}
+			}
+		}
+		src := a.String("src")
+		local, err := c.Controller.FindFile("templates", src)
+		if err != nil {
+			return &hostscript.Failure{Msg: fmt.Sprintf("Could not find or access '%s' on the controller: %v", src, err)}
+		}
+		text, err := os.ReadFile(local)
+		if err != nil {
+			return &hostscript.Failure{Msg: fmt.Sprintf("Could not read template '%s': %v", local, err)}
+		}
+		st, _ := os.Stat(local)
+		out, err := c.Controller.RenderFile(string(text), module.TemplateOptions{
+			TrimBlocks: a.Bool("trim_blocks"), LstripBlocks: a.Bool("lstrip_blocks"),
+			NewlineSequence: a.String("newline_sequence"), Vars: templateVars(local, src, a.String("dest"), st.ModTime())})
+		if err != nil {
+			return &hostscript.Failure{Msg: fmt.Sprintf("%s: %v", local, err)}
+		}
+		return putFile(ctx, c, writeJob{Dest: a.String("dest"), Data: []byte(out), SrcMode: st.Mode(), Src: local,
+			Label: a.String("dest"), BaseName: trimJ2(filepath.Base(local))}, &r)
+	}()
+	return asResult(r, err)
+}
+
+func trimJ2(s string) string {
+	if ext := filepath.Ext(s); ext == ".j2" {
+		return s[:len(s)-len(ext)]
+	}
+	return s
+}
+
+// templateVars are the variables Ansible's template action adds. They
+// describe the template, never the run, so rendering stays idempotent
+// (template_run_date is the template's modification time here).
+func templateVars(local, src, dest string, mtime time.Time) map[string]any {
+	host, _ := os.Hostname()
+	uid := ""
+	if u, err := user.Current(); err == nil {
+		uid = u.Username
+	}
+	return map[string]any{
+		"template_path":     src,
+		"template_fullpath": local,
+		"template_destpath": dest,
+		"template_host":     host,
+		"template_uid":      uid,
+		"template_run_date": mtime.Format("2006-01-02 15:04:05"),
+		"ansible_managed":   "Ansible managed",
+	}
+}

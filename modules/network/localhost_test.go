@@ -1,0 +1,49 @@
+package network
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/module"
+)
+
+// localHost is the controller itself as a module's Host, for tests that
+// drive real tools (haproxy) without a lab.
+type localHost struct {
+	t *connection.LocalTarget
+}
+
+func newLocalHost(t *testing.T) *localHost {
+	t.Helper()
+	lt, err := connection.NewLocal("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lt.Close() })
+	return &localHost{t: lt}
+}
+
+func (h *localHost) Name() string { return "localhost" }
+func (h *localHost) Run(ctx context.Context, c connection.Cmd) (connection.Output, error) {
+	return h.t.Run(ctx, c)
+}
+func (h *localHost) WriteFile(ctx context.Context, p string, d []byte, o connection.WriteOptions) error {
+	return h.t.WriteFile(ctx, p, d, o)
+}
+func (h *localHost) ReadFile(ctx context.Context, p string, with bool) (module.FileInfo, error) {
+	return module.ReadFileInfo(ctx, h.t, p, with, connection.Become{})
+}
+
+// requireTool skips the test without the tool, except under CI=true.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s missing under CI=true (scripts/deps.sh installs it)", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+}
