@@ -282,32 +282,9 @@ func ensureContent(ctx context.Context, c *module.Call, w contentWrite, r *modul
 			}
 			r.Diffs = append(r.Diffs, module.Diff{BeforeHeader: label + " (before)", AfterHeader: label + " (after)", Before: before, After: string(w.Data)})
 		}
-		// The new file's attributes: the old file's, or 0644 root's for a
-		// new one, then what the user asked.
-		base := cur
-		if !cur.Exists {
-			base = module.FileInfo{Path: w.Path, Exists: true, Type: "file", Mode: 0o644}
-		}
-		opts := hostcmd.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
-		wm, hasMode, err := w.Attrs.wantMode(base)
+		base, opts, wm, hasMode, err := contentWriteOptions(c, w)
 		if err != nil {
-			return &hostscript.Failure{Msg: err.Error()}
-		}
-		if hasMode && wm != 0 {
-			opts.Mode = wm
-		}
-		// What the probe saw is what the write keeps: saying so spares the
-		// host a chmod and a chown (see connection.writeScript).
-		if cur.Exists && cur.Type == "file" {
-			if !hasMode && cur.Mode != 0 {
-				opts.Mode = cur.Mode
-			}
-			if opts.Owner != "" && idMatches(opts.Owner, cur.Owner, cur.UID) {
-				opts.Owner = ""
-			}
-			if opts.Group != "" && idMatches(opts.Group, cur.Group, cur.GID) {
-				opts.Group = ""
-			}
+			return err
 		}
 		if cur.Exists && cur.Type == "file" {
 			ch, _ := planAttrs(cur, w.Attrs)
@@ -368,6 +345,39 @@ func ensureContent(ctx context.Context, c *module.Call, w contentWrite, r *modul
 	}
 	setFileKeys(r, w.Path, final, w.Data)
 	return nil
+}
+
+// contentWriteOptions is how a content write leaves the file: base is the
+// old file's attributes (0644 root's for a new one), opts what the write
+// sets, wm and hasMode the mode the user asked for.
+func contentWriteOptions(c *module.Call, w contentWrite) (base module.FileInfo, opts hostcmd.WriteOptions, wm fs.FileMode, hasMode bool, err error) {
+	cur := w.Cur
+	base = cur
+	if !cur.Exists {
+		base = module.FileInfo{Path: w.Path, Exists: true, Type: "file", Mode: 0o644}
+	}
+	opts = hostcmd.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
+	wm, hasMode, err = w.Attrs.wantMode(base)
+	if err != nil {
+		return base, opts, 0, false, &hostscript.Failure{Msg: err.Error()}
+	}
+	if hasMode && wm != 0 {
+		opts.Mode = wm
+	}
+	// What the probe saw is what the write keeps: saying so spares the
+	// host a chmod and a chown (see connection.writeScript).
+	if cur.Exists && cur.Type == "file" {
+		if !hasMode && cur.Mode != 0 {
+			opts.Mode = cur.Mode
+		}
+		if opts.Owner != "" && idMatches(opts.Owner, cur.Owner, cur.UID) {
+			opts.Owner = ""
+		}
+		if opts.Group != "" && idMatches(opts.Group, cur.Group, cur.GID) {
+			opts.Group = ""
+		}
+	}
+	return base, opts, wm, hasMode, nil
 }
 
 // setFileKeys sets Ansible's keys about the resulting file.

@@ -114,17 +114,27 @@ func editLine(text string, o lineOpts) (lineEdit, error) {
 	if err != nil {
 		return lineEdit{}, err
 	}
+	return placeLine(lines, o, reM, findLine(lines, o, reM, reIns)), nil
+}
 
-	// index0: the line regexp/search_string (or the exact line) matched;
-	// index1: where insertafter/insertbefore would insert.
-	index0, index1 := -1, -1
-	var match []int
-	matchLine := ""
-	matched := false
+// linePlace is where lineinfile's line goes: index0 is the line that
+// regexp/search_string (or the exact line) matched, index1 where
+// insertafter/insertbefore would insert; -1 when none.
+type linePlace struct {
+	index0, index1 int
+	match          []int // reM's submatch indexes on matchLine, for backrefs
+	matchLine      string
+	matched, exact bool
+}
+
+// findLine scans lines as Ansible's lineinfile does: the last match wins
+// unless firstmatch.
+func findLine(lines []string, o lineOpts, reM, reIns *regexp.Regexp) linePlace {
+	p := linePlace{index0: -1, index1: -1}
 	if reM != nil {
 		for i, l := range lines {
 			if m := reM.FindStringSubmatchIndex(pyLine(l)); m != nil {
-				index0, match, matchLine, matched = i, m, pyLine(l), true
+				p.index0, p.match, p.matchLine, p.matched = i, m, pyLine(l), true
 				if o.Firstmatch {
 					break
 				}
@@ -134,35 +144,39 @@ func editLine(text string, o lineOpts) (lineEdit, error) {
 	if o.SearchString != nil {
 		for i, l := range lines {
 			if strings.Contains(l, *o.SearchString) {
-				index0, matched = i, true
+				p.index0, p.matched = i, true
 				if o.Firstmatch {
 					break
 				}
 			}
 		}
 	}
-	exact := false
-	if !matched {
-		for i, l := range lines {
-			if stripEOL(l) == o.Line {
-				index0, exact = i, true
-			} else if reIns != nil && reIns.MatchString(pyLine(l)) {
-				if o.InsertAfter != "" {
-					index1 = i + 1
-					if o.Firstmatch {
-						break
-					}
+	if p.matched {
+		return p
+	}
+	for i, l := range lines {
+		if stripEOL(l) == o.Line {
+			p.index0, p.exact = i, true
+		} else if reIns != nil && reIns.MatchString(pyLine(l)) {
+			if o.InsertAfter != "" {
+				p.index1 = i + 1
+				if o.Firstmatch {
+					break
 				}
-				if o.InsertBefore != "" {
-					index1 = i
-					if o.Firstmatch {
-						break
-					}
+			}
+			if o.InsertBefore != "" {
+				p.index1 = i
+				if o.Firstmatch {
+					break
 				}
 			}
 		}
 	}
+	return p
+}
 
+// placeLine replaces or inserts the line where findLine said.
+func placeLine(lines []string, o lineOpts, reM *regexp.Regexp, p linePlace) lineEdit {
 	const sep = "\n"
 	added := func() lineEdit { return lineEdit{Text: strings.Join(lines, ""), Changed: true, Msg: "line added"} }
 	ensureLastEOL := func() {
@@ -173,48 +187,46 @@ func editLine(text string, o lineOpts) (lineEdit, error) {
 	insert := func(i int, l string) {
 		lines = append(lines[:i], append([]string{l}, lines[i:]...)...)
 	}
+	index0, index1 := p.index0, p.index1
 	switch {
 	case index0 != -1:
 		newLine := o.Line
-		if o.Backrefs && match != nil {
-			newLine = string(reM.ExpandString(nil, pyTemplate(o.Line), matchLine, match))
+		if o.Backrefs && p.match != nil {
+			newLine = string(reM.ExpandString(nil, pyTemplate(o.Line), p.matchLine, p.match))
 		}
 		if !strings.HasSuffix(newLine, sep) {
 			newLine += sep
 		}
-		if o.Regexp == nil && o.SearchString == nil && !matched && !exact {
-			break // unreachable: index0 is set only by a match
-		}
 		if lines[index0] != newLine {
 			lines[index0] = newLine
-			return lineEdit{Text: strings.Join(lines, ""), Changed: true, Msg: "line replaced"}, nil
+			return lineEdit{Text: strings.Join(lines, ""), Changed: true, Msg: "line replaced"}
 		}
 	case o.Backrefs:
 		// Without a match there is nothing to fill the backrefs with:
 		// Ansible leaves the file alone.
 	case o.InsertBefore == "BOF" || o.InsertAfter == "BOF":
 		insert(0, o.Line+sep)
-		return added(), nil
+		return added()
 	case o.InsertAfter == "EOF" || index1 == -1:
 		ensureLastEOL()
 		lines = append(lines, o.Line+sep)
-		return added(), nil
+		return added()
 	case o.InsertAfter != "":
 		if index1 == len(lines) {
 			ensureLastEOL()
 			if stripEOL(lines[index1-1]) != o.Line {
 				lines = append(lines, o.Line+sep)
-				return added(), nil
+				return added()
 			}
 		} else if stripEOL(lines[index1]) != o.Line {
 			insert(index1, o.Line+sep)
-			return added(), nil
+			return added()
 		}
 	default:
 		insert(index1, o.Line+sep)
-		return added(), nil
+		return added()
 	}
-	return lineEdit{Text: strings.Join(lines, "")}, nil
+	return lineEdit{Text: strings.Join(lines, "")}
 }
 
 func removeLines(lines []string, o lineOpts, re *regexp.Regexp) lineEdit {
