@@ -95,7 +95,7 @@ var layers = map[string][]string{
 	"engine/playbook":           {"engine/module", "engine/yamlnode", "engine/truth", "engine/jinja", "engine/suggest"},
 	"engine/template":           {"engine/pyfmt", "engine/yamlnode", "engine/truth", "engine/jinja"},
 	"engine/inventory":          {"engine/pyfmt", "engine/yamlnode", "engine/shlex"},
-	"engine/yamlnode":           {},
+	"engine/yamlnode":           {"engine/jinja"},
 	"engine/pyfmt":              {},
 	"engine/truth":              {},
 	"engine/shlex":              {},

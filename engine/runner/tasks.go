@@ -10,6 +10,7 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/connspec"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"golang.org/x/sync/errgroup"
@@ -462,7 +463,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
 	}
-	args, secrets, err := pr.moduleArgs(t, mod, vars)
+	args, unsafeArgs, secrets, err := pr.moduleArgs(t, mod, vars)
 	// The values of per-argument no_log arguments leave no trace in what
 	// is reported, logged or registered (module.Redact).
 	defer func() { out = redactResult(secrets, out) }()
@@ -513,6 +514,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if err == nil && !res.Failed && !res.Skipped {
 		pr.applyInventory(mod, host, &res)
 	}
+	res.Facts = markFacts(mod, res.Facts, unsafeArgs)
 	hr.Result = res
 	if err != nil {
 		if connection.IsUnreachable(err) {
@@ -548,11 +550,12 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 // moduleArgs templates the task's arguments and validates them against
 // the module's spec, now that their values are known. The secrets are
 // the values of the no_log arguments, for a failed validation too.
-func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, module.Secrets, error) {
+func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, map[string]bool, module.Secrets, error) {
 	rawArgs, err := pr.renderArgs(t, mod, vars)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	rawArgs, unsafe := plainArgs(rawArgs)
 	secrets := module.Redact(mod.Spec(), rawArgs)
 	args, argErrs := module.Validate(mod.Spec(), rawArgs, true)
 	if len(argErrs) > 0 {
@@ -560,9 +563,9 @@ func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[stri
 		for _, ae := range argErrs {
 			msgs = append(msgs, ae.Msg)
 		}
-		return nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
+		return nil, nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
 	}
-	return args, secrets, nil
+	return args, unsafe, secrets, nil
 }
 
 // connectCall gives the call its host (the delegate, when there is one)
@@ -748,7 +751,7 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 			// A rescue section sees what failed, as in Ansible.
 			pr.setFacts(host, map[string]any{
 				"ansible_failed_task":   map[string]any{"name": t.Name, "action": t.Action},
-				"ansible_failed_result": registerValue(hr.Result, hr.Status),
+				"ansible_failed_result": jinja.MarkUnsafe(registerValue(hr.Result, hr.Status)),
 			})
 			if e.anyErrorsFatal {
 				pr.fatal.Store(true)
@@ -783,8 +786,30 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 	pr.recap.Changes = append(pr.recap.Changes, Change{Host: host, Task: t.DisplayName(), Pos: t.Pos.String()})
 }
 
+// markFacts marks the facts a module sets Unsafe where they come from a
+// host: all of them, but for a module whose facts are its arguments
+// (set_fact), where only those rendered from unsafe data are.
+func markFacts(mod module.Module, facts map[string]any, unsafeArgs map[string]bool) map[string]any {
+	if len(facts) == 0 {
+		return facts
+	}
+	if _, ok := mod.(module.FactSetter); !ok {
+		return markAll(facts)
+	}
+	if len(unsafeArgs) == 0 {
+		return facts
+	}
+	out := make(map[string]any, len(facts))
+	for k, v := range facts {
+		out[k] = markIf(unsafeArgs[k], v)
+	}
+	return out
+}
+
+// register stores a task's result, marked Unsafe once here: it is data
+// from the host, never rendered again however it is read later.
 func (pr *playRun) register(host, name string, res module.Result, st Status) {
-	v := registerValue(res, st)
+	v := jinja.MarkUnsafe(registerValue(res, st))
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	pr.hosts[host].registered[name] = v
@@ -797,8 +822,10 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 	for k, v := range facts {
 		// A later setup task adds to ansible_facts, as in Ansible, rather
 		// than replace what gather_facts found.
-		if old, ok := hs.gathered[k].(map[string]any); ok && k == factsKey {
-			if add, ok := v.(map[string]any); ok {
+		old, _ := jinja.Unwrap(hs.gathered[k])
+		if old, ok := old.(map[string]any); ok && k == factsKey {
+			add, _ := jinja.Unwrap(v)
+			if add, ok := add.(map[string]any); ok {
 				merged := make(map[string]any, len(old)+len(add))
 				for fk, fv := range old {
 					merged[fk] = fv
@@ -806,7 +833,7 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 				for fk, fv := range add {
 					merged[fk] = fv
 				}
-				v = merged
+				v = jinja.MarkUnsafe(merged)
 			}
 		}
 		hs.gathered[k] = v
