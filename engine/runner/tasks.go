@@ -13,6 +13,7 @@ import (
 	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/template"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -255,7 +256,7 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 	t := e.task
 	items, err := pr.loopItems(t, vars)
 	if err != nil {
-		return pr.failResult(hr, err)
+		return pr.loopError(e, vars, hr, err)
 	}
 	loopVar := t.LoopVar
 	if loopVar == "" {
@@ -284,6 +285,23 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		ls.add(ir)
 	}
 	return ls.result()
+}
+
+// loopError is the outcome of a task whose loop could not be rendered.
+// As in Ansible (TaskExecutor), a loop that names an undefined variable
+// does not fail the task when its when, evaluated once without an item,
+// is false: the task is skipped. Any other outcome of when, an error in
+// it included, lets the loop's error stand.
+func (pr *playRun) loopError(e *effective, vars map[string]any, hr HostResult, loopErr error) HostResult {
+	var ue *template.UndefinedError
+	if errors.As(loopErr, &ue) && len(e.when) > 0 {
+		if ok, err := pr.conditionsHold(e.when, vars); err == nil && !ok {
+			hr.Status = StatusSkipped
+			hr.Msg = "Conditional result was False"
+			return hr
+		}
+	}
+	return pr.failResult(hr, loopErr)
 }
 
 // runItem runs and reports one loop item.
