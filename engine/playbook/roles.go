@@ -255,21 +255,19 @@ func roleDisplayName(name, path string) string {
 }
 
 // varsFileIfAny reads DIR/main.yml (or .yaml, or no extension) as a
-// mapping of variables.
+// mapping of variables, through the one vars-file loader: an empty file,
+// one of comments or a bare "---" has no variables, as in Ansible.
 func (l *loader) varsFileIfAny(dir string) map[string]any {
 	f := yamlFile(dir, "main")
 	if f == "" {
 		return nil
 	}
-	n := l.parseFile(f, Pos{File: f})
-	if n == nil || (n.Kind == yamlnode.Scalar && n.Value == nil) {
+	v, err := yamlnode.LoadVarsFile(f)
+	if err != nil {
+		l.addErr(err)
 		return nil
 	}
-	if n.Kind != yamlnode.Map {
-		l.errorf(n.Pos, "%s must be a mapping of variables, got %s", f, n.KindName())
-		return nil
-	}
-	return n.Interface().(map[string]any)
+	return v
 }
 
 // yamlFile finds DIR/NAME.yml, .yaml or NAME itself.
