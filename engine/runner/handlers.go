@@ -200,7 +200,7 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 		if t.LoopKeyword != "" {
 			items, err = pr.loopItems(t, vars)
 			if err != nil {
-				pr.finish(e, pr.failResult(hr, err))
+				pr.finish(e, pr.loopError(e, vars, hr, err))
 				continue
 			}
 		}

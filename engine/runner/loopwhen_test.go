@@ -24,6 +24,7 @@ import (
 //	false when, bad filter      fatal: Could not load "nosuchfilter"
 //	undefined when and loop     fatal: 'some_undefined' is undefined
 //	false when, with_items      skipping: [localhost]
+//	false when, include loop    skipping: [localhost]
 const loopWhenPlay = `- hosts: all
   gather_facts: false
   tasks:
@@ -67,6 +68,10 @@ const loopWhenPlay = `- hosts: all
       debug: {msg: "{{ item }}"}
       with_items: "{{ undefined_thing }}"
       when: false
+    - name: false when, include loop
+      include_tasks: inc.yml
+      loop: "{{ undefined_thing }}"
+      when: false
 `
 
 // A false when skips a task before its loop is rendered, when the loop
@@ -74,6 +79,9 @@ const loopWhenPlay = `- hosts: all
 func TestFalseWhenSkipsUndefinedLoop(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pb.yml")
 	if err := os.WriteFile(path, []byte(loopWhenPlay), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "inc.yml"), []byte("- debug: {msg: inc}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	pb, err := playbook.Load(path, playbook.Options{Modules: modules.Builtin()})
@@ -105,6 +113,7 @@ func TestFalseWhenSkipsUndefinedLoop(t *testing.T) {
 		"false when, bad filter: failed",
 		"undefined when and loop: failed",
 		"false when, with_items: skipped",
+		"false when, include loop: skipped",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
