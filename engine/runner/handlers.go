@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
 
 	"github.com/haplay/haplay/engine/playbook"
@@ -222,7 +223,8 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 					iv[t.IndexVar] = i
 					params[t.IndexVar] = i
 				}
-				itemKey = fmt.Sprintf("%d:%s", i, pyfmt.Str(item))
+				plain, _ := jinja.Unwrap(item)
+				itemKey = fmt.Sprintf("%d:%s", i, pyfmt.Str(plain))
 			}
 			ok, err := pr.conditionsHold(e.when, iv)
 			if err != nil {

@@ -272,7 +272,8 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		}
 		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items),
 			"revindex": len(items) - i, "revindex0": len(items) - i - 1}
-		ir := pr.runItem(ctx, e, host, iv, item, ls)
+		plain, _ := jinja.Unwrap(item) // what is reported and registered
+		ir := pr.runItem(ctx, e, host, iv, plain, ls)
 		// set_fact in a loop: each item sees the facts of the items before.
 		if (ir.Status == StatusOK || ir.Status == StatusChanged) && len(ir.Result.Facts) > 0 {
 			for k, v := range ir.Result.Facts {
@@ -431,7 +432,7 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 		}
 		rv := copyVars(vars)
 		if t.Register != "" {
-			rv[t.Register] = registerValue(out.Result, out.Status)
+			rv[t.Register] = jinja.MarkUnsafe(registerValue(out.Result, out.Status))
 		}
 		ok, err := pr.conditionsHold(t.Until, rv)
 		if err != nil {
@@ -638,7 +639,7 @@ func statusOf(res module.Result) Status {
 func (pr *playRun) resultConditions(t *playbook.Task, vars map[string]any, hr HostResult) (HostResult, error) {
 	rv := copyVars(vars)
 	if t.Register != "" {
-		rv[t.Register] = registerValue(hr.Result, hr.Status)
+		rv[t.Register] = jinja.MarkUnsafe(registerValue(hr.Result, hr.Status))
 	}
 	if len(t.ChangedWhen) > 0 {
 		changed, err := pr.conditionsHold(t.ChangedWhen, rv)
@@ -805,16 +806,19 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 }
 
 // markFacts marks the facts a module sets Unsafe where they come from a
-// host: all of them, but for a module whose facts are its arguments
-// (set_fact), where only those rendered from unsafe data are.
+// host, as Ansible's TaskExecutor wraps them: all the facts of a module
+// that runs on the host. A module that runs on the controller sets facts
+// from the playbook's data (include_vars's files), rendered lazily as
+// any variable; where its facts are its arguments (set_fact), those
+// rendered from unsafe data stay marked.
 func markFacts(mod module.Module, facts map[string]any, unsafeArgs map[string]bool) map[string]any {
 	if len(facts) == 0 {
 		return facts
 	}
-	if _, ok := mod.(module.FactSetter); !ok {
+	if _, local := mod.(module.RunsOnController); !local {
 		return markAll(facts)
 	}
-	if len(unsafeArgs) == 0 {
+	if _, ok := mod.(module.FactSetter); !ok || len(unsafeArgs) == 0 {
 		return facts
 	}
 	out := make(map[string]any, len(facts))

@@ -27,6 +27,17 @@ const unsafePlay = `- hosts: all
     - name: read
       command: cat {{ dir }}/out.txt
       register: r
+    - name: changed_when
+      command: cat {{ dir }}/out.txt
+      register: r2
+      changed_when: "'49' in r2.stdout"
+      failed_when: "'x' == r2.stdout_lines[1]"
+    - name: until
+      command: cat {{ dir }}/out.txt
+      register: r3
+      until: "'49' not in r3.stdout"
+      retries: 1
+      delay: 0
     - name: msg
       debug: {msg: "{{ r.stdout }}"}
     - name: loop
@@ -53,6 +64,9 @@ const unsafePlay = `- hosts: all
       template: {src: "{{ dir }}/t.j2", dest: "{{ dir }}/out.conf"}
     - name: tagged
       debug: {msg: "{{ tagged }}"}
+    - include_vars: "{{ dir }}/vars.yml"
+    - name: include_vars stays lazy
+      debug: {msg: "{{ lazy }}"}
 `
 
 // Data from the host is never rendered again: in register, loops,
@@ -69,6 +83,7 @@ func TestHostDataIsNeverTemplated(t *testing.T) {
 	}
 	write("out.txt", out+"\n")
 	write("t.j2", "{{ x }}|{{ y }}\n")
+	write("vars.yml", "lazy: \"v{{ 6*7 }}\"\n")
 	write("pb.yml", unsafePlay)
 	pb, err := playbook.Load(filepath.Join(dir, "pb.yml"), playbook.Options{Modules: modules.Builtin()})
 	if err != nil {
@@ -99,12 +114,27 @@ func TestHostDataIsNeverTemplated(t *testing.T) {
 		"fact loop: {{ 7*7 }}", "fact loop: {% IF TRUE %}X{% ENDIF %}", "fact loop: " + strings.ToUpper(lines[2]),
 		"when: got {{ 7*7 }}",
 		"tagged: {{ 7*7 }}",
+		"include_vars stays lazy: v42",
 	}
 	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
 	}
 	if b := byTask["braced when"]; b.Status != StatusFailed || !strings.Contains(b.Msg, "marked as unsafe") {
 		t.Errorf("braced when: %s %q, want failed as unsafe", b.Status, b.Msg)
+	}
+	var labels []string
+	for _, r := range rep.results {
+		if r.IsItem && r.Task.Name == "loop" {
+			labels = append(labels, r.Label)
+		}
+	}
+	if strings.Join(labels, "\n") != out {
+		t.Errorf("loop labels %q, want the lines", labels)
+	}
+	for _, name := range []string{"changed_when", "until"} {
+		if st := byTask[name].Status; st != StatusOK && !(name == "until" && st == StatusChanged) {
+			t.Errorf("%s: %s: the conditions saw the host's output rendered", name, st)
+		}
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "out.conf"))
 	if err != nil || string(got) != out+"|got {{ 7*7 }}\n" {
@@ -115,8 +145,9 @@ func TestHostDataIsNeverTemplated(t *testing.T) {
 	}
 }
 
-// Facts a module returns come from the host: all are marked. set_fact's
-// are marked only where rendered from unsafe data.
+// Facts a module running on the host returns come from the host: all are
+// marked. include_vars's are not; set_fact's only where rendered from
+// unsafe data.
 func TestMarkFacts(t *testing.T) {
 	mods := modules.Builtin()
 	setup, _ := mods.Lookup("setup")
@@ -128,6 +159,11 @@ func TestMarkFacts(t *testing.T) {
 	}
 	if got["n"] != 3 {
 		t.Errorf("number changed: %#v", got["n"])
+	}
+	includeVars, _ := mods.Lookup("include_vars")
+	got = markFacts(includeVars, map[string]any{"a": "{{ b }}"}, nil)
+	if _, ok := got["a"].(jinja.Unsafe); ok {
+		t.Error("include_vars value (controller data) marked")
 	}
 	got = markFacts(setFact, map[string]any{"a": "{{ b }}", "c": "x"}, map[string]bool{"c": true})
 	if _, ok := got["a"].(jinja.Unsafe); ok {
