@@ -807,7 +807,7 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 
 // markFacts marks the facts a module sets Unsafe where they come from a
 // host, as Ansible's TaskExecutor wraps them: all the facts of a module
-// that runs on the host. A module that runs on the controller sets facts
+// that runs on the host or gathers facts. A module that runs on the controller sets facts
 // from the playbook's data (include_vars's files), rendered lazily as
 // any variable; where its facts are its arguments (set_fact), those
 // rendered from unsafe data stay marked.
@@ -815,7 +815,8 @@ func markFacts(mod module.Module, facts map[string]any, unsafeArgs map[string]bo
 	if len(facts) == 0 {
 		return facts
 	}
-	if _, local := mod.(module.RunsOnController); !local {
+	_, local := mod.(module.RunsOnController)
+	if _, gathers := mod.(module.FactGatherer); gathers || !local {
 		return markAll(facts)
 	}
 	if _, ok := mod.(module.FactSetter); !ok || len(unsafeArgs) == 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/modules"
@@ -171,5 +172,68 @@ func TestMarkFacts(t *testing.T) {
 	}
 	if _, ok := got["c"].(jinja.Unsafe); !ok {
 		t.Error("set_fact value from unsafe data not marked")
+	}
+}
+
+// braceFacts gathers facts whose values look like templates, as a host
+// whose hostname or mount points hold braces would give. It claims to run
+// on the controller, which needs no host here, and shows that gathered
+// facts are marked even so.
+type braceFacts struct{}
+
+func (braceFacts) Name() string      { return "brace_facts" }
+func (braceFacts) Spec() module.Spec { return module.Spec{AnyArgs: true} }
+func (braceFacts) GathersFacts()     {}
+func (braceFacts) RunsOnController() {}
+func (braceFacts) Run(context.Context, *module.Call) (module.Result, error) {
+	facts := map[string]any{"hostname": "{{ 7*7 }}", "mounts": []any{map[string]any{"mount": "{% if true %}x{% endif %}"}}}
+	return module.Result{Facts: map[string]any{"ansible_facts": facts, "ansible_hostname": "{{ 7*7 }}"}}, nil
+}
+
+const factsPlay = `- hosts: all
+  tasks:
+    - debug: {msg: "{{ ansible_hostname }}|{{ ansible_facts.hostname }}|{{ ansible_facts.mounts[0].mount }}"}
+    - debug: {msg: "{{ hostvars[inventory_hostname].ansible_hostname }}|{{ hostvars[inventory_hostname].ansible_facts.mounts | map(attribute='mount') | join }}"}
+    - brace_facts:
+    - set_fact: {h: "{{ ansible_facts.hostname }}"}
+    - debug: {msg: "{{ h }}|{{ ansible_facts.hostname }}"}
+`
+
+// Gathered facts come from the host: a value with braces stays literal,
+// read directly, through ansible_facts, hostvars, filters, a second
+// gathering that merges into ansible_facts, and set_fact.
+func TestGatheredFactsAreNeverTemplated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	if err := os.WriteFile(path, []byte(factsPlay), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := modules.NewRegistry(braceFacts{}, modules.Debug{}, modules.SetFact{})
+	pb, err := playbook.Load(path, playbook.Options{Modules: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &resultsReporter{}
+	if _, err := Run(context.Background(), pb, Options{
+		Inventory: oneHostInv{}, Modules: reg, Templates: template.New(),
+		Connector: &specConnector{}, Reporter: rep, ExtraVars: map[string]any{},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, r := range rep.results {
+		if r.Status != StatusOK {
+			t.Errorf("%s: %s %q", r.Task.DisplayName(), r.Status, r.Msg)
+		}
+		if m, ok := r.Result.Values["msg"].(string); ok {
+			msgs = append(msgs, m)
+		}
+	}
+	want := []string{
+		"{{ 7*7 }}|{{ 7*7 }}|{% if true %}x{% endif %}",
+		"{{ 7*7 }}|{% if true %}x{% endif %}",
+		"{{ 7*7 }}|{{ 7*7 }}",
+	}
+	if strings.Join(msgs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(msgs, "\n"), strings.Join(want, "\n"))
 	}
 }
