@@ -1,9 +1,11 @@
 // Package jinja tells whether a value is a template, without the template
 // engine: the loader, the module contract and modules ask it at load time,
-// and engine/template asks it before rendering.
+// and engine/template asks it before rendering. It also holds Unsafe, the
+// mark on values that must never be rendered.
 package jinja
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -79,3 +81,7 @@ func (u Unsafe) String() string {
 	}
 	return fmt.Sprint(u.V)
 }
+
+// MarshalJSON encodes the value itself: the mark is for the templater, not
+// for what is printed or saved.
+func (u Unsafe) MarshalJSON() ([]byte, error) { return json.Marshal(u.V) }
