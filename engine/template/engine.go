@@ -283,7 +283,7 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 // ErrUnsafeCondition is a "{{ x }}" condition whose text comes from
 // unsafe data: evaluating that text would run what a host printed. Ansible
 // refuses it with the same words.
-var ErrUnsafeCondition = errors.New("conditional is marked as unsafe, and cannot be evaluated")
+var ErrUnsafeCondition = errors.New("Conditional is marked as unsafe, and cannot be evaluated.")
 
 // Check validates the syntax of a bare expression without evaluating it.
 func (e *Engine) Check(src string) error {
