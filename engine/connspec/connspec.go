@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/truth"
 )
@@ -163,7 +164,9 @@ func (r resolver) sshOptions(s *connection.Spec) error {
 func (r resolver) become(kw Keywords) (connection.Become, error) {
 	var b connection.Become
 	if v, ok := r.vars["ansible_become"]; ok && v != nil {
-		if s, isStr := v.(string); isStr {
+		// A value from a host is taken as it is, never rendered.
+		v, unsafe := jinja.Unwrap(v)
+		if s, isStr := v.(string); isStr && !unsafe {
 			rs, err := r.render(s)
 			if err != nil {
 				return b, fmt.Errorf("ansible_become: %w", err)

@@ -2,10 +2,12 @@ package connspec
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // render stands in for the template engine: {{ name }} becomes vars[name].
@@ -90,5 +92,15 @@ func TestResolveErrors(t *testing.T) {
 	// An unused become method does not matter, as in Ansible.
 	if _, err := Resolve("h", map[string]any{"ansible_become_method": "doas"}, Keywords{}, render(nil)); err != nil {
 		t.Errorf("become off, method doas: %v", err)
+	}
+}
+
+// A become flag that came from a host (set_fact from registered output)
+// is marked unsafe: it is read as a boolean, never rendered.
+func TestResolveUnsafeBecome(t *testing.T) {
+	render := func(s string) (string, error) { return "", fmt.Errorf("rendered %q", s) }
+	s, err := Resolve("h", map[string]any{"ansible_become": jinja.Unsafe{V: "true"}}, Keywords{}, render)
+	if err != nil || !s.Become.Enabled {
+		t.Fatalf("Resolve = %+v, %v; want become enabled without rendering", s.Become, err)
 	}
 }

@@ -1,9 +1,14 @@
 // Package jinja tells whether a value is a template, without the template
 // engine: the loader, the module contract and modules ask it at load time,
-// and engine/template asks it before rendering.
+// and engine/template asks it before rendering. It also holds Unsafe, the
+// mark on values that must never be rendered.
 package jinja
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // IsTemplated reports whether v is a string that needs rendering: it holds
 // a {{ }}, {% %} or {# #} opening, as Ansible's is_possibly_template
@@ -40,3 +45,43 @@ func HasTemplate(v any) bool {
 func IsTemplate(s string) bool {
 	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
 }
+
+// Unsafe marks a value that must never be rendered as a template: data
+// that came from a host (registered results, facts, file contents) and
+// values tagged !unsafe in YAML, as Ansible's AnsibleUnsafe does. Rendering
+// returns it as it is; the template engine unwraps it when an expression
+// reads it, and marks what that expression yields as Unsafe again. V holds
+// plain values (strings, lists, maps); it is marked once, where it enters,
+// rather than string by string, so that marking costs nothing per access.
+type Unsafe struct{ V any }
+
+// MarkUnsafe wraps v as Unsafe, unless it already is or cannot hold a
+// template (numbers, booleans, nil).
+func MarkUnsafe(v any) any {
+	switch v.(type) {
+	case string, []any, map[string]any:
+		return Unsafe{V: v}
+	}
+	return v
+}
+
+// Unwrap returns the value inside an Unsafe mark, and whether there was one.
+func Unwrap(v any) (any, bool) {
+	if u, ok := v.(Unsafe); ok {
+		return u.V, true
+	}
+	return v, false
+}
+
+// String prints the value, so that a marked string prints as itself
+// wherever a value is formatted with fmt.
+func (u Unsafe) String() string {
+	if s, ok := u.V.(string); ok {
+		return s
+	}
+	return fmt.Sprint(u.V)
+}
+
+// MarshalJSON encodes the value itself: the mark is for the templater, not
+// for what is printed or saved.
+func (u Unsafe) MarshalJSON() ([]byte, error) { return json.Marshal(u.V) }

@@ -1,6 +1,10 @@
 package jinja
 
-import "testing"
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
 
 func TestIsTemplatedAndHasTemplate(t *testing.T) {
 	cases := []struct {
@@ -26,5 +30,22 @@ func TestIsTemplatedAndHasTemplate(t *testing.T) {
 		if got := HasTemplate(c.v); got != c.inside {
 			t.Errorf("HasTemplate(%#v) = %v, want %v", c.v, got, c.inside)
 		}
+	}
+}
+
+func TestUnsafePrintsAsItsValue(t *testing.T) {
+	u := MarkUnsafe(map[string]any{"a": "{{ x }}"})
+	b, err := json.Marshal(map[string]any{"r": u})
+	if err != nil || string(b) != `{"r":{"a":"{{ x }}"}}` {
+		t.Errorf("json: %s, %v", b, err)
+	}
+	if s := fmt.Sprint(MarkUnsafe("{{ x }}")); s != "{{ x }}" {
+		t.Errorf("Sprint: %q", s)
+	}
+	if MarkUnsafe(3) != 3 || IsTemplated(MarkUnsafe("{{ x }}")) {
+		t.Error("numbers are not marked; a marked string is not a template")
+	}
+	if v, ok := Unwrap(MarkUnsafe("a")); !ok || v != "a" {
+		t.Errorf("Unwrap: %v %v", v, ok)
 	}
 }

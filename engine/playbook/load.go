@@ -74,10 +74,13 @@ type loader struct {
 }
 
 type loadedRole struct {
-	role     *Role
-	tasks    []*Task
-	handlers []*Task
-	deps     []roleRef
+	role *Role
+	// tasks are tasks/main.yml's, loaded by mainTasks when first needed.
+	tasks       []*Task
+	tasksLoaded bool
+	from        Pos // where the role was first named
+	handlers    []*Task
+	deps        []roleRef
 }
 
 func (l *loader) errorf(pos Pos, format string, a ...any) {

@@ -48,7 +48,7 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		role := *lr.role
 		role.Params = ref.params
 		p.Roles = append(p.Roles, &role)
-		b := &Task{Pos: ref.pos, Name: "", Role: &role, Block: retagRole(lr.tasks, &role), FileDir: role.Path}
+		b := &Task{Pos: ref.pos, Name: "", Role: &role, Block: retagRole(l.mainTasks(lr), &role), FileDir: role.Path}
 		if ref.node != nil && ref.node.Kind == yamlnode.Map {
 			b.When = l.conditions(ref.node, "when")
 			b.Tags = l.strList(ref.node, "tags")
@@ -218,10 +218,7 @@ func (l *loader) loadRole(name string, from Pos, params map[string]any) *loadedR
 	l.roles[key] = lr
 	r.Defaults = l.varsFileIfAny(filepath.Join(path, "defaults"))
 	r.Vars = l.varsFileIfAny(filepath.Join(path, "vars"))
-	ctx := taskCtx{dir: filepath.Join(path, "tasks"), role: r}
-	if f := yamlFile(filepath.Join(path, "tasks"), "main"); f != "" {
-		lr.tasks = l.tasksFile(f, ctx, from)
-	}
+	lr.from = from
 	if f := yamlFile(filepath.Join(path, "handlers"), "main"); f != "" {
 		hctx := taskCtx{dir: filepath.Join(path, "handlers"), role: r, handlers: true}
 		lr.handlers = l.tasksFile(f, hctx, from)
@@ -240,6 +237,20 @@ func (l *loader) loadRole(name string, from Pos, params map[string]any) *loadedR
 	return lr
 }
 
+// mainTasks loads the role's tasks/main.yml the first time it is needed.
+// A role that is only imported or included with tasks_from never loads
+// it, nor what it imports, as in Ansible.
+func (l *loader) mainTasks(lr *loadedRole) []*Task {
+	if !lr.tasksLoaded {
+		lr.tasksLoaded = true
+		ctx := taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}
+		if f := yamlFile(ctx.dir, "main"); f != "" {
+			lr.tasks = l.tasksFile(f, ctx, lr.from)
+		}
+	}
+	return lr.tasks
+}
+
 // roleDisplayName is the role's name in task banners: NS.COLL.ROLE for a
 // collection's role (however it was named), else the directory name.
 func roleDisplayName(name, path string) string {
@@ -255,21 +266,19 @@ func roleDisplayName(name, path string) string {
 }
 
 // varsFileIfAny reads DIR/main.yml (or .yaml, or no extension) as a
-// mapping of variables.
+// mapping of variables, through the one vars-file loader: an empty file,
+// one of comments or a bare "---" has no variables, as in Ansible.
 func (l *loader) varsFileIfAny(dir string) map[string]any {
 	f := yamlFile(dir, "main")
 	if f == "" {
 		return nil
 	}
-	n := l.parseFile(f, Pos{File: f})
-	if n == nil || (n.Kind == yamlnode.Scalar && n.Value == nil) {
+	v, err := yamlnode.LoadVarsFile(f)
+	if err != nil {
+		l.addErr(err)
 		return nil
 	}
-	if n.Kind != yamlnode.Map {
-		l.errorf(n.Pos, "%s must be a mapping of variables, got %s", f, n.KindName())
-		return nil
-	}
-	return n.Interface().(map[string]any)
+	return v
 }
 
 // yamlFile finds DIR/NAME.yml, .yaml or NAME itself.

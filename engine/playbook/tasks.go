@@ -343,8 +343,10 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		if lr == nil {
 			return nil
 		}
-		tasks := lr.tasks
-		if tasksFrom != "" {
+		var tasks []*Task
+		if tasksFrom == "" {
+			tasks = l.mainTasks(lr)
+		} else {
 			tasks = l.tasksFile(filepath.Join(lr.role.Path, "tasks", withYAMLExt(filepath.Join(lr.role.Path, "tasks"), tasksFrom)), taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}, v.Pos)
 		}
 		if l.handlerRoles != nil && !l.handlerRoles[lr.role.Name] && !ctx.handlers {

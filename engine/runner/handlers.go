@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/pyfmt"
 
 	"github.com/haplay/haplay/engine/playbook"
@@ -241,7 +242,7 @@ func (pr *playRun) includeHost(e *effective, t *playbook.Task, f *frame, h strin
 	if t.LoopKeyword != "" {
 		items, err = pr.loopItems(t, vars)
 		if err != nil {
-			pr.finish(e, pr.failResult(hr, err))
+			pr.finish(e, pr.loopError(e, vars, hr, err))
 			return
 		}
 	}
@@ -297,7 +298,8 @@ func includeItemVars(t *playbook.Task, vars map[string]any, i int, item any) (iv
 		iv[t.IndexVar] = i
 		params[t.IndexVar] = i
 	}
-	return iv, params, fmt.Sprintf("%d:%s", i, pyfmt.Str(item))
+	plain, _ := jinja.Unwrap(item)
+	return iv, params, fmt.Sprintf("%d:%s", i, pyfmt.Str(plain))
 }
 
 func resolveInclude(file string, t *playbook.Task) string {

@@ -34,6 +34,10 @@ type Inventory interface {
 type Templater interface {
 	Render(s string, vars map[string]any) (any, error)
 	Eval(expr string, vars map[string]any) (any, error)
+	// RenderMarked and EvalMarked mark a result computed from unsafe data
+	// (jinja.Unsafe: registered results, facts, !unsafe) Unsafe in turn.
+	RenderMarked(s string, vars map[string]any) (any, error)
+	EvalMarked(expr string, vars map[string]any) (any, error)
 	// RenderFile renders a template file's text (the template module).
 	RenderFile(text string, vars map[string]any, opts template.FileOptions) (string, error)
 }

@@ -10,8 +10,10 @@ import (
 
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/connspec"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
+	"github.com/haplay/haplay/engine/template"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -254,7 +256,7 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 	t := e.task
 	items, err := pr.loopItems(t, vars)
 	if err != nil {
-		return pr.failResult(hr, err)
+		return pr.loopError(e, vars, hr, err)
 	}
 	loopVar := t.LoopVar
 	if loopVar == "" {
@@ -270,7 +272,8 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		}
 		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items),
 			"revindex": len(items) - i, "revindex0": len(items) - i - 1}
-		ir := pr.runItem(ctx, e, host, iv, item, ls)
+		plain, _ := jinja.Unwrap(item) // what is reported and registered
+		ir := pr.runItem(ctx, e, host, iv, plain, ls)
 		// set_fact in a loop: each item sees the facts of the items before.
 		if (ir.Status == StatusOK || ir.Status == StatusChanged) && len(ir.Result.Facts) > 0 {
 			for k, v := range ir.Result.Facts {
@@ -283,6 +286,23 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		ls.add(ir)
 	}
 	return ls.result()
+}
+
+// loopError is the outcome of a task whose loop could not be rendered.
+// As in Ansible (TaskExecutor), a loop that names an undefined variable
+// does not fail the task when its when, evaluated once without an item,
+// is false: the task is skipped. Any other outcome of when, an error in
+// it included, lets the loop's error stand.
+func (pr *playRun) loopError(e *effective, vars map[string]any, hr HostResult, loopErr error) HostResult {
+	var ue *template.UndefinedError
+	if errors.As(loopErr, &ue) && len(e.when) > 0 {
+		if ok, err := pr.conditionsHold(e.when, vars); err == nil && !ok {
+			hr.Status = StatusSkipped
+			hr.Msg = "Conditional result was False"
+			return hr
+		}
+	}
+	return pr.failResult(hr, loopErr)
 }
 
 // runItem runs and reports one loop item.
@@ -412,7 +432,7 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 		}
 		rv := copyVars(vars)
 		if t.Register != "" {
-			rv[t.Register] = registerValue(out.Result, out.Status)
+			rv[t.Register] = jinja.MarkUnsafe(registerValue(out.Result, out.Status))
 		}
 		ok, err := pr.conditionsHold(t.Until, rv)
 		if err != nil {
@@ -462,7 +482,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
 	}
-	args, secrets, err := pr.moduleArgs(t, mod, vars)
+	args, unsafeArgs, secrets, err := pr.moduleArgs(t, mod, vars)
 	// The values of per-argument no_log arguments leave no trace in what
 	// is reported, logged or registered (module.Redact).
 	defer func() { out = redactResult(secrets, out) }()
@@ -513,6 +533,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if err == nil && !res.Failed && !res.Skipped {
 		pr.applyInventory(mod, host, &res)
 	}
+	res.Facts = markFacts(mod, res.Facts, unsafeArgs)
 	hr.Result = res
 	if err != nil {
 		if connection.IsUnreachable(err) {
@@ -548,11 +569,12 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 // moduleArgs templates the task's arguments and validates them against
 // the module's spec, now that their values are known. The secrets are
 // the values of the no_log arguments, for a failed validation too.
-func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, module.Secrets, error) {
+func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, map[string]bool, module.Secrets, error) {
 	rawArgs, err := pr.renderArgs(t, mod, vars)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	rawArgs, unsafe := plainArgs(rawArgs)
 	secrets := module.Redact(mod.Spec(), rawArgs)
 	args, argErrs := module.Validate(mod.Spec(), rawArgs, true)
 	if len(argErrs) > 0 {
@@ -560,9 +582,9 @@ func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[stri
 		for _, ae := range argErrs {
 			msgs = append(msgs, ae.Msg)
 		}
-		return nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
+		return nil, nil, secrets, fmt.Errorf("%s: %s", t.Module, strings.Join(msgs, "; "))
 	}
-	return args, secrets, nil
+	return args, unsafe, secrets, nil
 }
 
 // connectCall gives the call its host (the delegate, when there is one)
@@ -617,7 +639,7 @@ func statusOf(res module.Result) Status {
 func (pr *playRun) resultConditions(t *playbook.Task, vars map[string]any, hr HostResult) (HostResult, error) {
 	rv := copyVars(vars)
 	if t.Register != "" {
-		rv[t.Register] = registerValue(hr.Result, hr.Status)
+		rv[t.Register] = jinja.MarkUnsafe(registerValue(hr.Result, hr.Status))
 	}
 	if len(t.ChangedWhen) > 0 {
 		changed, err := pr.conditionsHold(t.ChangedWhen, rv)
@@ -748,7 +770,7 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 			// A rescue section sees what failed, as in Ansible.
 			pr.setFacts(host, map[string]any{
 				"ansible_failed_task":   map[string]any{"name": t.Name, "action": t.Action},
-				"ansible_failed_result": registerValue(hr.Result, hr.Status),
+				"ansible_failed_result": jinja.MarkUnsafe(registerValue(hr.Result, hr.Status)),
 			})
 			if e.anyErrorsFatal {
 				pr.fatal.Store(true)
@@ -783,8 +805,34 @@ func (pr *playRun) recordChange(host string, t *playbook.Task) {
 	pr.recap.Changes = append(pr.recap.Changes, Change{Host: host, Task: t.DisplayName(), Pos: t.Pos.String()})
 }
 
+// markFacts marks the facts a module sets Unsafe where they come from a
+// host, as Ansible's TaskExecutor wraps them: all the facts of a module
+// that runs on the host or gathers facts. A module that runs on the controller sets facts
+// from the playbook's data (include_vars's files), rendered lazily as
+// any variable; where its facts are its arguments (set_fact), those
+// rendered from unsafe data stay marked.
+func markFacts(mod module.Module, facts map[string]any, unsafeArgs map[string]bool) map[string]any {
+	if len(facts) == 0 {
+		return facts
+	}
+	_, local := mod.(module.RunsOnController)
+	if _, gathers := mod.(module.FactGatherer); gathers || !local {
+		return markAll(facts)
+	}
+	if _, ok := mod.(module.FactSetter); !ok || len(unsafeArgs) == 0 {
+		return facts
+	}
+	out := make(map[string]any, len(facts))
+	for k, v := range facts {
+		out[k] = markIf(unsafeArgs[k], v)
+	}
+	return out
+}
+
+// register stores a task's result, marked Unsafe once here: it is data
+// from the host, never rendered again however it is read later.
 func (pr *playRun) register(host, name string, res module.Result, st Status) {
-	v := registerValue(res, st)
+	v := jinja.MarkUnsafe(registerValue(res, st))
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	pr.hosts[host].registered[name] = v
@@ -797,8 +845,10 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 	for k, v := range facts {
 		// A later setup task adds to ansible_facts, as in Ansible, rather
 		// than replace what gather_facts found.
-		if old, ok := hs.gathered[k].(map[string]any); ok && k == factsKey {
-			if add, ok := v.(map[string]any); ok {
+		old, _ := jinja.Unwrap(hs.gathered[k])
+		if old, ok := old.(map[string]any); ok && k == factsKey {
+			add, _ := jinja.Unwrap(v)
+			if add, ok := add.(map[string]any); ok {
 				merged := make(map[string]any, len(old)+len(add))
 				for fk, fv := range old {
 					merged[fk] = fv
@@ -806,7 +856,7 @@ func (pr *playRun) setGathered(host string, facts map[string]any) {
 				for fk, fv := range add {
 					merged[fk] = fv
 				}
-				v = merged
+				v = jinja.MarkUnsafe(merged)
 			}
 		}
 		hs.gathered[k] = v

@@ -210,11 +210,18 @@ func (pr *playRun) conditionValue(c string, vars map[string]any) (any, error) {
 	if !braced {
 		return pr.opts.Templates.Eval(c, vars)
 	}
-	v, err := pr.opts.Templates.Eval(inner, vars)
-	if s, ok := v.(string); err == nil && ok && s != "" {
+	v, err := pr.opts.Templates.EvalMarked(inner, vars)
+	if err != nil {
+		return nil, err
+	}
+	if _, unsafe := v.(jinja.Unsafe); unsafe {
+		// Evaluating text a host printed would run it, as Ansible refuses to.
+		return nil, template.ErrUnsafeCondition
+	}
+	if s, ok := v.(string); ok && s != "" {
 		return pr.opts.Templates.Eval(s, vars)
 	}
-	return v, err
+	return v, nil
 }
 
 // prepare turns the hostvars view into a plain map for the templater. The
@@ -239,15 +246,22 @@ func (c *hostvarsCache) get(pr *playRun) map[string]any {
 	return c.m
 }
 
+// renderValue renders the templates in v. A result computed from unsafe
+// data (registered results, facts, !unsafe values) comes back marked
+// jinja.Unsafe, and a value already marked is returned as it is, never
+// rendered: whoever stores the result (set_fact, a loop's items) keeps the
+// mark. A list or mapping with a marked element is marked as a whole, so
+// marks sit at the top of a value, where one look finds them.
 func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if !jinja.IsTemplated(x) {
 			return x, nil
 		}
-		return pr.opts.Templates.Render(x, prepare(vars))
+		return pr.opts.Templates.RenderMarked(x, prepare(vars))
 	case []any:
 		out := make([]any, 0, len(x))
+		unsafe := false
 		for _, e := range x {
 			r, err := pr.renderValue(e, vars)
 			if err != nil {
@@ -256,11 +270,14 @@ func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
 			if r == pr.omit {
 				continue
 			}
+			r, u := jinja.Unwrap(r)
+			unsafe = unsafe || u
 			out = append(out, r)
 		}
-		return out, nil
+		return markIf(unsafe, out), nil
 	case map[string]any:
 		out := make(map[string]any, len(x))
+		unsafe := false
 		for k, e := range x {
 			r, err := pr.renderValue(e, vars)
 			if err != nil {
@@ -269,11 +286,46 @@ func (pr *playRun) renderValue(v any, vars map[string]any) (any, error) {
 			if r == pr.omit {
 				continue
 			}
+			r, u := jinja.Unwrap(r)
+			unsafe = unsafe || u
 			out[k] = r
 		}
-		return out, nil
+		return markIf(unsafe, out), nil
 	}
 	return v, nil
+}
+
+func markIf(unsafe bool, v any) any {
+	if unsafe {
+		return jinja.MarkUnsafe(v)
+	}
+	return v
+}
+
+// markAll marks every value of a map that came from a host (module
+// facts, gathered facts) Unsafe, in a new map.
+func markAll(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = jinja.MarkUnsafe(v)
+	}
+	return out
+}
+
+// plainArgs removes the marks from rendered arguments, for the module,
+// and says which arguments were marked.
+func plainArgs(args map[string]any) (map[string]any, map[string]bool) {
+	var unsafe map[string]bool
+	for k, v := range args {
+		if p, ok := jinja.Unwrap(v); ok {
+			if unsafe == nil {
+				unsafe = map[string]bool{}
+			}
+			unsafe[k] = true
+			args[k] = p
+		}
+	}
+	return args, unsafe
 }
 
 func (pr *playRun) renderString(s string, vars map[string]any) (string, error) {
@@ -281,6 +333,7 @@ func (pr *playRun) renderString(s string, vars map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	v, _ = jinja.Unwrap(v)
 	return fmt.Sprint(v), nil
 }
 
@@ -316,6 +369,18 @@ func (pr *playRun) loopItems(t *playbook.Task, vars map[string]any) ([]any, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.LoopKeyword, err)
 	}
+	v, unsafe := jinja.Unwrap(v)
+	items, err := loopList(t, v)
+	if unsafe {
+		// Items from a host's output stay unsafe as `item`.
+		for i, it := range items {
+			items[i] = jinja.MarkUnsafe(it)
+		}
+	}
+	return items, err
+}
+
+func loopList(t *playbook.Task, v any) ([]any, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil

@@ -94,6 +94,82 @@ type run struct {
 	vars   map[string]any
 	locals *scope
 	stack  []string // variables being resolved, for loop detection
+	// unsafe is set once the evaluation reads a value marked Unsafe; it is
+	// shared with the nested runs of lazy variables, so that what the
+	// top-level evaluation yields can be marked Unsafe in turn.
+	unsafe *bool
+}
+
+func newRun(e *Engine, vars map[string]any) *run {
+	return &run{e: e, vars: vars, unsafe: new(bool)}
+}
+
+// unwrap returns the value inside an Unsafe mark, noting that the
+// evaluation has read unsafe data.
+func (r *run) unwrap(v any) any {
+	if u, ok := v.(jinja.Unsafe); ok {
+		*r.unsafe = true
+		return u.V
+	}
+	return v
+}
+
+// finish strips the Unsafe marks that a result may still hold deep inside
+// (a map read from hostvars), noting them, so callers see plain values.
+func (r *run) finish(v any) any {
+	if !containsUnsafe(v) {
+		return v
+	}
+	*r.unsafe = true
+	return stripUnsafe(v)
+}
+
+func containsUnsafe(v any) bool {
+	switch x := v.(type) {
+	case jinja.Unsafe:
+		return true
+	case []any:
+		for _, e := range x {
+			if containsUnsafe(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if containsUnsafe(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func stripUnsafe(v any) any {
+	switch x := v.(type) {
+	case jinja.Unsafe:
+		return stripUnsafe(x.V)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = stripUnsafe(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = stripUnsafe(e)
+		}
+		return out
+	}
+	return v
+}
+
+// marked is v, marked Unsafe if the evaluation read unsafe data.
+func (r *run) marked(v any) any {
+	if *r.unsafe {
+		return jinja.MarkUnsafe(v)
+	}
+	return v
 }
 
 // scope holds template-local names ({% set %}, loop variables).
@@ -131,12 +207,29 @@ func (r *run) eval(src string) (any, error) {
 // Eval evaluates a bare Jinja expression, as found in when:, until:,
 // changed_when:, failed_when: and assert's that:.
 func (e *Engine) Eval(src string, vars map[string]any) (any, error) {
-	r := &run{e: e, vars: vars}
+	v, _, err := e.eval(src, vars)
+	return v, err
+}
+
+// EvalMarked is Eval, but a result computed from unsafe data (registered
+// results, facts, !unsafe values) comes back marked jinja.Unsafe, so that
+// whoever stores it never renders it again.
+func (e *Engine) EvalMarked(src string, vars map[string]any) (any, error) {
+	v, r, err := e.eval(src, vars)
+	if err != nil {
+		return nil, err
+	}
+	return r.marked(v), nil
+}
+
+func (e *Engine) eval(src string, vars map[string]any) (any, *run, error) {
+	r := newRun(e, vars)
 	v, err := r.eval(src)
 	if err != nil {
-		return nil, fmt.Errorf("evaluating %q: %w", src, err)
+		return nil, nil, fmt.Errorf("evaluating %q: %w", src, err)
 	}
-	return strict(v)
+	v, err = strict(v)
+	return r.finish(v), r, err
 }
 
 // EvalBool evaluates a condition the way Ansible treats when:. cond may be
@@ -157,7 +250,10 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 		if jinja.IsTemplate(c) {
 			// when: "{{ x }}" is discouraged but common; the rendered text
 			// is itself a condition.
-			v, err = e.Render(c, vars)
+			v, err = e.RenderMarked(c, vars)
+			if _, ok := v.(jinja.Unsafe); ok && err == nil {
+				return false, ErrUnsafeCondition
+			}
 			if s, ok := v.(string); ok && err == nil {
 				return e.EvalBool(s, vars)
 			}
@@ -183,6 +279,11 @@ func (e *Engine) EvalBool(cond any, vars map[string]any) (bool, error) {
 	}
 	return false, fmt.Errorf("condition must be a bool, string or list, got %s", typeName(cond))
 }
+
+// ErrUnsafeCondition is a "{{ x }}" condition whose text comes from
+// unsafe data: evaluating that text would run what a host printed. Ansible
+// refuses it with the same words.
+var ErrUnsafeCondition = errors.New("Conditional is marked as unsafe, and cannot be evaluated.")
 
 // Check validates the syntax of a bare expression without evaluating it.
 func (e *Engine) Check(src string) error {

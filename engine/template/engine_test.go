@@ -2,6 +2,7 @@ package template
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -360,5 +361,28 @@ func BenchmarkRenderUncached(b *testing.B) {
 		if _, err := New().Render("{{ users | selectattr('admin') | map(attribute='name') | join(',') }}", vars); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The task result tests and their aliases, as ansible-playbook 2.14
+// evaluated this list (hosts: localhost): every name Ansible's core tests
+// plugin gives them exists, and each reads the result as Ansible does.
+func TestResultTestAliases(t *testing.T) {
+	e := New()
+	vars := map[string]any{
+		"ok":  map[string]any{"changed": false},
+		"bad": map[string]any{"failed": true, "changed": true},
+		"sk":  map[string]any{"skipped": true},
+		"un":  map[string]any{"unreachable": true},
+	}
+	const list = "[ok is successful, ok is success, ok is succeeded, bad is failure, bad is failed, bad is change, bad is changed, " +
+		"sk is skip, sk is skipped, ok is reachable, un is unreachable, ok is unreachable, bad is successful]"
+	got, err := e.Eval(list, vars)
+	want := []any{true, true, true, true, true, true, true, true, true, true, true, false, false}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v; want %v", got, err, want)
+	}
+	if _, err := e.Eval("'x' is successful", vars); err == nil || !strings.Contains(err.Error(), "expects a registered task result") {
+		t.Errorf("successful on a string: %v", err)
 	}
 }

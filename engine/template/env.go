@@ -44,6 +44,11 @@ func (r *run) lookup(name string) (any, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
+	if u, ok := v.(jinja.Unsafe); ok {
+		// Data from a host, or !unsafe: never rendered.
+		*r.unsafe = true
+		return u.V, true, nil
+	}
 	v, err := r.resolve(name, v)
 	return v, true, err
 }
@@ -60,7 +65,7 @@ func (r *run) resolve(name string, v any) (any, error) {
 	if len(r.stack) >= r.e.MaxDepth {
 		return nil, fmt.Errorf("template nesting deeper than %d resolving %s", r.e.MaxDepth, name)
 	}
-	child := &run{e: r.e, vars: r.vars, stack: append(slices.Clip(r.stack), name)}
+	child := &run{e: r.e, vars: r.vars, stack: append(slices.Clip(r.stack), name), unsafe: r.unsafe}
 	return child.resolveValue(v)
 }
 
@@ -181,7 +186,7 @@ func (e env) A(obj, key any, path string) (any, error) {
 	if !ok {
 		return nil, &UndefinedError{Name: path}
 	}
-	return v, nil
+	return e.r.unwrap(v), nil
 }
 
 // LA reads an attribute or item that may be missing; undefined chains on,
@@ -194,7 +199,7 @@ func (e env) LA(obj, key any, path string) (any, error) {
 	if !ok {
 		return Undefined{Name: path}, nil
 	}
-	return v, nil
+	return e.r.unwrap(v), nil
 }
 
 // Slice implements obj[lo:hi] for lists and strings.

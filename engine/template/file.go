@@ -74,7 +74,7 @@ type (
 
 // RenderFile renders a template file's text.
 func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) (string, error) {
-	r := &run{e: e, vars: vars}
+	r := newRun(e, vars)
 	v, err := r.renderText(text, opts.withDefaults())
 	if err != nil {
 		return "", fmt.Errorf("rendering template: %w", err)
@@ -87,15 +87,32 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 // the result is the interpolated string. Strings without markup are
 // returned unchanged. Non-string values are returned as they are.
 func (e *Engine) Render(s string, vars map[string]any) (any, error) {
-	if !jinja.IsTemplate(s) {
-		return s, nil
+	v, _, err := e.render(s, vars)
+	return v, err
+}
+
+// RenderMarked is Render, but a result computed from unsafe data
+// (registered results, facts, !unsafe values) comes back marked
+// jinja.Unsafe, as Ansible marks it, so that it is never rendered again:
+// set_fact, loop items and include parameters keep the mark.
+func (e *Engine) RenderMarked(s string, vars map[string]any) (any, error) {
+	v, r, err := e.render(s, vars)
+	if err != nil || r == nil {
+		return v, err
 	}
-	r := &run{e: e, vars: vars}
+	return r.marked(v), nil
+}
+
+func (e *Engine) render(s string, vars map[string]any) (any, *run, error) {
+	if !jinja.IsTemplate(s) {
+		return s, nil, nil
+	}
+	r := newRun(e, vars)
 	v, err := r.render(s, stringOptions)
 	if err != nil {
-		return nil, fmt.Errorf("templating %q: %w", s, err)
+		return nil, nil, fmt.Errorf("templating %q: %w", s, err)
 	}
-	return v, nil
+	return r.finish(v), r, nil
 }
 
 // RenderString templates s and always returns a string.
@@ -113,8 +130,9 @@ func (e *Engine) RenderValue(v any, vars map[string]any) (any, error) {
 	if !needsResolve(v) {
 		return v, nil
 	}
-	r := &run{e: e, vars: vars}
-	return r.resolveValue(v)
+	r := newRun(e, vars)
+	out, err := r.resolveValue(v)
+	return r.finish(out), err
 }
 
 func (r *run) render(s string, opts FileOptions) (any, error) {

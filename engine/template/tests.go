@@ -51,6 +51,10 @@ func resultTest(kind string) testFunc {
 			return !failed, nil
 		case "changed":
 			return truth.Truthy(m["changed"]), nil
+		case "unreachable":
+			return truth.Truthy(m["unreachable"]), nil
+		case "reachable":
+			return !truth.Truthy(m["unreachable"]), nil
 		}
 		return truth.Truthy(m["skipped"]), nil
 	}
@@ -91,6 +95,8 @@ func builtinTests() map[string]testFunc {
 		"failed":      resultTest("failed"),
 		"changed":     resultTest("changed"),
 		"skipped":     resultTest("skipped"),
+		"reachable":   resultTest("reachable"),
+		"unreachable": resultTest("unreachable"),
 		"eq":          cmpTest("=="),
 		"ne":          cmpTest("!="),
 		"lt":          cmpTest("<"),
@@ -115,7 +121,8 @@ func builtinTests() map[string]testFunc {
 		"upper":       func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToUpper(s), nil },
 	}
 	t["iterable"] = t["sequence"]
-	t["success"], t["succeeded"] = t["succeeded"], t["succeeded"]
+	// The task result tests' aliases, as Ansible's core tests plugin names them.
+	t["success"], t["successful"] = t["succeeded"], t["succeeded"]
 	t["failure"] = t["failed"]
 	t["change"] = t["changed"]
 	t["skip"] = t["skipped"]

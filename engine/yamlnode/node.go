@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 // Pos is a place in a source file.
@@ -131,6 +133,14 @@ func (n *Node) Interface() any {
 	if n == nil {
 		return nil
 	}
+	if n.Tag == "!unsafe" {
+		// Ansible's !unsafe: the value is never rendered as a template.
+		return jinja.MarkUnsafe(n.plain())
+	}
+	return n.plain()
+}
+
+func (n *Node) plain() any {
 	switch n.Kind {
 	case Map:
 		m := make(map[string]any, len(n.Pairs))

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/haplay/haplay/engine/jinja"
 )
 
 func TestParseTypesAndPositions(t *testing.T) {
@@ -81,7 +83,8 @@ func TestStrTagKeepsTheText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"a": "0644", "b": "yes", "c": "1.50", "d": "{{ x }}"}
+	// !unsafe keeps the text too, marked never to be rendered.
+	want := map[string]any{"a": "0644", "b": "yes", "c": "1.50", "d": jinja.Unsafe{V: "{{ x }}"}}
 	if got := docs[0].Interface(); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v, want %#v", got, want)
 	}
