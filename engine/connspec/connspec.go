@@ -41,8 +41,7 @@ type Render func(string) (string, error)
 // precedence: a connection variable (ansible_host, ansible_port,
 // ansible_user, ansible_connection), from wherever it comes, beats the
 // keyword (port:, remote_user:, connection:), and -e beats everything
-// because it is merged last into vars. For become the keywords beat the
-// ansible_become* variables, as haplay has always done. Every value is
+// because it is merged last into vars. The same holds for become. Every value is
 // rendered with render. On an error the Spec is still filled as far as
 // it could be; errors.Is(err, ErrBecome) tells a become error.
 func Resolve(host string, vars map[string]any, kw Keywords, render Render) (connection.Spec, error) {
@@ -160,9 +159,16 @@ func (r resolver) sshOptions(s *connection.Spec) error {
 	return nil
 }
 
-// become fills the become settings; a keyword beats its variable.
+// become fills the become settings. As for the other connection
+// settings, a variable (ansible_become, ansible_become_user,
+// ansible_become_method) beats its keyword: ansible-playbook 2.14 runs a
+// task with become: true as the login user when the host has
+// ansible_become: false, and as ansible_become_user over become_user.
 func (r resolver) become(kw Keywords) (connection.Become, error) {
 	var b connection.Become
+	if kw.Become != nil {
+		b.Enabled = *kw.Become
+	}
 	if v, ok := r.vars["ansible_become"]; ok && v != nil {
 		// A value from a host is taken as it is, never rendered.
 		v, unsafe := jinja.Unwrap(v)
@@ -179,14 +185,11 @@ func (r resolver) become(kw Keywords) (connection.Become, error) {
 		}
 		b.Enabled = on
 	}
-	if kw.Become != nil {
-		b.Enabled = *kw.Become
-	}
 	var err error
-	if b.User, err = r.keywordFirst(kw.BecomeUser, "become_user", "ansible_become_user"); err != nil {
+	if b.User, _, err = r.value("ansible_become_user", kw.BecomeUser, "become_user"); err != nil {
 		return b, err
 	}
-	if b.Method, err = r.keywordFirst(kw.BecomeMethod, "become_method", "ansible_become_method"); err != nil {
+	if b.Method, _, err = r.value("ansible_become_method", kw.BecomeMethod, "become_method"); err != nil {
 		return b, err
 	}
 	if b.Password, _, err = r.value("ansible_become_password", "", ""); err != nil {
@@ -204,17 +207,4 @@ func (r resolver) become(kw Keywords) (connection.Become, error) {
 		return b, fmt.Errorf("become_method %q is not supported (use sudo or su)", b.Method)
 	}
 	return b, nil
-}
-
-// keywordFirst renders the keyword if set, else the variable.
-func (r resolver) keywordFirst(keyword, keywordName, variable string) (string, error) {
-	if keyword != "" {
-		v, err := r.render(keyword)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", keywordName, err)
-		}
-		return v, nil
-	}
-	v, _, err := r.value(variable, "", "")
-	return v, err
 }

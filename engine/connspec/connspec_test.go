@@ -26,7 +26,7 @@ func render(vars map[string]any) Render {
 }
 
 func TestResolvePrecedence(t *testing.T) {
-	yes, no := true, false
+	yes := true
 	for _, c := range []struct {
 		name string
 		vars map[string]any // the task's resolved vars: -e already merged last
@@ -48,8 +48,14 @@ func TestResolvePrecedence(t *testing.T) {
 			connection.Spec{Host: "h", KeyFile: "/k", Password: "s3", Become: connection.Become{Method: "sudo"}}},
 		{"become vars", map[string]any{"ansible_become": "yes", "ansible_become_user": "www", "ansible_become_pass": "p", "ansible_become_method": "su"}, Keywords{},
 			connection.Spec{Host: "h", Become: connection.Become{Enabled: true, User: "www", Password: "p", Method: "su"}}},
-		{"become keywords beat vars", map[string]any{"ansible_become": true, "ansible_become_user": "www", "ansible_become_method": "su"},
-			Keywords{Become: &no, BecomeUser: "db", BecomeMethod: "sudo"}, connection.Spec{Host: "h", Become: connection.Become{User: "db", Method: "sudo"}}},
+		// ansible-playbook 2.14: a task with become: true, become_user and
+		// become_method runs as the login user on a host with
+		// ansible_become: false, and as ansible_become_user over
+		// become_user (checked on localhost, connection local).
+		{"become vars beat keywords", map[string]any{"ansible_become": false, "ansible_become_user": "www", "ansible_become_method": "su"},
+			Keywords{Become: &yes, BecomeUser: "db", BecomeMethod: "sudo"}, connection.Spec{Host: "h", Become: connection.Become{User: "www", Method: "su"}}},
+		{"become keywords without vars", nil,
+			Keywords{Become: &yes, BecomeUser: "db", BecomeMethod: "sudo"}, connection.Spec{Host: "h", Become: connection.Become{Enabled: true, User: "db", Method: "sudo"}}},
 		{"become keyword", nil, Keywords{Become: &yes, BecomeMethod: "su"}, connection.Spec{Host: "h", Become: connection.Become{Enabled: true, Method: "su"}}},
 	} {
 		got, err := Resolve("h", c.vars, c.kw, render(c.vars))
