@@ -111,7 +111,7 @@ var layers = map[string][]string{
 	"engine/suggest":              {},
 	"engine/jinja":                {},
 	"engine/module":               {"engine/connection/hostcmd", "engine/truth", "engine/jinja", "engine/suggest"},
-	"engine/connection":           {"engine/connection/hostcmd"},
+	"engine/connection":           {"engine/connection/hostcmd", "engine/shlex"},
 	"engine/connection/hostcmd":   {},
 	"engine/requirements":         {},
 	"engine/lab":                  {},

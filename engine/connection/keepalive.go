@@ -2,6 +2,7 @@ package connection
 
 import (
 	"fmt"
+	"github.com/haplay/haplay/engine/shlex"
 	"strconv"
 	"strings"
 	"time"
@@ -72,19 +73,21 @@ type SSHOptions struct {
 	ServerAliveCountMax int           // 0 unset
 }
 
-// ParseSSHOptions reads args as ssh reads its command line: for each
-// option the first value given wins. A templated string is left out (it
-// is not rendered before connecting).
-func ParseSSHOptions(args string) (SSHOptions, error) {
-	var o SSHOptions
-	if strings.Contains(args, "{{") {
-		return o, nil
-	}
-	words, err := splitWords(args)
+// SSHOption is one -o option of an ssh argument string.
+type SSHOption struct {
+	Key   string // lower-cased, as ssh compares option names
+	Value string
+}
+
+// SSHOptionArgs returns the -o options of args in order, as ssh reads its
+// command line: -o K=V, -oK=V and -o "K V". Words are split as Python's
+// shlex does, which is how Ansible hands the string to ssh.
+func SSHOptionArgs(args string) ([]SSHOption, error) {
+	words, err := shlex.Split(args)
 	if err != nil {
-		return o, err
+		return nil, fmt.Errorf("ssh arguments %q: %w", args, err)
 	}
-	seen := map[string]bool{}
+	var out []SSHOption
 	for i := 0; i < len(words); i++ {
 		opt := ""
 		switch w := words[i]; {
@@ -100,7 +103,26 @@ func ParseSSHOptions(args string) (SSHOptions, error) {
 		if !ok {
 			key, val, _ = strings.Cut(strings.TrimSpace(opt), " ")
 		}
-		key, val = strings.ToLower(strings.TrimSpace(key)), strings.TrimSpace(val)
+		out = append(out, SSHOption{Key: strings.ToLower(strings.TrimSpace(key)), Value: strings.TrimSpace(val)})
+	}
+	return out, nil
+}
+
+// ParseSSHOptions reads the keepalive options of args; for each option the
+// first value given wins, as in ssh. A templated string is left out (it
+// is not rendered before connecting).
+func ParseSSHOptions(args string) (SSHOptions, error) {
+	var o SSHOptions
+	if strings.Contains(args, "{{") {
+		return o, nil
+	}
+	opts, err := SSHOptionArgs(args)
+	if err != nil {
+		return o, err
+	}
+	seen := map[string]bool{}
+	for _, opt := range opts {
+		key, val := opt.Key, opt.Value
 		if seen[key] {
 			continue
 		}
@@ -126,54 +148,4 @@ func ParseSSHOptions(args string) (SSHOptions, error) {
 		seen[key] = true
 	}
 	return o, nil
-}
-
-// splitWords splits s into words as a POSIX shell would, with single and
-// double quotes and backslashes, and nothing expanded.
-func splitWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("ssh arguments %q: unterminated single quote", s)
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case ch == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("ssh arguments %q: unterminated double quote", s)
-			}
-			inWord = true
-		case ch == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case ch == ' ' || ch == '\t' || ch == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(ch)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }

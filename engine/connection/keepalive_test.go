@@ -33,7 +33,7 @@ func TestParseSSHOptions(t *testing.T) {
 		{"-o ServerAliveInterval={{ x }}", 0, 0, ""},
 		{"-o ServerAliveInterval=soon", 0, 0, "ServerAliveInterval=soon"},
 		{"-o ServerAliveCountMax=0", 0, 0, "ServerAliveCountMax=0"},
-		{"-o 'ServerAliveInterval=2", 0, 0, "unterminated"},
+		{"-o 'ServerAliveInterval=2", 0, 0, "no closing quotation"},
 	}
 	for _, c := range cases {
 		o, err := ParseSSHOptions(c.args)

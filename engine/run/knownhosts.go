@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/jinja"
-	"github.com/haplay/haplay/engine/shlex"
 )
 
 // inventoryKnownHosts returns the known_hosts files the inventory names
@@ -45,29 +45,16 @@ func KnownHostsFromSSHArgs(args string) []string {
 	if jinja.IsTemplated(args) {
 		return nil
 	}
-	words, err := shlex.Split(args)
+	opts, err := connection.SSHOptionArgs(args)
 	if err != nil {
 		return nil
 	}
 	var out []string
-	for i := 0; i < len(words); i++ {
-		opt := ""
-		switch w := words[i]; {
-		case w == "-o" && i+1 < len(words):
-			i++
-			opt = words[i]
-		case strings.HasPrefix(w, "-o"):
-			opt = w[2:]
-		default:
+	for _, o := range opts {
+		if o.Key != "userknownhostsfile" {
 			continue
 		}
-		key, val, ok := strings.Cut(opt, "=")
-		if !ok {
-			key, val, ok = strings.Cut(strings.TrimSpace(opt), " ")
-		}
-		if !ok || !strings.EqualFold(strings.TrimSpace(key), "UserKnownHostsFile") {
-			continue
-		}
+		val := o.Value
 		for _, f := range strings.Fields(val) {
 			if f == "/dev/null" || f == "none" {
 				continue
