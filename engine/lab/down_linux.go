@@ -141,9 +141,13 @@ func (l *Lab) deleteLinks() error {
 	for k := range len(l.hosts) {
 		names = append(names, vethName(l.index, k+1))
 	}
+	// Another lab may take a freed name (the first free index) as soon as
+	// it is deleted: what remains is only a link of the same index as ours.
+	ours := map[string]int{}
 	var del strings.Builder
 	for _, n := range names {
-		if linkExists(n) {
+		if i, ok := linkIndex(n); ok {
+			ours[n] = i
 			fmt.Fprintf(&del, "link del %s\n", n)
 		}
 	}
@@ -151,8 +155,8 @@ func (l *Lab) deleteLinks() error {
 		return nil
 	}
 	err := ipBatch(context.Background(), del.String(), "-force")
-	for _, n := range names {
-		if linkExists(n) {
+	for n, idx := range ours {
+		if i, ok := linkIndex(n); ok && i == idx {
 			return fmt.Errorf("lab: link %s remains: %w", n, err)
 		}
 	}

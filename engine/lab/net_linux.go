@@ -21,7 +21,16 @@ func hostIP(index, k int) string   { return fmt.Sprintf("%s%d.%d", netPrefix, in
 func subnetOf(index int) string    { return fmt.Sprintf("%s%d.0/24", netPrefix, index) }
 func bridgeAddr(index int) string  { return fmt.Sprintf("%s%d.1/24", netPrefix, index) }
 func linkExists(name string) bool  { _, err := net.InterfaceByName(name); return err == nil }
-func hostName(k int) string        { return fmt.Sprintf("node%d", k) }
+
+// linkIndex is the interface index of the link called name, if one exists.
+func linkIndex(name string) (int, bool) {
+	i, err := net.InterfaceByName(name)
+	if err != nil {
+		return 0, false
+	}
+	return i.Index, true
+}
+func hostName(k int) string { return fmt.Sprintf("node%d", k) }
 
 // ipBatch runs ip once for many changes: one exec instead of one per link.
 func ipBatch(ctx context.Context, script string, flags ...string) error {
