@@ -32,12 +32,12 @@ const unsafePlay = `- hosts: all
     - name: changed_when
       command: cat {{ dir }}/out.txt
       register: r2
-      changed_when: "'49' in r2.stdout"
+      changed_when: "r2.stdout_lines[0] == '49'"
       failed_when: "'x' == r2.stdout_lines[1]"
     - name: until
       command: cat {{ dir }}/out.txt
       register: r3
-      until: "'49' not in r3.stdout"
+      until: "r3.stdout_lines[0] != '49'"
       retries: 1
       delay: 0
     - name: msg
