@@ -219,10 +219,12 @@ func expandRange(name string) ([]string, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("host range [%s] must be numeric or single letters", body)
 		}
-		n := uint64(0) // a numeric range from high to low is empty, as Python's range()
-		if b <= e {
-			n = (uint64(e)-uint64(b))/uint64(step) + 1 // counted: i += step could overflow
+		// Ansible makes a range from high to low empty, as Python's range(),
+		// and the hosts in it silently leave the fleet: an error here.
+		if b > e {
+			return nil, fmt.Errorf("host range [%s] is empty: it begins at %d, above its end %d", body, b, e)
 		}
+		n := (uint64(e)-uint64(b))/uint64(step) + 1 // counted: i += step could overflow
 		if n > maxRangeHosts {
 			return nil, fmt.Errorf("host range [%s] makes %d hosts, more than the %d one pattern may make", body, n, maxRangeHosts)
 		}

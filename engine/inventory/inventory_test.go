@@ -185,8 +185,19 @@ func TestVarsFileAliasCycleIsAnError(t *testing.T) {
 	}
 }
 
+// TestRangeHighToLow: Ansible makes m[5:1] an empty range and the group
+// loses its hosts without a word; haplay refuses it with file and line.
+func TestRangeHighToLow(t *testing.T) {
+	path := writeInv(t, "hosts", "[g]\nm1\nm[5:1]\n")
+	_, err := Load([]string{path})
+	want := "hosts:3: host range [5:1] is empty: it begins at 5, above its end 1"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
 func TestRangeEnds(t *testing.T) {
-	inv, err := Load([]string{writeInv(t, "hosts", "n[9223372036854775806:9223372036854775807]\n[g]\nm[5:1]\nx[1:5:2]\n")})
+	inv, err := Load([]string{writeInv(t, "hosts", "n[9223372036854775806:9223372036854775807]\n[g]\nx[1:5:2]\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
