@@ -70,3 +70,19 @@ type Reconnecter interface {
 	Reconnectable() bool
 	Disconnect()
 }
+
+// ControllerFileUser is a module that reads files on the controller named
+// by its arguments (template's src, copy's src unless remote_src, script's
+// script, include_vars' file). The loader checks that each literal one
+// exists where the runner will look for it, so a typo fails before any
+// host is contacted; a templated name is checked when the task runs.
+type ControllerFileUser interface {
+	ControllerFiles(a Args) []ControllerFile
+}
+
+// ControllerFile is one file a task reads on the controller.
+type ControllerFile struct {
+	Arg  string // the argument that names it, for the error's position
+	Kind string // the role or playbook directory searched: "files", "templates", "vars"
+	Name string // as written in the task
+}

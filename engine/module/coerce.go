@@ -94,6 +94,9 @@ func Coerce(t Type, v any) (any, error) {
 	case TypeMode:
 		switch x := v.(type) {
 		case string:
+			if x == "preserve" {
+				return x, nil // copy and template: the source's mode
+			}
 			if _, err := ParseMode(x, 0, false); err != nil {
 				return nil, err
 			}

@@ -192,16 +192,36 @@ func (l *loader) validateArgs(t *Task) {
 	if !ok {
 		return
 	}
-	_, errs := module.Validate(m.Spec(), t.Args, false)
+	args, errs := module.Validate(m.Spec(), t.Args, false)
 	for _, e := range errs {
-		pos := t.Pos
-		if p, ok := t.ArgPos[e.Arg]; ok {
-			pos = p
-		}
-		l.errorf(pos, "%s: %s", t.Module, e.Msg)
+		l.errorf(l.argPos(t, e.Arg), "%s: %s", t.Module, e.Msg)
 	}
 	for k, v := range t.Args {
 		l.checkTemplate(t.ArgPos[k], v)
+	}
+	if fu, ok := m.(module.ControllerFileUser); ok && len(errs) == 0 {
+		l.checkControllerFiles(t, fu.ControllerFiles(args))
+	}
+}
+
+// argPos is where argument name is written, or the task when it is not.
+func (l *loader) argPos(t *Task, name string) Pos {
+	if p, ok := t.ArgPos[name]; ok {
+		return p
+	}
+	return t.Pos
+}
+
+// checkControllerFiles reports the literal controller files a task names
+// that are not where the runner will look for them.
+func (l *loader) checkControllerFiles(t *Task, files []module.ControllerFile) {
+	for _, f := range files {
+		if f.Name == "" || jinja.IsTemplated(f.Name) {
+			continue // checked when the task runs, with its variables
+		}
+		if _, err := FindFile(SearchDirs(t, l.playbookDir, f.Kind), f.Kind, f.Name); err != nil {
+			l.errorf(l.argPos(t, f.Arg), "%s: %s: %v", t.Module, f.Arg, err)
+		}
 	}
 }
 

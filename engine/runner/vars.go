@@ -487,24 +487,11 @@ func (c *controller) Eval(expr string) (any, error) {
 }
 
 // FindFile looks for name in the role's KIND directory, then beside the
-// task file, then in the playbook's KIND directory and the playbook dir.
+// task file, then in the playbook's KIND directory and the playbook dir
+// (playbook.SearchDirs, which the loader's static check shares).
 func (c *controller) FindFile(kind, name string) (string, error) {
 	if filepath.IsAbs(name) {
 		return name, nil
 	}
-	var dirs []string
-	if c.task.Role != nil {
-		dirs = append(dirs, filepath.Join(c.task.Role.Path, kind), c.task.Role.Path)
-	}
-	if c.task.FileDir != "" {
-		dirs = append(dirs, filepath.Join(c.task.FileDir, kind), c.task.FileDir)
-	}
-	dirs = append(dirs, filepath.Join(c.pr.pb.Dir, kind), c.pr.pb.Dir)
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("could not find %s %q; looked in: %s", strings.TrimSuffix(kind, "s"), name, strings.Join(dirs, ", "))
+	return playbook.FindFile(playbook.SearchDirs(c.task, c.pr.pb.Dir, kind), kind, name)
 }

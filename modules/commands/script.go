@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/shlex"
 	"github.com/haplay/haplay/modules/internal/hostscript"
@@ -19,6 +20,7 @@ import (
 type Script struct{}
 
 var _ module.Module = Script{}
+var _ module.ControllerFileUser = Script{}
 
 func (Script) Name() string { return "script" }
 
@@ -104,4 +106,18 @@ func (Script) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		r.Msg = fmt.Sprintf("%s: script %s failed (exit %d): %s", c.Host.Name(), strings.Join(words, " "), out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 	}
 	return r, nil
+}
+
+// ControllerFiles: the script, the first word of cmd, must exist at load
+// when cmd is a literal.
+func (Script) ControllerFiles(a module.Args) []module.ControllerFile {
+	cmd := a.String("cmd")
+	if jinja.IsTemplated(cmd) {
+		return nil
+	}
+	words, err := shlex.Split(cmd)
+	if err != nil || len(words) == 0 {
+		return nil // Run reports it
+	}
+	return []module.ControllerFile{{Arg: "cmd", Kind: "files", Name: words[0]}}
 }

@@ -20,6 +20,7 @@ import (
 type IncludeVars struct{}
 
 var _ module.RunsOnController = IncludeVars{}
+var _ module.ControllerFileUser = IncludeVars{}
 
 // RunsOnController: it never contacts the host.
 func (IncludeVars) RunsOnController() {}
@@ -150,4 +151,12 @@ func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]str
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// ControllerFiles: a literal vars file or directory must exist at load.
+func (IncludeVars) ControllerFiles(a module.Args) []module.ControllerFile {
+	if f := a.String("file"); f != "" {
+		return []module.ControllerFile{{Arg: "file", Kind: "vars", Name: f}}
+	}
+	return []module.ControllerFile{{Arg: "dir", Kind: "vars", Name: a.String("dir")}}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/modules/internal/hostscript"
 )
@@ -20,6 +21,7 @@ import (
 type Copy struct{}
 
 var _ module.Module = Copy{}
+var _ module.ControllerFileUser = Copy{}
 
 func (Copy) Name() string { return "copy" }
 
@@ -292,4 +294,12 @@ func copyTree(ctx context.Context, c *module.Call, local, src, dest string, r *m
 	r.Set("dest", dest)
 	r.Set("src", local)
 	return nil
+}
+
+// ControllerFiles: a literal src on the controller must exist at load.
+func (Copy) ControllerFiles(a module.Args) []module.ControllerFile {
+	if a.Has("content") || jinja.IsTemplated(a["remote_src"]) || a.Bool("remote_src") {
+		return nil
+	}
+	return []module.ControllerFile{{Arg: "src", Kind: "files", Name: a.String("src")}}
 }

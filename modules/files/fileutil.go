@@ -28,7 +28,7 @@ func recordPredicted(c *module.Call, f module.FileInfo) {
 // attrArgs are the attribute arguments every file module takes.
 func attrArgs() []module.Arg {
 	return []module.Arg{
-		{Name: "mode", Type: module.TypeRaw, Doc: "permissions: octal as a quoted string ('0644') or symbolic ('u=rw,g=r,o=r'); a bare YAML number is read as octal digits"},
+		{Name: "mode", Type: module.TypeMode, Doc: "permissions: octal as a quoted string ('0644') or symbolic ('u=rw,g=r,o=r'); a bare YAML number is read as octal digits"},
 		{Name: "owner", Type: module.TypeStr, Doc: "user name or numeric uid that should own the file"},
 		{Name: "group", Type: module.TypeStr, Doc: "group name or numeric gid that should own the file"},
 		{Name: "unsafe_writes", Type: module.TypeBool, Default: false, Doc: "accepted for compatibility; writes are always atomic"},

@@ -17,6 +17,7 @@ import (
 type Template struct{}
 
 var _ module.Module = Template{}
+var _ module.ControllerFileUser = Template{}
 
 func (Template) Name() string { return "template" }
 
@@ -105,4 +106,9 @@ func templateVars(local, src, dest string, mtime time.Time) map[string]any {
 		"template_run_date": mtime.Format("2006-01-02 15:04:05"),
 		"ansible_managed":   "Ansible managed",
 	}
+}
+
+// ControllerFiles: a literal template src must exist at load.
+func (Template) ControllerFiles(a module.Args) []module.ControllerFile {
+	return []module.ControllerFile{{Arg: "src", Kind: "templates", Name: a.String("src")}}
 }
