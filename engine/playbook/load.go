@@ -187,6 +187,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	}
 	p.Vars = l.mapping(n, "vars")
 	p.VarsFiles = l.strList(n, "vars_files")
+	l.checkVarsFiles(n.Get("vars_files"), p)
 	p.GatherFacts = l.optBool(n, "gather_facts")
 	p.GatherSubset = l.strList(n, "gather_subset")
 	p.GatherTimeout = l.optInt(n, "gather_timeout")
@@ -393,4 +394,26 @@ func LoadTasks(path string, opts Options) ([]*Task, error) {
 	l := &loader{opts: opts, playbookDir: filepath.Dir(path), roles: map[string]*loadedRole{}}
 	tasks := l.tasksFile(path, taskCtx{dir: filepath.Dir(path)}, Pos{File: path})
 	return tasks, l.errs.ErrorOrNil()
+}
+
+// checkVarsFiles reports a literal vars_files entry that is not there: the
+// play would stop on it before its first task, after the connections are
+// open. A templated name is resolved when the play starts.
+func (l *loader) checkVarsFiles(n *yamlnode.Node, p *Play) {
+	for i, f := range p.VarsFiles {
+		if jinja.IsTemplated(f) {
+			continue
+		}
+		path := f
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(p.Dir, f)
+		}
+		if _, err := os.Stat(path); err != nil {
+			pos := n.Pos
+			if n.Kind == yamlnode.List && i < len(n.Items) {
+				pos = n.Items[i].Pos
+			}
+			l.errorf(pos, "vars_files: vars file %s not found", path)
+		}
+	}
 }

@@ -5,11 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/playbook"
 	"golang.org/x/sync/errgroup"
 )
@@ -21,6 +24,9 @@ type playRun struct {
 	playHosts []string // all the play's hosts
 	batch     []string // the current batch
 	varsFiles map[string]any
+	// hostVarsFiles are the vars_files of each host, when a name in them
+	// is a template (loadVarsFiles); nil otherwise.
+	hostVarsFiles map[string]map[string]any
 	// The flags below are shared by the hosts of a free-strategy play.
 	endPlay atomic.Bool
 	started atomic.Bool // --start-at-task has been reached
@@ -234,18 +240,52 @@ func (pr *playRun) active(hosts []string) []string {
 	return out
 }
 
+// loadVarsFiles reads the play's vars_files. A name with a template in it
+// ("vars/{{ env }}.yml") is rendered for each play host with its inventory
+// variables, the play's vars and the extra vars, as Ansible does, so
+// hosts may read different files; the files of literal names are read
+// once for the play.
 func (pr *playRun) loadVarsFiles() error {
-	pr.varsFiles = map[string]any{}
-	for _, f := range pr.play.VarsFiles {
-		vars, err := loadVarsFile(f, pr.play.Dir)
+	templated := slices.ContainsFunc(pr.play.VarsFiles, func(f string) bool { return jinja.IsTemplated(f) })
+	if !templated {
+		vars, err := pr.readVarsFiles(func(f string) (string, error) { return f, nil })
+		pr.varsFiles = vars
+		return err
+	}
+	pr.hostVarsFiles = map[string]map[string]any{}
+	for _, h := range pr.playHosts {
+		vars, err := pr.readVarsFiles(func(f string) (string, error) {
+			v := map[string]any{}
+			maps.Copy(v, pr.opts.Inventory.HostVars(h))
+			maps.Copy(v, pr.play.Vars)
+			maps.Copy(v, pr.opts.ExtraVars)
+			pr.magic(v, h, &playbook.Task{})
+			return pr.renderString(f, v)
+		})
 		if err != nil {
-			return fmt.Errorf("%s: vars_files: %w", pr.play.Pos, err)
+			return fmt.Errorf("host %s: %w", h, err)
 		}
-		for k, v := range vars {
-			pr.varsFiles[k] = v
-		}
+		pr.hostVarsFiles[h] = vars
 	}
 	return nil
+}
+
+// readVarsFiles reads each vars_files entry, named through name, later
+// files overriding earlier ones.
+func (pr *playRun) readVarsFiles(name func(string) (string, error)) (map[string]any, error) {
+	out := map[string]any{}
+	for _, f := range pr.play.VarsFiles {
+		n, err := name(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: vars_files: %s: %w", pr.play.Pos, f, err)
+		}
+		vars, err := loadVarsFile(n, pr.play.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: vars_files: %w", pr.play.Pos, err)
+		}
+		maps.Copy(out, vars)
+	}
+	return out, nil
 }
 
 func randomToken() string {

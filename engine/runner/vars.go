@@ -47,6 +47,7 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 	pr.mu.Unlock()
 	merge(pr.play.Vars)
 	merge(pr.varsFiles)
+	merge(pr.hostVarsFiles[host])
 	for _, r := range pr.play.Roles {
 		if t.Role == nil || r.Name != t.Role.Name {
 			merge(r.Vars)
