@@ -146,7 +146,7 @@ func TestFileModulesErrorsLab(t *testing.T) {
   gather_facts: false
   tasks:
     - name: missing src
-      copy: {src: no-such-file.txt, dest: /tmp/x}
+      copy: {src: "{{ 'no-such-file.txt' }}", dest: /tmp/x}
       ignore_errors: true
     - name: permission denied
       copy: {content: "x\n", dest: /etc/denied.conf}
