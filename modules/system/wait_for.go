@@ -264,6 +264,8 @@ active() {
 	if data != "" && a.Has("search_regex") {
 		b.WriteString("    " + hostscript.Mark("data") + "\n    " + data + "\n")
 	}
-	b.WriteString("    exit 0\n  fi\n  if [ $(date +%s) -ge $end ]; then " + hostscript.Mark("timeout") + "; exit 0; fi\n  sleep $SL\ndone\n")
+	// -gt, not -ge: date +%s counts whole seconds, so a wait that began
+	// late in a second would stop before timeout seconds had passed.
+	b.WriteString("    exit 0\n  fi\n  if [ $(date +%s) -gt $end ]; then " + hostscript.Mark("timeout") + "; exit 0; fi\n  sleep $SL\ndone\n")
 	return b.String(), nil
 }
