@@ -97,7 +97,7 @@ func runInventory(_ context.Context, opts *inventoryOptions) error {
 		if len(hosts) != 1 {
 			return usageErrorf("you must pass a single valid host to --host, %q matches %d", opts.host, len(hosts))
 		}
-		b, err := inventory.MarshalAnsibleJSON(inv.HostVars(hosts[0]))
+		b, err := inventory.MarshalAnsibleJSON(inv.ShownHostVars(hosts[0]))
 		if err != nil {
 			return err
 		}

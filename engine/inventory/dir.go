@@ -35,9 +35,15 @@ func Load(sources []string) (*Inventory, error) {
 func (inv *Inventory) loadSource(src string) error {
 	if strings.Contains(src, ",") {
 		if _, err := os.Stat(src); err != nil {
+			inv.sources = append(inv.sources, src)
+			inv.current, inv.currentDir = src, ""
 			return inv.parseHostList(src)
 		}
 	}
+	if abs, err := filepath.Abs(src); err == nil {
+		src = abs
+	}
+	inv.sources = append(inv.sources, src)
 	st, err := os.Stat(src)
 	if err != nil {
 		return fmt.Errorf("inventory source: %w", err)
@@ -91,6 +97,7 @@ func (inv *Inventory) loadDir(dir string) error {
 // ini): a .yml/.yaml/.json or extensionless file that parses as a YAML
 // mapping is a YAML inventory, anything else is INI.
 func (inv *Inventory) loadFile(path string) error {
+	inv.current, inv.currentDir = path, filepath.Dir(path)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("inventory source: %w", err)

@@ -39,6 +39,10 @@ type host struct {
 	name   string
 	vars   map[string]any
 	groups []*group // groups the host is directly in, in the order it joined them
+	// source is the inventory source that first named the host (Ansible's
+	// inventory_file), "" for hosts added at run time; dir is its directory
+	// (inventory_dir), "" for a comma list of hosts, where Ansible has None.
+	source, dir string
 }
 
 // Inventory is a loaded, reconciled inventory. Its methods are not safe
@@ -51,6 +55,11 @@ type Inventory struct {
 	// varsDirs holds group_vars/ and host_vars/ beside each source, in
 	// source order; later ones win, as in Ansible.
 	varsDirs []*VarsFiles
+	// sources are the inventory sources as Ansible lists them in
+	// ansible_inventory_sources; current is the file (or host list) being
+	// parsed, and currentDir its directory.
+	sources             []string
+	current, currentDir string
 	// Warnings collects what Ansible would print as warnings.
 	Warnings []string
 }
@@ -79,7 +88,7 @@ func (inv *Inventory) addGroup(name string) *group {
 func (inv *Inventory) addHost(name string, g *group, port int) *host {
 	h, ok := inv.hosts[name]
 	if !ok {
-		h = &host{name: name, vars: map[string]any{}}
+		h = &host{name: name, vars: map[string]any{}, source: inv.current, dir: inv.currentDir}
 		if port > 0 {
 			h.vars["ansible_port"] = port
 		}

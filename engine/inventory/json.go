@@ -37,7 +37,7 @@ func (inv *Inventory) ToAnsibleJSON() map[string]any {
 	format(inv.groups["all"])
 	hostvars := map[string]any{}
 	for _, h := range inv.Hosts() {
-		if vars := inv.HostVars(h); len(vars) > 0 {
+		if vars := inv.ShownHostVars(h); len(vars) > 0 {
 			hostvars[h] = vars
 		}
 	}
@@ -84,7 +84,7 @@ func (inv *Inventory) Graph(groupName string, withVars bool) (string, error) {
 			for _, h := range g.hosts {
 				lines = append(lines, name(h.name, depth))
 				if withVars {
-					showVars(inv.HostVars(h.name), depth+1)
+					showVars(inv.ShownHostVars(h.name), depth+1)
 				}
 			}
 		}

@@ -167,6 +167,13 @@ func (inv *Inventory) HostVars(hostname string, playbookVars ...*VarsFiles) map[
 	}
 	sortGroups(gs)
 	out := map[string]any{}
+	if h.source != "" {
+		out["inventory_file"] = h.source
+		out["inventory_dir"] = nil // None, as Ansible has for a host list
+		if h.dir != "" {
+			out["inventory_dir"] = h.dir
+		}
+	}
 	// Ansible's default VARIABLE_PRECEDENCE: all_inventory, groups_inventory,
 	// all_plugins_inventory, all_plugins_play, groups_plugins_inventory,
 	// groups_plugins_play; then the host's own, then host_vars files.
@@ -213,3 +220,21 @@ func (inv *Inventory) GroupVars(name string) map[string]any {
 	}
 	return out
 }
+
+// publicVars drops the variables Ansible sets on every host for its own
+// use (inventory_file, inventory_dir), which ansible-inventory never shows.
+func publicVars(vars map[string]any) map[string]any {
+	delete(vars, "inventory_file")
+	delete(vars, "inventory_dir")
+	return vars
+}
+
+// ShownHostVars is HostVars as ansible-inventory shows them: without the
+// variables Ansible keeps for itself.
+func (inv *Inventory) ShownHostVars(hostname string) map[string]any {
+	return publicVars(inv.HostVars(hostname))
+}
+
+// Sources lists the inventory sources as ansible_inventory_sources does:
+// paths made absolute, host lists as given.
+func (inv *Inventory) Sources() []string { return slices.Clone(inv.sources) }

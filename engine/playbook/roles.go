@@ -41,6 +41,11 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		for _, dep := range lr.deps {
 			add(dep, append(stack, ref.name))
 		}
+		if len(stack) == 0 {
+			p.PlayRoleNames = appendOnce(p.PlayRoleNames, lr.role.Name)
+		} else {
+			p.DependentRoleNames = appendOnce(p.DependentRoleNames, lr.role.Name)
+		}
 		if seen[ref.name] {
 			return
 		}
@@ -69,6 +74,15 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		}
 	}
 	return tasks, handlers
+}
+
+func appendOnce(l []string, s string) []string {
+	for _, x := range l {
+		if x == s {
+			return l
+		}
+	}
+	return append(l, s)
 }
 
 // retagRole points tasks at the play's copy of the role (with its params).

@@ -52,11 +52,16 @@ type Play struct {
 
 	// Roles are expanded into PreTasks/Tasks/Handlers at load time; Roles
 	// keeps them for defaults and vars.
-	Roles     []*Role
-	PreTasks  []*Task
-	Tasks     []*Task // role tasks first, then the play's own tasks
-	PostTasks []*Task
-	Handlers  []*Task
+	Roles []*Role
+	// PlayRoleNames are the roles the play lists (ansible_play_role_names);
+	// DependentRoleNames those pulled in by meta dependencies
+	// (ansible_dependent_role_names).
+	PlayRoleNames      []string
+	DependentRoleNames []string
+	PreTasks           []*Task
+	Tasks              []*Task // role tasks first, then the play's own tasks
+	PostTasks          []*Task
+	Handlers           []*Task
 }
 
 // VarPrompt is one vars_prompt entry.

@@ -57,6 +57,7 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,
 		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
+		InventorySources: l.Inventory.Sources(),
 	}
 	return runner.Run(ctx, l.Playbook, opts)
 }

@@ -259,7 +259,7 @@ func (pr *playRun) loadVarsFiles() error {
 			maps.Copy(v, pr.opts.Inventory.HostVars(h))
 			maps.Copy(v, pr.play.Vars)
 			maps.Copy(v, pr.opts.ExtraVars)
-			pr.magic(v, h, &playbook.Task{})
+			pr.magic(v, h, &playbook.Task{}, nil)
 			return pr.renderString(f, v)
 		})
 		if err != nil {

@@ -76,7 +76,16 @@ type Options struct {
 	// means .haplay/ beside the playbook, where Ansible puts its retry
 	// files, not the directory haplay happens to run from.
 	ResumeDir string
+	// InventorySources and ConfigFile are ansible_inventory_sources and
+	// ansible_config_file ("" when no config file was read).
+	InventorySources []string
+	ConfigFile       string
 }
+
+// AnsibleVersion is the ansible-core release whose behaviour haplay
+// follows; ansible_version reports it, so that roles that test it with
+// `version('2.9', '>=')` take the branch they take under that release.
+const AnsibleVersion = "2.14.18"
 
 // Run runs every play of pb. The returned recap is complete even when err
 // is non-nil (an interrupted run).

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +150,14 @@ func caseOptions(t *testing.T, dir string, args []string) runner.Options {
 			opts.Tags = append(opts.Tags, splitComma(val)...)
 		case "--skip-tags":
 			opts.SkipTags = append(opts.SkipTags, splitComma(val)...)
+		case "-f", "--forks":
+			// Checked, but the in-process run keeps one fork: with more,
+			// hosts finish in any order and the golden output would too.
+			if _, err := strconv.Atoi(val); err != nil {
+				t.Fatalf("case.yml args: --forks %q: %v", val, err)
+			}
+		case "-l", "--limit":
+			opts.Limit = append(opts.Limit, val)
 		default:
 			t.Fatalf("case.yml args: %s is not known to the in-process run", flag)
 		}

@@ -931,6 +931,7 @@ func (pr *playRun) target(ctx context.Context, host string) (connection.Target, 
 func (pr *playRun) connSpec(e *effective, host string, vars map[string]any) (connection.Spec, error) {
 	kw := connspec.Keywords{Connection: e.connection, RemoteUser: e.remoteUser, Port: e.port,
 		Become: e.become, BecomeUser: e.becomeUser, BecomeMethod: e.becomeMethod}
+	vars = withoutConnDefaults(vars)
 	return connspec.Resolve(host, vars, kw, func(s string) (string, error) { return pr.renderString(s, vars) })
 }
 

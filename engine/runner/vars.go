@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -76,13 +77,13 @@ func (pr *playRun) taskVars(host string, t *playbook.Task, f *frame) (map[string
 		merge(c.params)
 	}
 	merge(pr.opts.ExtraVars)
-	pr.magic(v, host, t)
+	pr.magic(v, host, t, f)
 	return v, nil
 }
 
 // magic adds inventory_hostname, groups, hostvars and the other magic
 // variables.
-func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task) {
+func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task, f *frame) {
 	v["inventory_hostname"] = host
 	v["inventory_hostname_short"], _, _ = strings.Cut(host, ".")
 	groups := map[string]any{}
@@ -113,14 +114,127 @@ func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task) {
 	v["ansible_diff_mode"] = pr.opts.Diff
 	v["playbook_dir"] = pr.pb.Dir
 	v["ansible_play_name"] = pr.play.Name
-	if t.Role != nil {
-		v["role_path"] = t.Role.Path
-		v["role_name"] = t.Role.Name
+	if pr.play.Name == "" {
+		v["ansible_play_name"] = pr.play.Hosts // as Ansible names an unnamed play
 	}
+	pr.connDefaults(v, host, t, f)
+	pr.runMagic(v)
+	pr.roleMagic(v, t, f)
 	v["omit"] = pr.omit
 	if _, ok := v["ansible_facts"]; !ok {
 		v["ansible_facts"] = map[string]any{}
 	}
+}
+
+// connDefaultsKey lists the connection variables connDefaults filled in,
+// so that connSpec can drop them: a default shown to templates must not
+// outrank a connection keyword. No template can name the key.
+const connDefaultsKey = "\x00haplay:connection-defaults"
+
+// connDefaults gives templates ansible_host and ansible_connection when
+// the inventory sets neither, as Ansible does: the host's name, and the
+// connection keyword (task, block or play), else local for the implicit
+// localhost, else ssh.
+func (pr *playRun) connDefaults(v map[string]any, host string, t *playbook.Task, f *frame) {
+	var added []string
+	if _, ok := v["ansible_host"]; !ok {
+		v["ansible_host"] = host
+		added = append(added, "ansible_host")
+	}
+	if _, ok := v["ansible_connection"]; !ok {
+		c := pr.resolve(t, f).connection
+		if c == "" {
+			c = "ssh"
+			if host == "localhost" && v["inventory_file"] == nil {
+				c = "local"
+			}
+		}
+		v["ansible_connection"] = c
+		added = append(added, "ansible_connection")
+	}
+	if added != nil {
+		v[connDefaultsKey] = added
+	}
+}
+
+// withoutConnDefaults is vars without what connDefaults filled in.
+func withoutConnDefaults(vars map[string]any) map[string]any {
+	added, ok := vars[connDefaultsKey].([]string)
+	if !ok {
+		return vars
+	}
+	out := copyVars(vars)
+	delete(out, connDefaultsKey)
+	for _, k := range added {
+		delete(out, k)
+	}
+	return out
+}
+
+// runMagic adds what the command line and the play decide: forks, tags,
+// verbosity, limit, version, inventory sources, config file, role names.
+func (pr *playRun) runMagic(v map[string]any) {
+	o := pr.opts
+	v["ansible_forks"] = o.Forks
+	v["ansible_verbosity"] = o.Verbosity
+	v["ansible_run_tags"] = toAny(o.Tags)
+	if len(o.Tags) == 0 {
+		v["ansible_run_tags"] = []any{"all"}
+	}
+	v["ansible_skip_tags"] = toAny(o.SkipTags)
+	if len(o.Limit) > 0 {
+		v["ansible_limit"] = strings.Join(o.Limit, ":&")
+	}
+	v["ansible_inventory_sources"] = toAny(o.InventorySources)
+	v["ansible_config_file"] = o.ConfigFile
+	v["ansible_version"] = ansibleVersion()
+	v["ansible_play_role_names"] = toAny(pr.play.PlayRoleNames)
+	v["role_names"] = toAny(pr.play.PlayRoleNames)
+	v["ansible_dependent_role_names"] = toAny(pr.play.DependentRoleNames)
+	names := slices.Clone(pr.play.PlayRoleNames)
+	for _, d := range pr.play.DependentRoleNames {
+		if !slices.Contains(names, d) {
+			names = append(names, d)
+		}
+	}
+	v["ansible_role_names"] = toAny(names)
+}
+
+// roleMagic adds role_name, role_path, ansible_role_name and, in a role
+// reached by include_role, ansible_parent_role_names (nearest first).
+func (pr *playRun) roleMagic(v map[string]any, t *playbook.Task, f *frame) {
+	if t.Role == nil {
+		return
+	}
+	v["role_path"] = t.Role.Path
+	v["role_name"] = t.Role.Name
+	v["ansible_role_name"] = t.Role.Name
+	var parents []any
+	for c := f; c != nil; c = c.parent {
+		if b := c.block; b != nil && b.Include != nil && b.Include.Kind == "role" && b.Role != nil {
+			parents = append(parents, b.Role.Name)
+		}
+	}
+	if parents != nil {
+		v["ansible_parent_role_names"] = parents
+		v["ansible_parent_role_paths"] = parentPaths(f)
+	}
+}
+
+func parentPaths(f *frame) []any {
+	var out []any
+	for c := f; c != nil; c = c.parent {
+		if b := c.block; b != nil && b.Include != nil && b.Include.Kind == "role" && b.Role != nil {
+			out = append(out, b.Role.Path)
+		}
+	}
+	return out
+}
+
+func ansibleVersion() map[string]any {
+	var major, minor, rev int
+	fmt.Sscanf(AnsibleVersion, "%d.%d.%d", &major, &minor, &rev)
+	return map[string]any{"full": AnsibleVersion, "string": AnsibleVersion, "major": major, "minor": minor, "revision": rev}
 }
 
 func (pr *playRun) hostsList() []string {
