@@ -38,7 +38,11 @@ func runCheck(_ context.Context, o *playbookOptions) error {
 	for _, p := range lr.Playbook.Plays {
 		tasks += len(listTasks(p))
 	}
-	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: no problems found\n", o.playbook, len(lr.Playbook.Plays), tasks)
+	found := "no problems found"
+	if n := len(lr.Playbook.Warnings); n > 0 {
+		found += fmt.Sprintf(", %d warning(s) (above)", n)
+	}
+	fmt.Fprintf(o.stdout, "%s: %d plays, %d tasks: %s\n", o.playbook, len(lr.Playbook.Plays), tasks, found)
 	return nil
 }
 

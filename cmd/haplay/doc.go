@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haplay/haplay/engine/catalog"
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/suggest"
 	"github.com/haplay/haplay/modules"
 )
@@ -45,8 +47,13 @@ func runDoc(_ context.Context, name string, o *docOptions) error {
 		}
 		return nil
 	}
+	cat := catalog.New()
 	m, ok := reg.Lookup(name)
 	if !ok {
+		if fqcn, known := cat.Resolve(name, nil); known {
+			writeAnsibleOnlyDoc(o.out, name, fqcn, cat)
+			return nil
+		}
 		msg := fmt.Sprintf("no module %q", name)
 		if s := suggest.Closest(name, reg.Names()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -54,7 +61,74 @@ func runDoc(_ context.Context, name string, o *docOptions) error {
 		return usageErrorf("%s; run 'haplay doc' for the list", msg)
 	}
 	writeModuleDoc(o.out, m)
+	writeMissingArgs(o.out, m, cat)
 	return nil
+}
+
+// pseudoArgs are what Ansible's documentation lists as options but are
+// the way a task is written: command's free form, set_fact's key=value.
+var pseudoArgs = map[string]bool{"free_form": true, "free-form": true, "key_value": true}
+
+// writeMissingArgs lists the arguments Ansible's module has and haplay's
+// does not (by name or alias), so that a user knows before a task needs one.
+func writeMissingArgs(w io.Writer, m module.Module, cat *catalog.Catalog) {
+	fqcn, ok := cat.Resolve(m.Name(), nil)
+	if !ok {
+		return // haplay's own module (rollouts, haproxy_backend...)
+	}
+	spec, _ := cat.Spec(fqcn)
+	core, _ := cat.Versions()
+	var missing []string
+	for name, opt := range spec.Options {
+		if _, have := m.Spec().Lookup(name); have || pseudoArgs[name] {
+			continue
+		}
+		found := false
+		for _, a := range opt.Aliases {
+			_, found = m.Spec().Lookup(a)
+			if found {
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	fmt.Fprintf(w, "\nNOT IMPLEMENTED\n")
+	if len(missing) == 0 {
+		fmt.Fprintf(w, "  none: every argument of %s (ansible-core %s) is here\n", fqcn, core)
+		return
+	}
+	fmt.Fprintf(w, "  arguments of %s (ansible-core %s) that haplay lacks; a task that sets one fails to load:\n%s\n",
+		fqcn, core, indent(wrap(strings.Join(missing, ", "), 74), "    "))
+}
+
+// writeAnsibleOnlyDoc is the page of a module Ansible has and haplay does
+// not: a task may name it (it loads with a warning) but fails if it runs.
+func writeAnsibleOnlyDoc(w io.Writer, name, fqcn string, cat *catalog.Catalog) {
+	spec, _ := cat.Spec(fqcn)
+	fmt.Fprintf(w, "%s: %s\n\n", strings.ToUpper(name), playbook.NotImplementedMsg(name, fqcn))
+	fmt.Fprintln(w, "ARGUMENTS (as Ansible documents them)")
+	names := make([]string, 0, len(spec.Options))
+	for n := range spec.Options {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		o := spec.Options[n]
+		attrs := []string{o.Type}
+		if o.Type == "" {
+			attrs[0] = "str"
+		}
+		if o.Required {
+			attrs = append(attrs, "required")
+		}
+		if len(o.Aliases) > 0 {
+			attrs = append(attrs, "aliases: "+strings.Join(o.Aliases, ", "))
+		}
+		fmt.Fprintf(w, "  %s (%s)\n", n, strings.Join(attrs, "; "))
+	}
 }
 
 // writeModuleDoc prints a module's page: summary, arguments with types,

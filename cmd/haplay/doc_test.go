@@ -52,3 +52,26 @@ func TestDocListsModules(t *testing.T) {
 		}
 	}
 }
+
+// haplay doc names the arguments of Ansible's module that haplay's lacks,
+// and shows a module haplay does not implement as Ansible documents it.
+func TestDocAgainstAnsibleCatalog(t *testing.T) {
+	page := func(name string) string {
+		var b bytes.Buffer
+		if err := runDoc(t.Context(), name, &docOptions{out: &b}); err != nil {
+			t.Fatalf("doc %s: %v", name, err)
+		}
+		return b.String()
+	}
+	if p := page("lvol"); !strings.Contains(p, "arguments of community.general.lvol") || !strings.Contains(p, "thinpool") {
+		t.Errorf("lvol page lacks its missing arguments:\n%s", p)
+	}
+	if p := page("shell"); !strings.Contains(p, "none: every argument of ansible.builtin.shell") {
+		t.Errorf("shell's free form counted as missing:\n%s", p)
+	}
+	p := page("yum")
+	if !strings.Contains(p, "yum (ansible.builtin.yum): not implemented by haplay; this task fails if it runs") ||
+		!strings.Contains(p, "  name (list; aliases: pkg)") {
+		t.Errorf("yum page:\n%s", p)
+	}
+}

@@ -87,7 +87,7 @@ func (o *playbookOptions) runOptions() run.Options {
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
 		Output: o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
-		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout,
+		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout, Stderr: o.stderr,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}

@@ -43,6 +43,15 @@ type Options struct {
 	// collections/ beside the playbook is searched after them, as Ansible
 	// does.
 	CollectionsPaths []string
+	// Catalog knows the modules Ansible has and haplay does not: a task
+	// naming one loads with a warning and fails only if it runs. Nil:
+	// every module haplay lacks is an error.
+	Catalog ModuleCatalog
+}
+
+// ModuleCatalog resolves a module name as Ansible does (engine/catalog).
+type ModuleCatalog interface {
+	Resolve(name string, collections []string) (fqcn string, ok bool)
 }
 
 // Load reads a playbook and everything it imports, and runs the static
@@ -56,6 +65,7 @@ func Load(path string, opts Options) (*Playbook, error) {
 	l := &loader{opts: opts, playbookDir: filepath.Dir(abs), roles: map[string]*loadedRole{}}
 	pb := &Playbook{Path: abs, Dir: l.playbookDir}
 	pb.Plays = l.loadPlaybookFile(abs, nil, Pos{File: path})
+	pb.Warnings = l.warnings
 	return pb, l.errs.ErrorOrNil()
 }
 
@@ -63,6 +73,7 @@ type loader struct {
 	opts        Options
 	playbookDir string
 	errs        multierror.Error
+	warnings    []string // positioned, as "file:line:col: text"
 	roles       map[string]*loadedRole
 	// handlerRoles are the roles whose handlers the play being parsed
 	// has; include_role and import_role add theirs to extraHandlers.
@@ -85,6 +96,12 @@ type loadedRole struct {
 
 func (l *loader) errorf(pos Pos, format string, a ...any) {
 	l.errs.Errors = append(l.errs.Errors, yamlnode.Errorf(pos, format, a...))
+}
+
+// warnf records what loads but is worth saying before any host is
+// contacted.
+func (l *loader) warnf(pos Pos, format string, a ...any) {
+	l.warnings = append(l.warnings, yamlnode.Errorf(pos, format, a...).Error())
 }
 
 func (l *loader) addErr(err error) {

@@ -57,7 +57,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 			}
 			moduleKey = kv
 		default:
-			if _, ok := l.opts.Modules.Lookup(kv.Key); ok {
+			if l.isModule(kv.Key) {
 				if moduleKey != nil {
 					l.errorf(kv.KeyPos, "task has both %q and %q: one module per task", moduleKey.Key, kv.Key)
 					continue
@@ -101,6 +101,59 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 	}
 	l.validateArgs(t)
 	return []*Task{t}
+}
+
+// isModule reports whether a task key names a module: one of haplay's, or
+// one Ansible has.
+func (l *loader) isModule(key string) bool {
+	if _, ok := l.opts.Modules.Lookup(key); ok {
+		return true
+	}
+	_, ok := l.ansibleModule(key)
+	return ok
+}
+
+func (l *loader) ansibleModule(name string) (string, bool) {
+	if l.opts.Catalog == nil {
+		return "", false
+	}
+	return l.opts.Catalog.Resolve(name, l.playCollections)
+}
+
+// notImplemented loads a task whose module Ansible has and haplay does
+// not: it loads, as under ansible-playbook, with a warning, and fails if
+// it runs. Its arguments are kept as written; there is no spec to check
+// them against.
+func (l *loader) notImplemented(t *Task, fqcn string, v *yamlnode.Node, pos Pos) {
+	t.NotImplemented = fqcn
+	l.warnf(pos, "%s", NotImplementedMsg(t.Module, fqcn))
+	switch {
+	case v == nil:
+	case v.Kind == yamlnode.Map:
+		for _, kv := range v.Pairs {
+			t.Args[kv.Key] = kv.Value.Interface()
+			t.ArgPos[kv.Key] = kv.Value.Pos
+		}
+	case v.Kind == yamlnode.Scalar && v.Value != nil:
+		kvs, free, err := splitKV(fmt.Sprint(v.Value), module.Spec{})
+		if err == nil {
+			for k, x := range kvs {
+				t.Args[k] = x
+			}
+			if strings.TrimSpace(free) != "" {
+				t.Args["_raw_params"] = free
+			}
+		}
+	}
+}
+
+// NotImplementedMsg is the load-time warning and the run-time failure of
+// a task whose module haplay lacks.
+func NotImplementedMsg(name, fqcn string) string {
+	if name != fqcn {
+		name += " (" + fqcn + ")"
+	}
+	return name + ": not implemented by haplay; this task fails if it runs"
 }
 
 func (l *loader) unknownTaskKey(kv yamlnode.Pair) {
@@ -150,6 +203,10 @@ func (l *loader) moduleArgs(t *Task, v *yamlnode.Node, pos Pos) bool {
 	t.ArgPos = map[string]Pos{}
 	m, ok := l.opts.Modules.Lookup(t.Module)
 	if !ok {
+		if fqcn, known := l.ansibleModule(t.Module); known {
+			l.notImplemented(t, fqcn, v, pos)
+			return false
+		}
 		l.errorf(pos, "unknown module %q; run 'haplay doc' for the list", t.Module)
 		return false
 	}

@@ -13,6 +13,9 @@ type Playbook struct {
 	Path  string
 	Dir   string // playbook_dir
 	Plays []*Play
+	// Warnings are what loads but deserves a word before the run, each
+	// as "file:line:col: text" (a module haplay does not implement).
+	Warnings []string
 }
 
 // Play is one play.
@@ -97,12 +100,15 @@ type Task struct {
 	Name string
 	// Module is the module name as written (possibly an FQCN); empty for
 	// blocks and includes.
-	Module  string
-	Args    map[string]any // raw, not yet templated
-	ArgPos  map[string]Pos
-	Action  string // canonical module name once looked up
-	Role    *Role  // the role the task came from, or nil
-	FileDir string // directory of the file holding the task (for relative paths)
+	Module string
+	Args   map[string]any // raw, not yet templated
+	ArgPos map[string]Pos
+	Action string // canonical module name once looked up
+	// NotImplemented is the FQCN of a module Ansible has and haplay does
+	// not (Action is empty): the task fails if it runs.
+	NotImplemented string
+	Role           *Role  // the role the task came from, or nil
+	FileDir        string // directory of the file holding the task (for relative paths)
 
 	// Block, when non-nil, makes this task a block.
 	Block  []*Task

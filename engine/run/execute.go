@@ -52,7 +52,7 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		Reporter:  reporters,
 		Prompter:  o.Terminal,
 		LoadTasks: func(path string) ([]*playbook.Task, error) {
-			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}})
+			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}, Catalog: l.catalog})
 		},
 		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,

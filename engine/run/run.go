@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/haplay/haplay/engine/catalog"
 	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/module"
@@ -48,6 +49,7 @@ type Options struct {
 	LogFile         string
 	LogLevel        string
 	Stdout          io.Writer
+	Stderr          io.Writer // load-time warnings; nil: not shown
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
@@ -109,6 +111,7 @@ type Loaded struct {
 	extraVars map[string]any
 	registry  *module.Registry
 	templates *template.Engine
+	catalog   *catalog.Catalog
 }
 
 // Load does everything that can fail before a host is contacted:
@@ -135,15 +138,22 @@ func Load(o Options) (*Loaded, error) {
 	if env := os.Getenv("HAPLAY_ROLES_PATH"); env != "" {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
+	cat := catalog.New()
 	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories)})
+		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories),
+		Catalog: cat})
 	if err != nil {
 		return nil, parseError(err)
+	}
+	if o.Stderr != nil {
+		for _, w := range pb.Warnings {
+			fmt.Fprintf(o.Stderr, "[WARNING]: %s\n", w)
+		}
 	}
 	if err := promptVars(pb, extra, o.Prompt); err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	return &Loaded{Playbook: pb, Inventory: inv, opts: o, extraVars: extra, registry: reg, templates: eng}, nil
+	return &Loaded{Playbook: pb, Inventory: inv, opts: o, extraVars: extra, registry: reg, templates: eng, catalog: cat}, nil
 }
 
 // templateChecker adapts the template engine to the loader's checks.

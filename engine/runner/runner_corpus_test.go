@@ -15,6 +15,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/haplay/haplay/engine/catalog"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/report"
@@ -224,7 +225,7 @@ type templateChecker struct{ e *template.Engine }
 func (c templateChecker) Check(s string) error { return c.e.CheckTemplate(s) }
 
 func loadOptions(opts runner.Options) playbook.Options {
-	return playbook.Options{Modules: opts.Modules, Templates: templateChecker{opts.Templates.(*template.Engine)}}
+	return playbook.Options{Modules: opts.Modules, Templates: templateChecker{opts.Templates.(*template.Engine)}, Catalog: catalog.New()}
 }
 
 // runPlaybook loads and runs the playbook, and returns the recap,

@@ -478,6 +478,9 @@ func redactResult(s module.Secrets, hr HostResult) HostResult {
 // execute templates the arguments and runs the module once.
 func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars map[string]any, hr HostResult) (out HostResult) {
 	t := e.task
+	if t.NotImplemented != "" {
+		return pr.failResult(hr, errors.New(playbook.NotImplementedMsg(t.Module, t.NotImplemented)))
+	}
 	mod, ok := pr.opts.Modules.Lookup(t.Module)
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
