@@ -40,6 +40,10 @@ type Spec struct {
 	// FreeForm names the argument that receives a free-form string
 	// ("command: ls -l" -> cmd). Empty if the module takes none.
 	FreeForm string
+	// Removed are arguments ansible-core has removed but still reads out
+	// of a free form (command's warn, gone in 2.14): as in Ansible, a task
+	// that sets one loads (with a warning) and fails when it runs.
+	Removed []string
 	// AnyArgs accepts arguments of any name (set_fact's variables).
 	AnyArgs           bool
 	MutuallyExclusive [][]string

@@ -2,6 +2,7 @@ package module
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,6 +14,9 @@ import (
 type ArgError struct {
 	Arg string // "" for problems with the task as a whole
 	Msg string
+	// Removed marks an argument of Spec.Removed: the loader warns, and
+	// the task fails only when it runs.
+	Removed bool
 }
 
 func (e ArgError) Error() string { return e.Msg }
@@ -35,6 +39,11 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 		a, ok := spec.Lookup(k)
 		if !ok && spec.AnyArgs {
 			out[k] = v
+			continue
+		}
+		if !ok && slices.Contains(spec.Removed, k) {
+			errs = append(errs, ArgError{Arg: k, Removed: true,
+				Msg: fmt.Sprintf("unsupported argument %q: ansible-core 2.14 removed it; remove it from the task", k)})
 			continue
 		}
 		if !ok {

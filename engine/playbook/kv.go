@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/haplay/haplay/engine/module"
@@ -23,7 +24,7 @@ func splitKV(s string, spec module.Spec) (map[string]any, string, error) {
 		if !ok || !isIdent(k) {
 			continue
 		}
-		if _, known := spec.Lookup(k); known || spec.FreeForm == "" {
+		if _, known := spec.Lookup(k); known || spec.FreeForm == "" || slices.Contains(spec.Removed, k) {
 			kv[k] = unquote(v)
 			// Cut the word out of the text; everything else, newlines of a
 			// multi-line script included, stays as written.

@@ -66,3 +66,27 @@ func TestNotImplementedModule(t *testing.T) {
 		}
 	}
 }
+
+// An argument ansible-core 2.14 removed (command's warn) loads with a
+// warning, from args and from a free form, as Ansible loads it.
+func TestRemovedArgumentLoads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pb.yml")
+	text := "- hosts: all\n  tasks:\n    - command: echo hi\n      args: {warn: false}\n    - shell: echo hi warn=no\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(p, Options{Modules: modules.Builtin()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		p + `:4:20: command: unsupported argument "warn": ansible-core 2.14 removed it; remove it from the task; this task fails if it runs`,
+		p + `:5:14: shell: unsupported argument "warn": ansible-core 2.14 removed it; remove it from the task; this task fails if it runs`,
+	}
+	if got := strings.Join(pb.Warnings, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if cmd := pb.Plays[0].Tasks[1].Args["cmd"]; cmd != "echo hi" {
+		t.Errorf("shell's free form kept warn=no: %q", cmd)
+	}
+}

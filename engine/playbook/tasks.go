@@ -250,13 +250,21 @@ func (l *loader) validateArgs(t *Task) {
 		return
 	}
 	args, errs := module.Validate(m.Spec(), t.Args, false)
+	fatal := 0
 	for _, e := range errs {
+		if e.Removed {
+			// As in Ansible: the task loads, and fails if it runs
+			// (Validate says so again then).
+			l.warnf(l.argPos(t, e.Arg), "%s: %s; this task fails if it runs", t.Module, e.Msg)
+			continue
+		}
+		fatal++
 		l.errorf(l.argPos(t, e.Arg), "%s: %s", t.Module, e.Msg)
 	}
 	for k, v := range t.Args {
 		l.checkTemplate(t.ArgPos[k], v)
 	}
-	if fu, ok := m.(module.ControllerFileUser); ok && len(errs) == 0 {
+	if fu, ok := m.(module.ControllerFileUser); ok && fatal == 0 {
 		l.checkControllerFiles(t, fu.ControllerFiles(args))
 	}
 }

@@ -24,6 +24,7 @@ func (Command) Spec() module.Spec {
 	return module.Spec{
 		Short:    "Run a command on the host, without a shell",
 		FreeForm: "cmd",
+		Removed:  []string{"warn"}, // ansible-core 2.14 removed it
 		Description: "Runs the command given as free form, cmd or argv. It is not processed by a shell, so " +
 			"variables like $HOME and operators like | and > do not work (use shell). In check mode the " +
 			"task is skipped unless creates or removes decide the outcome, because a command's effect " +

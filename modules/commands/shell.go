@@ -18,6 +18,7 @@ func (Shell) Spec() module.Spec {
 	return module.Spec{
 		Short:    "Run a command through a shell on the host",
 		FreeForm: "cmd",
+		Removed:  []string{"warn"}, // ansible-core 2.14 removed it
 		Description: "Runs the command through /bin/sh (or executable), so pipes, redirects and " +
 			"variables work. Quote the values you interpolate with the quote filter. In check mode " +
 			"the task is skipped unless creates or removes decide.",
