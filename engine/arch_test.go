@@ -109,6 +109,7 @@ var layers = map[string][]string{
 	"modules/internal/hostscript": {"engine/connection/hostcmd", "engine/module"},
 	"engine/shlex":                {},
 	"engine/suggest":              {},
+	"engine/vault":                {},
 	"engine/jinja":                {},
 	"engine/module":               {"engine/connection/hostcmd", "engine/truth", "engine/jinja", "engine/suggest"},
 	"engine/connection":           {"engine/connection/hostcmd", "engine/shlex"},
