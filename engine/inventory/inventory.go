@@ -9,6 +9,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
+
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // ParseError is an inventory error at a place in a file.
@@ -51,6 +53,8 @@ type Inventory struct {
 	// varsDirs holds group_vars/ and host_vars/ beside each source, in
 	// source order; later ones win, as in Ansible.
 	varsDirs []*VarsFiles
+	// yaml reads the YAML files, with the run's vault ids.
+	yaml yamlnode.Reader
 	// Warnings collects what Ansible would print as warnings.
 	Warnings []string
 }
