@@ -488,7 +488,9 @@ func (c *controller) Eval(expr string) (any, error) {
 }
 
 // ReadFile reads a controller file, decrypting vault text.
-func (c *controller) ReadFile(path string) ([]byte, error) { return c.pr.opts.YAML.Vault.ReadFile(path) }
+func (c *controller) ReadFile(path string) ([]byte, error) {
+	return c.pr.opts.YAML.Vault.ReadFile(path)
+}
 
 // LoadVarsFile reads a vars file with the run's vault ids.
 func (c *controller) LoadVarsFile(path string) (map[string]any, error) {

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-
 	"github.com/haplay/haplay/engine/module"
 )
 
