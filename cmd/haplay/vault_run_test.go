@@ -200,3 +200,24 @@ func TestVaultProjectUnderAnsible(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultedValueMaskedInLoadErrors: a load error that quotes a vaulted
+// value (a mode that is not octal) shows it masked.
+func TestVaultedValueMaskedInLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "pw"), "default-pass\n", 0o600)
+	const secret = "notamode-31337"
+	pb := `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - file:
+        path: /tmp/x
+        mode: !vault |
+` + indentVault(mustEncrypt(t, secret, "default-pass", ""), "          ")
+	mustWrite(t, filepath.Join(dir, "pb.yml"), pb, 0o644)
+	r := e2e.Run(t, dir, "check", "pb.yml", "--vault-password-file", "pw")
+	out := r.Stdout + r.Stderr
+	if r.ExitCode != 4 || strings.Contains(out, secret) || !strings.Contains(out, "pb.yml:6:") {
+		t.Errorf("exit %d, want 4, a position and no secret:\n%s", r.ExitCode, out)
+	}
+}
