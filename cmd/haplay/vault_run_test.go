@@ -14,6 +14,8 @@ import (
 const (
 	inlineSecret = "inline-4f1d-secret"
 	groupSecret  = "groupvars-9c2e-secret"
+	includeSec   = "included-77ab-secret"
+	fileSecret   = "file-content-5e5e-secret"
 )
 
 func mustWrite(t *testing.T, path, data string, mode os.FileMode) {
@@ -52,6 +54,8 @@ func vaultProject(t *testing.T) string {
 	mustWrite(t, filepath.Join(dir, "inv", "group_vars", "all.yml"),
 		mustEncrypt(t, "db_password: "+groupSecret+"\nplain_port: 5432\n", "prod-pass", "prod"), 0o600)
 	mustWrite(t, filepath.Join(dir, "t.j2"), "secret={{ inline_secret }}\n", 0o644)
+	mustWrite(t, filepath.Join(dir, "vars", "extra.yml"), mustEncrypt(t, "extra_secret: "+includeSec+"\n", "prod-pass", "prod"), 0o600)
+	mustWrite(t, filepath.Join(dir, "files", "key.txt"), mustEncrypt(t, fileSecret+"\n", "default-pass", ""), 0o600)
 	pb := `- hosts: all
   gather_facts: false
   vars:
@@ -65,6 +69,9 @@ func vaultProject(t *testing.T) string {
       register: r
     - debug: {var: r}
     - copy: {content: "{{ db_password }}\n", dest: "{{ playbook_dir }}/copied.txt"}
+    - include_vars: {file: vars/extra.yml}
+    - debug: {msg: "included {{ extra_secret }}"}
+    - copy: {src: key.txt, dest: "{{ playbook_dir }}/key.out"}
 `
 	mustWrite(t, filepath.Join(dir, "pb.yml"), pb, 0o644)
 	return dir
@@ -79,7 +86,12 @@ func TestVaultedValuesNeverShown(t *testing.T) {
 	outs := noLogOutputs(t, dir, args...)
 	checkNoSecret(t, outs, inlineSecret, "pw is ******** on port 5432")
 	checkNoSecret(t, outs, groupSecret, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")
-	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n"} {
+	checkNoSecret(t, outs, includeSec, "included ********")
+	checkNoSecret(t, outs, fileSecret, "key.out")
+	if text := outs["text -v"]; !strings.Contains(text, "+VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") {
+		t.Errorf("the vaulted copy src's diff is not shown masked:\n%s", text)
+	}
+	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s = %q, %v; want %q", name, b, err, want)
 		}
@@ -194,7 +206,7 @@ func TestVaultProjectUnderAnsible(t *testing.T) {
 	if !strings.Contains(string(out), groupSecret) {
 		t.Errorf("ansible-playbook no longer shows the vaulted value: update docs/ansible-differences.md\n%s", out)
 	}
-	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n"} {
+	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s = %q, %v; want %q", name, b, err, want)
 		}
