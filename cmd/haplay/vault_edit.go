@@ -49,13 +49,9 @@ func runVaultEdit(ctx context.Context, o *vaultEditOptions) error {
 	if err != nil {
 		return err
 	}
-	s, ok := k.Secret(id)
-	if o.encryptID != "" {
-		if s, err = o.encryptSecret(k); err != nil {
-			return err
-		}
-	} else if !ok {
-		return fmt.Errorf("%s: no secret for vault id %s", o.file, id)
+	s, err := o.editSecret(k, id)
+	if err != nil {
+		return err
 	}
 	edited, err := o.editInTemp(ctx, pt)
 	if err != nil {
@@ -69,6 +65,27 @@ func runVaultEdit(ctx context.Context, o *vaultEditOptions) error {
 		return err
 	}
 	return o.writeOutput(o.file, ct)
+}
+
+// editSecret is what the edited file is encrypted with: --encrypt-vault-id,
+// else, as ansible-vault does, the password that opened it under the
+// vault id its header names (so a 1.2 file keeps its id).
+func (o *vaultEditOptions) editSecret(k *vault.Keyring, usedID string) (vault.Secret, error) {
+	if o.encryptID != "" {
+		return o.encryptSecret(k)
+	}
+	s, ok := k.Secret(usedID)
+	if !ok {
+		return vault.Secret{}, fmt.Errorf("%s: no secret for vault id %s", o.file, usedID)
+	}
+	data, err := os.ReadFile(o.file)
+	if err != nil {
+		return vault.Secret{}, fmt.Errorf("read %s: %w", o.file, err)
+	}
+	if env, err := vault.Parse(data); err == nil {
+		s.ID = env.ID // "" for 1.1
+	}
+	return s, nil
 }
 
 // editInTemp writes data to a private temp file, runs $EDITOR on it and
