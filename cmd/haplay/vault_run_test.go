@@ -16,6 +16,7 @@ const (
 	groupSecret  = "groupvars-9c2e-secret"
 	includeSec   = "included-77ab-secret"
 	fileSecret   = "file-content-5e5e-secret"
+	vfSecret     = "vars-files-0d0d-secret"
 )
 
 func mustWrite(t *testing.T, path, data string, mode os.FileMode) {
@@ -55,9 +56,11 @@ func vaultProject(t *testing.T) string {
 		mustEncrypt(t, "db_password: "+groupSecret+"\nplain_port: 5432\n", "prod-pass", "prod"), 0o600)
 	mustWrite(t, filepath.Join(dir, "t.j2"), "secret={{ inline_secret }}\n", 0o644)
 	mustWrite(t, filepath.Join(dir, "vars", "extra.yml"), mustEncrypt(t, "extra_secret: "+includeSec+"\n", "prod-pass", "prod"), 0o600)
+	mustWrite(t, filepath.Join(dir, "vars", "play.yml"), mustEncrypt(t, "vf_secret: "+vfSecret+"\n", "default-pass", ""), 0o600)
 	mustWrite(t, filepath.Join(dir, "files", "key.txt"), mustEncrypt(t, fileSecret+"\n", "default-pass", ""), 0o600)
 	pb := `- hosts: all
   gather_facts: false
+  vars_files: [vars/play.yml]
   vars:
     inline_secret: !vault |
 ` + indentVault(mustEncrypt(t, inlineSecret, "default-pass", ""), "      ") + `
@@ -70,7 +73,7 @@ func vaultProject(t *testing.T) string {
     - debug: {var: r}
     - copy: {content: "{{ db_password }}\n", dest: "{{ playbook_dir }}/copied.txt"}
     - include_vars: {file: vars/extra.yml}
-    - debug: {msg: "included {{ extra_secret }}"}
+    - debug: {msg: "included {{ extra_secret }} and {{ vf_secret }}"}
     - copy: {src: key.txt, dest: "{{ playbook_dir }}/key.out"}
 `
 	mustWrite(t, filepath.Join(dir, "pb.yml"), pb, 0o644)
@@ -86,7 +89,8 @@ func TestVaultedValuesNeverShown(t *testing.T) {
 	outs := noLogOutputs(t, dir, args...)
 	checkNoSecret(t, outs, inlineSecret, "pw is ******** on port 5432")
 	checkNoSecret(t, outs, groupSecret, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")
-	checkNoSecret(t, outs, includeSec, "included ********")
+	checkNoSecret(t, outs, includeSec, "included ******** and ********")
+	checkNoSecret(t, outs, vfSecret, "included ******** and ********")
 	checkNoSecret(t, outs, fileSecret, "key.out")
 	if text := outs["text -v"]; !strings.Contains(text, "+VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") {
 		t.Errorf("the vaulted copy src's diff is not shown masked:\n%s", text)
@@ -130,9 +134,9 @@ func TestVaultErrorsBeforeAnyHost(t *testing.T) {
 		{[]string{"run", "pb.yml", "-i", "inv", "--vault-password-file", "pw"}, 4,
 			[]string{filepath.Join("inv", "group_vars", "all.yml"), `vault id "prod" not given: use --vault-id prod@FILE`}},
 		{[]string{"run", "pb.yml", "-i", "inv", "--vault-id", "prod@prod-client.sh"}, 4,
-			[]string{"pb.yml:4:20: decrypting !vault value: wrong vault password (vault ids tried: prod)"}},
+			[]string{"pb.yml:5:20: decrypting !vault value: wrong vault password (vault ids tried: prod)"}},
 		{[]string{"run", "pb.yml", "-i", "inv", "--vault-id", "prod@prod-client.sh", "--vault-password-file", "wrong"}, 4,
-			[]string{"pb.yml:4:20: decrypting !vault value: wrong vault password (vault ids tried: prod, default)"}},
+			[]string{"pb.yml:5:20: decrypting !vault value: wrong vault password (vault ids tried: prod, default)"}},
 		{[]string{"run", "corrupt.yml", "-i", "localhost,", "--vault-password-file", "pw"}, 4,
 			[]string{"corrupt.yml:3:8: decrypting !vault value: not a valid vault: hex: "}},
 		{[]string{"run", "pb.yml", "-i", "inv", "--vault-id", "prod@missing-file"}, 5,
