@@ -88,7 +88,7 @@ func TestNoModuleNamesInEngineOrCmd(t *testing.T) {
 // outside its row, fails: change the table and the page together.
 var layers = map[string][]string{
 	"cmd/haplay":                  {"*"},
-	"engine/run":                  {"engine/catalog", "engine/runner", "engine/report", "engine/connection", "engine/connection/hostcmd", "engine/inventory", "engine/playbook", "engine/template", "engine/yamlnode", "engine/requirements", "engine/module", "modules", "engine/shlex", "engine/jinja"},
+	"engine/run":                  {"engine/catalog", "engine/runner", "engine/report", "engine/connection", "engine/connection/hostcmd", "engine/inventory", "engine/playbook", "engine/template", "engine/yamlnode", "engine/requirements", "engine/module", "modules", "engine/shlex", "engine/jinja", "engine/vault"},
 	"engine/report":               {"engine/runner", "engine/playbook", "engine/module", "engine/connection", "engine/connection/hostcmd", "engine/truth"},
 	"engine/runner":               {"engine/connspec", "engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/template", "engine/yamlnode", "engine/pyfmt", "engine/truth", "engine/jinja"},
 	"engine/connspec":             {"engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/truth", "engine/jinja"},
@@ -96,8 +96,8 @@ var layers = map[string][]string{
 	"internal/gen/catalog":        {"engine/catalog"},
 	"engine/playbook":             {"engine/module", "engine/yamlnode", "engine/truth", "engine/jinja", "engine/suggest"},
 	"engine/template":             {"engine/pyfmt", "engine/yamlnode", "engine/truth", "engine/jinja"},
-	"engine/inventory":            {"engine/pyfmt", "engine/yamlnode", "engine/shlex"},
-	"engine/yamlnode":             {"engine/jinja"},
+	"engine/inventory":            {"engine/pyfmt", "engine/yamlnode", "engine/shlex", "engine/vault"},
+	"engine/yamlnode":             {"engine/jinja", "engine/vault"},
 	"engine/pyfmt":                {},
 	"engine/truth":                {},
 	"modules":                     {"engine/module", "modules/cluster", "modules/commands", "modules/control", "modules/files", "modules/network", "modules/storage", "modules/system"},
@@ -111,6 +111,7 @@ var layers = map[string][]string{
 	"modules/internal/hostscript": {"engine/connection/hostcmd", "engine/module"},
 	"engine/shlex":                {},
 	"engine/suggest":              {},
+	"engine/vault":                {},
 	"engine/jinja":                {},
 	"engine/module":               {"engine/connection/hostcmd", "engine/truth", "engine/jinja", "engine/suggest"},
 	"engine/connection":           {"engine/connection/hostcmd", "engine/shlex"},

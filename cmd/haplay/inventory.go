@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/haplay/haplay/engine/inventory"
+	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // inventoryOptions are the flags of `haplay inventory`, named like
@@ -22,6 +24,7 @@ type inventoryOptions struct {
 	group   string // optional argument of --graph
 	out     io.Writer
 	errOut  io.Writer
+	vault   vaultOptions
 }
 
 func newInventoryCmd(g *globalOptions) *cobra.Command {
@@ -47,10 +50,11 @@ func newInventoryCmd(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.graph, "graph", false, "print the group tree, from all or from GROUP")
 	f.StringVar(&opts.host, "host", "", "print one host's vars as JSON")
 	f.BoolVar(&opts.vars, "vars", false, "with --graph, show variables")
+	addVaultFlags(f, &opts.vault)
 	return cmd
 }
 
-func runInventory(_ context.Context, opts *inventoryOptions) error {
+func runInventory(ctx context.Context, opts *inventoryOptions) error {
 	modes := 0
 	for _, on := range []bool{opts.list, opts.graph, opts.host != ""} {
 		if on {
@@ -66,17 +70,23 @@ func runInventory(_ context.Context, opts *inventoryOptions) error {
 	if opts.vars && !opts.graph {
 		return usageErrorf("--vars is only valid with --graph")
 	}
-	inv, err := inventory.Load(opts.sources)
+	k, err := opts.vault.keyring(ctx)
+	if err != nil {
+		return err
+	}
+	inv, err := inventory.LoadWith(opts.sources, yamlnode.Reader{Vault: k})
 	if err != nil {
 		return parseError(err)
 	}
+	// What came out of a vault is printed masked, as everywhere.
+	secrets := module.Secrets(k.Revealed())
 	for _, w := range inv.Warnings {
 		fmt.Fprintln(opts.errOut, "[WARNING]:", w)
 	}
 	var text string
 	switch {
 	case opts.list:
-		b, err := inventory.MarshalAnsibleJSON(inv.ToAnsibleJSON())
+		b, err := inventory.MarshalAnsibleJSON(secrets.Value(inv.ToAnsibleJSON()))
 		if err != nil {
 			return err
 		}
@@ -89,6 +99,7 @@ func runInventory(_ context.Context, opts *inventoryOptions) error {
 		if text, err = inv.Graph(group, opts.vars); err != nil {
 			return usageErrorf("%v", err)
 		}
+		text = secrets.String(text)
 	default:
 		hosts, _, err := inv.Match(opts.host)
 		if err != nil {
@@ -97,7 +108,7 @@ func runInventory(_ context.Context, opts *inventoryOptions) error {
 		if len(hosts) != 1 {
 			return usageErrorf("you must pass a single valid host to --host, %q matches %d", opts.host, len(hosts))
 		}
-		b, err := inventory.MarshalAnsibleJSON(inv.ShownHostVars(hosts[0]))
+		b, err := inventory.MarshalAnsibleJSON(secrets.Value(inv.ShownHostVars(hosts[0])))
 		if err != nil {
 			return err
 		}

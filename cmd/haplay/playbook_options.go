@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,7 @@ type playbookOptions struct {
 	resumeDir       string // run and plan: where a stopped rollout's resume file goes
 	sshShells       int    // hidden: remote shells per host, -1 = channel per command
 	cpuProfile      string // hidden: write a CPU profile of the run here
+	vault           vaultOptions
 	stdout          io.Writer
 	stderr          io.Writer
 }
@@ -69,6 +71,7 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("ssh-shells")
 	_ = f.MarkHidden("cpuprofile")
+	addVaultFlags(f, &o.vault)
 }
 
 // verify takes the command's arguments and writers, and checks the
@@ -96,7 +99,12 @@ func (o *playbookOptions) runOptions() run.Options {
 // load loads the run: everything that can fail before a host is
 // contacted.
 func load(o *playbookOptions) (*run.Loaded, error) {
-	return run.Load(o.runOptions())
+	ro := o.runOptions()
+	var err error
+	if ro.Vault, err = o.vault.keyring(context.Background()); err != nil {
+		return nil, err
+	}
+	return run.Load(ro)
 }
 
 // terminalPrompt asks for a vars_prompt value on the terminal. Under

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/haplay/haplay/engine/vault"
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // ignoredInDir are the names Ansible skips in an inventory directory
@@ -21,8 +24,13 @@ var ignoredInDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugin
 
 // Load reads and merges inventory sources in order: files (INI or YAML),
 // directories of them, or comma lists of hosts ("h1,h2,").
-func Load(sources []string) (*Inventory, error) {
+func Load(sources []string) (*Inventory, error) { return LoadWith(sources, yamlnode.Reader{}) }
+
+// LoadWith is Load with a reader that holds the run's vault ids: vaulted
+// YAML inventories, group_vars and host_vars files, and !vault values.
+func LoadWith(sources []string, r yamlnode.Reader) (*Inventory, error) {
 	inv := New()
+	inv.yaml = r
 	for _, src := range sources {
 		if err := inv.loadSource(src); err != nil {
 			return nil, err
@@ -59,7 +67,7 @@ func (inv *Inventory) loadSource(src string) error {
 			return err
 		}
 	}
-	vf, err := LoadVarsDirs(dir)
+	vf, err := LoadVarsDirsWith(dir, inv.yaml)
 	if err != nil {
 		return fmt.Errorf("inventory %s: %w", src, err)
 	}
@@ -102,10 +110,22 @@ func (inv *Inventory) loadFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("inventory source: %w", err)
 	}
+	if vault.IsEncrypted(data) {
+		// A vaulted YAML inventory is decrypted by the YAML reader, which
+		// records its values as secrets; an INI one would not be.
+		root, err := inv.parseYAMLFile(path, data)
+		if err != nil {
+			return err
+		}
+		if !isMapping(root) {
+			return &ParseError{File: path, Msg: "a vaulted inventory must be a YAML inventory (a mapping of groups); vault an INI inventory's secrets in group_vars instead"}
+		}
+		return inv.parseYAMLInventory(path, root)
+	}
 	ext := filepath.Ext(path)
 	isYAMLExt := ext == ".yml" || ext == ".yaml" || ext == ".json"
 	if isYAMLExt || ext == "" {
-		root, yerr := parseYAMLFile(path, data)
+		root, yerr := inv.parseYAMLFile(path, data)
 		if yerr == nil && isMapping(root) {
 			return inv.parseYAMLInventory(path, root)
 		}

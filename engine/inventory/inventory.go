@@ -9,6 +9,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
+
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // ParseError is an inventory error at a place in a file.
@@ -60,6 +62,8 @@ type Inventory struct {
 	// parsed, and currentDir its directory.
 	sources             []string
 	current, currentDir string
+	// yaml reads the YAML files, with the run's vault ids.
+	yaml yamlnode.Reader
 	// Warnings collects what Ansible would print as warnings.
 	Warnings []string
 }

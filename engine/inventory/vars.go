@@ -28,19 +28,23 @@ var varsExts = []string{"", ".yml", ".yaml", ".json"}
 
 // LoadVarsDirs reads dir/group_vars and dir/host_vars. Missing directories
 // are not an error. The playbook loader calls it for the playbook's dir.
-func LoadVarsDirs(dir string) (*VarsFiles, error) {
+func LoadVarsDirs(dir string) (*VarsFiles, error) { return LoadVarsDirsWith(dir, yamlnode.Reader{}) }
+
+// LoadVarsDirsWith is LoadVarsDirs with a reader that holds the run's
+// vault ids, for vaulted vars files and !vault values.
+func LoadVarsDirsWith(dir string, r yamlnode.Reader) (*VarsFiles, error) {
 	vf := &VarsFiles{Dir: dir}
 	var err error
-	if vf.Groups, err = loadVarsDir(filepath.Join(dir, "group_vars")); err != nil {
+	if vf.Groups, err = loadVarsDir(filepath.Join(dir, "group_vars"), r); err != nil {
 		return nil, err
 	}
-	if vf.Hosts, err = loadVarsDir(filepath.Join(dir, "host_vars")); err != nil {
+	if vf.Hosts, err = loadVarsDir(filepath.Join(dir, "host_vars"), r); err != nil {
 		return nil, err
 	}
 	return vf, nil
 }
 
-func loadVarsDir(dir string) (map[string]map[string]any, error) {
+func loadVarsDir(dir string, r yamlnode.Reader) (map[string]map[string]any, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]map[string]any{}, nil
@@ -74,7 +78,7 @@ func loadVarsDir(dir string) (map[string]map[string]any, error) {
 		}
 		merged := map[string]any{}
 		for _, f := range files {
-			vars, err := loadVarsFile(f)
+			vars, err := loadVarsFile(f, r)
 			if err != nil {
 				return nil, err
 			}
@@ -126,8 +130,8 @@ func varsFiles(path string) ([]string, error) {
 
 // loadVarsFile reads a group_vars or host_vars file, with YAML errors as
 // a ParseError (file and line) like the inventory's own.
-func loadVarsFile(path string) (map[string]any, error) {
-	vars, err := yamlnode.LoadVarsFile(path)
+func loadVarsFile(path string, r yamlnode.Reader) (map[string]any, error) {
+	vars, err := r.LoadVarsFile(path)
 	var ye *yamlnode.Error
 	if errors.As(err, &ye) {
 		return nil, &ParseError{File: path, Line: ye.Pos.Line, Msg: ye.Msg}

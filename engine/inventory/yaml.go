@@ -10,8 +10,16 @@ import (
 // parseYAMLFile parses one YAML document through yamlnode (Ansible's
 // YAML 1.1 typing), mapping its errors to a ParseError with the line.
 // It returns nil for an empty document.
+func (inv *Inventory) parseYAMLFile(path string, data []byte) (*yamlnode.Node, error) {
+	return parseYAMLWith(inv.yaml, path, data)
+}
+
 func parseYAMLFile(path string, data []byte) (*yamlnode.Node, error) {
-	n, err := yamlnode.ParseOne(path, data)
+	return parseYAMLWith(yamlnode.Reader{}, path, data)
+}
+
+func parseYAMLWith(r yamlnode.Reader, path string, data []byte) (*yamlnode.Node, error) {
+	n, err := r.ParseOne(path, data)
 	if err != nil {
 		return nil, yamlError(path, err)
 	}

@@ -59,6 +59,13 @@ type Controller interface {
 	// the typing is not shown. It fails, rather than hang, when nobody can
 	// answer (CI=true, no terminal).
 	Prompt(ctx context.Context, text string, echo bool) (string, error)
+	// ReadFile reads a controller file the task names (copy or template
+	// src): vault text is decrypted with the run's vault ids, and what it
+	// held is then never printed.
+	ReadFile(path string) ([]byte, error)
+	// LoadVarsFile reads a vars file (include_vars) as the loader does,
+	// vaulted files and !vault values decrypted.
+	LoadVarsFile(path string) (map[string]any, error)
 }
 
 // TemplateOptions shape how a template file renders (the template

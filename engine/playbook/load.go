@@ -43,6 +43,9 @@ type Options struct {
 	// collections/ beside the playbook is searched after them, as Ansible
 	// does.
 	CollectionsPaths []string
+	// YAML reads every file, with the run's vault ids: !vault values and
+	// vaulted role vars are decrypted as they are read.
+	YAML yamlnode.Reader
 	// Catalog knows the modules Ansible has and haplay does not: a task
 	// naming one loads with a warning and fails only if it runs. Nil:
 	// every module haplay lacks is an error.
@@ -115,7 +118,7 @@ func (l *loader) addErr(err error) {
 
 // parseFile reads one YAML file that must hold one document.
 func (l *loader) parseFile(path string, from Pos) *yamlnode.Node {
-	docs, err := yamlnode.ParseFile(path)
+	docs, err := l.opts.YAML.ParseFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
 			l.errorf(from, "file not found: %s", path)

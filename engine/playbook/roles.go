@@ -287,7 +287,7 @@ func (l *loader) varsFileIfAny(dir string) map[string]any {
 	if f == "" {
 		return nil
 	}
-	v, err := yamlnode.LoadVarsFile(f)
+	v, err := l.opts.YAML.LoadVarsFile(f)
 	if err != nil {
 		l.addErr(err)
 		return nil

@@ -13,12 +13,15 @@ import (
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/runner"
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // Execute runs the loaded playbook. The recap is complete even when the
 // error is non-nil (an interrupted run); user errors are *Error.
-func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
+func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 	o := l.opts
+	defer func() { err = redactError(o.Vault, err) }()
+	yr := yamlnode.Reader{Vault: o.Vault}
 	policy, _ := connection.ParseHostKeyPolicy(o.HostKeyChecking)
 	knownHosts := append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...)
 	hk, err := connection.NewHostKeyChecker(policy, knownHosts)
@@ -30,15 +33,18 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		return nil, err
 	}
 	defer pool.Close()
-	pbVars, err := inventory.LoadVarsDirs(l.Playbook.Dir)
+	pbVars, err := inventory.LoadVarsDirsWith(l.Playbook.Dir, yr)
 	if err != nil {
 		return nil, parseError(err)
 	}
-	reporters, closeLog, err := l.reporters()
+	multi, closeLog, err := l.reporters()
 	if err != nil {
 		return nil, err
 	}
 	defer closeLog()
+	// Every reporter (text, JSON, --log-file) sees the run through one
+	// redaction of the values that came out of a vault.
+	reporters := report.Redact{R: multi, Secrets: o.Vault.Revealed}
 	limits, err := l.Limits()
 	if err != nil {
 		return nil, err
@@ -51,8 +57,9 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		Connector: poolConnector{pool: pool, inv: inv},
 		Reporter:  reporters,
 		Prompter:  o.Terminal,
+		YAML:      yr,
 		LoadTasks: func(path string) ([]*playbook.Task, error) {
-			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}, Catalog: l.catalog})
+			return playbook.LoadTasks(path, playbook.Options{Modules: l.registry, Templates: templateChecker{l.templates}, YAML: yr, Catalog: l.catalog})
 		},
 		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,

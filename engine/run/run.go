@@ -22,6 +22,8 @@ import (
 	"github.com/haplay/haplay/engine/requirements"
 	"github.com/haplay/haplay/engine/runner"
 	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/vault"
+	"github.com/haplay/haplay/engine/yamlnode"
 	"github.com/haplay/haplay/modules"
 )
 
@@ -56,6 +58,9 @@ type Options struct {
 	// Terminal is where pause shows its text and asks; nil when there is
 	// no operator.
 	Terminal runner.Prompter
+	// Vault holds the vault ids (vault.Load); what it decrypts is hidden
+	// from every report, log and error. nil: no vault ids were given.
+	Vault *vault.Keyring
 }
 
 // Prompter asks for one value, without echo when private.
@@ -117,15 +122,17 @@ type Loaded struct {
 // Load does everything that can fail before a host is contacted:
 // options, inventory, extra vars, the playbook and its static checks,
 // and vars_prompt.
-func Load(o Options) (*Loaded, error) {
+func Load(o Options) (_ *Loaded, err error) {
+	defer func() { err = redactError(o.Vault, err) }()
 	if err := o.Verify(); err != nil {
 		return nil, err
 	}
-	extra, err := parseExtraVars(o.ExtraVars)
+	yr := yamlnode.Reader{Vault: o.Vault}
+	extra, err := parseExtraVars(o.ExtraVars, yr)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	inv, err := inventory.Load(o.Inventories)
+	inv, err := inventory.LoadWith(o.Inventories, yr)
 	if err != nil {
 		return nil, parseError(fmt.Errorf("inventory: %w", err))
 	}
@@ -141,7 +148,7 @@ func Load(o Options) (*Loaded, error) {
 	cat := catalog.New()
 	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
 		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories),
-		Catalog: cat})
+		YAML: yr, Catalog: cat})
 	if err != nil {
 		return nil, parseError(err)
 	}

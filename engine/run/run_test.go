@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 func TestParseExtraVars(t *testing.T) {
@@ -14,7 +16,7 @@ func TestParseExtraVars(t *testing.T) {
 	if err := os.WriteFile(f, []byte("a: 1\nb: [x]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := parseExtraVars([]string{"k=v 'q=a b'", `{"n": 2, "f": 1.5}`, "@" + f, "k=last"})
+	got, err := parseExtraVars([]string{"k=v 'q=a b'", `{"n": 2, "f": 1.5}`, "@" + f, "k=last"}, yamlnode.Reader{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func TestParseExtraVars(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v\nwant %#v", got, want)
 	}
-	if _, err := parseExtraVars([]string{"novalue"}); err == nil || !strings.Contains(err.Error(), "expected key=value") {
+	if _, err := parseExtraVars([]string{"novalue"}, yamlnode.Reader{}); err == nil || !strings.Contains(err.Error(), "expected key=value") {
 		t.Errorf("novalue: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // parseExtraVars reads -e values: k=v pairs, @file, or inline JSON/YAML.
-func parseExtraVars(specs []string) (map[string]any, error) {
+func parseExtraVars(specs []string, r yamlnode.Reader) (map[string]any, error) {
 	out := map[string]any{}
 	for _, s := range specs {
 		s = strings.TrimSpace(s)
@@ -23,7 +23,7 @@ func parseExtraVars(specs []string) (map[string]any, error) {
 		)
 		switch {
 		case strings.HasPrefix(s, "@"):
-			m, err = extraVarsFile(s)
+			m, err = extraVarsFile(s, r)
 		case strings.HasPrefix(s, "{"):
 			m, err = extraVarsInline(s)
 		default:
@@ -37,8 +37,8 @@ func parseExtraVars(specs []string) (map[string]any, error) {
 	return out, nil
 }
 
-func extraVarsFile(s string) (map[string]any, error) {
-	docs, err := yamlnode.ParseFile(s[1:])
+func extraVarsFile(s string, r yamlnode.Reader) (map[string]any, error) {
+	docs, err := r.ParseFile(s[1:])
 	if err != nil {
 		return nil, fmt.Errorf("-e %s: %w", s, err)
 	}

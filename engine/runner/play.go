@@ -279,7 +279,7 @@ func (pr *playRun) readVarsFiles(name func(string) (string, error)) (map[string]
 		if err != nil {
 			return nil, fmt.Errorf("%s: vars_files: %s: %w", pr.play.Pos, f, err)
 		}
-		vars, err := loadVarsFile(n, pr.play.Dir)
+		vars, err := loadVarsFile(pr.opts.YAML, n, pr.play.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("%s: vars_files: %w", pr.play.Pos, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
+	"github.com/haplay/haplay/engine/yamlnode"
 )
 
 // Inventory is what the runner needs of an inventory.
@@ -62,6 +63,9 @@ type Options struct {
 	LoadTasks TaskLoader
 	// Prompter is the operator's terminal (pause); nil when there is none.
 	Prompter Prompter
+	// YAML reads vars files at run time (vars_files, include_vars) and
+	// controller files (copy and template src) with the run's vault ids.
+	YAML yamlnode.Reader
 
 	Forks     int
 	Check     bool

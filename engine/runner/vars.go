@@ -547,7 +547,7 @@ func (pr *playRun) itemLabel(t *playbook.Task, vars map[string]any, item any) st
 }
 
 // loadVarsFile reads a vars_files entry, relative to the play's dir.
-func loadVarsFile(name, dir string) (map[string]any, error) {
+func loadVarsFile(r yamlnode.Reader, name, dir string) (map[string]any, error) {
 	p := name
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(dir, p)
@@ -555,7 +555,7 @@ func loadVarsFile(name, dir string) (map[string]any, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("vars file %s not found", p)
 	}
-	return yamlnode.LoadVarsFile(p)
+	return r.LoadVarsFile(p)
 }
 
 // controller is what modules may ask of the controller side.
@@ -599,6 +599,16 @@ func (c *controller) Prompt(ctx context.Context, text string, echo bool) (string
 
 func (c *controller) Eval(expr string) (any, error) {
 	return c.pr.opts.Templates.Eval(expr, prepare(c.vars))
+}
+
+// ReadFile reads a controller file, decrypting vault text.
+func (c *controller) ReadFile(path string) ([]byte, error) {
+	return c.pr.opts.YAML.Vault.ReadFile(path)
+}
+
+// LoadVarsFile reads a vars file with the run's vault ids.
+func (c *controller) LoadVarsFile(path string) (map[string]any, error) {
+	return c.pr.opts.YAML.LoadVarsFile(path)
 }
 
 // FindFile looks for name in the role's KIND directory, then beside the

@@ -7,6 +7,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/haplay/haplay/engine/vault"
 )
 
 // syntaxError turns goccy's error into "file:line:col: message".
@@ -35,10 +37,12 @@ type converter struct {
 	// keys indexes the keys of large mappings, so that a 10,000-host
 	// group does not cost a scan of its pairs per key.
 	keys map[*Node]map[string]int
+	// vault opens `!vault` scalars; nil has no vault ids.
+	vault *vault.Keyring
 }
 
-func newConverter(file string) *converter {
-	return &converter{file: file, anchors: map[string]*Node{}, building: map[string]bool{}, keys: map[*Node]map[string]int{}}
+func (r Reader) newConverter(file string) *converter {
+	return &converter{file: file, anchors: map[string]*Node{}, building: map[string]bool{}, keys: map[*Node]map[string]int{}, vault: r.Vault}
 }
 
 func (c *converter) pos(n ast.Node) Pos {
@@ -136,6 +140,9 @@ func (c *converter) tagged(v *ast.TagNode) (*Node, error) {
 	}
 	cp := *in
 	cp.Tag = v.Start.Value
+	if cp.Tag == "!vault" {
+		return c.decrypt(v, &cp)
+	}
 	if cp.Tag == "!!str" && cp.Kind == Scalar {
 		switch x := v.Value.(type) {
 		case *ast.LiteralNode:
@@ -149,6 +156,23 @@ func (c *converter) tagged(v *ast.TagNode) (*Node, error) {
 		}
 	}
 	return &cp, nil
+}
+
+// decrypt replaces a `!vault |` scalar by its plaintext, a string, and
+// records it as a secret. The node keeps its !vault tag, so that what
+// reads the tree can tell.
+func (c *converter) decrypt(v *ast.TagNode, n *Node) (*Node, error) {
+	text, ok := n.Value.(string)
+	if n.Kind != Scalar || !ok {
+		return nil, Errorf(n.Pos, "!vault needs a string of vault text, got %s", n.KindName())
+	}
+	pt, _, err := c.vault.Decrypt([]byte(text))
+	if err != nil {
+		return nil, Errorf(c.pos(v), "decrypting !vault value: %v", err)
+	}
+	n.Value = string(pt)
+	c.vault.Reveal(string(pt))
+	return n, nil
 }
 
 func (c *converter) scalar(n ast.Node) (*Node, error) {

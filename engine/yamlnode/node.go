@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/vault"
 )
 
 // Pos is a place in a source file.
@@ -67,22 +68,47 @@ func Errorf(pos Pos, format string, a ...any) error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, a...)}
 }
 
+// Reader parses YAML with the run's vault ids: a file that is vault text
+// as a whole is decrypted before it is parsed, and a `!vault` scalar is
+// replaced by its plaintext. Both kinds of decrypted values are recorded
+// on the keyring (vault.Keyring.Reveal), so that no printer shows them.
+// The zero Reader has no vault ids: vaulted data is an error that names
+// its file and line and says which option gives the password.
+type Reader struct {
+	Vault *vault.Keyring
+}
+
 // ParseFile reads and parses every document of a YAML file.
-func ParseFile(path string) ([]*Node, error) {
+func ParseFile(path string) ([]*Node, error) { return Reader{}.ParseFile(path) }
+
+// Parse parses every document in data; file names the source in positions.
+func Parse(file string, data []byte) ([]*Node, error) { return Reader{}.Parse(file, data) }
+
+// ParseOne parses data that must hold at most one document, as PyYAML's
+// single-document load (Ansible's inventories and vars files) requires.
+// It returns nil for an empty document.
+func ParseOne(file string, data []byte) (*Node, error) { return Reader{}.ParseOne(file, data) }
+
+// ParseFile reads and parses every document of a YAML file.
+func (r Reader) ParseFile(path string) ([]*Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	return r.Parse(path, data)
 }
 
 // Parse parses every document in data; file names the source in positions.
-func Parse(file string, data []byte) ([]*Node, error) {
+func (r Reader) Parse(file string, data []byte) ([]*Node, error) {
+	data, whole, err := r.open(file, data)
+	if err != nil {
+		return nil, err
+	}
 	f, err := parseFile(file, data)
 	if err != nil {
 		return nil, err
 	}
-	c := newConverter(file) // one for all documents: aliases may cross them, as they always could here
+	c := r.newConverter(file) // one for all documents: aliases may cross them, as they always could here
 	var docs []*Node
 	for _, d := range f.Docs {
 		if d.Body == nil {
@@ -92,15 +118,20 @@ func Parse(file string, data []byte) ([]*Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if whole {
+			r.revealStrings(n)
+		}
 		docs = append(docs, n)
 	}
 	return docs, nil
 }
 
-// ParseOne parses data that must hold at most one document, as PyYAML's
-// single-document load (Ansible's inventories and vars files) requires.
-// It returns nil for an empty document.
-func ParseOne(file string, data []byte) (*Node, error) {
+// ParseOne parses data that must hold at most one document.
+func (r Reader) ParseOne(file string, data []byte) (*Node, error) {
+	data, whole, err := r.open(file, data)
+	if err != nil {
+		return nil, err
+	}
 	f, err := parseFile(file, data)
 	if err != nil {
 		return nil, err
@@ -111,7 +142,44 @@ func ParseOne(file string, data []byte) (*Node, error) {
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return nil, nil
 	}
-	return newConverter(file).convert(f.Docs[0].Body)
+	n, err := r.newConverter(file).convert(f.Docs[0].Body)
+	if err == nil && whole {
+		r.revealStrings(n)
+	}
+	return n, err
+}
+
+// open decrypts data when it is vault text as a whole, and says so.
+func (r Reader) open(file string, data []byte) ([]byte, bool, error) {
+	if !vault.IsEncrypted(data) {
+		return data, false, nil
+	}
+	pt, _, err := r.Vault.Decrypt(data)
+	if err != nil {
+		return nil, false, Errorf(Pos{File: file, Line: 1, Col: 1}, "decrypting vault file: %v", err)
+	}
+	return pt, true, nil
+}
+
+// revealStrings records the strings of a vaulted file as secrets: its
+// values, not its keys (variable names are shown, as in Ansible), and
+// not its numbers and booleans, which would hide every "1" or "True"
+// of the output.
+func (r Reader) revealStrings(n *Node) {
+	switch n.Kind {
+	case Map:
+		for _, p := range n.Pairs {
+			r.revealStrings(p.Value)
+		}
+	case List:
+		for _, it := range n.Items {
+			r.revealStrings(it)
+		}
+	default:
+		if s, ok := n.Value.(string); ok {
+			r.Vault.Reveal(s)
+		}
+	}
 }
 
 // Get returns the value of key in a mapping node, or nil.

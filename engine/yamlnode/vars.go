@@ -10,12 +10,16 @@ import (
 // top level is a mapping of variable names; an empty file, or one that
 // holds only null, has no variables. Errors carry the file and, for YAML
 // problems, the position (*Error).
-func LoadVarsFile(path string) (map[string]any, error) {
+func LoadVarsFile(path string) (map[string]any, error) { return Reader{}.LoadVarsFile(path) }
+
+// LoadVarsFile reads a vars file, decrypting it or its !vault values with
+// the reader's vault ids.
+func (r Reader) LoadVarsFile(path string) (map[string]any, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading vars file: %w", err)
 	}
-	docs, err := Parse(path, data)
+	docs, err := r.Parse(path, data)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/haplay/haplay/engine/yamlnode"
-
 	"github.com/haplay/haplay/engine/module"
 )
 
@@ -82,7 +80,7 @@ func (IncludeVars) Run(ctx context.Context, c *module.Call) (module.Result, erro
 	}
 	vars := map[string]any{}
 	for _, f := range files {
-		v, err := yamlnode.LoadVarsFile(f)
+		v, err := c.Controller.LoadVarsFile(f)
 		if err != nil {
 			return module.Result{Failed: true, Msg: "include_vars: " + err.Error()}, nil
 		}

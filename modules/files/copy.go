@@ -43,7 +43,7 @@ func (Copy) Spec() module.Spec {
 		{Name: "remote_src", Type: module.TypeBool, Default: false, Doc: "src is a file or directory on the host; a directory keeps its files' modes and owners unless mode, owner or group say otherwise"},
 		{Name: "directory_mode", Type: module.TypeMode, Doc: "mode of directories created when copying a tree"},
 		{Name: "local_follow", Type: module.TypeBool, Default: true, Doc: "follow links in the source"},
-		{Name: "decrypt", Type: module.TypeBool, Default: true, Doc: "accepted for compatibility"},
+		{Name: "decrypt", Type: module.TypeBool, Default: true, Doc: "decrypt a vaulted src with the run's vault ids (false: copy the vault text as it is)"},
 		{Name: "checksum", Type: module.TypeStr, Doc: "accepted for compatibility"},
 	}
 	return module.Spec{
@@ -169,7 +169,7 @@ func (Copy) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		if st.IsDir() {
 			return copyTree(ctx, c, local, src, dest, &r)
 		}
-		data, err := os.ReadFile(local)
+		data, err := readSource(c, local)
 		if err != nil {
 			return &hostscript.Failure{Msg: fmt.Sprintf("Could not read '%s': %v", local, err)}
 		}
@@ -198,6 +198,15 @@ func copyRemote(ctx context.Context, c *module.Call, src, dest string, r *module
 // copyTree copies a controller directory. "dir/" copies what is in dir
 // into dest; "dir" copies dir itself, as dest/dir (rsync and Ansible
 // semantics).
+// readSource reads a local source file: vault text is decrypted unless
+// decrypt is false, as in Ansible.
+func readSource(c *module.Call, path string) ([]byte, error) {
+	if !c.Args.Bool("decrypt") {
+		return os.ReadFile(path)
+	}
+	return c.Controller.ReadFile(path)
+}
+
 func copyTree(ctx context.Context, c *module.Call, local, src, dest string, r *module.Result) error {
 	root := strings.TrimSuffix(dest, "/")
 	if !strings.HasSuffix(src, "/") {
@@ -280,7 +289,7 @@ func copyTree(ctx context.Context, c *module.Call, local, src, dest string, r *m
 	for _, p := range names {
 		rel, _ := filepath.Rel(local, p)
 		target := path.Join(root, filepath.ToSlash(rel))
-		data, err := os.ReadFile(p)
+		data, err := readSource(c, p)
 		if err != nil {
 			return &hostscript.Failure{Msg: fmt.Sprintf("reading %s: %v", p, err)}
 		}

@@ -64,7 +64,7 @@ func (Template) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 		if err != nil {
 			return &hostscript.Failure{Msg: fmt.Sprintf("Could not find or access '%s' on the controller: %v", src, err)}
 		}
-		text, err := os.ReadFile(local)
+		text, err := c.Controller.ReadFile(local)
 		if err != nil {
 			return &hostscript.Failure{Msg: fmt.Sprintf("Could not read template '%s': %v", local, err)}
 		}
