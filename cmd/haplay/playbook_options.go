@@ -39,10 +39,11 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
-	ansibleExits    bool   // run --ansible-exit-codes (exitcodes.go)
-	resumeDir       string // run and plan: where a stopped rollout's resume file goes
-	sshShells       int    // hidden: remote shells per host, -1 = channel per command
-	cpuProfile      string // hidden: write a CPU profile of the run here
+	ansibleExits    bool               // run --ansible-exit-codes (exitcodes.go)
+	resumeDir       string             // run and plan: where a stopped rollout's resume file goes
+	sshShells       int                // hidden: remote shells per host, -1 = channel per command
+	cpuProfile      string             // hidden: write a CPU profile of the run here
+	conn            *connectionOptions // run and plan only: -u, -b, -K...
 	stdout          io.Writer
 	stderr          io.Writer
 }
@@ -76,12 +77,18 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 func (o *playbookOptions) verify(cmd *cobra.Command, args []string) error {
 	o.playbook = args[0]
 	o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-	return o.runOptions().Verify()
+	if err := o.runOptions().Verify(); err != nil {
+		return err
+	}
+	if o.conn != nil {
+		return o.conn.verify(o)
+	}
+	return nil
 }
 
 // runOptions turns the flags into the options of a run.
 func (o *playbookOptions) runOptions() run.Options {
-	return run.Options{
+	ro := run.Options{
 		Playbook: o.playbook, Inventories: o.inventories, Limit: o.limit, Forks: o.forks,
 		Check: o.check, Diff: o.diff, Plan: o.plan, Tags: o.tags, SkipTags: o.skipTags,
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
@@ -91,6 +98,15 @@ func (o *playbookOptions) runOptions() run.Options {
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}
+	if c := o.conn; c != nil {
+		ro.Connection, ro.ForceHandlers, ro.Step = c.defaults(), c.forceHandlers, c.step
+		if c.syntaxCheck {
+			// As ansible-playbook --syntax-check: vars_prompt takes its
+			// default and asks nobody.
+			ro.Prompt = func(string, bool) (string, error) { return "", nil }
+		}
+	}
+	return ro
 }
 
 // load loads the run: everything that can fail before a host is

@@ -57,6 +57,7 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		Forks: o.Forks, Check: o.Check, Diff: o.Diff, Limit: limits,
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,
 		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
+		Connection: o.Connection, ForceHandlers: o.ForceHandlers, Step: o.Step,
 	}
 	return runner.Run(ctx, l.Playbook, opts)
 }
@@ -71,7 +72,7 @@ func (l *Loaded) reporters() (report.Multi, func(), error) {
 		reporters = append(reporters, report.NewJSON(o.Stdout))
 	default:
 		reporters = append(reporters, report.NewText(o.Stdout, report.TextOptions{
-			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout), Check: o.Check, Plan: o.Plan, Modules: l.registry}))
+			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout) && !o.NoColor, Check: o.Check, Plan: o.Plan, Modules: l.registry}))
 	}
 	if o.LogFile == "" {
 		return reporters, func() {}, nil

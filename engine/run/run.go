@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
@@ -48,6 +49,15 @@ type Options struct {
 	LogFile         string
 	LogLevel        string
 	Stdout          io.Writer
+	// Connection holds -u, -b, --become-user, --become-method, the
+	// passwords -K and -k asked for, --private-key and the ssh arguments:
+	// the defaults below every keyword and variable.
+	Connection    connspec.Defaults
+	ForceHandlers bool // --force-handlers: the default of force_handlers
+	// Step is --step: ask on Terminal before each task. Verify refuses it
+	// without a Terminal.
+	Step    bool
+	NoColor bool // ANSIBLE_NOCOLOR, nocolor in ansible.cfg
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
@@ -97,6 +107,12 @@ func (o Options) Verify() error {
 	}
 	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
 		return usageErrorf("--host-key-checking: %v", err)
+	}
+	if m := o.Connection.BecomeMethod; m != "" && !playbook.BecomeMethod(m) {
+		return usageErrorf("--become-method %q is not supported (use sudo or su)", m)
+	}
+	if o.Step && o.Terminal == nil {
+		return usageErrorf("--step needs a terminal to ask on")
 	}
 	return nil
 }
