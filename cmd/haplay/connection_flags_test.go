@@ -19,6 +19,8 @@ func parseRun(t *testing.T, askSecret func(string) (string, error), args ...stri
 	cmd := &cobra.Command{Use: "run"}
 	addPlaybookFlags(cmd, o)
 	addConnectionFlags(cmd, o.conn)
+	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "")
+	cmd.Flags().StringVar(&o.global.logFile, "log-file", "", "")
 	var stderr bytes.Buffer
 	cmd.SetErr(&stderr)
 	if err := cmd.ParseFlags(args); err != nil {

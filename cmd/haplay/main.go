@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newInventoryCmd(g))
 	root.AddCommand(newLabCmd(g))
 	root.AddCommand(newVendorCmd(g))
+	root.AddCommand(newConfigCmd(g))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})

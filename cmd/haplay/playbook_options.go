@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/haplay/haplay/engine/ansiblecfg"
 	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
@@ -44,8 +45,17 @@ type playbookOptions struct {
 	sshShells       int                // hidden: remote shells per host, -1 = channel per command
 	cpuProfile      string             // hidden: write a CPU profile of the run here
 	conn            *connectionOptions // run and plan only: -u, -b, -K...
-	stdout          io.Writer
-	stderr          io.Writer
+	// From ansible.cfg and ANSIBLE_* (config_apply.go).
+	config           *ansiblecfg.Config
+	collectionsPaths []string
+	noColor          bool
+	configWarnings   []string
+	// configVaultIDs are vault_identity_list's ids, then
+	// vault_password_file as default@FILE (Ansible puts the first before
+	// --vault-id and the second after --vault-password-file).
+	configVaultIDs []string
+	stdout         io.Writer
+	stderr         io.Writer
 }
 
 func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
@@ -77,11 +87,47 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 func (o *playbookOptions) verify(cmd *cobra.Command, args []string) error {
 	o.playbook = args[0]
 	o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if err := o.loadConfig(cmd); err != nil {
+		return err
+	}
 	if err := o.runOptions().Verify(); err != nil {
 		return err
 	}
 	if o.conn != nil {
 		return o.conn.verify(o)
+	}
+	return nil
+}
+
+// loadConfig reads ansible.cfg and the ANSIBLE_* variables into the
+// flags not given, and says, as Ansible does at -v, which file it used.
+func (o *playbookOptions) loadConfig(cmd *cobra.Command) error {
+	cfg, err := ansiblecfg.Load(ansiblecfg.OSEnv())
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	o.config = cfg
+	if err := o.applyConfig(cmd, cfg); err != nil {
+		return err
+	}
+	for _, w := range append(cfg.Warnings, o.configWarnings...) {
+		fmt.Fprintln(o.stderr, "[WARNING]: "+w)
+	}
+	if len(o.configVaultIDs) > 0 {
+		// TODO(vault merge): hand o.configVaultIDs to the vault ids.
+		fmt.Fprintf(o.stderr, "[WARNING]: vault ids from the config (%s) are not used: this build has no vault support\n",
+			strings.Join(o.configVaultIDs, ", "))
+	}
+	if o.global.verbose >= 1 {
+		w := o.stdout
+		if o.output == "json" {
+			w = o.stderr // stdout holds the one JSON document
+		}
+		if cfg.File != "" {
+			fmt.Fprintf(w, "Using %s as config file\n", cfg.File)
+		} else {
+			fmt.Fprintln(w, "No config file found; using defaults")
+		}
 	}
 	return nil
 }
@@ -92,8 +138,9 @@ func (o *playbookOptions) runOptions() run.Options {
 		Playbook: o.playbook, Inventories: o.inventories, Limit: o.limit, Forks: o.forks,
 		Check: o.check, Diff: o.diff, Plan: o.plan, Tags: o.tags, SkipTags: o.skipTags,
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
-		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
-		Output: o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
+		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath, CollectionsPaths: o.collectionsPaths,
+		NoColor: o.noColor,
+		Output:  o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},

@@ -2,6 +2,7 @@ package ansiblecfg
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ func (c *Config) Dump(onlyChanged bool) []string {
 			continue
 		}
 		line := fmt.Sprintf("%s(%s) = %s", s.Name, v.Origin, c.format(v))
+		if val, _ := c.String(s.Name); set && len(s.Values) > 0 && !slices.Contains(s.Values, val) {
+			line += " (not supported by haplay: it has " + strings.Join(s.Values, ", ") + ")"
+		}
 		if s.Ignored {
 			ignored = append(ignored, line+" (accepted, no effect: "+s.Use+")")
 			continue

@@ -30,6 +30,9 @@ type Setting struct {
 	Default string
 	// Use says what haplay does with it, for `haplay config dump`.
 	Use string
+	// Values are the values haplay has, when it has not all of them
+	// (stdout callbacks, become methods); dump marks any other.
+	Values []string
 	// Ignored is set when the setting is accepted and has no effect on
 	// haplay (Use says why).
 	Ignored bool
@@ -57,7 +60,8 @@ var Settings = []Setting{
 	{Name: "DEFAULT_VAULT_IDENTITY_LIST", Ini: d("vault_identity_list"), Env: []string{"ANSIBLE_VAULT_IDENTITY_LIST"}, Kind: List,
 		Default: "[]", Use: "vault ids, before --vault-id's"},
 	{Name: "DEFAULT_BECOME", Ini: pe("become"), Env: []string{"ANSIBLE_BECOME"}, Kind: Bool, Default: "False", Use: "-b"},
-	{Name: "DEFAULT_BECOME_METHOD", Ini: pe("become_method"), Env: []string{"ANSIBLE_BECOME_METHOD"}, Default: "sudo", Use: "--become-method"},
+	{Name: "DEFAULT_BECOME_METHOD", Ini: pe("become_method"), Env: []string{"ANSIBLE_BECOME_METHOD"}, Default: "sudo", Use: "--become-method",
+		Values: []string{"sudo", "su"}},
 	{Name: "DEFAULT_BECOME_USER", Ini: pe("become_user"), Env: []string{"ANSIBLE_BECOME_USER"}, Default: "root", Use: "--become-user"},
 	{Name: "DEFAULT_BECOME_ASK_PASS", Ini: pe("become_ask_pass"), Env: []string{"ANSIBLE_BECOME_ASK_PASS"}, Kind: Bool, Default: "False", Use: "-K"},
 	{Name: "DEFAULT_ASK_PASS", Ini: d("ask_pass"), Env: []string{"ANSIBLE_ASK_PASS"}, Kind: Bool, Default: "False", Use: "-k"},
@@ -69,7 +73,8 @@ var Settings = []Setting{
 	{Name: "RETRY_FILES_SAVE_PATH", Ini: d("retry_files_save_path"), Env: []string{"ANSIBLE_RETRY_FILES_SAVE_PATH"}, Kind: Path,
 		Use: "--resume-dir"},
 	{Name: "DEFAULT_STDOUT_CALLBACK", Ini: d("stdout_callback"), Env: []string{"ANSIBLE_STDOUT_CALLBACK"}, Default: "default",
-		Use: "default is --output text, json (ansible.posix.json) is --output json; others are not supported"},
+		Use:    "default is --output text, json (ansible.posix.json) is --output json; others are not supported",
+		Values: []string{"default", "ansible.builtin.default", "json", "ansible.posix.json"}},
 	{Name: "ANSIBLE_NOCOWS", Ini: d("nocows"), Env: []string{"ANSIBLE_NOCOWS"}, Kind: Bool, Default: "False",
 		Use: "haplay never draws cows", Ignored: true},
 	{Name: "ANSIBLE_NOCOLOR", Ini: d("nocolor"), Env: []string{"ANSIBLE_NOCOLOR", "NO_COLOR"}, Kind: Bool, Default: "False", Use: "no colors"},

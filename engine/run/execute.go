@@ -20,7 +20,7 @@ import (
 func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 	o := l.opts
 	policy, _ := connection.ParseHostKeyPolicy(o.HostKeyChecking)
-	knownHosts := append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...)
+	knownHosts := append(append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...), defaultsKnownHosts(o.Connection)...)
 	hk, err := connection.NewHostKeyChecker(policy, knownHosts)
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)

@@ -42,13 +42,16 @@ type Options struct {
 	HostKeyChecking string // strict, accept-new or off
 	Timeout         time.Duration
 	RolesPath       []string
-	Output          string // text or json
-	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
-	SSHShells       int    // remote shells per host, -1 = channel per command
-	Verbosity       int
-	LogFile         string
-	LogLevel        string
-	Stdout          io.Writer
+	// CollectionsPaths are ansible.cfg's collections_path(s): directories
+	// holding ansible_collections/, after the vendored ones.
+	CollectionsPaths []string
+	Output           string // text or json
+	ResumeDir        string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
+	SSHShells        int    // remote shells per host, -1 = channel per command
+	Verbosity        int
+	LogFile          string
+	LogLevel         string
+	Stdout           io.Writer
 	// Connection holds -u, -b, --become-user, --become-method, the
 	// passwords -K and -k asked for, --private-key and the ssh arguments:
 	// the defaults below every keyword and variable.
@@ -152,7 +155,7 @@ func Load(o Options) (*Loaded, error) {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
 	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories)})
+		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: append(requirements.CollectionsPath(o.Inventories), o.CollectionsPaths...)})
 	if err != nil {
 		return nil, parseError(err)
 	}
