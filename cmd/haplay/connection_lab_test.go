@@ -174,15 +174,22 @@ func ansibleConn(t *testing.T, l *lab.Lab, ansible, dir string, args []string) c
 	t.Helper()
 	cfg := filepath.Join(dir, "ansible.cfg")
 	writeFile(t, cfg, "[defaults]\n")
+	return ansibleResults(t, ansible, dir, append([]string{"pb.yml", "-i", "hosts"}, args...),
+		"ANSIBLE_CONFIG="+cfg, "ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_SSH_ARGS=-o UserKnownHostsFile="+l.KnownHostsPath)
+}
+
+// ansibleResults runs ansible-playbook in dir with HOME there, the
+// results_json callback and env added, and reads what it did.
+func ansibleResults(t *testing.T, ansible, dir string, args []string, env ...string) connOutcome {
+	t.Helper()
 	writeFile(t, filepath.Join(dir, "callbacks", "results_json.py"), resultsCallback)
-	cmd := exec.Command(ansible, append([]string{"pb.yml", "-i", "hosts"}, args...)...)
+	cmd := exec.Command(ansible, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "ANSIBLE_CONFIG="+cfg,
+	cmd.Env = append(append(os.Environ(), "HOME="+dir,
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(dir, "cp"),
-		"ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_SSH_ARGS=-o UserKnownHostsFile="+l.KnownHostsPath,
 		"ANSIBLE_CALLBACK_PLUGINS="+filepath.Join(dir, "callbacks"), "ANSIBLE_STDOUT_CALLBACK=results_json",
 		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3",
-		"ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_NOCOLOR=1", "ANSIBLE_DEPRECATION_WARNINGS=0")
+		"ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_NOCOLOR=1", "ANSIBLE_DEPRECATION_WARNINGS=0"), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -211,7 +218,7 @@ func ansibleConn(t *testing.T, l *lab.Lab, ansible, dir string, args []string) c
 	}
 	for _, r := range doc.Rows {
 		o.status[r.Task+" "+r.Host] = r.Status
-		if r.Task == "show" && r.Status == "ok" {
+		if (r.Task == "show" || strings.HasSuffix(r.Task, " : show")) && r.Status == "ok" {
 			o.shown[r.Host] = fmt.Sprint(r.Msg)
 		}
 	}
