@@ -46,8 +46,9 @@ type connOutcome struct {
 // The connection settings reach the connection as in ansible-playbook:
 // -e ansible_port and -e ansible_user beat the inventory, a templated
 // ansible_host is rendered, a play's remote_user applies when the host
-// has no ansible_user (and loses to it), and a play's connection: local
-// runs on the controller.
+// has no ansible_user (and loses to it), a play's connection: local
+// runs on the controller, and -u, -b, --become-user and --become-method
+// take effect below the keywords and variables.
 func TestConnectionSettingsAgainstAnsibleLab(t *testing.T) {
 	ansible, err := exec.LookPath("ansible-playbook")
 	if err != nil {
@@ -75,6 +76,18 @@ func TestConnectionSettingsAgainstAnsibleLab(t *testing.T) {
 		{"play remote_user, no such user", noUser, "  remote_user: nosuchuser\n", nil, ""},
 		{"ansible_user beats remote_user", plain, "  remote_user: nosuchuser\n", nil, "root@node1"},
 		{"play connection: local", strings.ReplaceAll(plain, h1.IP, "192.0.2.1"), "  connection: local\n", nil, "root@" + ctl},
+		// The command line is the keywords' default: -u loses to
+		// ansible_user and to remote_user:, -b and --become-user to
+		// become: and to ansible_become_user.
+		{"-u", noUser, "", []string{"-u", "root"}, "root@node1"},
+		{"-u, no such user", noUser, "", []string{"--user", "nosuchuser"}, ""},
+		{"ansible_user beats -u", plain, "", []string{"-u", "nosuchuser"}, "root@node1"},
+		{"remote_user beats -u", noUser, "  remote_user: root\n", []string{"-u", "nosuchuser"}, "root@node1"},
+		{"-b --become-user", plain, "", []string{"-b", "--become-user", "nobody"}, "nobody@node1"},
+		{"become: false beats -b", plain, "  become: false\n", []string{"-b", "--become-user", "nobody"}, "root@node1"},
+		{"become_user beats --become-user", plain, "  become_user: daemon\n", []string{"--become", "--become-user", "nobody"}, "daemon@node1"},
+		{"ansible_become_user beats --become-user", strings.ReplaceAll(plain, "ansible_user=root", "ansible_user=root ansible_become_user=daemon"),
+			"", []string{"-b", "--become-user", "nobody", "--become-method", "sudo"}, "daemon@node1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -161,15 +174,22 @@ func ansibleConn(t *testing.T, l *lab.Lab, ansible, dir string, args []string) c
 	t.Helper()
 	cfg := filepath.Join(dir, "ansible.cfg")
 	writeFile(t, cfg, "[defaults]\n")
+	return ansibleResults(t, ansible, dir, append([]string{"pb.yml", "-i", "hosts"}, args...),
+		"ANSIBLE_CONFIG="+cfg, "ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_SSH_ARGS=-o UserKnownHostsFile="+l.KnownHostsPath)
+}
+
+// ansibleResults runs ansible-playbook in dir with HOME there, the
+// results_json callback and env added, and reads what it did.
+func ansibleResults(t *testing.T, ansible, dir string, args []string, env ...string) connOutcome {
+	t.Helper()
 	writeFile(t, filepath.Join(dir, "callbacks", "results_json.py"), resultsCallback)
-	cmd := exec.Command(ansible, append([]string{"pb.yml", "-i", "hosts"}, args...)...)
+	cmd := exec.Command(ansible, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "ANSIBLE_CONFIG="+cfg,
+	cmd.Env = append(append(os.Environ(), "HOME="+dir,
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(dir, "cp"),
-		"ANSIBLE_HOST_KEY_CHECKING=True", "ANSIBLE_SSH_ARGS=-o UserKnownHostsFile="+l.KnownHostsPath,
 		"ANSIBLE_CALLBACK_PLUGINS="+filepath.Join(dir, "callbacks"), "ANSIBLE_STDOUT_CALLBACK=results_json",
 		"ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3",
-		"ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_NOCOLOR=1", "ANSIBLE_DEPRECATION_WARNINGS=0")
+		"ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_NOCOLOR=1", "ANSIBLE_DEPRECATION_WARNINGS=0"), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -198,7 +218,7 @@ func ansibleConn(t *testing.T, l *lab.Lab, ansible, dir string, args []string) c
 	}
 	for _, r := range doc.Rows {
 		o.status[r.Task+" "+r.Host] = r.Status
-		if r.Task == "show" && r.Status == "ok" {
+		if (r.Task == "show" || strings.HasSuffix(r.Task, " : show")) && r.Status == "ok" {
 			o.shown[r.Host] = fmt.Sprint(r.Msg)
 		}
 	}

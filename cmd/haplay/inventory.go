@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haplay/haplay/engine/ansiblecfg"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/yamlnode"
@@ -41,6 +42,17 @@ func newInventoryCmd(g *globalOptions) *cobra.Command {
 				opts.group = args[0]
 			}
 			opts.out, opts.errOut = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if len(opts.sources) == 0 {
+				// As ansible-inventory: ansible.cfg's inventory (ANSIBLE_INVENTORY).
+				cfg, err := ansiblecfg.Load(ansiblecfg.OSEnv())
+				if err != nil {
+					return usageErrorf("%v", err)
+				}
+				for _, w := range cfg.Warnings {
+					fmt.Fprintln(opts.errOut, "[WARNING]: "+w)
+				}
+				opts.sources, _ = cfg.Paths("DEFAULT_HOST_LIST")
+			}
 			return runInventory(cmd.Context(), opts)
 		},
 	}

@@ -67,3 +67,24 @@ func TestInventoryCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+// Without -i, the inventory comes from ansible.cfg (or ANSIBLE_INVENTORY,
+// which beats it), as ansible-inventory takes it.
+func TestInventoryFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "a\n", "other": "b\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("ANSIBLE_CONFIG", filepath.Join(dir, "ansible.cfg"))
+	out, err := runHaplay(t, "inventory", "--graph")
+	if want := "@all:\n  |--@ungrouped:\n  |  |--a\n"; err != nil || out != want {
+		t.Errorf("graph = %q, %v; want %q", out, err, want)
+	}
+	t.Setenv("ANSIBLE_INVENTORY", filepath.Join(dir, "other"))
+	out, err = runHaplay(t, "inventory", "--graph")
+	if want := "@all:\n  |--@ungrouped:\n  |  |--b\n"; err != nil || out != want {
+		t.Errorf("with ANSIBLE_INVENTORY: graph = %q, %v; want %q", out, err, want)
+	}
+}

@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newLabCmd(g))
 	root.AddCommand(newVendorCmd(g))
 	root.AddCommand(newVaultCmd(g))
+	root.AddCommand(newConfigCmd(g))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
-	o := &playbookOptions{global: g}
+	o := &playbookOptions{global: g, conn: &connectionOptions{}}
 	cmd := &cobra.Command{
 		Use:   "plan PLAYBOOK -i INVENTORY",
 		Short: "Show what a run would change, and change nothing (check + diff + summary)",
@@ -25,6 +26,7 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	addPlaybookFlags(cmd, o)
+	addConnectionFlags(cmd, o.conn)
 	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }
@@ -33,6 +35,10 @@ func runPlan(ctx context.Context, o *playbookOptions) error {
 	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
+	}
+	if o.conn.syntaxCheck {
+		fmt.Fprintf(o.stdout, "\nplaybook: %s\n", o.playbook)
+		return nil
 	}
 	rc, err := lr.Execute(ctx)
 	if err != nil {

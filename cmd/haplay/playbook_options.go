@@ -13,9 +13,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/haplay/haplay/engine/ansiblecfg"
 	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
+	"github.com/haplay/haplay/engine/vault"
 )
 
 // playbookOptions are the flags shared by run, plan and check, named as
@@ -40,13 +42,19 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
-	ansibleExits    bool   // run --ansible-exit-codes (exitcodes.go)
-	resumeDir       string // run and plan: where a stopped rollout's resume file goes
-	sshShells       int    // hidden: remote shells per host, -1 = channel per command
-	cpuProfile      string // hidden: write a CPU profile of the run here
-	vault           vaultOptions
-	stdout          io.Writer
-	stderr          io.Writer
+	ansibleExits    bool               // run --ansible-exit-codes (exitcodes.go)
+	resumeDir       string             // run and plan: where a stopped rollout's resume file goes
+	sshShells       int                // hidden: remote shells per host, -1 = channel per command
+	cpuProfile      string             // hidden: write a CPU profile of the run here
+	conn            *connectionOptions // run and plan only: -u, -b, -K...
+	// From ansible.cfg and ANSIBLE_* (config_apply.go).
+	config           *ansiblecfg.Config
+	collectionsPaths []string
+	noColor          bool
+	configWarnings   []string
+	vault            vaultOptions
+	stdout           io.Writer
+	stderr           io.Writer
 }
 
 func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
@@ -79,21 +87,72 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 func (o *playbookOptions) verify(cmd *cobra.Command, args []string) error {
 	o.playbook = args[0]
 	o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-	return o.runOptions().Verify()
+	if err := o.loadConfig(cmd); err != nil {
+		return err
+	}
+	if err := o.runOptions().Verify(); err != nil {
+		return err
+	}
+	if o.conn != nil {
+		return o.conn.verify(o)
+	}
+	return nil
+}
+
+// loadConfig reads ansible.cfg and the ANSIBLE_* variables into the
+// flags not given, and says, as Ansible does at -v, which file it used.
+func (o *playbookOptions) loadConfig(cmd *cobra.Command) error {
+	cfg, err := ansiblecfg.Load(ansiblecfg.OSEnv())
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	o.config = cfg
+	if err := o.applyConfig(cmd, cfg); err != nil {
+		return err
+	}
+	for _, w := range append(cfg.Warnings, o.configWarnings...) {
+		fmt.Fprintln(o.stderr, "[WARNING]: "+w)
+	}
+	// The config's vault settings, with their ANSIBLE_* variables over
+	// them as ansiblecfg resolves them, take the environment's place.
+	o.vault.config = &vaultSources{IdentityList: cfg.VaultIdentityList(),
+		PasswordFile: strings.TrimPrefix(cfg.VaultPasswordFile(), vault.DefaultID+"@")}
+	if o.global.verbose >= 1 {
+		w := o.stdout
+		if o.output == "json" {
+			w = o.stderr // stdout holds the one JSON document
+		}
+		if cfg.File != "" {
+			fmt.Fprintf(w, "Using %s as config file\n", cfg.File)
+		} else {
+			fmt.Fprintln(w, "No config file found; using defaults")
+		}
+	}
+	return nil
 }
 
 // runOptions turns the flags into the options of a run.
 func (o *playbookOptions) runOptions() run.Options {
-	return run.Options{
+	ro := run.Options{
 		Playbook: o.playbook, Inventories: o.inventories, Limit: o.limit, Forks: o.forks,
 		Check: o.check, Diff: o.diff, Plan: o.plan, Tags: o.tags, SkipTags: o.skipTags,
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
-		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
-		Output: o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
+		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath, CollectionsPaths: o.collectionsPaths,
+		NoColor: o.noColor,
+		Output:  o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout, Stderr: o.stderr,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}
+	if c := o.conn; c != nil {
+		ro.Connection, ro.ForceHandlers, ro.Step = c.defaults(), c.forceHandlers, c.step
+		if c.syntaxCheck {
+			// As ansible-playbook --syntax-check: vars_prompt takes its
+			// default and asks nobody.
+			ro.Prompt = func(string, bool) (string, error) { return "", nil }
+		}
+	}
+	return ro
 }
 
 // load loads the run: everything that can fail before a host is

@@ -13,7 +13,7 @@ import (
 )
 
 func newRunCmd(g *globalOptions) *cobra.Command {
-	o := &playbookOptions{global: g}
+	o := &playbookOptions{global: g, conn: &connectionOptions{}}
 	cmd := &cobra.Command{
 		Use:   "run PLAYBOOK -i INVENTORY",
 		Short: "Run a playbook (ansible-playbook compatible)",
@@ -31,6 +31,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	addPlaybookFlags(cmd, o)
+	addConnectionFlags(cmd, o.conn)
 	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
 	cmd.Flags().BoolVar(&o.ansibleExits, "ansible-exit-codes", false,
@@ -54,6 +55,11 @@ func runPlaybook(ctx context.Context, o *playbookOptions) error {
 	lr, err := load(o)
 	if err != nil {
 		return formatLoadError(err)
+	}
+	if o.conn.syntaxCheck {
+		// ansible-playbook --syntax-check prints this and exits 0.
+		fmt.Fprintf(o.stdout, "\nplaybook: %s\n", o.playbook)
+		return nil
 	}
 	if o.listHosts || o.listTasks {
 		return listPlaybook(lr, o)

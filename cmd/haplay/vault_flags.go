@@ -19,6 +19,9 @@ type vaultOptions struct {
 	ids           []string // --vault-id LABEL@SOURCE
 	passwordFiles []string // --vault-password-file FILE
 	ask           bool     // --ask-vault-pass, -J
+	// config is ansible.cfg's vault settings (with the environment's
+	// over them), when the command read a config; nil: the environment's.
+	config *vaultSources
 }
 
 func addVaultFlags(f *pflag.FlagSet, o *vaultOptions) {
@@ -82,7 +85,11 @@ func (o vaultOptions) vaultSpecs(src vaultSources) []vault.Spec {
 
 // keyring reads the passwords of every vault id.
 func (o vaultOptions) keyring(ctx context.Context) (*vault.Keyring, error) {
-	specs := o.vaultSpecs(envVaultSources(os.Getenv))
+	src := envVaultSources(os.Getenv)
+	if o.config != nil {
+		src = *o.config
+	}
+	specs := o.vaultSpecs(src)
 	if len(specs) == 0 {
 		return nil, nil
 	}

@@ -27,6 +27,30 @@ type Keywords struct {
 	Become       *bool  // become:
 	BecomeUser   string // become_user:
 	BecomeMethod string // become_method:
+	// Defaults are what the command line and ansible.cfg set for every
+	// host, below every keyword and variable.
+	Defaults Defaults
+}
+
+// Defaults are the connection settings of the command line and of
+// ansible.cfg and its ANSIBLE_* variables (-u, -b, --become-user,
+// --become-method, -K, -k, --private-key, ssh_args, --ssh-common-args,
+// --ssh-extra-args). Ansible makes them the defaults of the keywords
+// (remote_user:, become:...) and of the connection variables, so a
+// keyword or a variable beats them: -u loses to remote_user: and to
+// ansible_user. They are not templates and are never rendered: a password
+// may hold "{{".
+type Defaults struct {
+	RemoteUser     string
+	Become         bool
+	BecomeUser     string
+	BecomeMethod   string
+	BecomePassword string // -K
+	Password       string // -k
+	KeyFile        string // --private-key, private_key_file
+	SSHArgs        string // ssh_args ([ssh_connection], ANSIBLE_SSH_ARGS)
+	SSHCommonArgs  string // --ssh-common-args
+	SSHExtraArgs   string // --ssh-extra-args
 }
 
 // ErrBecome marks an error in the become settings. It fails the task; any
@@ -66,6 +90,12 @@ type resolver struct {
 // value returns the rendered variable k, or the rendered keyword when the
 // variable is not set; name says which one was used, for messages.
 func (r resolver) value(k, keyword, keywordName string) (val, name string, err error) {
+	return r.valueOr(k, keyword, keywordName, "")
+}
+
+// valueOr is value with a default, taken as it is, when neither the
+// variable nor the keyword is set.
+func (r resolver) valueOr(k, keyword, keywordName, def string) (val, name string, err error) {
 	if v, ok := r.vars[k]; ok && v != nil {
 		s, ok := v.(string)
 		if !ok {
@@ -78,7 +108,7 @@ func (r resolver) value(k, keyword, keywordName string) (val, name string, err e
 		return val, k, nil
 	}
 	if keyword == "" {
-		return "", keywordName, nil
+		return def, keywordName, nil
 	}
 	val, err = r.render(keyword)
 	if err != nil {
@@ -114,25 +144,38 @@ func (r resolver) reach(s *connection.Spec, kw Keywords) error {
 		}
 		s.Port = p
 	}
-	if s.User, _, err = r.value("ansible_user", kw.RemoteUser, "remote_user"); err != nil {
+	d := kw.Defaults
+	if s.User, _, err = r.valueOr("ansible_user", kw.RemoteUser, "remote_user", d.RemoteUser); err != nil {
 		return err
 	}
-	if s.KeyFile, _, err = r.value("ansible_ssh_private_key_file", "", ""); err != nil {
+	if s.KeyFile, _, err = r.valueOr("ansible_ssh_private_key_file", "", "", ""); err != nil {
 		return err
 	}
-	if s.Password, _, err = r.value("ansible_password", "", ""); err != nil {
+	if s.KeyFile == "" {
+		if s.KeyFile, _, err = r.valueOr("ansible_private_key_file", "", "", d.KeyFile); err != nil {
+			return err
+		}
+	}
+	if s.Password, _, err = r.valueOr("ansible_password", "", "", ""); err != nil {
 		return err
 	}
-	return r.sshOptions(s)
+	if s.Password == "" {
+		if s.Password, _, err = r.valueOr("ansible_ssh_pass", "", "", d.Password); err != nil {
+			return err
+		}
+	}
+	return r.sshOptions(s, d)
 }
 
 // sshOptions fills the ssh arguments (ansible_ssh_args, _common_args and
 // _extra_args, in the order Ansible hands them to ssh) and the handshake
 // timeout (ansible_ssh_timeout, else ansible_timeout, in seconds).
-func (r resolver) sshOptions(s *connection.Spec) error {
+func (r resolver) sshOptions(s *connection.Spec, d Defaults) error {
 	var args []string
-	for _, k := range []string{"ansible_ssh_args", "ansible_ssh_common_args", "ansible_ssh_extra_args"} {
-		v, _, err := r.value(k, "", "")
+	for _, k := range []struct{ name, def string }{
+		{"ansible_ssh_args", d.SSHArgs}, {"ansible_ssh_common_args", d.SSHCommonArgs}, {"ansible_ssh_extra_args", d.SSHExtraArgs},
+	} {
+		v, _, err := r.valueOr(k.name, "", "", k.def)
 		if err != nil {
 			return err
 		}
@@ -165,7 +208,8 @@ func (r resolver) sshOptions(s *connection.Spec) error {
 // task with become: true as the login user when the host has
 // ansible_become: false, and as ansible_become_user over become_user.
 func (r resolver) become(kw Keywords) (connection.Become, error) {
-	var b connection.Become
+	d := kw.Defaults
+	b := connection.Become{Enabled: d.Become}
 	if kw.Become != nil {
 		b.Enabled = *kw.Become
 	}
@@ -186,17 +230,17 @@ func (r resolver) become(kw Keywords) (connection.Become, error) {
 		b.Enabled = on
 	}
 	var err error
-	if b.User, _, err = r.value("ansible_become_user", kw.BecomeUser, "become_user"); err != nil {
+	if b.User, _, err = r.valueOr("ansible_become_user", kw.BecomeUser, "become_user", d.BecomeUser); err != nil {
 		return b, err
 	}
-	if b.Method, _, err = r.value("ansible_become_method", kw.BecomeMethod, "become_method"); err != nil {
+	if b.Method, _, err = r.valueOr("ansible_become_method", kw.BecomeMethod, "become_method", d.BecomeMethod); err != nil {
 		return b, err
 	}
 	if b.Password, _, err = r.value("ansible_become_password", "", ""); err != nil {
 		return b, err
 	}
 	if b.Password == "" {
-		if b.Password, _, err = r.value("ansible_become_pass", "", ""); err != nil {
+		if b.Password, _, err = r.valueOr("ansible_become_pass", "", "", d.BecomePassword); err != nil {
 			return b, err
 		}
 	}

@@ -222,7 +222,7 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 		l.errorf(n.Get("strategy").Pos, "strategy %q: use linear or free", p.Strategy)
 	}
 	p.AnyErrorsFatal = l.boolOr(n, "any_errors_fatal", false)
-	p.ForceHandlers = l.boolOr(n, "force_handlers", false)
+	p.ForceHandlers = l.optBool(n, "force_handlers")
 	p.IgnoreErrors = l.boolOr(n, "ignore_errors", false)
 	p.IgnoreUnreachable = l.boolOr(n, "ignore_unreachable", false)
 	p.NoLog = l.boolOr(n, "no_log", false)

@@ -41,7 +41,7 @@ type Play struct {
 	Tags              []string
 	CheckMode         *bool
 	Diff              *bool
-	ForceHandlers     bool
+	ForceHandlers     *bool // nil: --force-handlers decides (runner.Options.ForceHandlers)
 	IgnoreErrors      bool
 	IgnoreUnreachable bool
 	NoLog             bool

@@ -23,7 +23,7 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 	defer func() { err = redactError(o.Vault, err) }()
 	yr := yamlnode.Reader{Vault: o.Vault}
 	policy, _ := connection.ParseHostKeyPolicy(o.HostKeyChecking)
-	knownHosts := append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...)
+	knownHosts := append(append(append([]string{}, o.KnownHosts...), inventoryKnownHosts(l.Inventory)...), defaultsKnownHosts(o.Connection)...)
 	hk, err := connection.NewHostKeyChecker(policy, knownHosts)
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)
@@ -65,6 +65,7 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 		Tags: SplitTags(o.Tags), SkipTags: SplitTags(o.SkipTags), StartAt: o.StartAt,
 		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
 		InventorySources: l.Inventory.Sources(),
+		Connection:       o.Connection, ForceHandlers: o.ForceHandlers, Step: o.Step,
 	}
 	return runner.Run(ctx, l.Playbook, opts)
 }
@@ -79,7 +80,7 @@ func (l *Loaded) reporters() (report.Multi, func(), error) {
 		reporters = append(reporters, report.NewJSON(o.Stdout))
 	default:
 		reporters = append(reporters, report.NewText(o.Stdout, report.TextOptions{
-			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout), Check: o.Check, Plan: o.Plan, Modules: l.registry}))
+			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout) && !o.NoColor, Check: o.Check, Plan: o.Plan, Modules: l.registry}))
 	}
 	if o.LogFile == "" {
 		return reporters, func() {}, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/jinja"
 )
@@ -32,6 +33,22 @@ func inventoryKnownHosts(inv *inventory.Inventory) []string {
 				if _, err := os.Stat(f); err == nil && !slices.Contains(out, f) {
 					out = append(out, f)
 				}
+			}
+		}
+	}
+	return out
+}
+
+// defaultsKnownHosts returns the known_hosts files named in the ssh
+// arguments of the command line and ansible.cfg (ssh_args,
+// --ssh-common-args, --ssh-extra-args), as inventoryKnownHosts does for
+// the inventory's.
+func defaultsKnownHosts(d connspec.Defaults) []string {
+	var out []string
+	for _, args := range []string{d.SSHArgs, d.SSHCommonArgs, d.SSHExtraArgs} {
+		for _, f := range KnownHostsFromSSHArgs(args) {
+			if _, err := os.Stat(f); err == nil && !slices.Contains(out, f) {
+				out = append(out, f)
 			}
 		}
 	}

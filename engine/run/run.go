@@ -16,6 +16,7 @@ import (
 
 	"github.com/haplay/haplay/engine/catalog"
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/inventory"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
@@ -44,14 +45,26 @@ type Options struct {
 	HostKeyChecking string // strict, accept-new or off
 	Timeout         time.Duration
 	RolesPath       []string
-	Output          string // text or json
-	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
-	SSHShells       int    // remote shells per host, -1 = channel per command
-	Verbosity       int
-	LogFile         string
-	LogLevel        string
-	Stdout          io.Writer
-	Stderr          io.Writer // load-time warnings; nil: not shown
+	// CollectionsPaths are ansible.cfg's collections_path(s): directories
+	// holding ansible_collections/, after the vendored ones.
+	CollectionsPaths []string
+	Output           string // text or json
+	ResumeDir        string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
+	SSHShells        int    // remote shells per host, -1 = channel per command
+	Verbosity        int
+	LogFile          string
+	LogLevel         string
+	Stdout           io.Writer
+	Stderr           io.Writer // load-time warnings; nil: not shown
+	// Connection holds -u, -b, --become-user, --become-method, the
+	// passwords -K and -k asked for, --private-key and the ssh arguments:
+	// the defaults below every keyword and variable.
+	Connection    connspec.Defaults
+	ForceHandlers bool // --force-handlers: the default of force_handlers
+	// Step is --step: ask on Terminal before each task. Verify refuses it
+	// without a Terminal.
+	Step    bool
+	NoColor bool // ANSIBLE_NOCOLOR, nocolor in ansible.cfg
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
@@ -105,6 +118,12 @@ func (o Options) Verify() error {
 	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
 		return usageErrorf("--host-key-checking: %v", err)
 	}
+	if m := o.Connection.BecomeMethod; m != "" && !playbook.BecomeMethod(m) {
+		return usageErrorf("--become-method %q is not supported (use sudo or su)", m)
+	}
+	if o.Step && o.Terminal == nil {
+		return usageErrorf("--step needs a terminal to ask on")
+	}
 	return nil
 }
 
@@ -147,7 +166,7 @@ func Load(o Options) (_ *Loaded, err error) {
 	}
 	cat := catalog.New()
 	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
-		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: requirements.CollectionsPath(o.Inventories),
+		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: append(requirements.CollectionsPath(o.Inventories), o.CollectionsPaths...),
 		YAML: yr, Catalog: cat})
 	if err != nil {
 		return nil, parseError(err)

@@ -30,6 +30,9 @@ func (pr *playRun) gatherFacts(ctx context.Context) error {
 		args["gather_timeout"] = *pr.play.GatherTimeout
 	}
 	t := &playbook.Task{Pos: pr.play.Pos, Name: "Gathering Facts", Module: name, Action: name, Args: args, Become: &off}
+	if run, err := pr.takeStep(ctx, t, false, nil); err != nil || !run {
+		return err
+	}
 	pr.opts.Reporter.TaskStart(t, false)
 	e := pr.resolve(t, &frame{})
 	f := &frame{}

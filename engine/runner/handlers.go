@@ -11,6 +11,15 @@ import (
 	"github.com/haplay/haplay/engine/playbook"
 )
 
+// forceHandlers is the play's force_handlers, or --force-handlers when
+// the play does not say: Ansible makes the flag the keyword's default.
+func (pr *playRun) forceHandlers() bool {
+	if pr.play.ForceHandlers != nil {
+		return *pr.play.ForceHandlers
+	}
+	return pr.opts.ForceHandlers
+}
+
 // flushHandlers runs notified handlers in definition order, each once, on
 // the hosts that notified it. A failed host runs none unless
 // force_handlers is set.
@@ -40,7 +49,7 @@ func (pr *playRun) flushHandlers(ctx context.Context, among []string) error {
 			}
 			hs.notified, hs.maybeNotified = map[string]bool{}, map[string]bool{}
 			pr.mu.Unlock()
-			if hs.unreachable.Load() || (hs.failed.Load() && !pr.play.ForceHandlers) {
+			if hs.unreachable.Load() || (hs.failed.Load() && !pr.forceHandlers()) {
 				continue
 			}
 			sure, unsure := false, false
@@ -58,7 +67,7 @@ func (pr *playRun) flushHandlers(ctx context.Context, among []string) error {
 		if len(hosts) == 0 && len(maybe) == 0 {
 			continue
 		}
-		if pr.play.ForceHandlers {
+		if pr.forceHandlers() {
 			for _, host := range hosts {
 				pr.host(host).failed.Store(false)
 			}

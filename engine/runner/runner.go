@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/haplay/haplay/engine/connection"
+	"github.com/haplay/haplay/engine/connspec"
 	"github.com/haplay/haplay/engine/module"
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/template"
@@ -84,6 +85,15 @@ type Options struct {
 	// ansible_config_file ("" when no config file was read).
 	InventorySources []string
 	ConfigFile       string
+	// Connection holds the connection settings of the command line and
+	// ansible.cfg, below every keyword and variable (connspec.Defaults).
+	Connection connspec.Defaults
+	// ForceHandlers is --force-handlers: the default of the play keyword
+	// force_handlers.
+	ForceHandlers bool
+	// Step is --step: before each task the Prompter asks whether to run
+	// it. The caller makes sure there is a Prompter.
+	Step bool
 }
 
 // AnsibleVersion is the ansible-core release whose behaviour haplay
@@ -104,6 +114,7 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (*Recap, erro
 		hosts: map[string]*hostState{},
 		omit:  "__omit_place_holder__" + randomToken(),
 	}
+	r.stepping.Store(opts.Step)
 	defer r.opts.Reporter.Recap(r.recap)
 	for _, p := range pb.Plays {
 		if interrupted(ctx) {
@@ -135,6 +146,10 @@ type run struct {
 	recap *Recap
 	hosts map[string]*hostState
 	omit  string
+	// stepping is --step until the operator answers "continue";
+	// stepMu keeps the questions of free-strategy hosts apart.
+	stepping atomic.Bool
+	stepMu   sync.Mutex
 }
 
 // hostState is what the run knows about a host across plays.

@@ -138,6 +138,11 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if len(active) == 0 {
 		return nil
 	}
+	if _, meta := pr.module(t).(module.RunControl); !meta {
+		if run, err := pr.takeStep(ctx, t, handler, active); err != nil || !run {
+			return err
+		}
+	}
 	pr.opts.Reporter.TaskStart(t, handler)
 	if pg, ok := pr.opts.Reporter.(ProgressReporter); ok {
 		pg.Running(t, active)
@@ -933,7 +938,7 @@ func (pr *playRun) target(ctx context.Context, host string) (connection.Target, 
 // result.
 func (pr *playRun) connSpec(e *effective, host string, vars map[string]any) (connection.Spec, error) {
 	kw := connspec.Keywords{Connection: e.connection, RemoteUser: e.remoteUser, Port: e.port,
-		Become: e.become, BecomeUser: e.becomeUser, BecomeMethod: e.becomeMethod}
+		Become: e.become, BecomeUser: e.becomeUser, BecomeMethod: e.becomeMethod, Defaults: pr.opts.Connection}
 	vars = withoutConnDefaults(vars)
 	return connspec.Resolve(host, vars, kw, func(s string) (string, error) { return pr.renderString(s, vars) })
 }
