@@ -156,6 +156,35 @@ func NotImplementedMsg(name, fqcn string) string {
 	return name + ": not implemented by haplay; this task fails if it runs"
 }
 
+// templatedKeyword records a keyword whose value is a template, for the
+// runner to render per host, as Ansible templates these keywords; its
+// syntax is checked now, its value when it is rendered. It reports
+// whether the value was a template.
+func (l *loader) templatedKeyword(n *yamlnode.Node, key string, t *Task) bool {
+	v := n.Get(key)
+	if v == nil || v.Kind != yamlnode.Scalar {
+		return false
+	}
+	s, ok := v.Value.(string)
+	if !ok || !jinja.IsTemplated(s) {
+		return false
+	}
+	l.checkTemplate(v.Pos, s)
+	if t.KeywordTemplates == nil {
+		t.KeywordTemplates = map[string]string{}
+	}
+	t.KeywordTemplates[key] = s
+	return true
+}
+
+// optIntUnlessTemplated is optInt for a keyword that may be a template.
+func (l *loader) optIntUnlessTemplated(n *yamlnode.Node, key string, t *Task) *int {
+	if l.templatedKeyword(n, key, t) {
+		return nil
+	}
+	return l.optInt(n, key)
+}
+
 func (l *loader) unknownTaskKey(kv yamlnode.Pair) {
 	candidates := append(taskKeywords.list(), l.opts.Modules.Names()...)
 	msg := fmt.Sprintf("unknown module or task keyword %q", kv.Key)
@@ -299,8 +328,12 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.FailedWhen = l.conditions(n, "failed_when")
 	t.Until = l.conditions(n, "until")
 	t.Register = l.str(n, "register")
-	t.IgnoreErrors = l.optBool(n, "ignore_errors")
-	t.IgnoreUnreachable = l.optBool(n, "ignore_unreachable")
+	if !l.templatedKeyword(n, "ignore_errors", t) {
+		t.IgnoreErrors = l.optBool(n, "ignore_errors")
+	}
+	if !l.templatedKeyword(n, "ignore_unreachable", t) {
+		t.IgnoreUnreachable = l.optBool(n, "ignore_unreachable")
+	}
 	t.Notify = l.strList(n, "notify")
 	t.Listen = l.strList(n, "listen")
 	if len(t.Listen) > 0 && !ctx.handlers {
@@ -309,19 +342,27 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.Tags = l.strList(n, "tags")
 	t.DelegateTo = l.str(n, "delegate_to")
 	t.DelegateFacts = l.boolOr(n, "delegate_facts", false)
-	t.RunOnce = l.boolOr(n, "run_once", false)
-	t.Retries = l.optInt(n, "retries")
-	t.Delay = l.optInt(n, "delay")
-	t.Become = l.optBool(n, "become")
+	if !l.templatedKeyword(n, "run_once", t) {
+		t.RunOnce = l.boolOr(n, "run_once", false)
+	}
+	if !l.templatedKeyword(n, "retries", t) {
+		t.Retries = l.optInt(n, "retries")
+	}
+	if !l.templatedKeyword(n, "delay", t) {
+		t.Delay = l.optInt(n, "delay")
+	}
+	if !l.templatedKeyword(n, "become", t) {
+		t.Become = l.optBool(n, "become")
+	}
 	t.BecomeUser = l.str(n, "become_user")
 	l.connKeywords(n, &t.RemoteUser, &t.Connection, &t.BecomeMethod, nil)
 	t.Vars = l.mapping(n, "vars")
 	t.Environment = l.mapping(n, "environment")
 	t.NoLog = l.optBool(n, "no_log")
-	if th := l.optInt(n, "throttle"); th != nil {
+	if th := l.optIntUnlessTemplated(n, "throttle", t); th != nil {
 		t.Throttle = *th
 	}
-	if to := l.optInt(n, "timeout"); to != nil {
+	if to := l.optIntUnlessTemplated(n, "timeout", t); to != nil {
 		if *to < 0 {
 			l.errorf(n.Get("timeout").Pos, "timeout must be a number of seconds, 0 for none, got %d", *to)
 		} else {
@@ -330,7 +371,9 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	}
 	t.CheckMode = l.optBool(n, "check_mode")
 	t.Diff = l.optBool(n, "diff")
-	t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
+	if !l.templatedKeyword(n, "any_errors_fatal", t) {
+		t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
+	}
 	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
 		if v := n.Get(kw); v != nil {
 			if t.LoopKeyword != "" {

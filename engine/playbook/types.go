@@ -107,8 +107,13 @@ type Task struct {
 	// NotImplemented is the FQCN of a module Ansible has and haplay does
 	// not (Action is empty): the task fails if it runs.
 	NotImplemented string
-	Role           *Role  // the role the task came from, or nil
-	FileDir        string // directory of the file holding the task (for relative paths)
+	// KeywordTemplates are keywords whose value is a template (ignore_errors,
+	// ignore_unreachable, any_errors_fatal, run_once, retries, delay,
+	// timeout, throttle, become), by name: the runner renders them with
+	// the host's variables; the typed field stays unset.
+	KeywordTemplates map[string]string
+	Role             *Role  // the role the task came from, or nil
+	FileDir          string // directory of the file holding the task (for relative paths)
 
 	// Block, when non-nil, makes this task a block.
 	Block  []*Task

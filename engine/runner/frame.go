@@ -46,6 +46,12 @@ type effective struct {
 	anyErrorsFatal    bool
 	environment       []map[string]any
 	timeout           int // seconds; 0 none
+	retries, delay    *int
+	throttle          int
+	// templates are keywords still to render with a host's variables
+	// (playbook.Task.KeywordTemplates, nearest level winning);
+	// renderKeywords fills the fields above from them.
+	templates map[string]string
 }
 
 func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
@@ -100,6 +106,7 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		if b.Environment != nil {
 			e.environment = append(e.environment, b.Environment)
 		}
+		e.applyTemplates(b)
 	}
 	for _, c := range f.chain() {
 		if c.block != nil {
@@ -107,6 +114,7 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		}
 	}
 	apply(t)
+	e.retries, e.delay, e.throttle = t.Retries, t.Delay, t.Throttle
 	return e
 }
 
@@ -116,4 +124,26 @@ func or(s, def string) string {
 		return s
 	}
 	return def
+}
+
+// applyTemplates takes a level's templated keywords; a literal value at a
+// nearer level drops an outer template of the same keyword.
+func (e *effective) applyTemplates(b *playbook.Task) {
+	literal := map[string]bool{"ignore_errors": b.IgnoreErrors != nil, "ignore_unreachable": b.IgnoreUnreachable != nil,
+		"any_errors_fatal": b.AnyErrorsFatal != nil, "run_once": b.RunOnce, "become": b.Become != nil,
+		"timeout": b.Timeout != nil, "retries": b.Retries != nil, "delay": b.Delay != nil, "throttle": b.Throttle > 0}
+	for k, isSet := range literal {
+		if isSet {
+			delete(e.templates, k)
+		}
+	}
+	if len(b.KeywordTemplates) == 0 {
+		return
+	}
+	if e.templates == nil {
+		e.templates = map[string]string{}
+	}
+	for k, v := range b.KeywordTemplates {
+		e.templates[k] = v
+	}
 }

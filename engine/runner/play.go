@@ -60,7 +60,11 @@ func (r *run) runPlay(ctx context.Context, p *playbook.Play) (bool, error) {
 	if err := pr.loadVarsFiles(); err != nil {
 		return true, err
 	}
-	bs, err := batches(hosts, p.Serial)
+	serial, err := pr.renderSerial()
+	if err != nil {
+		return true, fmt.Errorf("%s: %w", p.Pos, err)
+	}
+	bs, err := batches(hosts, serial)
 	if err != nil {
 		return true, fmt.Errorf("%s: %w", p.Pos, err)
 	}

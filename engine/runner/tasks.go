@@ -152,6 +152,7 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 	if _, ok := mod.(module.RunControl); ok {
 		return pr.runMeta(ctx, e, active, f)
 	}
+	e = pr.taskWideKeywords(e, active[0], f)
 	if _, once := mod.(module.RunsOnce); e.runOnce || once {
 		res := pr.runOnHost(ctx, e, active[0], f)
 		// run_once: the one result stands for every host of the batch.
@@ -167,8 +168,8 @@ func (pr *playRun) runTask(ctx context.Context, t *playbook.Task, hosts []string
 		return nil
 	}
 	limit := pr.opts.Forks
-	if t.Throttle > 0 && t.Throttle < limit {
-		limit = t.Throttle
+	if e.throttle > 0 && e.throttle < limit {
+		limit = e.throttle
 	}
 	var g errgroup.Group
 	g.SetLimit(limit)
@@ -220,6 +221,9 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 	hr := HostResult{Host: host, Task: t, NoLog: e.noLog}
 	vars, err := pr.taskVars(host, t, f)
 	if err != nil {
+		return pr.finish(e, pr.failResult(hr, err))
+	}
+	if e, err = pr.renderKeywords(e, vars); err != nil {
 		return pr.finish(e, pr.failResult(hr, err))
 	}
 	if name := pr.dependsOnUnknown(e, host); name != "" {
@@ -419,16 +423,16 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 	attempts := 1
 	if len(t.Until) > 0 {
 		attempts = 3
-		if t.Retries != nil {
-			attempts = *t.Retries + 1
-			if *t.Retries <= 0 {
+		if e.retries != nil {
+			attempts = *e.retries + 1
+			if *e.retries <= 0 {
 				attempts = 1
 			}
 		}
 	}
 	delay := 5
-	if t.Delay != nil {
-		delay = *t.Delay
+	if e.delay != nil {
+		delay = *e.delay
 	}
 	for attempt := 1; ; attempt++ {
 		out := pr.execute(ctx, e, host, vars, hr)
