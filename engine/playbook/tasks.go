@@ -396,6 +396,21 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 			t.LoopVar = l.str(lc, "loop_var")
 			t.IndexVar = l.str(lc, "index_var")
 			t.LoopLabel = l.str(lc, "label")
+			t.LoopExtended = l.boolOr(lc, "extended", false)
+			t.LoopAllItems = l.boolOr(lc, "extended_allitems", true)
+			if p := lc.Get("pause"); p != nil {
+				switch v := p.Value.(type) {
+				case int:
+					t.LoopPause = float64(v)
+				case float64:
+					t.LoopPause = v
+				default:
+					l.errorf(p.Pos, "loop_control pause must be a number of seconds, got %v", p.Interface())
+				}
+				if t.LoopPause < 0 {
+					l.errorf(p.Pos, "loop_control pause must not be negative")
+				}
+			}
 		}
 	}
 }

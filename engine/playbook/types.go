@@ -124,32 +124,37 @@ type Task struct {
 	// run time); import_* are expanded at load time and never appear here.
 	Include *Include
 
-	When              []string
-	Loop              any
-	LoopKeyword       string // "loop", "with_items", ...
-	LoopVar           string
-	IndexVar          string
-	LoopLabel         string
-	Register          string
-	ChangedWhen       []string
-	FailedWhen        []string
-	IgnoreErrors      *bool
-	IgnoreUnreachable *bool
-	Notify            []string
-	Listen            []string
-	Tags              []string
-	DelegateTo        string
-	DelegateFacts     bool
-	RunOnce           bool
-	Retries           *int
-	Until             []string
-	Delay             *int
-	Become            *bool
-	BecomeUser        string
-	BecomeMethod      string
-	RemoteUser        string
-	Connection        string
-	Vars              map[string]any
+	When        []string
+	Loop        any
+	LoopKeyword string // "loop", "with_items", ...
+	LoopVar     string
+	IndexVar    string
+	LoopLabel   string
+	// LoopPause is loop_control's pause: seconds between two items.
+	LoopPause float64
+	// LoopExtended is loop_control's extended: ansible_loop is set, with
+	// allitems unless extended_allitems is false (LoopAllItems).
+	LoopExtended, LoopAllItems bool
+	Register                   string
+	ChangedWhen                []string
+	FailedWhen                 []string
+	IgnoreErrors               *bool
+	IgnoreUnreachable          *bool
+	Notify                     []string
+	Listen                     []string
+	Tags                       []string
+	DelegateTo                 string
+	DelegateFacts              bool
+	RunOnce                    bool
+	Retries                    *int
+	Until                      []string
+	Delay                      *int
+	Become                     *bool
+	BecomeUser                 string
+	BecomeMethod               string
+	RemoteUser                 string
+	Connection                 string
+	Vars                       map[string]any
 	// RoleParams are the parameters of a roles: entry, on the block that
 	// holds the role's tasks; they rank above set_fact, as in Ansible.
 	RoleParams     map[string]any

@@ -1,10 +1,12 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haplay/haplay/engine/jinja"
 	"github.com/haplay/haplay/engine/truth"
@@ -133,4 +135,16 @@ func (pr *playRun) renderSerial() ([]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// sleepCtx waits d, or less when ctx ends (its error then).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -279,8 +279,14 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		if t.IndexVar != "" {
 			iv[t.IndexVar] = i
 		}
-		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items),
-			"revindex": len(items) - i, "revindex0": len(items) - i - 1}
+		if t.LoopExtended {
+			iv["ansible_loop"] = extendedLoop(items, i, t.LoopAllItems)
+		}
+		if i > 0 && t.LoopPause > 0 {
+			if err := sleepCtx(ctx, time.Duration(t.LoopPause*float64(time.Second))); err != nil {
+				break // interrupted: the items so far stand
+			}
+		}
 		plain, _ := jinja.Unwrap(item) // what is reported and registered
 		ir := pr.runItem(ctx, e, host, iv, plain, ls)
 		// set_fact in a loop: each item sees the facts of the items before.
@@ -295,6 +301,24 @@ func (pr *playRun) runLoop(ctx context.Context, e *effective, host string, vars 
 		ls.add(ir)
 	}
 	return ls.result()
+}
+
+// extendedLoop is ansible_loop under loop_control's extended, with
+// Ansible's keys: previtem and nextitem only where there is one.
+func extendedLoop(items []any, i int, allItems bool) map[string]any {
+	n := len(items)
+	m := map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == n-1, "length": n,
+		"revindex": n - i, "revindex0": n - i - 1}
+	if i > 0 {
+		m["previtem"] = items[i-1]
+	}
+	if i < n-1 {
+		m["nextitem"] = items[i+1]
+	}
+	if allItems {
+		m["allitems"] = items
+	}
+	return m
 }
 
 // loopError is the outcome of a task whose loop could not be rendered.
