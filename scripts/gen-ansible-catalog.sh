@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 core=$(dpkg-query -W -f '${Version}' ansible-core)
 coll=$(dpkg-query -W -f '${Version}' ansible)
 ansible-doc --metadata-dump --no-fail-on-errors -t module 2>/dev/null |
-  go run ./internal/gen/catalog -core "$core" -ansible "$coll" -o engine/catalog/modules.json.gz
+  go run ./internal/gen/catalog -collections /usr/lib/python3/dist-packages/ansible_collections -core "$core" -ansible "$coll" -o engine/catalog/modules.json.gz

@@ -27,6 +27,9 @@ type Data struct {
 	// Routing maps short names that ansible-core sends to a collection
 	// (sysctl -> ansible.posix.sysctl), from ansible_builtin_runtime.yml.
 	Routing map[string]string `json:"routing"`
+	// Groups are the collections' action groups (module_defaults'
+	// group/NAME), keyed NS.COLL.GROUP, members as FQCNs.
+	Groups map[string][]string `json:"groups"`
 }
 
 // Module is one module's argument spec, as its documentation gives it.
@@ -113,4 +116,23 @@ func (c *Catalog) Versions() (core, collections string) {
 		return "", ""
 	}
 	return c.data.AnsibleCore, c.data.Ansible
+}
+
+// Group lists the members (FQCNs) of an action group, named as
+// module_defaults names it after "group/": NS.COLL.GROUP, or a bare GROUP
+// of one of collections (the play's collections: keyword) or of
+// ansible-core's legacy groups (docker, k8s, aws...).
+func (c *Catalog) Group(name string, collections []string) ([]string, bool) {
+	if c.load() != nil {
+		return nil, false
+	}
+	if m, ok := c.data.Groups[name]; ok {
+		return m, true
+	}
+	for _, coll := range append(collections, "ansible.builtin") {
+		if m, ok := c.data.Groups[coll+"."+name]; ok {
+			return m, true
+		}
+	}
+	return nil, false
 }

@@ -45,3 +45,29 @@ func TestSpec(t *testing.T) {
 		t.Errorf("versions %q %q", core, coll)
 	}
 }
+
+func TestGroup(t *testing.T) {
+	c := New()
+	m, ok := c.Group("community.docker.docker", nil)
+	if !ok || !contains(m, "community.docker.docker_swarm") {
+		t.Errorf("group docker: %v %v", ok, m)
+	}
+	if _, ok := c.Group("docker", []string{"community.docker"}); !ok {
+		t.Error("group docker of the play's collections not found")
+	}
+	if m, ok := c.Group("docker", nil); !ok || !contains(m, "community.docker.docker_swarm") {
+		t.Errorf("ansible-core's legacy group docker: %v %v", ok, m)
+	}
+	if _, ok := c.Group("no_such_group", []string{"community.docker"}); ok {
+		t.Error("an unknown group resolved")
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

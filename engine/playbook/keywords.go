@@ -9,7 +9,7 @@ var playKeywords = keywordSet(
 	"become", "become_user", "become_method", "serial", "order", "max_fail_percentage", "any_errors_fatal",
 	"pre_tasks", "roles", "tasks", "post_tasks", "handlers", "strategy", "environment", "tags",
 	"check_mode", "diff", "force_handlers", "remote_user", "ignore_errors", "ignore_unreachable",
-	"no_log", "collections", "rollout", "connection", "port",
+	"no_log", "collections", "rollout", "connection", "port", "module_defaults", "throttle",
 )
 
 // taskKeywords are the keys of a task other than its module.
@@ -19,7 +19,7 @@ var taskKeywords = keywordSet(
 	"run_once", "retries", "until", "delay", "become", "become_user", "become_method", "vars",
 	"environment", "no_log", "throttle", "check_mode", "diff", "args", "action", "local_action",
 	"any_errors_fatal", "remote_user", "connection", "collections", "debugger", "timeout",
-	"with_items", "with_list", "with_dict",
+	"with_items", "with_list", "with_dict", "module_defaults",
 )
 
 // blockKeywords are the keys a block may carry besides block/rescue/always.
@@ -27,7 +27,7 @@ var blockKeywords = keywordSet(
 	"name", "when", "tags", "become", "become_user", "become_method", "vars", "environment",
 	"ignore_errors", "ignore_unreachable", "no_log", "check_mode", "diff", "delegate_to", "run_once",
 	"any_errors_fatal", "notify", "throttle", "remote_user", "connection", "collections", "timeout",
-	"block", "rescue", "always",
+	"block", "rescue", "always", "module_defaults",
 )
 
 // includeKeywords are the dynamic and static includes.

@@ -85,6 +85,9 @@ type loader struct {
 	// playCollections is the play's collections: keyword, where short
 	// role names are looked up first.
 	playCollections []string
+	// defaultsScope holds the module_defaults of the play and the blocks
+	// around the task being parsed, outermost first.
+	defaultsScope [][]ModuleDefault
 }
 
 type loadedRole struct {
@@ -250,6 +253,12 @@ func (l *loader) parsePlay(n *yamlnode.Node, dir string) *Play {
 	}
 	ctx := taskCtx{dir: dir}
 	l.playCollections = l.strList(n, "collections")
+	p.ModuleDefaults = l.moduleDefaults(n)
+	if th := l.optInt(n, "throttle"); th != nil {
+		p.Throttle = *th
+	}
+	l.defaultsScope = [][]ModuleDefault{p.ModuleDefaults}
+	defer func() { l.defaultsScope = nil }()
 	l.handlerRoles, l.extraHandlers = map[string]bool{}, nil
 	p.PreTasks = l.taskList(n.Get("pre_tasks"), ctx)
 	if r := n.Get("roles"); r != nil {

@@ -278,7 +278,7 @@ func (l *loader) validateArgs(t *Task) {
 	if !ok {
 		return
 	}
-	args, errs := module.Validate(m.Spec(), t.Args, false)
+	args, errs := module.Validate(m.Spec(), withDefaults(t.Args, m, append(l.defaultsScope, t.ModuleDefaults)...), false)
 	fatal := 0
 	for _, e := range errs {
 		if e.Removed {
@@ -374,6 +374,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	if !l.templatedKeyword(n, "any_errors_fatal", t) {
 		t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
 	}
+	t.ModuleDefaults = l.moduleDefaults(n)
 	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
 		if v := n.Get(kw); v != nil {
 			if t.LoopKeyword != "" {
@@ -422,6 +423,8 @@ func (l *loader) block(n *yamlnode.Node, t *Task, ctx taskCtx) []*Task {
 		}
 	}
 	l.taskKeywords(n, t, ctx)
+	l.defaultsScope = append(l.defaultsScope, t.ModuleDefaults)
+	defer func() { l.defaultsScope = l.defaultsScope[:len(l.defaultsScope)-1] }()
 	t.Block = l.taskList(n.Get("block"), ctx)
 	if t.Block == nil {
 		t.Block = []*Task{}

@@ -56,6 +56,10 @@ type Play struct {
 	// Roles are expanded into PreTasks/Tasks/Handlers at load time; Roles
 	// keeps them for defaults and vars.
 	Roles []*Role
+	// ModuleDefaults is the play's module_defaults; Throttle its throttle,
+	// the default of every task's.
+	ModuleDefaults []ModuleDefault
+	Throttle       int
 	// PlayRoleNames are the roles the play lists (ansible_play_role_names);
 	// DependentRoleNames those pulled in by meta dependencies
 	// (ansible_dependent_role_names).
@@ -112,8 +116,10 @@ type Task struct {
 	// timeout, throttle, become), by name: the runner renders them with
 	// the host's variables; the typed field stays unset.
 	KeywordTemplates map[string]string
-	Role             *Role  // the role the task came from, or nil
-	FileDir          string // directory of the file holding the task (for relative paths)
+	// ModuleDefaults is the task's or block's module_defaults.
+	ModuleDefaults []ModuleDefault
+	Role           *Role  // the role the task came from, or nil
+	FileDir        string // directory of the file holding the task (for relative paths)
 
 	// Block, when non-nil, makes this task a block.
 	Block  []*Task

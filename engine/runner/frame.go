@@ -52,6 +52,9 @@ type effective struct {
 	// (playbook.Task.KeywordTemplates, nearest level winning);
 	// renderKeywords fills the fields above from them.
 	templates map[string]string
+	// moduleDefaults are the module_defaults of the play, the enclosing
+	// blocks and the task, outermost first.
+	moduleDefaults [][]playbook.ModuleDefault
 }
 
 func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
@@ -61,6 +64,8 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		ignoreUnreachable: p.IgnoreUnreachable, noLog: p.NoLog, checkMode: p.CheckMode, diff: p.Diff,
 		anyErrorsFatal: p.AnyErrorsFatal}
 	e.tags = append(e.tags, p.Tags...)
+	e.throttle = p.Throttle
+	e.moduleDefaults = [][]playbook.ModuleDefault{p.ModuleDefaults}
 	if p.Environment != nil {
 		e.environment = append(e.environment, p.Environment)
 	}
@@ -107,6 +112,9 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 			e.environment = append(e.environment, b.Environment)
 		}
 		e.applyTemplates(b)
+		if b.ModuleDefaults != nil {
+			e.moduleDefaults = append(e.moduleDefaults, b.ModuleDefaults)
+		}
 	}
 	for _, c := range f.chain() {
 		if c.block != nil {
@@ -114,7 +122,10 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		}
 	}
 	apply(t)
-	e.retries, e.delay, e.throttle = t.Retries, t.Delay, t.Throttle
+	e.retries, e.delay = t.Retries, t.Delay
+	if t.Throttle > 0 {
+		e.throttle = t.Throttle
+	}
 	return e
 }
 

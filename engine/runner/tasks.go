@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -518,7 +519,7 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 	if !ok {
 		return pr.failResult(hr, fmt.Errorf("unknown module %q", t.Module))
 	}
-	args, unsafeArgs, secrets, err := pr.moduleArgs(t, mod, vars)
+	args, unsafeArgs, secrets, err := pr.moduleArgs(e, mod, vars)
 	// The values of per-argument no_log arguments leave no trace in what
 	// is reported, logged or registered (module.Redact).
 	defer func() { out = redactResult(secrets, out) }()
@@ -605,8 +606,15 @@ func (pr *playRun) execute(ctx context.Context, e *effective, host string, vars 
 // moduleArgs templates the task's arguments and validates them against
 // the module's spec, now that their values are known. The secrets are
 // the values of the no_log arguments, for a failed validation too.
-func (pr *playRun) moduleArgs(t *playbook.Task, mod module.Module, vars map[string]any) (module.Args, map[string]bool, module.Secrets, error) {
-	rawArgs, err := pr.renderArgs(t, mod, vars)
+func (pr *playRun) moduleArgs(e *effective, mod module.Module, vars map[string]any) (module.Args, map[string]bool, module.Secrets, error) {
+	t := e.task
+	args := t.Args
+	// module_defaults fill what the task does not set, as in Ansible.
+	if d := playbook.DefaultArgs(mod.Name(), e.moduleDefaults...); d != nil {
+		maps.Copy(d, t.Args)
+		args = d
+	}
+	rawArgs, err := pr.renderArgs(args, mod, vars)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -452,10 +452,10 @@ func (pr *playRun) renderString(s string, vars map[string]any) (string, error) {
 	return fmt.Sprint(v), nil
 }
 
-func (pr *playRun) renderArgs(t *playbook.Task, mod module.Module, vars map[string]any) (map[string]any, error) {
-	out := make(map[string]any, len(t.Args))
-	keys := make([]string, 0, len(t.Args))
-	for k := range t.Args {
+func (pr *playRun) renderArgs(args map[string]any, mod module.Module, vars map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(args))
+	keys := make([]string, 0, len(args))
+	for k := range args {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -463,10 +463,10 @@ func (pr *playRun) renderArgs(t *playbook.Task, mod module.Module, vars map[stri
 	for _, k := range keys {
 		// Raw arguments hold expressions the module evaluates itself.
 		if a, ok := spec.Lookup(k); ok && a.Raw {
-			out[k] = t.Args[k]
+			out[k] = args[k]
 			continue
 		}
-		v, err := pr.renderValue(t.Args[k], vars)
+		v, err := pr.renderValue(args[k], vars)
 		if err != nil {
 			return nil, fmt.Errorf("argument %q: %w", k, err)
 		}

@@ -15,7 +15,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 
@@ -37,6 +40,12 @@ type dump struct {
 	} `json:"all"`
 }
 
+// collectionRuntime is the part of a collection's meta/runtime.yml this
+// reads: its action groups, for module_defaults' group/NAME.
+type collectionRuntime struct {
+	ActionGroups map[string][]any `yaml:"action_groups"`
+}
+
 // runtime is the part of ansible_builtin_runtime.yml this reads.
 type runtime struct {
 	PluginRouting struct {
@@ -49,21 +58,23 @@ type runtime struct {
 func main() {
 	runtimeFile := flag.String("runtime", "/usr/lib/python3/dist-packages/ansible/config/ansible_builtin_runtime.yml", "ansible-core's builtin routing")
 	out := flag.String("o", "engine/catalog/modules.json.gz", "output file")
+	collections := flag.String("collections", "/usr/lib/python3/dist-packages/ansible_collections", "the installed collections, for their action groups")
 	core := flag.String("core", "", "ansible-core version, recorded in the output")
 	coll := flag.String("ansible", "", "the ansible (collections) package version, recorded in the output")
 	flag.Parse()
-	if err := run(os.Stdin, *runtimeFile, *out, *core, *coll); err != nil {
+	if err := run(os.Stdin, *runtimeFile, *collections, *out, *core, *coll); err != nil {
 		fmt.Fprintln(os.Stderr, "catalog:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in io.Reader, runtimeFile, out, core, coll string) error {
+func run(in io.Reader, runtimeFile, collections, out, core, coll string) error {
 	var d dump
 	if err := json.NewDecoder(in).Decode(&d); err != nil {
 		return fmt.Errorf("read ansible-doc --metadata-dump: %w", err)
 	}
-	c := catalog.Data{AnsibleCore: core, Ansible: coll, Modules: map[string]catalog.Module{}, Routing: map[string]string{}}
+	c := catalog.Data{AnsibleCore: core, Ansible: coll, Modules: map[string]catalog.Module{}, Routing: map[string]string{},
+		Groups: map[string][]string{}}
 	for name, m := range d.All.Module {
 		opts := map[string]catalog.Option{}
 		for o, spec := range m.Doc.Options {
@@ -86,7 +97,83 @@ func run(in io.Reader, runtimeFile, out, core, coll string) error {
 			c.Routing[short] = r.Redirect
 		}
 	}
+	if err := readGroups(collections, runtimeFile, c.Groups); err != nil {
+		return err
+	}
 	return write(out, c)
+}
+
+// readGroups reads the action groups of every collection and of
+// ansible-core (whose legacy groups, such as docker, extend collections'
+// groups) into groups, keyed NS.COLL.GROUP, with their members as FQCNs.
+func readGroups(dir, builtinRuntime string, groups map[string][]string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*", "meta", "runtime.yml"))
+	if err != nil {
+		return err
+	}
+	extends := map[string][]string{}
+	read := func(f, coll string) error {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", f, err)
+		}
+		var rt collectionRuntime
+		if err := yaml.Unmarshal(b, &rt); err != nil {
+			return nil // a runtime.yml this reader cannot parse has no groups for us
+		}
+		for name, members := range rt.ActionGroups {
+			key := coll + "." + name
+			groups[key] = nil
+			for _, m := range members {
+				switch m := m.(type) {
+				case string:
+					if strings.Count(m, ".") < 2 {
+						m = coll + "." + m
+					}
+					groups[key] = append(groups[key], m)
+				case map[string]any:
+					extends[key] = append(extends[key], extendGroups(m)...)
+				}
+			}
+		}
+		return nil
+	}
+	for _, f := range files {
+		collDir := filepath.Dir(filepath.Dir(f))
+		if err := read(f, filepath.Base(filepath.Dir(collDir))+"."+filepath.Base(collDir)); err != nil {
+			return err
+		}
+	}
+	if err := read(builtinRuntime, "ansible.builtin"); err != nil {
+		return err
+	}
+	for key, ext := range extends {
+		for _, e := range ext {
+			groups[key] = append(groups[key], groups[e]...)
+		}
+	}
+	for key := range groups {
+		sort.Strings(groups[key])
+		groups[key] = slices.Compact(groups[key])
+	}
+	return nil
+}
+
+// extendGroups reads {metadata: {extend_group: [...]}}.
+func extendGroups(m map[string]any) []string {
+	md, _ := m["metadata"].(map[string]any)
+	var out []string
+	switch eg := md["extend_group"].(type) {
+	case string:
+		out = append(out, eg)
+	case []any:
+		for _, x := range eg {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 func write(path string, c catalog.Data) error {
