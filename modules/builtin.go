@@ -14,7 +14,7 @@ import (
 // Builtin returns a registry with every module haplay ships.
 func Builtin() *module.Registry {
 	return module.NewRegistry(
-		commands.Command{}, commands.Shell{}, system.Ping{}, control.Debug{}, control.SetFact{}, control.Assert{}, control.Fail{}, control.Meta{},
+		commands.Command{}, commands.Shell{}, system.Ping{}, control.Debug{}, control.SetFact{}, control.Assert{}, control.Fail{}, control.Meta{}, control.AsyncStatus{},
 		system.Apt{},
 		system.Package{},
 		system.Service{},

@@ -19,7 +19,7 @@ var taskKeywords = keywordSet(
 	"run_once", "retries", "until", "delay", "become", "become_user", "become_method", "vars",
 	"environment", "no_log", "throttle", "check_mode", "diff", "args", "action", "local_action",
 	"any_errors_fatal", "remote_user", "connection", "collections", "debugger", "timeout",
-	"with_items", "with_list", "with_dict", "module_defaults",
+	"with_items", "with_list", "with_dict", "module_defaults", "async", "poll",
 )
 
 // blockKeywords are the keys a block may carry besides block/rescue/always.

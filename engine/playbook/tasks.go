@@ -375,6 +375,16 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 		t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
 	}
 	t.ModuleDefaults = l.moduleDefaults(n)
+	if a := l.optInt(n, "async"); a != nil {
+		t.Async = *a
+		if *a < 0 {
+			l.errorf(n.Get("async").Pos, "async must be a number of seconds, got %d", *a)
+		}
+	}
+	t.Poll = l.optInt(n, "poll")
+	if t.Poll != nil && t.Async == 0 {
+		l.warnf(n.Get("poll").Pos, "poll has no effect without async, as in Ansible")
+	}
 	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
 		if v := n.Get(kw); v != nil {
 			if t.LoopKeyword != "" {

@@ -116,6 +116,11 @@ type Task struct {
 	// timeout, throttle, become), by name: the runner renders them with
 	// the host's variables; the typed field stays unset.
 	KeywordTemplates map[string]string
+	// Async is the async keyword: at most this many seconds, and with Poll
+	// 0 the task runs in the background (async_status follows it). Poll
+	// is nil when not set (Ansible's default, 15 seconds).
+	Async int
+	Poll  *int
 	// ModuleDefaults is the task's or block's module_defaults.
 	ModuleDefaults []ModuleDefault
 	Role           *Role  // the role the task came from, or nil

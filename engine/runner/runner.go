@@ -116,6 +116,7 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (*Recap, erro
 	}
 	r.stepping.Store(opts.Step)
 	defer r.opts.Reporter.Recap(r.recap)
+	defer r.jobs.wait() // background jobs (poll: 0) finish before the run ends
 	for _, p := range pb.Plays {
 		if interrupted(ctx) {
 			r.recap.Interrupted = true
@@ -150,6 +151,7 @@ type run struct {
 	// stepMu keeps the questions of free-strategy hosts apart.
 	stepping atomic.Bool
 	stepMu   sync.Mutex
+	jobs     asyncJobs // async tasks, for async_status
 }
 
 // hostState is what the run knows about a host across plays.

@@ -460,7 +460,7 @@ func (pr *playRun) runOnce(ctx context.Context, e *effective, host string, vars 
 		delay = *e.delay
 	}
 	for attempt := 1; ; attempt++ {
-		out := pr.execute(ctx, e, host, vars, hr)
+		out := pr.executeAsync(ctx, e, host, vars, hr)
 		if len(t.Until) == 0 || out.Status == StatusUnreachable || out.Status == StatusSkipped {
 			return out
 		}
@@ -755,6 +755,8 @@ func (pr *playRun) failResult(hr HostResult, err error) HostResult {
 	hr.Status = StatusFailed
 	t := hr.Task
 	hr.Msg = fmt.Sprintf("%v (task %q at %s)", err, t.DisplayName(), t.Pos)
+	// What register keeps, as Ansible's msg (without the position).
+	hr.Result.Msg = err.Error()
 	if hr.Task.IgnoreErrors != nil && *hr.Task.IgnoreErrors {
 		hr.Ignored = true
 	}
