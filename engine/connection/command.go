@@ -372,9 +372,33 @@ func writeScript(p, tmpSuffix string, data []byte, opts WriteOptions) string {
 		b.WriteString("set +e\n(" + v + "\n) </dev/null >&2\nrc=$?\nset -e\n")
 		b.WriteString("if [ $rc -ne 0 ]; then echo $rc; exit " + strconv.Itoa(validateExit) + "; fi\n")
 	}
+	b.WriteString(unchangedScript(opts.Unchanged))
 	b.WriteString("mv -f \"$t\" \"$p\"\n")
 	b.WriteString("trap - EXIT\n")
 	return b.String()
+}
+
+// changedExit is the exit code the write script uses to say "the target
+// is no longer what the caller read" (WriteOptions.Unchanged).
+const changedExit = 96
+
+// unchangedScript checks, as the last step before the rename, that $p is
+// still what the caller read: absent stays absent (builtins only), an
+// existing file keeps its SHA-256 (one sha256sum, only on writes that ask
+// for the check). The temp is removed by the EXIT trap when it fails. A
+// writer that changes the file in the instant between this check and the
+// rename still loses its change; haplay's own runs cannot, as each holds
+// the host's lock (hostlock.go).
+func unchangedScript(st *hostcmd.FileState) string {
+	if st == nil {
+		return ""
+	}
+	fail := "echo 'changed since read' >&2; exit " + strconv.Itoa(changedExit)
+	if !st.Exists {
+		return "if [ -e \"$p\" ] || [ -L \"$p\" ]; then " + fail + "; fi\n"
+	}
+	return "h=$(sha256sum <\"$p\") || h=\n" +
+		"if [ \"${h%% *}\" != " + Quote(st.SHA256) + " ]; then " + fail + "; fi\n"
 }
 
 // inlineWriteMax bounds the data writeScript puts in the script itself.
@@ -434,6 +458,9 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 		rc := strings.TrimSpace(string(out.Stdout))
 		return fmt.Errorf("write %s on %s: validation %q failed with exit code %s, file left unchanged: %s",
 			path, host, opts.Validate, rc, stderr)
+	}
+	if out.ExitCode == changedExit && opts.Unchanged != nil {
+		return fmt.Errorf("write %s on %s: %w, file left as it is now", path, host, hostcmd.ErrChangedSinceRead)
 	}
 	if out.ExitCode != 0 && isNoSpace(stderr) {
 		return fmt.Errorf("write %s on %s: No space left on device, file left unchanged: %s", path, host, stderr)
