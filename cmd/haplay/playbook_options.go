@@ -39,10 +39,12 @@ type playbookOptions struct {
 	rolesPath       []string
 	output          string
 	plan            bool
-	ansibleExits    bool   // run --ansible-exit-codes (exitcodes.go)
-	resumeDir       string // run and plan: where a stopped rollout's resume file goes
-	sshShells       int    // hidden: remote shells per host, -1 = channel per command
-	cpuProfile      string // hidden: write a CPU profile of the run here
+	ansibleExits    bool          // run --ansible-exit-codes (exitcodes.go)
+	resumeDir       string        // run and plan: where a stopped rollout's resume file goes
+	lockWait        time.Duration // run --lock-wait
+	noLock          bool          // run --no-lock
+	sshShells       int           // hidden: remote shells per host, -1 = channel per command
+	cpuProfile      string        // hidden: write a CPU profile of the run here
 	stdout          io.Writer
 	stderr          io.Writer
 }
@@ -87,6 +89,7 @@ func (o *playbookOptions) runOptions() run.Options {
 		StartAt: o.startAt, ExtraVars: o.extraVars, KnownHosts: o.knownHosts,
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath,
 		Output: o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
+		LockWait: o.lockWait, NoLock: o.noLock,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},

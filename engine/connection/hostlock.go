@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -76,6 +77,16 @@ func parseLockOwner(s string) (LockOwner, bool) {
 	return LockOwner{Controller: kv["controller"], PID: pid, RunID: kv["run"], Start: start}, true
 }
 
+// before tells whether o started before p: the run that waits when both
+// hold hosts the other wants. Seconds, as the lock file has them, then
+// the run id, so both runs agree.
+func (o LockOwner) before(p LockOwner) bool {
+	if o.Start.Unix() != p.Start.Unix() {
+		return o.Start.Unix() < p.Start.Unix()
+	}
+	return o.RunID < p.RunID
+}
+
 func (o LockOwner) String() string {
 	return fmt.Sprintf("controller %s, pid %d, run %s, since %s", o.Controller, o.PID, o.RunID, o.Start.UTC().Format(time.RFC3339))
 }
@@ -120,6 +131,9 @@ type LockedError struct {
 	// Stale, when set, says why the lock looked stale and why it could
 	// not be broken.
 	Stale string
+	// Yielded: this run stopped waiting, as it holds other hosts and the
+	// holder started first (see acquireLock).
+	Yielded bool
 }
 
 func (e *LockedError) Error() string {
@@ -134,6 +148,9 @@ func (e *LockedError) Error() string {
 	msg := fmt.Sprintf("host %s is locked by another haplay run%s: %s; lock file %s", e.Host, waited, who, e.Path)
 	if e.Stale != "" {
 		msg += "; it looks stale (" + e.Stale + ")"
+	}
+	if e.Yielded {
+		msg += "; not waiting for it: this run holds other hosts already and that run started first, so each could end up waiting for the other"
 	}
 	return msg + fmt.Sprintf(". Wait for it with --lock-wait DURATION, or, if that run is gone, remove the file: rm %s on %s", e.Path, e.Host)
 }
@@ -151,17 +168,22 @@ type hostLock struct {
 // asked again on the next use (as its connection is); a lock held by
 // another run keeps the host out for the whole run, so it never starts
 // halfway through a play.
-func (l *hostLock) take(ctx context.Context, t Target, cfg LockConfig) error {
+//
+// holding counts the hosts whose lock this run has; take adds this one.
+func (l *hostLock) take(ctx context.Context, t Target, cfg LockConfig, holding *atomic.Int32) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.done {
 		return l.err
 	}
-	held, err := acquireLock(ctx, t.Run, t.Name(), cfg)
+	held, err := acquireLock(ctx, t.Run, t.Name(), cfg, func() bool { return holding.Load() > 0 })
 	if err != nil && (IsUnreachable(err) || ctx.Err() != nil) {
 		return err
 	}
 	l.done, l.held, l.err = true, held, err
+	if err == nil {
+		holding.Add(1)
+	}
 	return err
 }
 
@@ -191,7 +213,13 @@ const (
 // acquireLock takes the lock of host through run, waiting up to cfg.Wait
 // while another run holds it. held is false when the lock was already
 // this run's (another connection of this run to the same host took it).
-func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig) (held bool, err error) {
+//
+// Two runs that start together can each take some hosts and then wait
+// for the other's. So a run that holds other hosts (holdsOthers) waits
+// only for a run that started after it, and gives the host up at once
+// otherwise ("wait-die"): the oldest run always goes on, and no two runs
+// wait for each other. A run that holds nothing waits freely.
+func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, holdsOthers func() bool) (held bool, err error) {
 	start := time.Now()
 	broken := map[string]bool{}
 	for gone := 0; ; {
@@ -224,8 +252,9 @@ func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig) 
 			continue
 		}
 		waited := time.Since(start)
-		if waited >= cfg.Wait {
-			le := &LockedError{Host: host, Path: cfg.path(), Line: line, Waited: waited}
+		yield := cfg.Wait > 0 && holdsOthers() && !(known && cfg.Owner.before(holder))
+		if waited >= cfg.Wait || yield {
+			le := &LockedError{Host: host, Path: cfg.path(), Line: line, Waited: waited, Yielded: yield}
 			if known {
 				le.Holder = holder
 			}

@@ -16,6 +16,9 @@ func lockCfg(dir, controller, run string, pid int) LockConfig {
 		Path: filepath.Join(dir, "lock"), Alive: func(int) bool { return true }}
 }
 
+// none says this run holds no other host.
+func none() bool { return false }
+
 // The lock protocol, run by /bin/sh on the controller as on a host.
 func TestHostLockProtocol(t *testing.T) {
 	tg := localTarget(t)
@@ -24,7 +27,7 @@ func TestHostLockProtocol(t *testing.T) {
 	a := lockCfg(dir, "ctl1", "RUNA", 111)
 	b := lockCfg(dir, "ctl2", "RUNB", 222)
 
-	held, err := acquireLock(ctx, tg.Run, "node1", a)
+	held, err := acquireLock(ctx, tg.Run, "node1", a, none)
 	if err != nil || !held {
 		t.Fatalf("free lock: held=%v err=%v", held, err)
 	}
@@ -32,7 +35,7 @@ func TestHostLockProtocol(t *testing.T) {
 		t.Fatalf("lock file holds %q, want %q", got, a.Owner.line())
 	}
 	// Another run is refused at once, with who holds it and how to break it.
-	_, err = acquireLock(ctx, tg.Run, "node1", b)
+	_, err = acquireLock(ctx, tg.Run, "node1", b, none)
 	var le *LockedError
 	if !errors.As(err, &le) || le.Holder.RunID != "RUNA" {
 		t.Fatalf("second run: err = %v, want a LockedError naming RUNA", err)
@@ -44,7 +47,7 @@ func TestHostLockProtocol(t *testing.T) {
 		}
 	}
 	// Another connection of the same run shares it without owning it.
-	if held, err := acquireLock(ctx, tg.Run, "node1", a); err != nil || held {
+	if held, err := acquireLock(ctx, tg.Run, "node1", a, none); err != nil || held {
 		t.Errorf("same run again: held=%v err=%v, want shared", held, err)
 	}
 	// Only the holder's release removes it.
@@ -60,7 +63,7 @@ func TestHostLockProtocol(t *testing.T) {
 	if _, err := os.Stat(a.Path); !os.IsNotExist(err) {
 		t.Fatalf("lock still there after release: %v", err)
 	}
-	if held, err := acquireLock(ctx, tg.Run, "node1", b); err != nil || !held {
+	if held, err := acquireLock(ctx, tg.Run, "node1", b, none); err != nil || !held {
 		t.Fatalf("after release: held=%v err=%v", held, err)
 	}
 }
@@ -73,12 +76,12 @@ func TestHostLockWait(t *testing.T) {
 	dir := t.TempDir()
 	a := lockCfg(dir, "ctl1", "RUNA", 111)
 	b := lockCfg(dir, "ctl2", "RUNB", 222)
-	if _, err := acquireLock(ctx, tg.Run, "node1", a); err != nil {
+	if _, err := acquireLock(ctx, tg.Run, "node1", a, none); err != nil {
 		t.Fatal(err)
 	}
 	b.Wait = 700 * time.Millisecond
 	start := time.Now()
-	_, err := acquireLock(ctx, tg.Run, "node1", b)
+	_, err := acquireLock(ctx, tg.Run, "node1", b, none)
 	var le *LockedError
 	if !errors.As(err, &le) || time.Since(start) < b.Wait || !strings.Contains(err.Error(), "(waited 1s)") {
 		t.Fatalf("after %s: %v, want a LockedError after waiting %s", time.Since(start), err, b.Wait)
@@ -89,7 +92,7 @@ func TestHostLockWait(t *testing.T) {
 	}()
 	b.Wait = 10 * time.Second
 	start = time.Now()
-	if held, err := acquireLock(ctx, tg.Run, "node1", b); err != nil || !held {
+	if held, err := acquireLock(ctx, tg.Run, "node1", b, none); err != nil || !held {
 		t.Fatalf("waiting run: held=%v err=%v", held, err)
 	}
 	if w := time.Since(start); w < 500*time.Millisecond || w > 5*time.Second {
@@ -131,7 +134,7 @@ func TestHostLockStale(t *testing.T) {
 			me.Alive = holder.Alive
 			var warned []string
 			me.Warn = func(m string) { warned = append(warned, m) }
-			held, err := acquireLock(ctx, tg.Run, "node1", me)
+			held, err := acquireLock(ctx, tg.Run, "node1", me, none)
 			if tc.broken == "" {
 				var le *LockedError
 				if !errors.As(err, &le) || len(warned) > 0 {
@@ -177,7 +180,7 @@ func TestHostLockBreakRace(t *testing.T) {
 	tg := localTarget(t)
 	dir := t.TempDir()
 	fresh := lockCfg(dir, "ctl1", "FRESH", 1)
-	if _, err := acquireLock(context.Background(), tg.Run, "node1", fresh); err != nil {
+	if _, err := acquireLock(context.Background(), tg.Run, "node1", fresh, none); err != nil {
 		t.Fatal(err)
 	}
 	stale := LockOwner{Controller: "ctl1", PID: 2, RunID: "STALE", Start: time.Now()}.line()
@@ -189,5 +192,49 @@ func TestHostLockBreakRace(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "lock.stale.*")); len(m) > 0 {
 		t.Errorf("left %v", m)
+	}
+}
+
+// A run that holds other hosts waits only for a run that started after
+// it; for an older one it gives the host up at once, so two runs that
+// started together cannot wait for each other until --lock-wait ends.
+func TestHostLockWaitDie(t *testing.T) {
+	tg := localTarget(t)
+	ctx := context.Background()
+	holds := func() bool { return true }
+	for _, tc := range []struct {
+		name      string
+		holderAge time.Duration // how much earlier than us the holder started
+		wantWait  bool
+	}{{"holder older", time.Minute, false}, {"holder younger", -time.Minute, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			holder := lockCfg(dir, "ctl1", "RUNA", 111)
+			me := lockCfg(dir, "ctl2", "RUNB", 222)
+			holder.Owner.Start = me.Owner.Start.Add(-tc.holderAge)
+			if _, err := acquireLock(ctx, tg.Run, "node1", holder, none); err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				time.Sleep(time.Second)
+				releaseLock(ctx, tg.Run, "node1", holder)
+			}()
+			me.Wait = 10 * time.Second
+			start := time.Now()
+			held, err := acquireLock(ctx, tg.Run, "node1", me, holds)
+			if tc.wantWait {
+				if err != nil || !held || time.Since(start) < 800*time.Millisecond {
+					t.Errorf("held=%v err=%v after %s, want a wait for the younger holder", held, err, time.Since(start))
+				}
+				return
+			}
+			var le *LockedError
+			if !errors.As(err, &le) || !le.Yielded || time.Since(start) > 500*time.Millisecond {
+				t.Fatalf("err=%v after %s, want given up at once", err, time.Since(start))
+			}
+			if !strings.Contains(err.Error(), "not waiting for it: this run holds other hosts already and that run started first") {
+				t.Errorf("error %q does not say why it did not wait", err)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +54,8 @@ type Pool struct {
 	targets map[Spec]Target
 	locks   map[Spec]*hostLock
 	closed  bool
+	// holding counts the hosts whose lock this run has (hostlock.go).
+	holding atomic.Int32
 }
 
 // NewPool returns an empty pool. Without cfg.HostKeys it parses
@@ -93,7 +96,7 @@ func (p *Pool) Get(ctx context.Context, h Spec) (Target, error) {
 	p.mu.Unlock()
 	// Outside p.mu: the first Get of a host waits for its lock (a round
 	// trip, or --lock-wait) without holding up the other hosts.
-	if err := l.take(ctx, t, *p.cfg.Lock); err != nil {
+	if err := l.take(ctx, t, *p.cfg.Lock, &p.holding); err != nil {
 		return nil, err
 	}
 	return t, nil

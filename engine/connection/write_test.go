@@ -200,3 +200,31 @@ func TestWriteFileUnchanged(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// Two edits of one file (WriteOptions.Unchanged) take turns: the second
+// waits while the first's temp exists, so both cannot pass the check
+// before either renames.
+func TestWriteFileEditsTakeTurns(t *testing.T) {
+	tg := localTarget(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	busy := filepath.Join(dir, tempName(p, editTempSuffix))
+	if err := os.WriteFile(busy, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		os.Remove(busy)
+	}()
+	start := time.Now()
+	if err := tg.WriteFile(context.Background(), p, []byte("ours\n"), WriteOptions{Unchanged: &FileState{}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := time.Since(start); w < 300*time.Millisecond {
+		t.Errorf("wrote after %s, while another edit's temp was there", w)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "ours\n" {
+		t.Errorf("file is %q", got)
+	}
+	noTemps(t, dir)
+}

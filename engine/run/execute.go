@@ -2,8 +2,11 @@ package run
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
@@ -25,11 +28,6 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)
 	}
-	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.Timeout, Shells: o.SSHShells})
-	if err != nil {
-		return nil, err
-	}
-	defer pool.Close()
 	pbVars, err := inventory.LoadVarsDirs(l.Playbook.Dir)
 	if err != nil {
 		return nil, parseError(err)
@@ -39,6 +37,13 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		return nil, err
 	}
 	defer closeLog()
+	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.Timeout, Shells: o.SSHShells,
+		Lock: l.lockConfig(reporters.Warn)})
+	if err != nil {
+		return nil, err
+	}
+	// Before closeLog, so a lock that could not be released is logged.
+	defer pool.Close()
 	limits, err := l.Limits()
 	if err != nil {
 		return nil, err
@@ -59,6 +64,23 @@ func (l *Loaded) Execute(ctx context.Context) (*runner.Recap, error) {
 		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
 	}
 	return runner.Run(ctx, l.Playbook, opts)
+}
+
+// lockConfig is how this run takes its hosts' locks: nil for a check run
+// (it changes nothing, so it neither takes a lock nor waits for one) and
+// with --no-lock. The run id is random, so two runs of one controller
+// process (tests) are told apart too.
+func (l *Loaded) lockConfig(warn func(string)) *connection.LockConfig {
+	if l.opts.Check || l.opts.NoLock {
+		return nil
+	}
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		name = "unknown"
+	}
+	id := rand.Text()[:12]
+	return &connection.LockConfig{Wait: l.opts.LockWait, Warn: warn,
+		Owner: connection.LockOwner{Controller: strings.ReplaceAll(name, " ", "_"), PID: os.Getpid(), RunID: id, Start: time.Now()}}
 }
 
 // reporters builds the text or JSON report and the --log-file log; the

@@ -44,10 +44,16 @@ type Options struct {
 	Output          string // text or json
 	ResumeDir       string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
 	SSHShells       int    // remote shells per host, -1 = channel per command
-	Verbosity       int
-	LogFile         string
-	LogLevel        string
-	Stdout          io.Writer
+	// LockWait is how long a run waits for a host another haplay run
+	// holds (its lock, connection.LockPath) before it gives that host up;
+	// 0 gives it up at once. NoLock takes no lock at all. A check run
+	// (plan, --check) takes none either: it changes nothing.
+	LockWait  time.Duration
+	NoLock    bool
+	Verbosity int
+	LogFile   string
+	LogLevel  string
+	Stdout    io.Writer
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
@@ -97,6 +103,15 @@ func (o Options) Verify() error {
 	}
 	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
 		return usageErrorf("--host-key-checking: %v", err)
+	}
+	if o.LockWait < 0 {
+		return usageErrorf("--lock-wait must not be negative")
+	}
+	if o.Check && (o.LockWait > 0 || o.NoLock) {
+		return usageErrorf("--lock-wait and --no-lock do nothing with --check: a check run takes no host lock")
+	}
+	if o.NoLock && o.LockWait > 0 {
+		return usageErrorf("--lock-wait does nothing with --no-lock")
 	}
 	return nil
 }
