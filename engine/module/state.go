@@ -2,12 +2,9 @@ package module
 
 import (
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
 	"strings"
-
-	"github.com/haplay/haplay/engine/connection/hostcmd"
 )
 
 // The state a Host reports and a check-mode overlay predicts.
@@ -35,21 +32,6 @@ func (f FileInfo) Checksum() string {
 	}
 	s := sha1.Sum(f.Content)
 	return hex.EncodeToString(s[:])
-}
-
-// ReadState is what a write must find still there to rename over the
-// file (hostcmd.WriteOptions.Unchanged): absent, or this content. It is
-// nil, no check, when the read cannot pin the file down (a link, a
-// directory, a stat without content).
-func (f FileInfo) ReadState() *hostcmd.FileState {
-	if !f.Exists {
-		return &hostcmd.FileState{}
-	}
-	if f.Type != "file" || !f.HasData {
-		return nil
-	}
-	s := sha256.Sum256(f.Content)
-	return &hostcmd.FileState{Exists: true, SHA256: hex.EncodeToString(s[:])}
 }
 
 // UnitState is what one read learns about a unit, or what a check-mode
