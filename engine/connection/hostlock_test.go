@@ -238,3 +238,52 @@ func TestHostLockWaitDie(t *testing.T) {
 		})
 	}
 }
+
+// The pool takes an SSH host's lock on the first Get, keeps a refusal for
+// the run, shares the lock among the run's connections to the host, and
+// releases it on Close; a local connection takes none.
+func TestPoolLockLab(t *testing.T) {
+	s := startSSHD(t)
+	dir := t.TempDir()
+	pool := func(run string) *Pool {
+		c := lockCfg(dir, "ctl", run, 1)
+		p, err := NewPool(PoolConfig{HostKeys: checker(t, HostKeyStrict, "", s.knownHosts), Lock: &c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ctx := context.Background()
+	info := Spec{Host: "web1", Address: "127.0.0.1", Port: s.port, User: "root", KeyFile: s.clientKey}
+	a, b := pool("RUNA"), pool("RUNB")
+	if _, err := a.Get(ctx, info); err != nil {
+		t.Fatal(err)
+	}
+	other := info // the same host, another description: shares the lock
+	other.ConnectTimeout = time.Minute
+	if _, err := a.Get(ctx, other); err != nil {
+		t.Fatalf("a second connection of the same run: %v", err)
+	}
+	var le *LockedError
+	if _, err := b.Get(ctx, info); !errors.As(err, &le) || le.Holder.RunID != "RUNA" {
+		t.Fatalf("another run: %v, want refused naming RUNA", err)
+	}
+	if _, err := b.Get(ctx, Spec{Host: "ctl", Connection: "local"}); err != nil {
+		t.Errorf("a local connection waited for a lock: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lock")); !os.IsNotExist(err) {
+		t.Fatalf("lock still there after Close: %v", err)
+	}
+	if _, err := b.Get(ctx, info); !errors.As(err, &le) {
+		t.Errorf("a refused host came back within the run: %v", err)
+	}
+	b.Close()
+	c := pool("RUNC")
+	defer c.Close()
+	if _, err := c.Get(ctx, info); err != nil {
+		t.Errorf("a new run after the release: %v", err)
+	}
+}
