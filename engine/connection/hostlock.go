@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,6 +235,9 @@ func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, 
 		case st == lockGone && gone < 3:
 			gone++
 			continue
+		case st == lockGone:
+			// Not created, yet not there: the directory refuses it.
+			return false, fmt.Errorf("lock %s: cannot create %s, and no run holds it (is %s writable?)", host, cfg.path(), path.Dir(cfg.path()))
 		case known && holder.RunID == cfg.Owner.RunID:
 			return false, nil
 		}

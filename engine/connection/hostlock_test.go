@@ -287,3 +287,14 @@ func TestPoolLockLab(t *testing.T) {
 		t.Errorf("a new run after the release: %v", err)
 	}
 }
+
+// A lock file that cannot be created (a directory that does not exist or
+// refuses it) is an error saying so, not a holder nobody can name.
+func TestHostLockCannotCreate(t *testing.T) {
+	tg := localTarget(t)
+	c := lockCfg(filepath.Join(t.TempDir(), "missing"), "ctl", "RUNA", 1)
+	_, err := acquireLock(context.Background(), tg.Run, "node1", c, none)
+	if err == nil || !strings.Contains(err.Error(), "cannot create "+c.Path+", and no run holds it") {
+		t.Fatalf("err = %v", err)
+	}
+}
