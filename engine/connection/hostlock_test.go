@@ -280,6 +280,12 @@ func TestPoolLockLab(t *testing.T) {
 	if _, err := b.Get(ctx, info); !errors.As(err, &le) {
 		t.Errorf("a refused host came back within the run: %v", err)
 	}
+	// A host that is down is handed out anyway (wait_for_connection waits
+	// for it); its lock is asked for again on the next Get.
+	down := Spec{Host: "down", Address: "127.0.0.1", Port: 1, User: "root", KeyFile: s.clientKey}
+	if tg, err := b.Get(ctx, down); err != nil || tg == nil {
+		t.Errorf("a host that is down: %v, want its target", err)
+	}
 	b.Close()
 	c := pool("RUNC")
 	defer c.Close()

@@ -96,7 +96,14 @@ func (p *Pool) Get(ctx context.Context, h Spec) (Target, error) {
 	p.mu.Unlock()
 	// Outside p.mu: the first Get of a host waits for its lock (a round
 	// trip, or --lock-wait) without holding up the other hosts.
-	if err := l.take(ctx, t, *p.cfg.Lock, &p.holding); err != nil {
+	err = l.take(ctx, t, *p.cfg.Lock, &p.holding)
+	if IsUnreachable(err) {
+		// The host is down: the task finds out by itself, as it did
+		// before the lock, and wait_for_connection can wait for it. The
+		// next Get asks for the lock again.
+		return t, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return t, nil
