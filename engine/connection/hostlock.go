@@ -243,14 +243,15 @@ func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, 
 		}
 		if why := staleReason(holder, known, cfg); why != "" && !broken[line] {
 			broken[line] = true
-			if err := breakLock(ctx, run, host, line, cfg); err != nil {
+			broke, err := breakLock(ctx, run, host, line, cfg)
+			if err != nil {
 				var le *LockedError
 				if errors.As(err, &le) {
 					le.Holder, le.Stale = holder, why+"; "+le.Stale
 				}
 				return false, err
 			}
-			if cfg.Warn != nil {
+			if broke && cfg.Warn != nil {
 				cfg.Warn(fmt.Sprintf("%s: broke a stale haplay lock (%s): %s", host, why, holder))
 			}
 			continue
@@ -324,23 +325,24 @@ func tryLock(ctx context.Context, run runFunc, host string, cfg LockConfig) (loc
 // aside first (rename is atomic) and checks that what it moved is that
 // stale lock: if another run broke it and took the lock meanwhile, that
 // run's lock is put back (ln fails rather than replace a newer one).
-func breakLock(ctx context.Context, run runFunc, host, line string, cfg LockConfig) error {
+// broke is false when the file was gone or was not that stale lock.
+func breakLock(ctx context.Context, run runFunc, host, line string, cfg LockConfig) (broke bool, err error) {
 	script := "l=" + Quote(cfg.path()) + "\ns=\"$l.stale." + rand.Text() + "\"\n" +
 		"if ! e=$(mv -f -- \"$l\" \"$s\" 2>&1); then if [ -e \"$l\" ]; then printf 'FAILED %s\\n' \"$e\"; else echo GONE; fi; exit 0; fi\n" +
 		"h=; IFS= read -r h <\"$s\" || :\n" +
 		"if [ \"$h\" = " + Quote(line) + " ]; then rm -f -- \"$s\"; echo BROKEN; else ln -- \"$s\" \"$l\" 2>/dev/null || :; rm -f -- \"$s\"; echo RACE; fi\n"
 	out, err := run(ctx, Cmd{Script: script})
 	if err != nil {
-		return fmt.Errorf("break the lock of %s: %w", host, err)
+		return false, fmt.Errorf("break the lock of %s: %w", host, err)
 	}
 	res := strings.TrimSpace(string(out.Stdout))
 	if rest, ok := strings.CutPrefix(res, "FAILED "); ok {
-		return &LockedError{Host: host, Path: cfg.path(), Line: line, Stale: "could not remove it: " + rest}
+		return false, &LockedError{Host: host, Path: cfg.path(), Line: line, Stale: "could not remove it: " + rest}
 	}
 	if out.ExitCode != 0 {
-		return fmt.Errorf("break the lock of %s: exit code %d: %s", host, out.ExitCode, strings.TrimSpace(string(out.Stderr)))
+		return false, fmt.Errorf("break the lock of %s: exit code %d: %s", host, out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 	}
-	return nil
+	return res == "BROKEN", nil
 }
 
 // releaseLock removes the lock file if it still holds cfg's line.

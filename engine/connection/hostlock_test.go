@@ -184,8 +184,8 @@ func TestHostLockBreakRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := LockOwner{Controller: "ctl1", PID: 2, RunID: "STALE", Start: time.Now()}.line()
-	if err := breakLock(context.Background(), tg.Run, "node1", stale, fresh); err != nil {
-		t.Fatal(err)
+	if broke, err := breakLock(context.Background(), tg.Run, "node1", stale, fresh); err != nil || broke {
+		t.Fatalf("broke=%v err=%v, want nothing broken", broke, err)
 	}
 	if got, _ := os.ReadFile(fresh.Path); string(got) != fresh.Owner.line()+"\n" {
 		t.Errorf("lock file %q, want the fresh run's put back", got)
