@@ -6,12 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/internal/e2e"
 )
 
@@ -66,6 +68,14 @@ func TestInterruptFinishesTaskInFlightAndExits99Lab(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
+	// The run holds each host's lock while it runs, and lets go of it on
+	// Ctrl-C (below).
+	pid := "pid=" + strconv.Itoa(cmd.Process.Pid) + " "
+	for _, h := range []string{"node1", "node2"} {
+		if got := e2e.Exec(t, l, h, "cat", connection.LockPath); !strings.Contains(got, pid) {
+			t.Errorf("%s: lock file %q, want one naming %s", h, got, pid)
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +96,9 @@ func TestInterruptFinishesTaskInFlightAndExits99Lab(t *testing.T) {
 	for _, h := range []string{"node1", "node2"} {
 		if got := e2e.Exec(t, l, h, "sh", "-c", "ls /tmp/slow-done /tmp/never 2>/dev/null | tr '\\n' ' '"); got != "/tmp/slow-done " {
 			t.Errorf("%s: files %q, want only /tmp/slow-done", h, got)
+		}
+		if _, err := l.Exec(t.Context(), h, "test", "-e", connection.LockPath); err == nil {
+			t.Errorf("%s: the lock is still there after Ctrl-C", h)
 		}
 	}
 }

@@ -53,6 +53,8 @@ type playbookOptions struct {
 	noColor          bool
 	configWarnings   []string
 	vault            vaultOptions
+	lockWait         time.Duration // run --lock-wait
+	noLock           bool          // run --no-lock
 	stdout           io.Writer
 	stderr           io.Writer
 }
@@ -140,6 +142,7 @@ func (o *playbookOptions) runOptions() run.Options {
 		HostKeyChecking: o.hostKeyChecking, Timeout: o.timeout, RolesPath: o.rolesPath, CollectionsPaths: o.collectionsPaths,
 		NoColor: o.noColor,
 		Output:  o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
+		LockWait: o.lockWait, NoLock: o.noLock,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout, Stderr: o.stderr,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},

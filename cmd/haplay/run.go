@@ -37,6 +37,10 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&o.ansibleExits, "ansible-exit-codes", false,
 		"exit as ansible-playbook 2.14 does: 4 (not 3) when a host is unreachable, even if another failed")
 	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
+	cmd.Flags().DurationVar(&o.lockWait, "lock-wait", 0,
+		"how long to wait for a host another haplay run holds (e.g. 30s, 5m); 0 gives the host up at once")
+	cmd.Flags().BoolVar(&o.noLock, "no-lock", false,
+		"take no host lock: only for runs known to touch what no other run touches")
 	return cmd
 }
 

@@ -315,7 +315,11 @@ func writeScript(p, tmpSuffix string, data []byte, opts WriteOptions) string {
 	b.WriteString("p=" + Quote(p) + "\n")
 	b.WriteString("case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac\n")
 	b.WriteString(sweepScript())
-	b.WriteString("t=\"$d\"/" + Quote(tempName(p, tmpSuffix)) + "\n")
+	tmp := tempName(p, tmpSuffix)
+	if opts.Unchanged != nil {
+		tmp = tempName(p, editTempSuffix)
+	}
+	b.WriteString("t=\"$d\"/" + Quote(tmp) + "\n")
 	byUmask := opts.Mode != 0 && opts.Mode&^0o666 == 0
 	if byUmask {
 		fmt.Fprintf(&b, "umask %04o; ", 0o777&^uint32(opts.Mode))
@@ -325,7 +329,11 @@ func writeScript(p, tmpSuffix string, data []byte, opts WriteOptions) string {
 		// Mode kept from the existing file or 0644 for a new one.
 		b.WriteString("if [ -e \"$p\" ]; then umask 077; else umask 022; fi; ")
 	}
-	b.WriteString("set -C; : >\"$t\"; set +C\n")
+	if opts.Unchanged != nil {
+		b.WriteString(editTempScript())
+	} else {
+		b.WriteString("set -C; : >\"$t\"; set +C\n")
+	}
 	b.WriteString("trap 'rm -f \"$t\"' EXIT\n")
 	b.WriteString("trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n")
 	dd := "dd of=\"$t\" bs=64K iflag=fullblock,count_bytes count=" + strconv.Itoa(len(data)) + " conv=notrunc,fsync status=none"
@@ -372,9 +380,60 @@ func writeScript(p, tmpSuffix string, data []byte, opts WriteOptions) string {
 		b.WriteString("set +e\n(" + v + "\n) </dev/null >&2\nrc=$?\nset -e\n")
 		b.WriteString("if [ $rc -ne 0 ]; then echo $rc; exit " + strconv.Itoa(validateExit) + "; fi\n")
 	}
+	b.WriteString(unchangedScript(opts.Unchanged))
 	b.WriteString("mv -f \"$t\" \"$p\"\n")
 	b.WriteString("trap - EXIT\n")
 	return b.String()
+}
+
+// editTempSuffix names the temp of a read-modify-write (WriteOptions.
+// Unchanged): one name per target, so creating it with noclobber is a
+// mutex among haplay's edits of that file, and the rename that ends the
+// write releases it. Without it two edits could both pass the check
+// before either renamed, and one's change would be lost.
+const editTempSuffix = "edit"
+
+// editWaitTries and editWaitStep bound how long an edit waits for another
+// edit of the same file to finish (about 10 s).
+const (
+	editWaitTries = 100
+	editWaitStep  = "0.1"
+)
+
+// editTempScript creates the edit temp $t, waiting while another edit
+// holds it. No process runs when it is free; a temp left by a writer that
+// died (the host lost power) fails the write with what to remove, until
+// the sweep takes it after StaleTempAge. true, not ":": a failed
+// redirection of a special builtin would end the shell.
+func editTempScript() string {
+	return "set -C; n=0\n" +
+		"until { true >\"$t\"; } 2>/dev/null; do\n" +
+		"  n=$((n + 1)); if [ $n -gt " + strconv.Itoa(editWaitTries) + " ]; then set +C; echo \"another write to $p has been in progress for 10 s ($t exists); if none is, remove $t\" >&2; exit 1; fi\n" +
+		"  sleep " + editWaitStep + "\n" +
+		"done; set +C\n"
+}
+
+// changedExit is the exit code the write script uses to say "the target
+// is no longer what the caller read" (WriteOptions.Unchanged).
+const changedExit = 96
+
+// unchangedScript checks, as the last step before the rename, that $p is
+// still what the caller read: absent stays absent (builtins only), an
+// existing file keeps its SHA-256 (one sha256sum, only on writes that ask
+// for the check). The temp is removed by the EXIT trap when it fails. A
+// writer that changes the file in the instant between this check and the
+// rename still loses its change; haplay's own runs cannot, as each holds
+// the host's lock (hostlock.go).
+func unchangedScript(st *hostcmd.FileState) string {
+	if st == nil {
+		return ""
+	}
+	fail := "echo 'changed since read' >&2; exit " + strconv.Itoa(changedExit)
+	if !st.Exists {
+		return "if [ -e \"$p\" ] || [ -L \"$p\" ]; then " + fail + "; fi\n"
+	}
+	return "h=$(sha256sum <\"$p\") || h=\n" +
+		"if [ \"${h%% *}\" != " + Quote(st.SHA256) + " ]; then " + fail + "; fi\n"
 }
 
 // inlineWriteMax bounds the data writeScript puts in the script itself.
@@ -434,6 +493,9 @@ func writeFile(ctx context.Context, run runFunc, host, path string, data []byte,
 		rc := strings.TrimSpace(string(out.Stdout))
 		return fmt.Errorf("write %s on %s: validation %q failed with exit code %s, file left unchanged: %s",
 			path, host, opts.Validate, rc, stderr)
+	}
+	if out.ExitCode == changedExit && opts.Unchanged != nil {
+		return fmt.Errorf("write %s on %s: %w, file left as it is now", path, host, hostcmd.ErrChangedSinceRead)
 	}
 	if out.ExitCode != 0 && isNoSpace(stderr) {
 		return fmt.Errorf("write %s on %s: No space left on device, file left unchanged: %s", path, host, stderr)

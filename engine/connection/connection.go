@@ -18,8 +18,12 @@ type (
 	Become           = hostcmd.Become
 	Output           = hostcmd.Output
 	WriteOptions     = hostcmd.WriteOptions
+	FileState        = hostcmd.FileState
 	UnreachableError = hostcmd.UnreachableError
 )
+
+// ErrChangedSinceRead: see hostcmd.ErrChangedSinceRead.
+var ErrChangedSinceRead = hostcmd.ErrChangedSinceRead
 
 // IsUnreachable reports whether err means the host was never reached.
 func IsUnreachable(err error) bool { return hostcmd.IsUnreachable(err) }

@@ -1,9 +1,11 @@
 package connection
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +37,12 @@ type PoolConfig struct {
 	ConnectTimeout time.Duration
 	// Shells per SSH host; see Options.Shells.
 	Shells int
+	// Lock, when set, makes Get take each SSH host's run lock
+	// (hostlock.go) before handing out its target, and Close release it.
+	// A run against the controller itself (connection local) takes none:
+	// it is no remote host, and test suites and CI jobs run many haplay
+	// processes against it at once on purpose.
+	Lock *LockConfig
 }
 
 // Pool creates one Target per Spec on first request and closes them all at
@@ -44,7 +52,10 @@ type Pool struct {
 
 	mu      sync.Mutex
 	targets map[Spec]Target
+	locks   map[Spec]*hostLock
 	closed  bool
+	// holding counts the hosts whose lock this run has (hostlock.go).
+	holding atomic.Int32
 }
 
 // NewPool returns an empty pool. Without cfg.HostKeys it parses
@@ -57,12 +68,14 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		}
 		cfg.HostKeys = hk
 	}
-	return &Pool{cfg: cfg, targets: map[Spec]Target{}}, nil
+	return &Pool{cfg: cfg, targets: map[Spec]Target{}, locks: map[Spec]*hostLock{}}, nil
 }
 
 // Get returns the Target for h, creating it on first use. Creating does
-// not connect: SSH dials on the first command.
-func (p *Pool) Get(h Spec) (Target, error) {
+// not connect: SSH dials on the first command, which is the lock's when
+// the pool takes locks (PoolConfig.Lock); a host another run holds is an
+// error (*LockedError) for this Get and every later one.
+func (p *Pool) Get(ctx context.Context, h Spec) (Target, error) {
 	if h.Host == "" {
 		return nil, errors.New("pool: host without a name")
 	}
@@ -70,6 +83,34 @@ func (p *Pool) Get(h Spec) (Target, error) {
 	if h.Connection == "" {
 		h.Connection = "ssh"
 	}
+	t, err := p.target(h)
+	if err != nil || p.cfg.Lock == nil || h.Connection != "ssh" {
+		return t, err
+	}
+	p.mu.Lock()
+	l := p.locks[h]
+	if l == nil {
+		l = &hostLock{}
+		p.locks[h] = l
+	}
+	p.mu.Unlock()
+	// Outside p.mu: the first Get of a host waits for its lock (a round
+	// trip, or --lock-wait) without holding up the other hosts.
+	err = l.take(ctx, t, *p.cfg.Lock, &p.holding)
+	if IsUnreachable(err) {
+		// The host is down: the task finds out by itself, as it did
+		// before the lock, and wait_for_connection can wait for it. The
+		// next Get asks for the lock again.
+		return t, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// target returns h's Target, creating it on first use.
+func (p *Pool) target(h Spec) (Target, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -115,18 +156,43 @@ func (p *Pool) Get(h Spec) (Target, error) {
 	return t, nil
 }
 
-// Close closes every Target; later Gets fail.
+// Close releases the locks this run holds, all hosts at once, then closes
+// every Target; later Gets fail.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	targets := p.targets
-	p.targets = map[Spec]Target{}
+	targets, locks := p.targets, p.locks
+	p.targets, p.locks = map[Spec]Target{}, map[Spec]*hostLock{}
 	p.mu.Unlock()
-	var errs []error
+	errs := p.releaseLocks(targets, locks)
 	for _, t := range targets {
 		if err := t.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// releaseLocks releases every lock in locks, in parallel: a run's end
+// should not cost a round trip per host in a row.
+func (p *Pool) releaseLocks(targets map[Spec]Target, locks map[Spec]*hostLock) []error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for h, l := range locks {
+		wg.Go(func() {
+			if err := l.release(targets[h], *p.cfg.Lock); err != nil {
+				if p.cfg.Lock.Warn != nil {
+					p.cfg.Lock.Warn(fmt.Sprintf("%v: the lock file %s is left on %s; remove it once no run uses the host", err, p.cfg.Lock.path(), h.Host))
+				}
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }

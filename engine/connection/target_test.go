@@ -428,7 +428,7 @@ func TestPoolLab(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tg, err := p.Get(info)
+			tg, err := p.Get(context.Background(), info)
 			if err != nil {
 				t.Error(err)
 				return
@@ -448,14 +448,14 @@ func TestPoolLab(t *testing.T) {
 	if d := got[0].(*SSHTarget).Dials(); d != 1 {
 		t.Fatalf("%d dials", d)
 	}
-	lt, err := p.Get(Spec{Host: "ctl", Connection: "local"})
+	lt, err := p.Get(context.Background(), Spec{Host: "ctl", Connection: "local"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := lt.(*LocalTarget); !ok {
 		t.Fatalf("local connection gave %T", lt)
 	}
-	if _, err := p.Get(Spec{Host: "x", Connection: "winrm"}); err == nil {
+	if _, err := p.Get(context.Background(), Spec{Host: "x", Connection: "winrm"}); err == nil {
 		t.Fatal("winrm accepted")
 	}
 	if err := p.Close(); err != nil {
@@ -464,7 +464,7 @@ func TestPoolLab(t *testing.T) {
 	if _, err := got[0].Run(context.Background(), Cmd{Argv: []string{"true"}}); err == nil {
 		t.Fatal("target usable after pool Close")
 	}
-	if _, err := p.Get(info); err == nil {
+	if _, err := p.Get(context.Background(), info); err == nil {
 		t.Fatal("Get after Close succeeded")
 	}
 }
@@ -497,7 +497,7 @@ func TestPoolKeysOnSpec(t *testing.T) {
 	defer p.Close()
 	get := func(s Spec) Target {
 		t.Helper()
-		tg, err := p.Get(s)
+		tg, err := p.Get(context.Background(), s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,9 @@ package connection
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,4 +152,79 @@ func TestTempName(t *testing.T) {
 	if len(n) > 255 || !strings.Contains(n, TempMarker) {
 		t.Errorf("temp name %q (%d bytes)", n, len(n))
 	}
+}
+
+// TestWriteFileUnchanged: a write told what was read (WriteOptions.
+// Unchanged) renames only over that file. When another writer changed or
+// created the file since, the write fails with ErrChangedSinceRead, the
+// other writer's file stays as it is, and no temp is left.
+func TestWriteFileUnchanged(t *testing.T) {
+	tg := localTarget(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	sum := func(s string) *FileState {
+		h := sha256.Sum256([]byte(s))
+		return &FileState{Exists: true, SHA256: hex.EncodeToString(h[:])}
+	}
+	if err := os.WriteFile(p, []byte("theirs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*FileState{"read as other content": sum("read\n"), "read as absent": {}} {
+		err := tg.WriteFile(ctx, p, []byte("ours\n"), WriteOptions{Unchanged: st})
+		if !errors.Is(err, ErrChangedSinceRead) {
+			t.Errorf("%s: err = %v, want ErrChangedSinceRead", name, err)
+		}
+		if got, _ := os.ReadFile(p); string(got) != "theirs\n" {
+			t.Errorf("%s: file is %q, want the other writer's", name, got)
+		}
+	}
+	noTemps(t, dir)
+	// As read: written.
+	if err := tg.WriteFile(ctx, p, []byte("ours\n"), WriteOptions{Unchanged: sum("theirs\n")}); err != nil {
+		t.Fatal(err)
+	}
+	q := filepath.Join(dir, "new")
+	if err := tg.WriteFile(ctx, q, []byte("ours\n"), WriteOptions{Unchanged: &FileState{}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{p, q} {
+		if got, _ := os.ReadFile(f); string(got) != "ours\n" {
+			t.Errorf("%s is %q, want ours", f, got)
+		}
+	}
+	// A file removed since it was read is a change too.
+	os.Remove(q)
+	if err := tg.WriteFile(ctx, q, []byte("x\n"), WriteOptions{Unchanged: sum("ours\n")}); !errors.Is(err, ErrChangedSinceRead) {
+		t.Errorf("removed since read: err = %v", err)
+	}
+	noTemps(t, dir)
+}
+
+// Two edits of one file (WriteOptions.Unchanged) take turns: the second
+// waits while the first's temp exists, so both cannot pass the check
+// before either renames.
+func TestWriteFileEditsTakeTurns(t *testing.T) {
+	tg := localTarget(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	busy := filepath.Join(dir, tempName(p, editTempSuffix))
+	if err := os.WriteFile(busy, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		os.Remove(busy)
+	}()
+	start := time.Now()
+	if err := tg.WriteFile(context.Background(), p, []byte("ours\n"), WriteOptions{Unchanged: &FileState{}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := time.Since(start); w < 300*time.Millisecond {
+		t.Errorf("wrote after %s, while another edit's temp was there", w)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "ours\n" {
+		t.Errorf("file is %q", got)
+	}
+	noTemps(t, dir)
 }

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strconv"
@@ -143,4 +145,19 @@ func parseFileInfo(path string, b []byte, withContent bool) (FileInfo, error) {
 		fi.HasData = true
 	}
 	return fi, nil
+}
+
+// ReadState is what a write must find still there to rename over the
+// file (hostcmd.WriteOptions.Unchanged): absent, or this content. It is
+// nil, no check, when the read cannot pin the file down (a link, a
+// directory, a stat without content).
+func (f FileInfo) ReadState() *hostcmd.FileState {
+	if !f.Exists {
+		return &hostcmd.FileState{}
+	}
+	if f.Type != "file" || !f.HasData {
+		return nil
+	}
+	s := sha256.Sum256(f.Content)
+	return &hostcmd.FileState{Exists: true, SHA256: hex.EncodeToString(s[:])}
 }

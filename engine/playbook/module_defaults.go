@@ -127,4 +127,3 @@ func DefaultArgs(name string, scopes ...[]ModuleDefault) map[string]any {
 	}
 	return out
 }
-

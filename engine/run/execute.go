@@ -2,8 +2,11 @@ package run
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
@@ -28,11 +31,6 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 	if err != nil {
 		return nil, usageErrorf("known hosts: %v", err)
 	}
-	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.Timeout, Shells: o.SSHShells})
-	if err != nil {
-		return nil, err
-	}
-	defer pool.Close()
 	pbVars, err := inventory.LoadVarsDirsWith(l.Playbook.Dir, yr)
 	if err != nil {
 		return nil, parseError(err)
@@ -45,6 +43,13 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 	// Every reporter (text, JSON, --log-file) sees the run through one
 	// redaction of the values that came out of a vault.
 	reporters := report.Redact{R: multi, Secrets: o.Vault.Revealed}
+	pool, err := connection.NewPool(connection.PoolConfig{HostKeys: hk, ConnectTimeout: o.Timeout, Shells: o.SSHShells,
+		Lock: l.lockConfig(reporters.Warn)})
+	if err != nil {
+		return nil, err
+	}
+	// Before closeLog, so a lock that could not be released is logged.
+	defer pool.Close()
 	limits, err := l.Limits()
 	if err != nil {
 		return nil, err
@@ -68,6 +73,23 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 		Connection:       o.Connection, ForceHandlers: o.ForceHandlers, Step: o.Step,
 	}
 	return runner.Run(ctx, l.Playbook, opts)
+}
+
+// lockConfig is how this run takes its hosts' locks: nil for a check run
+// (it changes nothing, so it neither takes a lock nor waits for one) and
+// with --no-lock. The run id is random, so two runs of one controller
+// process (tests) are told apart too.
+func (l *Loaded) lockConfig(warn func(string)) *connection.LockConfig {
+	if l.opts.Check || l.opts.NoLock {
+		return nil
+	}
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		name = "unknown"
+	}
+	id := rand.Text()[:12]
+	return &connection.LockConfig{Wait: l.opts.LockWait, Warn: warn,
+		Owner: connection.LockOwner{Controller: strings.ReplaceAll(name, " ", "_"), PID: os.Getpid(), RunID: id, Start: time.Now()}}
 }
 
 // reporters builds the text or JSON report and the --log-file log; the

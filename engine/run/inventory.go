@@ -72,9 +72,9 @@ type poolConnector struct {
 	inv  runInventory
 }
 
-func (c poolConnector) Target(_ context.Context, spec connection.Spec) (connection.Target, error) {
+func (c poolConnector) Target(ctx context.Context, spec connection.Spec) (connection.Target, error) {
 	if (spec.Host == "localhost" || spec.Host == "127.0.0.1") && spec.Connection == "" && !c.inv.hasHost(spec.Host) {
 		spec.Connection = "local"
 	}
-	return c.pool.Get(spec)
+	return c.pool.Get(ctx, spec)
 }

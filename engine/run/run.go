@@ -51,11 +51,17 @@ type Options struct {
 	Output           string // text or json
 	ResumeDir        string // where a stopped rollout writes its resume file ("" = .haplay/ beside the playbook)
 	SSHShells        int    // remote shells per host, -1 = channel per command
-	Verbosity        int
-	LogFile          string
-	LogLevel         string
-	Stdout           io.Writer
-	Stderr           io.Writer // load-time warnings; nil: not shown
+	// LockWait is how long a run waits for a host another haplay run
+	// holds (its lock, connection.LockPath) before it gives that host up;
+	// 0 gives it up at once. NoLock takes no lock at all. A check run
+	// (plan, --check) takes none either: it changes nothing.
+	LockWait  time.Duration
+	NoLock    bool
+	Verbosity int
+	LogFile   string
+	LogLevel  string
+	Stdout    io.Writer
+	Stderr    io.Writer // load-time warnings; nil: not shown
 	// Connection holds -u, -b, --become-user, --become-method, the
 	// passwords -K and -k asked for, --private-key and the ssh arguments:
 	// the defaults below every keyword and variable.
@@ -123,6 +129,15 @@ func (o Options) Verify() error {
 	}
 	if o.Step && o.Terminal == nil {
 		return usageErrorf("--step needs a terminal to ask on")
+	}
+	if o.LockWait < 0 {
+		return usageErrorf("--lock-wait must not be negative")
+	}
+	if o.Check && (o.LockWait > 0 || o.NoLock) {
+		return usageErrorf("--lock-wait and --no-lock do nothing with --check: a check run takes no host lock")
+	}
+	if o.NoLock && o.LockWait > 0 {
+		return usageErrorf("--lock-wait does nothing with --no-lock")
 	}
 	return nil
 }

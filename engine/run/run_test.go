@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/haplay/haplay/engine/connection"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -72,5 +74,41 @@ func TestLoadErrorKinds(t *testing.T) {
 	}
 	if got := l.Playbook.Plays[0].Vars["pw"]; got != "s3" {
 		t.Errorf("prompted pw = %v", got)
+	}
+}
+
+// The lock flags either do something or are refused: a check run takes no
+// lock, so --lock-wait and --no-lock with it are usage errors, and a run
+// takes one unless told not to.
+func TestLockOptions(t *testing.T) {
+	base := Options{Output: "text", Forks: 1, HostKeyChecking: "strict"}
+	for _, tc := range []struct {
+		name string
+		edit func(o *Options)
+		want string
+	}{
+		{"negative wait", func(o *Options) { o.LockWait = -time.Second }, "--lock-wait must not be negative"},
+		{"wait with check", func(o *Options) { o.Check, o.LockWait = true, time.Minute }, "a check run takes no host lock"},
+		{"no-lock with check", func(o *Options) { o.Check, o.NoLock = true, true }, "a check run takes no host lock"},
+		{"wait with no-lock", func(o *Options) { o.NoLock, o.LockWait = true, time.Minute }, "--lock-wait does nothing with --no-lock"},
+		{"wait", func(o *Options) { o.LockWait = time.Minute }, ""},
+	} {
+		o := base
+		tc.edit(&o)
+		err := o.Verify()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	lc := func(o Options) *connection.LockConfig { return (&Loaded{opts: o}).lockConfig(nil) }
+	if lc(Options{Check: true}) != nil || lc(Options{NoLock: true}) != nil {
+		t.Error("a check run or --no-lock takes a lock")
+	}
+	c := lc(Options{LockWait: time.Minute})
+	if c == nil || c.Wait != time.Minute || c.Owner.PID != os.Getpid() || len(c.Owner.RunID) != 12 || c.Owner.Controller == "" {
+		t.Errorf("lock config %+v", c)
+	}
+	if c2 := lc(Options{}); c2.Owner.RunID == c.Owner.RunID {
+		t.Error("two runs got one run id")
 	}
 }

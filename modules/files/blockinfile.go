@@ -159,7 +159,8 @@ func (BlockInFile) Run(ctx context.Context, c *module.Call) (module.Result, erro
 		return module.Result{Failed: true, Msg: err.Error()}, nil
 	}
 	var r module.Result
-	err = func() error {
+	err = module.ReadModifyWrite(ctx, p, func() error {
+		r = module.Result{}
 		cur, err := readText(ctx, c, p)
 		if err != nil {
 			return err
@@ -182,13 +183,13 @@ func (BlockInFile) Run(ctx context.Context, c *module.Call) (module.Result, erro
 		}
 		r.Msg = e.Msg
 		if err := ensureContent(ctx, c, contentWrite{Path: p, Cur: cur, Data: []byte(e.Text), Attrs: at,
-			Backup: a.Bool("backup"), Validate: a.String("validate")}, &r); err != nil {
+			Backup: a.Bool("backup"), Validate: a.String("validate"), Edit: true}, &r); err != nil {
 			return err
 		}
 		if r.Changed && !e.Changed {
 			r.Msg = "ownership, perms or SE linux context changed"
 		}
 		return nil
-	}()
+	})
 	return asResult(r, err)
 }

@@ -7,6 +7,7 @@ package files
 import (
 	"context"
 	"crypto/md5"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -254,6 +255,11 @@ type contentWrite struct {
 	Backup   bool
 	Validate string
 	Label    string // diff header label; Path when empty
+	// Edit: Data was planned from Cur's content (lineinfile, blockinfile,
+	// replace), so the write renames only over the file as read
+	// (WriteOptions.Unchanged); the caller wraps its read, plan and
+	// write in module.ReadModifyWrite.
+	Edit bool
 }
 
 // ensureContent makes Path hold Data with the wanted attributes, in one
@@ -300,7 +306,7 @@ func ensureContent(ctx context.Context, c *module.Call, w contentWrite, r *modul
 			r.Set("backup_file", b)
 		}
 		if err := c.Host.WriteFile(ctx, w.Path, w.Data, opts); err != nil {
-			if hostcmd.IsUnreachable(err) {
+			if hostcmd.IsUnreachable(err) || errors.Is(err, hostcmd.ErrChangedSinceRead) {
 				return err
 			}
 			return &hostscript.Failure{Msg: err.Error()}
@@ -357,6 +363,9 @@ func contentWriteOptions(c *module.Call, w contentWrite) (base module.FileInfo, 
 		base = module.FileInfo{Path: w.Path, Exists: true, Type: "file", Mode: 0o644}
 	}
 	opts = hostcmd.WriteOptions{Become: c.Become, Validate: w.Validate, Owner: w.Attrs.Owner, Group: w.Attrs.Group}
+	if w.Edit {
+		opts.Unchanged = cur.ReadState()
+	}
 	wm, hasMode, err = w.Attrs.wantMode(base)
 	if err != nil {
 		return base, opts, 0, false, &hostscript.Failure{Msg: err.Error()}

@@ -288,7 +288,8 @@ func (LineInFile) Run(ctx context.Context, c *module.Call) (module.Result, error
 		return module.Result{Failed: true, Msg: err.Error()}, nil
 	}
 	var r module.Result
-	err = func() error {
+	err = module.ReadModifyWrite(ctx, p, func() error {
+		r = module.Result{}
 		cur, err := readText(ctx, c, p)
 		if err != nil {
 			return err
@@ -318,13 +319,13 @@ func (LineInFile) Run(ctx context.Context, c *module.Call) (module.Result, error
 			e.Text = string(cur.Content)
 		}
 		if err := ensureContent(ctx, c, contentWrite{Path: p, Cur: cur, Data: []byte(e.Text), Attrs: at,
-			Backup: a.Bool("backup"), Validate: a.String("validate")}, &r); err != nil {
+			Backup: a.Bool("backup"), Validate: a.String("validate"), Edit: true}, &r); err != nil {
 			return err
 		}
 		if r.Changed && !e.Changed && r.Msg == "" {
 			r.Msg = "ownership, perms or SE linux context changed"
 		}
 		return nil
-	}()
+	})
 	return asResult(r, err)
 }

@@ -90,7 +90,8 @@ func (Replace) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		return module.Result{Failed: true, Msg: err.Error()}, nil
 	}
 	var r module.Result
-	err = func() error {
+	err = module.ReadModifyWrite(ctx, p, func() error {
+		r = module.Result{}
 		cur, err := readText(ctx, c, p)
 		if err != nil {
 			return err
@@ -107,11 +108,11 @@ func (Replace) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			r.Msg = fmt.Sprintf("%d replacements made", n)
 		}
 		if err := ensureContent(ctx, c, contentWrite{Path: p, Cur: cur, Data: []byte(text), Attrs: at,
-			Backup: a.Bool("backup"), Validate: a.String("validate")}, &r); err != nil {
+			Backup: a.Bool("backup"), Validate: a.String("validate"), Edit: true}, &r); err != nil {
 			return err
 		}
 		r.Set("rc", 0)
 		return nil
-	}()
+	})
 	return asResult(r, err)
 }

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -358,20 +359,31 @@ func (EtcHosts) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 		return module.Result{Failed: true, Msg: "entries: " + err.Error()}, nil
 	}
 	path := c.Args.String("path")
-	fi, err := c.Host.ReadFile(ctx, path, true)
+	var r module.Result
+	err = module.ReadModifyWrite(ctx, path, func() error {
+		fi, err := c.Host.ReadFile(ctx, path, true)
+		if err != nil {
+			return err
+		}
+		if fi.Exists && fi.Type != "file" {
+			r = module.Result{Failed: true, Msg: fmt.Sprintf("%s is a %s, not a file", path, fi.Type)}
+			return nil
+		}
+		before := string(fi.Content)
+		after := editHosts(before, entries, c.Args.String("state") == "present", c.Args.Bool("exclusive"), c.Args.String("marker"))
+		r, err = writeIfChanged(ctx, c, path, fi, before, after)
+		return err
+	})
 	if err != nil {
 		return module.Result{}, fmt.Errorf("etc_hosts: %w", err)
 	}
-	if fi.Exists && fi.Type != "file" {
-		return module.Result{Failed: true, Msg: fmt.Sprintf("%s is a %s, not a file", path, fi.Type)}, nil
-	}
-	before := string(fi.Content)
-	after := editHosts(before, entries, c.Args.String("state") == "present", c.Args.Bool("exclusive"), c.Args.String("marker"))
-	return writeIfChanged(ctx, c, path, fi, before, after)
+	return r, nil
 }
 
 // writeIfChanged writes after over path (through the check-mode overlay)
-// when it differs from before, and builds the result and the diff.
+// when it differs from before, and builds the result and the diff. The
+// write renames only over the file as fi read it: the error is then
+// hostcmd.ErrChangedSinceRead, for module.ReadModifyWrite to start over.
 func writeIfChanged(ctx context.Context, c *module.Call, path string, fi module.FileInfo, before, after string) (module.Result, error) {
 	r := module.Result{}
 	r.Set("path", path)
@@ -381,7 +393,10 @@ func writeIfChanged(ctx context.Context, c *module.Call, path string, fi module.
 	if !fi.Exists && after == "" {
 		return r, nil
 	}
-	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become}); err != nil {
+	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become, Unchanged: fi.ReadState()}); err != nil {
+		if errors.Is(err, hostcmd.ErrChangedSinceRead) {
+			return r, err
+		}
 		return module.Result{Failed: true, Msg: err.Error()}, nil
 	}
 	r.Changed = true

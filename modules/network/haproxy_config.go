@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -516,27 +517,6 @@ func (HAProxyConfig) Run(ctx context.Context, c *module.Call) (module.Result, er
 		return module.Result{Failed: true, Msg: "sections: " + err.Error()}, nil
 	}
 	path := c.Args.String("path")
-	fi, err := c.Host.ReadFile(ctx, path, true)
-	if err != nil {
-		return module.Result{}, fmt.Errorf("haproxy_config: %w", err)
-	}
-	if fi.Exists && fi.Type != "file" {
-		return module.Result{Failed: true, Msg: fmt.Sprintf("%s is a %s, not a file", path, fi.Type)}, nil
-	}
-	before := string(fi.Content)
-	after, actions := planHAProxyConfig(before, want)
-	r := module.Result{}
-	r.Set("path", path)
-	r.Set("sections", actions)
-	if after == before {
-		r.Msg = "configuration is up to date"
-		r.Set("reloaded", false)
-		return r, nil
-	}
-	r.Changed = true
-	if c.Diff {
-		r.Diffs = []module.Diff{{BeforeHeader: path + " (before)", AfterHeader: path + " (after)", Before: before, After: after}}
-	}
 	validate := haproxyDefaultValidate
 	switch x := c.Args["validate"].(type) {
 	case bool:
@@ -551,22 +531,20 @@ func (HAProxyConfig) Run(ctx context.Context, c *module.Call) (module.Result, er
 	if validate != "" && !strings.Contains(validate, "%s") {
 		return module.Result{Failed: true, Msg: fmt.Sprintf("validate %q must contain %%s (the temp file)", validate)}, nil
 	}
-	if c.Args.Bool("backup") && fi.Exists && !c.Check {
-		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "cp -p -- " + hostcmd.Quote(path) + " " + hostcmd.Quote(path) + `."$(date +%Y-%m-%d@%H:%M:%S)~"`, Become: c.Become})
-		if err != nil {
-			return module.Result{}, err
-		}
-		if out.ExitCode != 0 {
-			return module.Result{Failed: true, Msg: fmt.Sprintf("backup of %s: exit %d: %s", path, out.ExitCode, strings.TrimSpace(string(out.Stderr)))}, nil
-		}
+	var (
+		r       module.Result
+		actions []string
+		done    bool // the result is final: up to date, or failed
+	)
+	err = module.ReadModifyWrite(ctx, path, func() error {
+		var err error
+		r, actions, done, err = writeHAProxyConfig(ctx, c, path, want, validate)
+		return err
+	})
+	if err != nil {
+		return module.Result{}, fmt.Errorf("haproxy_config: %w", err)
 	}
-	if err := c.Host.WriteFile(ctx, path, []byte(after), hostcmd.WriteOptions{Become: c.Become, Validate: validate}); err != nil {
-		if hostcmd.IsUnreachable(err) {
-			return module.Result{}, err
-		}
-		r.Changed = false
-		r.Failed = true
-		r.Msg = err.Error()
+	if done {
 		return r, nil
 	}
 	msg := strings.Join(actions, ", ")
@@ -597,6 +575,53 @@ func (HAProxyConfig) Run(ctx context.Context, c *module.Call) (module.Result, er
 		r.Msg = msg + "; reloaded (" + method + ")"
 	}
 	return r, nil
+}
+
+// writeHAProxyConfig reads path, plans the sections and writes the file
+// when it differs, over the file as read only (WriteOptions.Unchanged).
+// done means r is final (nothing to write, or a failure); otherwise the
+// file was written and the caller goes on to the reload.
+func writeHAProxyConfig(ctx context.Context, c *module.Call, path string, want []haproxyWant, validate string) (r module.Result, actions []string, done bool, err error) {
+	fi, err := c.Host.ReadFile(ctx, path, true)
+	if err != nil {
+		return r, nil, true, err
+	}
+	if fi.Exists && fi.Type != "file" {
+		return module.Result{Failed: true, Msg: fmt.Sprintf("%s is a %s, not a file", path, fi.Type)}, nil, true, nil
+	}
+	before := string(fi.Content)
+	after, actions := planHAProxyConfig(before, want)
+	r.Set("path", path)
+	r.Set("sections", actions)
+	if after == before {
+		r.Msg = "configuration is up to date"
+		r.Set("reloaded", false)
+		return r, actions, true, nil
+	}
+	r.Changed = true
+	if c.Diff {
+		r.Diffs = []module.Diff{{BeforeHeader: path + " (before)", AfterHeader: path + " (after)", Before: before, After: after}}
+	}
+	if c.Args.Bool("backup") && fi.Exists && !c.Check {
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: "cp -p -- " + hostcmd.Quote(path) + " " + hostcmd.Quote(path) + `."$(date +%Y-%m-%d@%H:%M:%S)~"`, Become: c.Become})
+		if err != nil {
+			return r, nil, true, err
+		}
+		if out.ExitCode != 0 {
+			return module.Result{Failed: true, Msg: fmt.Sprintf("backup of %s: exit %d: %s", path, out.ExitCode, strings.TrimSpace(string(out.Stderr)))}, nil, true, nil
+		}
+	}
+	opts := hostcmd.WriteOptions{Become: c.Become, Validate: validate, Unchanged: fi.ReadState()}
+	if err := c.Host.WriteFile(ctx, path, []byte(after), opts); err != nil {
+		if hostcmd.IsUnreachable(err) || errors.Is(err, hostcmd.ErrChangedSinceRead) {
+			return r, nil, true, err
+		}
+		r.Changed = false
+		r.Failed = true
+		r.Msg = err.Error()
+		return r, nil, true, nil
+	}
+	return r, actions, false, nil
 }
 
 // haproxyReload reloads HAProxy the gentlest way the host offers, in one

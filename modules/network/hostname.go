@@ -129,29 +129,33 @@ func (Hostname) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 	}
 	r := module.Result{}
 	// Files first, through Host.WriteFile so check mode predicts them.
-	hn, err := c.Host.ReadFile(ctx, "/etc/hostname", true)
-	if err != nil {
-		return module.Result{}, fmt.Errorf("hostname: %w", err)
-	}
-	if sub, err := writeIfChanged(ctx, c, "/etc/hostname", hn, string(hn.Content), name+"\n"); err != nil || sub.Failed {
-		return sub, err
-	} else if sub.Changed {
-		r.Changed = true
-		r.Diffs = append(r.Diffs, sub.Diffs...)
+	var hn module.FileInfo
+	err = module.ReadModifyWrite(ctx, "/etc/hostname", func() error {
+		var err error
+		if hn, err = c.Host.ReadFile(ctx, "/etc/hostname", true); err != nil {
+			return err
+		}
+		return mergeFileResult(&r, func() (module.Result, error) {
+			return writeIfChanged(ctx, c, "/etc/hostname", hn, string(hn.Content), name+"\n")
+		})
+	})
+	if err != nil || r.Failed {
+		return r, hostnameErr(err)
 	}
 	if c.Args.Bool("update_etc_hosts") {
-		hosts, err := c.Host.ReadFile(ctx, "/etc/hosts", true)
-		if err != nil {
-			return module.Result{}, fmt.Errorf("hostname: %w", err)
-		}
 		// The line may carry the running name or the one in /etc/hostname.
 		old := []string{current, strings.TrimSpace(string(hn.Content))}
-		after := setLoopbackName(string(hosts.Content), old, name)
-		if sub, err := writeIfChanged(ctx, c, "/etc/hosts", hosts, string(hosts.Content), after); err != nil || sub.Failed {
-			return sub, err
-		} else if sub.Changed {
-			r.Changed = true
-			r.Diffs = append(r.Diffs, sub.Diffs...)
+		err = module.ReadModifyWrite(ctx, "/etc/hosts", func() error {
+			hosts, err := c.Host.ReadFile(ctx, "/etc/hosts", true)
+			if err != nil {
+				return err
+			}
+			return mergeFileResult(&r, func() (module.Result, error) {
+				return writeIfChanged(ctx, c, "/etc/hosts", hosts, string(hosts.Content), setLoopbackName(string(hosts.Content), old, name))
+			})
+		})
+		if err != nil || r.Failed {
+			return r, hostnameErr(err)
 		}
 	}
 	if current != name {
@@ -179,4 +183,28 @@ func (Hostname) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 	r.Set("name", name)
 	r.Set("use", use)
 	return r, nil
+}
+
+// mergeFileResult adds one file's write (writeIfChanged) to the hostname
+// result r: its change and diffs, or its failure in place of r.
+func mergeFileResult(r *module.Result, write func() (module.Result, error)) error {
+	sub, err := write()
+	switch {
+	case err != nil:
+		return err
+	case sub.Failed:
+		*r = sub
+	case sub.Changed:
+		r.Changed = true
+		r.Diffs = append(r.Diffs, sub.Diffs...)
+	}
+	return nil
+}
+
+// hostnameErr names the module in a transport error; nil stays nil.
+func hostnameErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("hostname: %w", err)
 }

@@ -62,7 +62,29 @@ type WriteOptions struct {
 	// Validate, if set, is a shell command with %s standing for the temp
 	// file; the rename happens only when it exits 0.
 	Validate string
+	// Unchanged, when set, is what the caller read of the file before it
+	// planned this content from it (a read-modify-write: lineinfile,
+	// etc_hosts). Right before the rename the write checks that the file
+	// is still that; if another writer changed it since, nothing is
+	// renamed and WriteFile fails with ErrChangedSinceRead, so the caller
+	// reads again instead of overwriting the other change.
+	Unchanged *FileState
 }
+
+// FileState is what a read saw of a file, for WriteOptions.Unchanged.
+type FileState struct {
+	Exists bool
+	// SHA256 is the hex digest of an existing file's content. A hash
+	// rather than size and mtime: mtime has a coarse grain on some file
+	// systems and can be set back (cp -p, rsync -t), and an edit often
+	// keeps the size.
+	SHA256 string
+}
+
+// ErrChangedSinceRead is the error (under errors.Is) of a write whose
+// WriteOptions.Unchanged no longer held: the file was left as the other
+// writer made it.
+var ErrChangedSinceRead = errors.New("the file changed on the host since it was read")
 
 // UnreachableError means the host could not be reached or authenticated:
 // the command never ran. The runner counts such hosts as unreachable, not
