@@ -413,7 +413,7 @@ func fRegexFindall(r *run, in any, args []any, kw kwargs) (any, error) {
 		case 2:
 			out = append(out, m[1])
 		default: // like Python, several groups give a tuple per match
-			out = append(out, toAny(m[1:]))
+			out = append(out, pyfmt.Tuple(toAny(m[1:])))
 		}
 	}
 	return out, nil

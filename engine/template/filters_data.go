@@ -5,6 +5,7 @@ package template
 // gives.
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -270,7 +271,7 @@ func fJSONQuery(r *run, in any, args []any, kw kwargs) (any, error) {
 		return nil, err
 	}
 	expr := pyfmt.Str(argOr(args, kw, 0, "expr", ""))
-	out, err := jmespath.Search(expr, toJMES(stripUnsafe(in)))
+	out, err := jmespath.Search(legacyLiterals(expr), toJMES(stripUnsafe(in)))
 	if err != nil {
 		return nil, fmt.Errorf("JMESPathError in json_query filter plugin:\n%w", err)
 	}
@@ -320,4 +321,38 @@ func fromJMES(v any) any {
 		}
 	}
 	return v
+}
+
+// legacyLiterals quotes the backtick literals that are not JSON
+// (`b` for "b"), which Python's jmespath still reads as strings, with a
+// deprecation warning, and the community library refuses.
+func legacyLiterals(expr string) string {
+	var b strings.Builder
+	for i := 0; i < len(expr); i++ {
+		if expr[i] != '`' {
+			b.WriteByte(expr[i])
+			continue
+		}
+		j := i + 1
+		for j < len(expr) && expr[j] != '`' {
+			if expr[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(expr) {
+			b.WriteString(expr[i:])
+			break
+		}
+		lit := strings.ReplaceAll(expr[i+1:j], "\\`", "`")
+		if !json.Valid([]byte(lit)) {
+			q, _ := json.Marshal(strings.TrimLeft(lit, " \t\n"))
+			lit = strings.ReplaceAll(string(q), "`", "\\`")
+			b.WriteString("`" + lit + "`")
+		} else {
+			b.WriteString(expr[i : j+1])
+		}
+		i = j
+	}
+	return b.String()
 }

@@ -193,6 +193,8 @@ func ipQuery(v ipNet, query, alias string) (any, error) {
 		return v.String(), nil
 	case "netmask":
 		return v.mask().String(), nil
+	case "hostmask", "wildcard":
+		return v.fromInt(new(big.Int).Sub(v.size(), big.NewInt(1))).String(), nil
 	case "prefix":
 		return v.bits, nil
 	case "broadcast":
@@ -229,7 +231,30 @@ func ipQuery(v ipNet, query, alias string) (any, error) {
 		}
 		return v.text, nil
 	}
+	if n, err := strconv.Atoi(query); err == nil {
+		return ipNth(v, n), nil
+	}
 	return nil, fmt.Errorf("%s: unknown filter type: %s", alias, query)
+}
+
+// ipNth is a numeric query: the nth address of the network with its
+// prefix (from the end when negative), False beyond it.
+func ipNth(v ipNet, n int) any {
+	size := v.size()
+	if size.Cmp(big.NewInt(1)) == 0 {
+		if v.network {
+			return v.String()
+		}
+		return v.ip.String()
+	}
+	i := big.NewInt(int64(n))
+	if n < 0 {
+		i.Add(i, size)
+	}
+	if i.Sign() < 0 || i.Cmp(size) >= 0 {
+		return false
+	}
+	return v.fromInt(i.Add(i, v.toInt(v.netAddr()))).String() + "/" + strconv.Itoa(v.bits)
 }
 
 func within(v ipNet, cidr string) bool {
@@ -273,11 +298,12 @@ func ipPublic(v ipNet) bool {
 func netTests() map[string]testFunc {
 	test := func(version int) testFunc {
 		return func(r *run, v any, args []any) (bool, error) {
-			s := pyfmt.Str(v)
-			if _, isStr := v.(string); !isStr {
-				if _, isInt := toInt(v); !isInt {
-					return false, nil
-				}
+			s, isStr := v.(string)
+			if !isStr {
+				return false, nil
+			}
+			if i := strings.IndexByte(s, '%'); i > 0 && strings.Contains(s[:i], ":") && !strings.Contains(s, "/") {
+				s = s[:i] // ipaddress takes an IPv6 scope id
 			}
 			n, ok := parseIPNet(s)
 			if !ok || n.network && n.ip != n.netAddr() || strings.Contains(s, "/") && !n.network {

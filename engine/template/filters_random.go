@@ -54,6 +54,10 @@ func fRandom(r *run, in any, args []any, kw kwargs) (any, error) {
 		}
 		return rnd.randrange(s, end, st)
 	}
+	if _, isMap := asMap(in); isMap {
+		// Python's choice indexes the dict by position: a KeyError.
+		return nil, errors.New("random cannot choose from a dict (Ansible fails with a KeyError)")
+	}
 	if _, isBool := in.(bool); isBool {
 		return nil, errors.New("random can only be used on sequences and integers")
 	}

@@ -200,15 +200,7 @@ func fToUUID(r *run, in any, args []any, kw kwargs) (any, error) {
 func fHumanReadable(r *run, in any, args []any, kw kwargs) (any, error) {
 	size, ok := toFloat(in)
 	if !ok {
-		if s, isStr := in.(string); isStr {
-			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			if err != nil {
-				return nil, fmt.Errorf("human_readable() can't interpret following string: %s", s)
-			}
-			size = f
-		} else {
-			return nil, fmt.Errorf("human_readable() failed on bad input: unsupported type %s", typeName(in))
-		}
+		return nil, fmt.Errorf("human_readable() failed on bad input: '>=' not supported between instances of '%s' and 'int'", typeName(in))
 	}
 	base := "Bytes"
 	if truth.Truthy(argOr(args, kw, 0, "isbits", false)) {

@@ -80,13 +80,16 @@ func strftimeField(c byte, t time.Time) string {
 		return fmt.Sprintf("%02d", (t.YearDay()+6-(int(t.Weekday())+6)%7)/7)
 	case 'Z':
 		name, _ := t.Zone()
+		if t.Location() == time.UTC {
+			return "GMT" // time.gmtime's zone name
+		}
 		return name
 	case 'z':
 		return t.Format("-0700")
 	case 's':
 		return fmt.Sprint(t.Unix())
 	case 'c':
-		return t.Format("Mon Jan  2 15:04:05 2006")
+		return t.Format("Mon Jan _2 15:04:05 2006")
 	case 'x':
 		return t.Format("01/02/06")
 	case 'X', 'T':

@@ -5,7 +5,9 @@ package template
 // where templates are rendered, as in Ansible.
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -95,6 +97,14 @@ func setTest(subset bool) testFunc {
 		b, err := needList(args[0])
 		if err != nil {
 			return false, err
+		}
+		for _, x := range append(slices.Clone(a), b...) {
+			if _, isList := asList(x); isList {
+				return false, errors.New("unhashable type: 'list'")
+			}
+			if _, isMap := asMap(x); isMap {
+				return false, errors.New("unhashable type: 'dict'")
+			}
 		}
 		if !subset {
 			a, b = b, a
