@@ -88,7 +88,7 @@ func TestRenderNative(t *testing.T) {
 		{"{{ (1, 2) }}", []any{1, 2}},
 		{"{{ True and False }}", false},
 		{"{{ none is none }}", true},
-		{"{{ None }}", nil},
+		{"{{ None }}", ""},
 		{"{{ 0 or 'dflt' }}", "dflt"},
 		{"{{ 'x' and 'y' }}", "y"},
 		{"{{ not empty }}", true},

@@ -150,7 +150,7 @@ func (r *run) render(s string, opts FileOptions) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v == nil && !isBareName(p.single) {
+		if _, isVar := r.vars[p.single]; v == nil && !(isVar && isBareName(p.single)) {
 			// Ansible's finalize makes None "", except that "{{ name }}"
 			// alone hands over the variable as it is.
 			return "", nil

@@ -57,7 +57,12 @@ func fPasswordHash(r *run, in any, args []any, kw kwargs) (any, error) {
 		// Ansible drops rounds equal to passlib's default, so crypt uses
 		// its own 5000.
 		if n != implicit {
-			rounds, explicit = min(max(n, 1000), 999999999), true
+			if n < 1000 || n > 999999999 {
+				// libxcrypt returns the failure token "*0", which Ansible
+				// would hand on as the hash.
+				return nil, fmt.Errorf("rounds must be from 1000 to 999999999, not %d", n)
+			}
+			rounds, explicit = n, true
 		}
 	}
 	return shaCrypt(kind, pyfmt.Str(in), salt, rounds, explicit), nil

@@ -7,9 +7,9 @@ package template
 import (
 	"errors"
 	"math"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/haplay/haplay/engine/pyfmt"
