@@ -245,6 +245,7 @@ func TestAgainstAnsible(t *testing.T) {
 		{`'secret' | password_hash('sha256', 'mysalt', rounds=535000)`, "$5$mysalt$I2SNajjJ3Gc5gIR/tkrLOGngF8wqv59buJCqxh.o9s8", ""},
 		{`'secret' | password_hash('sha512', 'toolongsaltxxxxxxx')`, "", "invalid salt size"},
 		{`'secret' | password_hash('sha512', 'bad$salt')`, "", "invalid characters in salt"},
+		{`'secret' | password_hash('md5', 'abc')`, "$1$abc$iCQ2D3nhptRYi27fDYv2s1", ""},
 		{`'1.2' is version('1.2a', '<')`, "True", ""},
 		{`'1.2.3' is version('1.2', 'foo')`, "", "Invalid operator type (foo)"},
 		{`'1.2.3' is version('1.2.4', '<', version_type='pep9')`, "", "Invalid version type (pep9)"},

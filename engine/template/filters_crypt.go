@@ -2,7 +2,8 @@ package template
 
 // filters_crypt.go: password_hash, as Ansible 2.14 computes it with
 // Python's crypt module (passlib absent, as on Debian): SHA-crypt with
-// 5000 rounds unless rounds= is given, "$6$salt$..." and "$5$salt$...".
+// 5000 rounds unless rounds= is given, "$6$salt$..." and "$5$salt$...",
+// and MD5-crypt, "$1$salt$...".
 
 import (
 	crand "crypto/rand"
@@ -22,9 +23,15 @@ func fPasswordHash(r *run, in any, args []any, kw kwargs) (any, error) {
 	if _, err := strict(in); err != nil {
 		return nil, err
 	}
-	kind, implicit, err := cryptKind(pyfmt.Str(argOr(args, kw, 0, "hashtype", "sha512")))
-	if err != nil {
+	hashtype := pyfmt.Str(argOr(args, kw, 0, "hashtype", "sha512"))
+	isMD5 := hashtype == "md5" || hashtype == "md5_crypt"
+	kind, implicit, err := cryptKind(hashtype)
+	if err != nil && !isMD5 {
 		return nil, err
+	}
+	maxSalt := 16
+	if isMD5 {
+		maxSalt = 8
 	}
 	if ident := argOr(args, kw, 4, "ident", nil); ident != nil && pyfmt.Str(ident) != "" {
 		return nil, errors.New("ident is only used with bcrypt, which haplay does not implement")
@@ -34,7 +41,7 @@ func fPasswordHash(r *run, in any, args []any, kw kwargs) (any, error) {
 		salt = pyfmt.Str(s)
 	}
 	if salt == "" {
-		size := 16
+		size := maxSalt
 		if n, ok := toInt(argOr(args, kw, 2, "salt_size", nil)); ok && n > 0 {
 			size = n
 		}
@@ -45,8 +52,14 @@ func fPasswordHash(r *run, in any, args []any, kw kwargs) (any, error) {
 	if badSaltChar.MatchString(salt) {
 		return nil, errors.New("invalid characters in salt")
 	}
-	if len(salt) > 16 {
+	if len(salt) > maxSalt {
 		return nil, errors.New("invalid salt size")
+	}
+	if isMD5 {
+		if argOr(args, kw, 3, "rounds", nil) != nil {
+			return nil, errors.New("md5_crypt has no rounds")
+		}
+		return md5Crypt(pyfmt.Str(in), salt), nil
 	}
 	rounds, explicit := 5000, false
 	if v := argOr(args, kw, 3, "rounds", nil); v != nil {
@@ -75,7 +88,7 @@ func cryptKind(name string) (shaCryptKind, int, error) {
 	case "sha256", "sha256_crypt":
 		return sha256Crypt, 535000, nil
 	}
-	return shaCryptKind{}, 0, fmt.Errorf("password_hash: haplay implements sha512_crypt and sha256_crypt, not %q", name)
+	return shaCryptKind{}, 0, fmt.Errorf("password_hash: haplay implements sha512_crypt, sha256_crypt and md5_crypt, not %q", name)
 }
 
 func randomSalt(n int) (string, error) {

@@ -8,8 +8,8 @@ import (
 	"github.com/haplay/haplay/engine/jinja"
 )
 
-// Vectors from Drepper's SHA-crypt specification, checked against
-// python3's crypt.crypt on Debian 12 (libxcrypt).
+// Vectors from Drepper's SHA-crypt specification, and MD5-crypt ones,
+// checked against python3's crypt.crypt on Debian 12 (libxcrypt).
 func TestShaCrypt(t *testing.T) {
 	cases := []struct {
 		k        shaCryptKind
@@ -26,6 +26,16 @@ func TestShaCrypt(t *testing.T) {
 	for _, c := range cases {
 		if got := shaCrypt(c.k, "Hello world!", c.salt, c.rounds, c.explicit); got != c.want {
 			t.Errorf("shaCrypt(%s, %q, %d) = %q, want %q", c.k.id, c.salt, c.rounds, got, c.want)
+		}
+	}
+	for _, c := range [][3]string{
+		{"secret", "abc", "$1$abc$iCQ2D3nhptRYi27fDYv2s1"},
+		{"Hello world!", "saltsalt", "$1$saltsalt$le8lFSqqnPaRFOlmAZpvH1"},
+		{"a much longer password that is longer than sixteen", "toolongsalt", "$1$toolongs$txPgDW7XV9mst18JBwWp51"},
+		{"", "x", "$1$x$fwjfZtMwarkdetsjiQreU1"},
+	} {
+		if got := md5Crypt(c[0], c[1]); got != c[2] {
+			t.Errorf("md5Crypt(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
 		}
 	}
 	if _, err := New().Render("{{ 'x' | password_hash('sha512', 'ab', rounds=10) }}", nil); err == nil || !strings.Contains(err.Error(), "rounds must be from 1000") {

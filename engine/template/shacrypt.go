@@ -5,6 +5,7 @@ package template
 // and SHA-512", which glibc's crypt(3) and Python's crypt module follow.
 
 import (
+	"crypto/md5"
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
@@ -124,5 +125,67 @@ func shaCrypt(k shaCryptKind, pw, salt string, rounds int, explicitRounds bool) 
 		enc(t, 4)
 	}
 	enc(k.tail, k.tailN)
+	return b.String()
+}
+
+// md5Crypt is Poul-Henning Kamp's MD5-crypt ($1$), glibc's and Python's
+// crypt for "$1$salt": 1000 rounds, a salt of at most 8 characters.
+func md5Crypt(pw, salt string) string {
+	if len(salt) > 8 {
+		salt = salt[:8]
+	}
+	P, S := []byte(pw), []byte(salt)
+	alt := md5.Sum(append(append(append([]byte{}, P...), S...), P...))
+	h := md5.New()
+	h.Write(P)
+	h.Write([]byte("$1$"))
+	h.Write(S)
+	h.Write(repeatTo(alt[:], len(P)))
+	for n := len(P); n > 0; n >>= 1 {
+		if n&1 != 0 {
+			h.Write([]byte{0})
+		} else {
+			h.Write(P[:1])
+		}
+	}
+	C := h.Sum(nil)
+	for i := 0; i < 1000; i++ {
+		h := md5.New()
+		if i%2 == 1 {
+			h.Write(P)
+		} else {
+			h.Write(C)
+		}
+		if i%3 != 0 {
+			h.Write(S)
+		}
+		if i%7 != 0 {
+			h.Write(P)
+		}
+		if i%2 == 1 {
+			h.Write(C)
+		} else {
+			h.Write(P)
+		}
+		C = h.Sum(nil)
+	}
+	var b strings.Builder
+	b.WriteString("$1$" + salt + "$")
+	for _, t := range [][3]int{{0, 6, 12}, {1, 7, 13}, {2, 8, 14}, {3, 9, 15}, {4, 10, 5}, {-1, -1, 11}} {
+		var w uint32
+		for i, shift := range []uint{16, 8, 0} {
+			if t[i] >= 0 {
+				w |= uint32(C[t[i]]) << shift
+			}
+		}
+		n := 4
+		if t[0] < 0 {
+			n = 2
+		}
+		for ; n > 0; n-- {
+			b.WriteByte(cryptAlphabet[w&0x3f])
+			w >>= 6
+		}
+	}
 	return b.String()
 }
