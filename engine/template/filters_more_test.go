@@ -128,3 +128,33 @@ func TestTuplesLeaveAsLists(t *testing.T) {
 		t.Errorf("dictsort in a string: %q", s)
 	}
 }
+
+// The differences listed in docs/ansible-differences.md ("Filters and
+// tests").
+func TestFilterDifferencesPinned(t *testing.T) {
+	e := New()
+	for src, want := range map[string]string{
+		"{{ '10.0.0.1' is ip }} {{ 'fe80::1' is ipv6 }}":      "True True",
+		"{{ {'a': 2.0} | json_query('a') }}":                  "2",
+		"{{ {'b': 1, 'a': 2} | json_query('{b: b, a: a}') }}": "{'a': 2, 'b': 1}",
+	} {
+		if got, err := e.RenderString(src, nil); err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", src, got, err, want)
+		}
+	}
+	for _, src := range []string{
+		"{{ '1.0' is version('2.0', '<', version_type='pep440') }}",
+		"{{ '10.0.0.1' | ipaddr('revdns') }}",
+		"{{ 'x' | password_hash('blowfish', 'abcdefghijklmnopqrstuv') }}",
+		"{{ 'x' | password_hash('sha512', 'ab', ident='2b') }}",
+		"{{ [1] | random(seed=[1]) }}",
+	} {
+		if _, err := e.Render(src, nil); err == nil {
+			t.Errorf("%s: want an error", src)
+		}
+	}
+	got, _ := e.Render("{{ {'a': 1} | dictsort }}", nil)
+	if !reflect.DeepEqual(got, []any{[]any{"a", 1}}) {
+		t.Errorf("dictsort leaves as %#v, want a list of lists", got)
+	}
+}
