@@ -21,6 +21,11 @@ have python3 || need+=(python3)
 python3 -c "import apt" 2>/dev/null || need+=(python3-apt) # Ansible's apt module on the lab hosts
 have dpkg-scanpackages || need+=(dpkg-dev) # apt module tests: a local file: repo
 have sudo || need+=(sudo)
+# The filters corpus case under ansible-playbook: json_query needs jmespath,
+# ansible.utils.ipaddr the collections of Debian's ansible and netaddr.
+/usr/bin/python3 -c "import jmespath" 2>/dev/null || need+=(python3-jmespath)
+/usr/bin/python3 -c "import netaddr" 2>/dev/null || need+=(python3-netaddr)
+[ -d /usr/lib/python3/dist-packages/ansible_collections/ansible/utils ] || need+=(ansible)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "deps.sh: run as root to install: ${need[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive

@@ -42,8 +42,11 @@ func Str(v any) string {
 // Repr is Python's repr(): strings quoted, containers recursively. Map
 // keys are sorted: Go maps keep no insertion order, and sorted is stable.
 func Repr(v any) string {
-	if s, ok := v.(string); ok {
-		return Quote(s)
+	switch x := v.(type) {
+	case string:
+		return Quote(x)
+	case Tuple:
+		return x.repr()
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -78,6 +81,23 @@ func Repr(v any) string {
 		return Str(v)
 	}
 	return fmt.Sprint(v)
+}
+
+// Tuple is a Python tuple: a list that prints as (1, 2), and (1,) when it
+// has one item. Jinja's dictsort and groupby and Ansible's zip,
+// zip_longest, subelements and splitext return them, and Ansible prints
+// them so when they are interpolated into a string.
+type Tuple []any
+
+func (t Tuple) repr() string {
+	parts := make([]string, len(t))
+	for i, e := range t {
+		parts[i] = Repr(e)
+	}
+	if len(t) == 1 {
+		return "(" + parts[0] + ",)"
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // Float formats like Python's float repr: shortest round-trip digits,

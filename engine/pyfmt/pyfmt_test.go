@@ -22,6 +22,10 @@ func TestStrAndRepr(t *testing.T) {
 		{[]any{"a", 1, nil}, "['a', 1, None]", "['a', 1, None]"},
 		{[]string{"x"}, "['x']", "['x']"},
 		{map[string]any{"b": []any{1}, "a": "x"}, "{'a': 'x', 'b': [1]}", "{'a': 'x', 'b': [1]}"},
+		{Tuple{"a", 1}, "('a', 1)", "('a', 1)"},
+		{Tuple{"a"}, "('a',)", "('a',)"},
+		{Tuple{}, "()", "()"},
+		{[]any{Tuple{1, nil}}, "[(1, None)]", "[(1, None)]"},
 	}
 	for _, c := range cases {
 		if got := Str(c.v); got != c.str {

@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/haplay/haplay/engine/jinja"
+	"github.com/haplay/haplay/engine/pyfmt"
 	"github.com/haplay/haplay/engine/truth"
 )
 
@@ -116,11 +117,15 @@ func (r *run) unwrap(v any) any {
 
 // finish strips the Unsafe marks that a result may still hold deep inside
 // (a map read from hostvars), noting them, so callers see plain values.
+// Tuples (pyfmt.Tuple, from dictsort, zip, subelements...) leave as
+// plain lists too: loops, modules and registers know lists only.
 func (r *run) finish(v any) any {
-	if !containsUnsafe(v) {
+	if !containsUnsafe(v) && !containsTuple(v) {
 		return v
 	}
-	*r.unsafe = true
+	if containsUnsafe(v) {
+		*r.unsafe = true
+	}
 	return stripUnsafe(v)
 }
 
@@ -128,6 +133,8 @@ func containsUnsafe(v any) bool {
 	switch x := v.(type) {
 	case jinja.Unsafe:
 		return true
+	case pyfmt.Tuple:
+		return containsUnsafe([]any(x))
 	case []any:
 		for _, e := range x {
 			if containsUnsafe(e) {
@@ -148,6 +155,8 @@ func stripUnsafe(v any) any {
 	switch x := v.(type) {
 	case jinja.Unsafe:
 		return stripUnsafe(x.V)
+	case pyfmt.Tuple:
+		return stripUnsafe([]any(x))
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

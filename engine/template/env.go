@@ -492,6 +492,11 @@ func (e env) F(name string, in any, args ...any) (any, error) {
 
 // T applies a test.
 func (e env) T(name string, in any, args ...any) (bool, error) {
+	pos, kw := splitArgs(args)
+	args, err := testArgs(name, pos, kw)
+	if err != nil {
+		return false, fmt.Errorf("test %s: %w", name, err)
+	}
 	ok, err := e.r.e.tests[name](e.r, in, args)
 	if err != nil {
 		return false, fmt.Errorf("test %s: %w", name, err)

@@ -20,6 +20,11 @@ type FileOptions struct {
 	TrimBlocks      bool   // drop the first newline after a block tag
 	LstripBlocks    bool   // strip blanks before a block tag on its line
 	NewlineSequence string // "\n" (default), "\r\n" or "\r"
+
+	// rawStrings doubles the backslashes of the string literals inside
+	// {{ }}, as Ansible's templar does for strings in playbooks (not for
+	// template files): there '\n' is a backslash and an n.
+	rawStrings bool
 }
 
 // AnsibleFileOptions returns the template module's defaults.
@@ -36,7 +41,7 @@ func (o FileOptions) withDefaults() FileOptions {
 
 // stringOptions applies to templated strings in playbooks (Ansible's
 // templar uses trim_blocks there too).
-var stringOptions = FileOptions{TrimBlocks: true, NewlineSequence: "\n"}
+var stringOptions = FileOptions{TrimBlocks: true, NewlineSequence: "\n", rawStrings: true}
 
 type tmplKey struct {
 	text string
@@ -144,6 +149,11 @@ func (r *run) render(s string, opts FileOptions) (any, error) {
 		v, err := r.eval(p.single)
 		if err != nil {
 			return nil, err
+		}
+		if _, isVar := r.vars[p.single]; v == nil && !(isVar && isBareName(p.single)) {
+			// Ansible's finalize makes None "", except that "{{ name }}"
+			// alone hands over the variable as it is.
+			return "", nil
 		}
 		return strict(v)
 	}
@@ -295,7 +305,11 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 			if strings.TrimSpace(body) == "" {
 				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:end+2])
 			}
-			toks = append(toks, ttok{'{', strings.TrimSpace(body), line})
+			body = strings.TrimSpace(body)
+			if opts.rawStrings {
+				body = escapeBackslashes(body)
+			}
+			toks = append(toks, ttok{'{', body, line})
 		case '%':
 			stmt := strings.TrimSpace(body)
 			if stmt == "raw" {
@@ -555,7 +569,9 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 			if err != nil {
 				return fmt.Errorf("in {{ %s }}: %w", n.src, err)
 			}
-			b.WriteString(pyfmt.Str(v))
+			if v != nil { // Ansible's finalize prints None as nothing
+				b.WriteString(pyfmt.Str(v))
+			}
 		case setT:
 			v, err := r.eval(n.src)
 			if err == nil {

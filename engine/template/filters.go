@@ -66,7 +66,6 @@ func builtinFilters() map[string]filterFunc {
 		"dirname":              strFilter(pyDirname),
 		"quote":                strFilter(shellQuote),
 		"b64encode":            strFilter(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }),
-		"regex_escape":         strFilter(regexp.QuoteMeta),
 		"b64decode":            fB64decode,
 		"replace":              fReplace,
 		"regex_replace":        fRegexReplace,
@@ -90,7 +89,6 @@ func builtinFilters() map[string]filterFunc {
 		"intersect":            setOp("intersect"),
 		"symmetric_difference": setOp("symmetric_difference"),
 		"flatten":              fFlatten,
-		"zip":                  fZip,
 		"product":              fProduct,
 		"dict2items":           fDict2Items,
 		"items2dict":           fItems2Dict,
@@ -114,6 +112,12 @@ func builtinFilters() map[string]filterFunc {
 		"round":                fRound,
 		"wordcount":            fWordcount,
 		"type_debug":           func(r *run, in any, args []any, kw kwargs) (any, error) { return typeName(in), nil },
+	}
+	// The filters of filters_*.go.
+	for _, more := range []map[string]filterFunc{dataFilters(), textFilters(), pathFilters(), randomFilters(), netFilters()} {
+		for name, fn := range more {
+			f[name] = fn
+		}
 	}
 	return f
 }
@@ -409,7 +413,7 @@ func fRegexFindall(r *run, in any, args []any, kw kwargs) (any, error) {
 		case 2:
 			out = append(out, m[1])
 		default: // like Python, several groups give a tuple per match
-			out = append(out, toAny(m[1:]))
+			out = append(out, pyfmt.Tuple(toAny(m[1:])))
 		}
 	}
 	return out, nil
@@ -743,30 +747,6 @@ func fFlatten(r *run, in any, args []any, kw kwargs) (any, error) {
 		return out
 	}
 	return walk(l, 0), nil
-}
-
-func fZip(r *run, in any, args []any, kw kwargs) (any, error) {
-	lists := [][]any{}
-	for _, x := range append([]any{in}, args...) {
-		l, err := needList(x)
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, l)
-	}
-	n := len(lists[0])
-	for _, l := range lists {
-		n = min(n, len(l))
-	}
-	out := make([]any, n)
-	for i := range n {
-		row := make([]any, len(lists))
-		for j, l := range lists {
-			row[j] = l[i]
-		}
-		out[i] = row
-	}
-	return out, nil
 }
 
 func fProduct(r *run, in any, args []any, kw kwargs) (any, error) {

@@ -5,8 +5,6 @@ package template
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/haplay/haplay/engine/pyfmt"
@@ -60,7 +58,9 @@ func resultTest(kind string) testFunc {
 	}
 }
 
-func reTest(anchor string) testFunc {
+// reTestAnchored is the search and match tests: Python's re.search, or
+// re.match with anchor \A (start of the string, even with multiline).
+func reTestAnchored(anchor, end string) testFunc {
 	return func(r *run, v any, args []any) (bool, error) {
 		if err := needArg(args, 1); err != nil {
 			return false, err
@@ -73,7 +73,7 @@ func reTest(anchor string) testFunc {
 		if len(args) > 2 {
 			kw["multiline"] = args[2]
 		}
-		re, err := compileRegex(anchor+"(?:"+pat+")", kw)
+		re, err := compileRegex(anchor+"(?:"+pat+")"+end, kw)
 		if err != nil {
 			return false, err
 		}
@@ -86,9 +86,9 @@ func builtinTests() map[string]testFunc {
 		"defined":     func(r *run, v any, args []any) (bool, error) { return !isUndefined(v), nil },
 		"undefined":   func(r *run, v any, args []any) (bool, error) { return isUndefined(v), nil },
 		"none":        func(r *run, v any, args []any) (bool, error) { return v == nil, nil },
-		"match":       reTest("^"),
-		"search":      reTest(""),
-		"regex":       reTest(""),
+		"match":       reTestAnchored(`\A`, ""),
+		"search":      reTestAnchored("", ""),
+		"regex":       testRegex,
 		"sameas":      testSameas,
 		"version":     testVersion,
 		"succeeded":   resultTest("succeeded"),
@@ -112,13 +112,19 @@ func builtinTests() map[string]testFunc {
 		"boolean":     func(r *run, v any, args []any) (bool, error) { _, ok := v.(bool); return ok, nil },
 		"mapping":     func(r *run, v any, args []any) (bool, error) { _, ok := asMap(v); return ok, nil },
 		"sequence":    testSequence,
-		"truthy":      func(r *run, v any, args []any) (bool, error) { return truth.Truthy(v), nil },
-		"falsy":       func(r *run, v any, args []any) (bool, error) { return !truth.Truthy(v), nil },
+		"truthy":      truthTest(true),
+		"falsy":       truthTest(false),
 		"even":        testEven,
 		"odd":         testOdd,
 		"divisibleby": testDivisibleBy,
 		"lower":       func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToLower(s), nil },
 		"upper":       func(r *run, v any, args []any) (bool, error) { s := pyfmt.Str(v); return s == strings.ToUpper(s), nil },
+	}
+	for name, f := range fileTests() {
+		t[name] = f
+	}
+	for name, f := range netTests() {
+		t[name] = f
 	}
 	t["iterable"] = t["sequence"]
 	// The task result tests' aliases, as Ansible's core tests plugin names them.
@@ -190,61 +196,4 @@ func testDivisibleBy(r *run, v any, args []any) (bool, error) {
 		return false, errors.New("divisibleby needs integers and a non-zero divisor")
 	}
 	return a%b == 0, nil
-}
-
-var versionPart = regexp.MustCompile(`\d+|[a-zA-Z]+`)
-
-// compareVersions compares like Python's LooseVersion, which Ansible's
-// version test uses by default: numeric runs compare as numbers, letter
-// runs as strings, and a number sorts after letters.
-func compareVersions(a, b string) int {
-	pa, pb := versionPart.FindAllString(a, -1), versionPart.FindAllString(b, -1)
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		na, errA := strconv.Atoi(pa[i])
-		nb, errB := strconv.Atoi(pb[i])
-		switch {
-		case errA == nil && errB == nil:
-			if na != nb {
-				if na < nb {
-					return -1
-				}
-				return 1
-			}
-		case errA == nil:
-			return 1
-		case errB == nil:
-			return -1
-		default:
-			if c := strings.Compare(pa[i], pb[i]); c != 0 {
-				return c
-			}
-		}
-	}
-	return len(pa) - len(pb)
-}
-
-func testVersion(r *run, v any, args []any) (bool, error) {
-	if err := needArg(args, 1); err != nil {
-		return false, err
-	}
-	op := "=="
-	if len(args) > 1 {
-		op = pyfmt.Str(args[1])
-	}
-	c := compareVersions(pyfmt.Str(v), pyfmt.Str(args[0]))
-	switch op {
-	case "<", "lt":
-		return c < 0, nil
-	case "<=", "le":
-		return c <= 0, nil
-	case ">", "gt":
-		return c > 0, nil
-	case ">=", "ge":
-		return c >= 0, nil
-	case "==", "=", "eq":
-		return c == 0, nil
-	case "!=", "<>", "ne":
-		return c != 0, nil
-	}
-	return false, fmt.Errorf("invalid version operator %q", op)
 }

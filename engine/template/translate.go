@@ -214,6 +214,7 @@ type (
 		name string
 		x    node
 		args []node
+		kw   []kwArg
 		neg  bool
 	}
 )
@@ -517,12 +518,8 @@ func (p *parser) parseFilters(n node) (node, error) {
 			}
 			t.name = name
 			if p.isOp("(") {
-				var kw []kwArg
-				if t.args, kw, err = p.parseArgs(); err != nil {
+				if t.args, t.kw, err = p.parseArgs(); err != nil {
 					return nil, err
-				}
-				for _, k := range kw {
-					t.args = append(t.args, k.val)
 				}
 			} else if k := p.peek().kind; k == tString || k == tInt || k == tFloat {
 				// Jinja allows one bare argument: `x is divisibleby 3`.
@@ -891,7 +888,7 @@ func (e *emitter) emit(n node, lazy bool) {
 		e.str(n.name)
 		w(", ")
 		e.emit(n.x, lazyTests[n.name])
-		e.args(n.args, nil)
+		e.args(n.args, n.kw)
 		w(")")
 	}
 }

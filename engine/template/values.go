@@ -17,6 +17,8 @@ func asList(v any) ([]any, bool) {
 	switch l := v.(type) {
 	case []any:
 		return l, true
+	case pyfmt.Tuple:
+		return l, true
 	case []string:
 		out := make([]any, len(l))
 		for i, s := range l {
