@@ -76,7 +76,7 @@ func (o *execOptions) verify(cmd *cobra.Command, args []string) error {
 		return usageErrorf("-t/--tree %s: not supported by haplay exec (it has no tree callback); "+
 			"--output json prints every host's result as one JSON document", o.tree)
 	}
-	o.adhoc = &run.AdHoc{Pattern: args[0], Args: o.args, OneLine: o.oneLine}
+	o.adhoc = &run.AdHoc{Pattern: args[0], Args: o.args, OneLine: o.oneLine, HostsOnly: o.listHosts}
 	if err := o.loadConfig(cmd); err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ type AdHoc struct {
 	Module  string // -m
 	Args    string // -a: a free form, k=v pairs, or a JSON object
 	OneLine bool   // -o: Ansible's oneline output
+	// HostsOnly (--list-hosts) leaves the task out of the play: Ansible
+	// lists the hosts before it reads -m and -a.
+	HostsOnly bool
 }
 
 // AdHocPlaybook is the name the ad-hoc play's playbook has, as Ansible
@@ -36,7 +39,7 @@ var ErrNoHostsLeft = errors.New("Specified inventory, host pattern and/or --limi
 // current one, as Ansible's ad-hoc command does (its group_vars and
 // host_vars are read).
 func loadAdHoc(a *AdHoc, reg *module.Registry, opts playbook.Options) (*playbook.Playbook, error) {
-	if m, ok := reg.Lookup(a.Module); ok {
+	if m, ok := reg.Lookup(a.Module); ok && !a.HostsOnly {
 		if _, cmd := m.(module.AdHocCommand); cmd && a.Args == "" {
 			err := fmt.Sprintf("No argument passed to %s module", a.Module)
 			if strings.HasSuffix(a.Pattern, ".yml") {
@@ -84,11 +87,15 @@ func adHocTree(a *AdHoc, yr yamlnode.Reader) (*yamlnode.Node, error) {
 	pair := func(k string, v *yamlnode.Node) yamlnode.Pair { return yamlnode.Pair{Key: k, KeyPos: v.Pos, Value: v} }
 	task := &yamlnode.Node{Pos: at("-a"), Kind: yamlnode.Map,
 		Pairs: []yamlnode.Pair{{Key: a.Module, KeyPos: at("-m"), Value: args}}}
+	tasks := &yamlnode.Node{Pos: at("-m"), Kind: yamlnode.List, Items: []*yamlnode.Node{task}}
+	if a.HostsOnly {
+		tasks.Items = nil
+	}
 	play := &yamlnode.Node{Pos: at("haplay exec"), Kind: yamlnode.Map, Pairs: []yamlnode.Pair{
 		pair("name", scalar("haplay exec", "Ansible Ad-Hoc")),
 		pair("hosts", scalar("PATTERN", a.Pattern)),
 		pair("gather_facts", scalar("haplay exec", false)),
-		pair("tasks", &yamlnode.Node{Pos: at("-m"), Kind: yamlnode.List, Items: []*yamlnode.Node{task}}),
+		pair("tasks", tasks),
 	}}
 	return &yamlnode.Node{Pos: at("haplay exec"), Kind: yamlnode.List, Items: []*yamlnode.Node{play}}, nil
 }
