@@ -68,7 +68,9 @@ func loadAdHoc(a *AdHoc, reg *module.Registry, opts playbook.Options) (*playbook
 // the flags, so an error says -a or -m.
 func adHocTree(a *AdHoc, yr yamlnode.Reader) (*yamlnode.Node, error) {
 	at := func(file string) yamlnode.Pos { return yamlnode.Pos{File: file} }
-	scalar := func(file string, v any) *yamlnode.Node { return &yamlnode.Node{Pos: at(file), Kind: yamlnode.Scalar, Value: v} }
+	scalar := func(file string, v any) *yamlnode.Node {
+		return &yamlnode.Node{Pos: at(file), Kind: yamlnode.Scalar, Value: v}
+	}
 	args := scalar("-a", nil)
 	if a.Args != "" {
 		args = scalar("-a", a.Args)
