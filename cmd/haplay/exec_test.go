@@ -152,3 +152,20 @@ func TestExecValidatesBeforeContact(t *testing.T) {
 		t.Errorf("--list-hosts: exit %d\n%q%s", r.ExitCode, r.Stdout, r.Stderr)
 	}
 }
+
+// ansible.cfg's module_name is exec's module when -m is not given, as
+// for ansible; its stdout_callback does not change exec's output (ansible
+// reads it for ad-hoc commands only under bin_ansible_callbacks).
+func TestExecConfigModuleName(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ansible.cfg"), "[defaults]\ninventory = hosts\nmodule_name = shell\nstdout_callback = json\n")
+	writeFile(t, filepath.Join(dir, "hosts"), "me ansible_connection=local\n")
+	r := e2e.Run(t, dir, "exec", "me", "-a", "echo $((1+1))")
+	if r.ExitCode != 0 || r.Stdout != "me | CHANGED | rc=0 >>\n2\n" {
+		t.Errorf("module_name = shell: exit %d\n%s%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+	r = e2e.Run(t, dir, "exec", "me", "-m", "command", "-a", "echo $((1+1))", "-o")
+	if r.ExitCode != 0 || r.Stdout != "me | CHANGED | rc=0 | (stdout) $((1+1))\n" {
+		t.Errorf("-m command: exit %d\n%s%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+}
