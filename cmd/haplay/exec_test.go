@@ -63,7 +63,8 @@ func TestExecAgainstAnsible(t *testing.T) {
 	l.Close()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "hosts"), "[local]\nfailer ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n"+
-		"[far]\ndown ansible_host=127.0.0.1 ansible_port="+closed+" ansible_user=root\n")
+		"[far]\ndown ansible_host=127.0.0.1 ansible_port="+closed+" ansible_user=root ansible_python_interpreter=/usr/bin/python3\n")
+	writeFile(t, filepath.Join(dir, "pbdir", "group_vars", "all.yml"), "x: from the playbook dir\n")
 	cases := []struct {
 		name      string
 		args      []string
@@ -83,6 +84,9 @@ func TestExecAgainstAnsible(t *testing.T) {
 		{"limit leaves none", []string{"all", "-l", "nomatch", "-m", "ping"}, 1, false,
 			"Specified inventory, host pattern and/or --limit leaves us with no hosts to target."},
 		{"command without -a", []string{"failer"}, 5, false, "No argument passed to command module"},
+		// -c is below ansible_connection: down has none, so it runs here.
+		{"-c and --task-timeout", []string{"down", "-c", "local", "-a", "sleep 5", "--task-timeout", "1"}, 2, true, ""},
+		{"--playbook-dir", []string{"failer", "--playbook-dir", "pbdir", "-m", "debug", "-a", "var=x"}, 0, false, ""},
 		{"bad argument", []string{"failer", "-m", "copy", "-a", "content=hi dest=" + filepath.Join(dir, "x") + " bogus=1"}, 2, false, ""},
 	}
 	for _, c := range cases {

@@ -23,6 +23,15 @@ type AdHoc struct {
 	Module  string // -m
 	Args    string // -a: a free form, k=v pairs, or a JSON object
 	OneLine bool   // -o: Ansible's oneline output
+	// Connection (-c) is the play's connection keyword: as -c is the
+	// connection's default in Ansible, ansible_connection beats it.
+	Connection string
+	// TaskTimeout (--task-timeout, seconds, 0 for none) is the task's
+	// timeout keyword.
+	TaskTimeout int
+	// Dir (--playbook-dir) stands for the playbook's directory; "" is the
+	// current one.
+	Dir string
 	// HostsOnly (--list-hosts) leaves the task out of the play: Ansible
 	// lists the hosts before it reads -m and -a.
 	HostsOnly bool
@@ -48,9 +57,14 @@ func loadAdHoc(a *AdHoc, reg *module.Registry, opts playbook.Options) (*playbook
 			return nil, usageErrorf("%s", err)
 		}
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("ad-hoc play: %w", err)
+	dir := a.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return nil, fmt.Errorf("ad-hoc play: %w", err)
+		}
+	} else if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, usageErrorf("--playbook-dir %s: not a directory", dir)
 	}
 	root, err := adHocTree(a, opts.YAML)
 	if err != nil {
@@ -89,6 +103,9 @@ func adHocTree(a *AdHoc, yr yamlnode.Reader) (*yamlnode.Node, error) {
 	pair := func(k string, v *yamlnode.Node) yamlnode.Pair { return yamlnode.Pair{Key: k, KeyPos: v.Pos, Value: v} }
 	task := &yamlnode.Node{Pos: at("-a"), Kind: yamlnode.Map,
 		Pairs: []yamlnode.Pair{{Key: a.Module, KeyPos: at("-m"), Value: args}}}
+	if a.TaskTimeout > 0 {
+		task.Pairs = append(task.Pairs, pair("timeout", scalar("--task-timeout", a.TaskTimeout)))
+	}
 	tasks := &yamlnode.Node{Pos: at("-m"), Kind: yamlnode.List, Items: []*yamlnode.Node{task}}
 	if a.HostsOnly {
 		tasks.Items = nil
@@ -99,6 +116,9 @@ func adHocTree(a *AdHoc, yr yamlnode.Reader) (*yamlnode.Node, error) {
 		pair("gather_facts", scalar("haplay exec", false)),
 		pair("tasks", tasks),
 	}}
+	if a.Connection != "" {
+		play.Pairs = append(play.Pairs, pair("connection", scalar("-c", a.Connection)))
+	}
 	return &yamlnode.Node{Pos: at("haplay exec"), Kind: yamlnode.List, Items: []*yamlnode.Node{play}}, nil
 }
 
