@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haplay/haplay/engine/vault"
 	"github.com/haplay/haplay/internal/e2e"
 )
 
@@ -171,5 +172,28 @@ func TestExecConfigModuleName(t *testing.T) {
 	r = e2e.Run(t, dir, "exec", "me", "-m", "command", "-a", "echo $((1+1))", "-o")
 	if r.ExitCode != 0 || r.Stdout != "me | CHANGED | rc=0 | (stdout) $((1+1))\n" {
 		t.Errorf("-m command: exit %d\n%s%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+}
+
+// A vaulted value never shows in exec's output, as in run's: not in a
+// debug of it, nor in a command's output that prints it, at -vv either.
+func TestExecHidesVaultedValues(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "hosts"), "me ansible_connection=local\n")
+	writeFile(t, filepath.Join(dir, "pass"), "exec-pass\n")
+	enc, err := vault.Encrypt([]byte("secret: s3cr3t-exec-value\n"), []byte("exec-pass"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "group_vars", "all.yml"), string(enc))
+	for _, args := range [][]string{
+		{"-m", "debug", "-a", "var=secret"},
+		{"-m", "shell", "-a", "echo {{ secret }}", "-vv"},
+		{"-m", "shell", "-a", "echo {{ secret }}", "-o"},
+	} {
+		r := e2e.Run(t, dir, append([]string{"exec", "me", "-i", "hosts", "--vault-password-file", "pass"}, args...)...)
+		if r.ExitCode != 0 || strings.Contains(r.Stdout+r.Stderr, "s3cr3t") || !strings.Contains(r.Stdout, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") {
+			t.Errorf("exec %v: exit %d\n%s%s", args, r.ExitCode, r.Stdout, r.Stderr)
+		}
 	}
 }
