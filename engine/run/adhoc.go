@@ -41,12 +41,13 @@ type AdHoc struct {
 // names it.
 const AdHocPlaybook = "__adhoc_playbook__"
 
-// ErrNoHostsLeft is Ansible's error when --limit leaves no host.
+// ErrNoHostsLeft is Ansible's error when --limit leaves no host, in its
+// words (a sentence, as it prints it).
 var ErrNoHostsLeft = errors.New("Specified inventory, host pattern and/or --limit leaves us with no hosts to target.")
 
-// loadAdHoc loads the ad-hoc play with the playbook directory the
-// current one, as Ansible's ad-hoc command does (its group_vars and
-// host_vars are read).
+// loadAdHoc loads the ad-hoc play. Its directory is --playbook-dir or
+// the current one, as for Ansible's ad-hoc command: the group_vars and
+// host_vars there are read, and relative files found there.
 func loadAdHoc(a *AdHoc, reg *module.Registry, opts playbook.Options) (*playbook.Playbook, error) {
 	if m, ok := reg.Lookup(a.Module); ok && !a.HostsOnly {
 		if _, cmd := m.(module.AdHocCommand); cmd && a.Args == "" {
