@@ -25,6 +25,7 @@ import (
 // engine/), so that a new use of the word elsewhere is caught.
 var allowed = map[string]string{
 	"connection/command.go: command":          "the shell builtin, in the list of builtins that need a shell",
+	"ansiblecfg/settings.go: command":         "DEFAULT_MODULE_NAME's default, Ansible's ad-hoc module when -m is not given",
 	"../cmd/haplay/connection_flags.go: user": "ansible-playbook's --user flag",
 	"../cmd/haplay/config_apply.go: user":     "ansible-playbook's --user flag, set from remote_user",
 	"module/fileinfo.go: file":                "FileInfo.Type of a regular file",

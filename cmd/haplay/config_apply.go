@@ -75,7 +75,10 @@ func (o *playbookOptions) applyTimeout(c *ansiblecfg.Config, free func(string) b
 // warned about, since haplay has only these two.
 func (o *playbookOptions) applyStdoutCallback(c *ansiblecfg.Config, free func(string) bool) {
 	cb, set := c.String("DEFAULT_STDOUT_CALLBACK")
-	if !set || !free("output") {
+	// Ansible's ad-hoc command reads stdout_callback only under
+	// bin_ansible_callbacks, which haplay does not read: exec keeps its
+	// own output.
+	if !set || !free("output") || o.adhoc != nil {
 		return
 	}
 	switch cb {

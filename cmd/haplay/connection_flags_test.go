@@ -27,6 +27,7 @@ func parsePlaybookOptions(t *testing.T, askSecret func(string) (string, error), 
 	cmd := &cobra.Command{Use: "run"}
 	addPlaybookFlags(cmd, o)
 	addConnectionFlags(cmd, o.conn)
+	addPlaybookRunFlags(cmd, o.conn)
 	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "")
 	cmd.Flags().StringVar(&o.global.logFile, "log-file", "", "")
 	var stderr bytes.Buffer

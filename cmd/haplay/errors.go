@@ -59,6 +59,8 @@ func exitCode(err error) int {
 			return exitBadOptions
 		case run.ParseError:
 			return exitParse
+		case run.AdHocTaskError:
+			return exitHostFailed
 		}
 	}
 	return exitError

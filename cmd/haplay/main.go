@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level for --log-file: debug, info, warn, error")
 	// Each subcommand lives in its own file as newXCmd(g).
 	root.AddCommand(newRunCmd(g))
+	root.AddCommand(newExecCmd(g))
 	root.AddCommand(newPlanCmd(g))
 	root.AddCommand(newCheckCmd(g))
 	root.AddCommand(newDocCmd(g))

@@ -27,6 +27,7 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 	}
 	addPlaybookFlags(cmd, o)
 	addConnectionFlags(cmd, o.conn)
+	addPlaybookRunFlags(cmd, o.conn)
 	cmd.Flags().StringVar(&o.resumeDir, "resume-dir", "", "where a stopped rollout writes PLAYBOOK.resume (default: .haplay/ beside the playbook)")
 	return cmd
 }

@@ -46,7 +46,8 @@ type playbookOptions struct {
 	resumeDir       string             // run and plan: where a stopped rollout's resume file goes
 	sshShells       int                // hidden: remote shells per host, -1 = channel per command
 	cpuProfile      string             // hidden: write a CPU profile of the run here
-	conn            *connectionOptions // run and plan only: -u, -b, -K...
+	conn            *connectionOptions // run, plan and exec: -u, -b, -K...
+	adhoc           *run.AdHoc         // exec: the one task, run in place of a playbook
 	// From ansible.cfg and ANSIBLE_* (config_apply.go).
 	config           *ansiblecfg.Config
 	collectionsPaths []string
@@ -144,6 +145,7 @@ func (o *playbookOptions) runOptions() run.Options {
 		Output:  o.output, ResumeDir: o.resumeDir, SSHShells: o.sshShells, Verbosity: o.global.verbose,
 		LockWait: o.lockWait, NoLock: o.noLock,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout, Stderr: o.stderr,
+		AdHoc:    o.adhoc,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}

@@ -32,6 +32,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	}
 	addPlaybookFlags(cmd, o)
 	addConnectionFlags(cmd, o.conn)
+	addPlaybookRunFlags(cmd, o.conn)
 	cmd.Flags().BoolVarP(&o.check, "check", "C", false, "change nothing; predict what would change")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "D", false, "show a diff of every textual change")
 	cmd.Flags().BoolVar(&o.ansibleExits, "ansible-exit-codes", false,

@@ -48,6 +48,7 @@ var Settings = []Setting{
 	{Name: "DEFAULT_HOST_LIST", Ini: d("inventory"), Env: []string{"ANSIBLE_INVENTORY"}, Kind: PathList, Use: "-i when not given"},
 	{Name: "DEFAULT_REMOTE_USER", Ini: d("remote_user"), Env: []string{"ANSIBLE_REMOTE_USER"}, Use: "-u"},
 	{Name: "DEFAULT_FORKS", Ini: d("forks"), Env: []string{"ANSIBLE_FORKS"}, Kind: Int, Default: "50", Use: "-f"},
+	{Name: "DEFAULT_MODULE_NAME", Ini: d("module_name"), Default: "command", Use: "haplay exec's module when -m is not given"},
 	{Name: "DEFAULT_ROLES_PATH", Ini: d("roles_path"), Env: []string{"ANSIBLE_ROLES_PATH"}, Kind: PathSpec, Use: "--roles-path"},
 	{Name: "COLLECTIONS_PATHS", Ini: []IniKey{{"defaults", "collections_paths"}, {"defaults", "collections_path"}},
 		Env: []string{"ANSIBLE_COLLECTIONS_PATHS", "ANSIBLE_COLLECTIONS_PATH"}, Kind: PathSpec, Use: "where NS.COLL.ROLE roles are looked for"},

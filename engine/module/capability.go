@@ -86,3 +86,10 @@ type ControllerFile struct {
 	Kind string // the role or playbook directory searched: "files", "templates", "vars"
 	Name string // as written in the task
 }
+
+// AdHocCommand is a module whose arguments are a command line (command,
+// shell, raw, script): haplay exec refuses it without -a, as Ansible's
+// ad-hoc command does (MODULE_REQUIRE_ARGS). PlainOutput says whether
+// the ad-hoc output shows its rc, stdout and stderr as text instead of
+// its result as JSON (Ansible's MODULE_NO_JSON: all of them but script).
+type AdHocCommand interface{ PlainOutput() bool }

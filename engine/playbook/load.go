@@ -72,6 +72,22 @@ func Load(path string, opts Options) (*Playbook, error) {
 	return pb, l.errs.ErrorOrNil()
 }
 
+// LoadTree loads a playbook given as a parsed tree instead of a file:
+// haplay exec's one play, built from the command line. dir stands for
+// the playbook's directory (roles/, group_vars/ and relative files are
+// looked up there) and name for its path.
+func LoadTree(root *yamlnode.Node, dir, name string, opts Options) (*Playbook, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{opts: opts, playbookDir: abs, roles: map[string]*loadedRole{}}
+	pb := &Playbook{Path: filepath.Join(abs, name), Dir: abs}
+	pb.Plays = l.plays(root, pb.Path, nil)
+	pb.Warnings = l.warnings
+	return pb, l.errs.ErrorOrNil()
+}
+
 type loader struct {
 	opts        Options
 	playbookDir string
@@ -148,6 +164,12 @@ func (l *loader) loadPlaybookFile(path string, stack []string, from Pos) []*Play
 	if root == nil {
 		return nil
 	}
+	return l.plays(root, path, stack)
+}
+
+// plays reads the plays of one playbook file's tree, following its
+// import_playbook entries.
+func (l *loader) plays(root *yamlnode.Node, path string, stack []string) []*Play {
 	if root.Kind != yamlnode.List {
 		l.errorf(root.Pos, "a playbook must be a list of plays, got %s", root.KindName())
 		return nil

@@ -267,6 +267,11 @@ func (t *Text) colorDiff(s string) string {
 	if !t.color || s == "" {
 		return s
 	}
+	return colorizeDiff(s)
+}
+
+// colorizeDiff paints a unified diff's lines as Ansible does.
+func colorizeDiff(s string) string {
 	var b strings.Builder
 	for _, l := range strings.SplitAfter(s, "\n") {
 		switch {
@@ -289,6 +294,12 @@ func (t *Text) colorDiff(s string) string {
 func (t *Text) Command(host string, c connection.Cmd) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.clearProgress()
+	fmt.Fprintln(t.w, commandLine(host, c))
+}
+
+// commandLine is a command as -vv shows it.
+func commandLine(host string, c connection.Cmd) string {
 	line := c.Script
 	if len(c.Argv) > 0 {
 		line = connection.Join(c.Argv)
@@ -303,8 +314,7 @@ func (t *Text) Command(host string, c connection.Cmd) {
 	if c.Dir != "" {
 		line = "(in " + c.Dir + ") " + line
 	}
-	t.clearProgress()
-	fmt.Fprintf(t.w, "<%s> EXEC %s\n", host, line)
+	return fmt.Sprintf("<%s> EXEC %s", host, line)
 }
 
 func (t *Text) Warn(msg string) {
@@ -445,7 +455,12 @@ func normalize(v any) (any, error) {
 	return out, err
 }
 
-func pyCompact(b *strings.Builder, v any) {
+func pyCompact(b *strings.Builder, v any) { pyDump(b, v, ", ") }
+
+// pyDump writes v as Python's json.dumps with sorted keys and sep
+// between items: ", " on one line, or "," for what json.dumps(indent=0)
+// prints once its newlines are removed (Ansible's oneline output).
+func pyDump(b *strings.Builder, v any, sep string) {
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -456,20 +471,20 @@ func pyCompact(b *strings.Builder, v any) {
 		b.WriteByte('{')
 		for i, k := range keys {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(sep)
 			}
-			pyCompact(b, k)
+			pyDump(b, k, sep)
 			b.WriteString(": ")
-			pyCompact(b, x[k])
+			pyDump(b, x[k], sep)
 		}
 		b.WriteByte('}')
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(sep)
 			}
-			pyCompact(b, e)
+			pyDump(b, e, sep)
 		}
 		b.WriteByte(']')
 	default:

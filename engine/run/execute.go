@@ -100,9 +100,17 @@ func (l *Loaded) reporters() (report.Multi, func(), error) {
 	switch o.Output {
 	case "json":
 		reporters = append(reporters, report.NewJSON(o.Stdout))
-	default:
-		reporters = append(reporters, report.NewText(o.Stdout, report.TextOptions{
-			Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout) && !o.NoColor, Check: o.Check, Plan: o.Plan, Modules: l.registry}))
+	case "text":
+		if o.AdHoc == nil {
+			reporters = append(reporters, l.textReporter())
+			break
+		}
+		stderr := o.Stderr
+		if stderr == nil {
+			stderr = io.Discard
+		}
+		reporters = append(reporters, report.NewAdHoc(o.Stdout, stderr, report.AdHocOptions{
+			OneLine: o.AdHoc.OneLine, Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout) && !o.NoColor, Modules: l.registry}))
 	}
 	if o.LogFile == "" {
 		return reporters, func() {}, nil
@@ -118,6 +126,13 @@ func (l *Loaded) reporters() (report.Multi, func(), error) {
 	}
 	reporters = append(reporters, report.Log{L: zerolog.New(f).Level(lvl).With().Timestamp().Logger()})
 	return reporters, func() { f.Close() }, nil
+}
+
+// textReporter is ansible-playbook's output.
+func (l *Loaded) textReporter() *report.Text {
+	o := l.opts
+	return report.NewText(o.Stdout, report.TextOptions{
+		Verbosity: o.Verbosity, Diff: o.Diff, Color: isTerminal(o.Stdout) && !o.NoColor, Check: o.Check, Plan: o.Plan, Modules: l.registry})
 }
 
 func isTerminal(w io.Writer) bool {

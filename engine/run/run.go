@@ -77,6 +77,9 @@ type Options struct {
 	// Terminal is where pause shows its text and asks; nil when there is
 	// no operator.
 	Terminal runner.Prompter
+	// AdHoc, when set, is the one task of haplay exec, run in place of
+	// Playbook.
+	AdHoc *AdHoc
 	// Vault holds the vault ids (vault.Load); what it decrypts is hidden
 	// from every report, log and error. nil: no vault ids were given.
 	Vault *vault.Keyring
@@ -95,6 +98,9 @@ type Kind int
 const (
 	BadOptions Kind = iota + 1 // exit 5
 	ParseError                 // exit 4
+	// AdHocTaskError is an ad-hoc task that does not load (-m, -a): exit
+	// 2, as Ansible's ad-hoc command fails that task on every host.
+	AdHocTaskError
 )
 
 // Error is an error meant for the user, of some Kind.
@@ -180,10 +186,15 @@ func Load(o Options) (_ *Loaded, err error) {
 		roles = append(roles, filepath.SplitList(env)...)
 	}
 	cat := catalog.New()
-	pb, err := playbook.Load(o.Playbook, playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
+	popts := playbook.Options{Modules: reg, Templates: templateChecker{eng}, RolesPath: roles,
 		VendorRolesPath: requirements.RolesPath(o.Inventories), CollectionsPaths: append(requirements.CollectionsPath(o.Inventories), o.CollectionsPaths...),
-		YAML: yr, Catalog: cat})
-	if err != nil {
+		YAML: yr, Catalog: cat}
+	var pb *playbook.Playbook
+	if o.AdHoc != nil {
+		if pb, err = loadAdHoc(o.AdHoc, reg, popts); err != nil {
+			return nil, err
+		}
+	} else if pb, err = playbook.Load(o.Playbook, popts); err != nil {
 		return nil, parseError(err)
 	}
 	if o.Stderr != nil {

@@ -17,6 +17,10 @@ import (
 type Command struct{}
 
 var _ module.Module = Command{}
+var _ module.AdHocCommand = Command{}
+
+// PlainOutput: the ad-hoc output shows rc and stdout as text.
+func (Command) PlainOutput() bool { return true }
 
 func (Command) Name() string { return "command" }
 

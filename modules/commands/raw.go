@@ -15,6 +15,10 @@ import (
 type Raw struct{}
 
 var _ module.Module = Raw{}
+var _ module.AdHocCommand = Raw{}
+
+// PlainOutput: the ad-hoc output shows rc and stdout as text.
+func (Raw) PlainOutput() bool { return true }
 
 func (Raw) Name() string { return "raw" }
 

@@ -20,7 +20,11 @@ import (
 type Script struct{}
 
 var _ module.Module = Script{}
+var _ module.AdHocCommand = Script{}
 var _ module.ControllerFileUser = Script{}
+
+// PlainOutput: Ansible shows a script's result as JSON, but wants -a.
+func (Script) PlainOutput() bool { return false }
 
 func (Script) Name() string { return "script" }
 

@@ -11,6 +11,10 @@ import (
 type Shell struct{}
 
 var _ module.Module = Shell{}
+var _ module.AdHocCommand = Shell{}
+
+// PlainOutput: the ad-hoc output shows rc and stdout as text.
+func (Shell) PlainOutput() bool { return true }
 
 func (Shell) Name() string { return "shell" }
 
