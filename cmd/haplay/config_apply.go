@@ -105,6 +105,13 @@ func (c *connectionOptions) applyConfig(cfg *ansiblecfg.Config, free func(string
 		}
 	}
 	str("DEFAULT_REMOTE_USER", "user", &c.user)
+	str("DEFAULT_TRANSPORT", "connection", &c.connection)
+	if p, set := cfg.Path("BECOME_PASSWORD_FILE"); set && free("become-password-file") {
+		c.becomePasswordFile = p
+	}
+	if p, set := cfg.Path("CONNECTION_PASSWORD_FILE"); set && free("connection-password-file") {
+		c.passwordFile = p
+	}
 	str("DEFAULT_BECOME_USER", "become-user", &c.becomeUser)
 	str("DEFAULT_BECOME_METHOD", "become-method", &c.becomeMethod)
 	str("ssh_connection.ssh_common_args", "ssh-common-args", &c.sshCommonArgs)

@@ -16,14 +16,17 @@ import (
 // execution flags, for run, plan and exec (not check, which contacts no
 // host).
 type connectionOptions struct {
-	user, becomeUser, becomeMethod string
-	become, askBecomePass, askPass bool
-	privateKey                     string
-	sshArgs                        string // ansible.cfg ssh_args / ANSIBLE_SSH_ARGS: no flag, as in Ansible
-	sshCommonArgs, sshExtraArgs    string
-	syntaxCheck, flushCache        bool
-	forceHandlers, step            bool
-	modulePath                     []string
+	user, becomeUser, becomeMethod   string
+	connection                       string // -c
+	become, askBecomePass, askPass   bool
+	privateKey                       string
+	becomePasswordFile, passwordFile string // --become-password-file, --connection-password-file
+	scpExtraArgs, sftpExtraArgs      string // accepted: haplay copies over its own connection
+	sshArgs                          string // ansible.cfg ssh_args / ANSIBLE_SSH_ARGS: no flag, as in Ansible
+	sshCommonArgs, sshExtraArgs      string
+	syntaxCheck, flushCache          bool
+	forceHandlers, step              bool
+	modulePath                       []string
 	// askSecret reads a password without echo; terminalSecret unless a
 	// test replaces it.
 	askSecret func(prompt string) (string, error)
@@ -34,11 +37,16 @@ type connectionOptions struct {
 func addConnectionFlags(cmd *cobra.Command, c *connectionOptions) {
 	f := cmd.Flags()
 	f.StringVarP(&c.user, "user", "u", "", "connect as this user (ansible_user and remote_user beat it)")
+	f.StringVarP(&c.connection, "connection", "c", "", "connection type: ssh or local (the connection keyword and ansible_connection beat it)")
 	f.BoolVarP(&c.become, "become", "b", false, "run operations with become (the default of the become keyword)")
 	f.StringVar(&c.becomeUser, "become-user", "", "run operations as this user (default root)")
 	f.StringVar(&c.becomeMethod, "become-method", "", "privilege escalation method: sudo (default) or su")
 	f.BoolVarP(&c.askBecomePass, "ask-become-pass", "K", false, "ask for the privilege escalation password (read without echo)")
 	f.BoolVarP(&c.askPass, "ask-pass", "k", false, "ask for the SSH password (read without echo)")
+	f.StringVar(&c.becomePasswordFile, "become-password-file", "", "read the become password from this file (run it if executable; - is stdin)")
+	f.StringVar(&c.passwordFile, "connection-password-file", "", "read the SSH password from this file (run it if executable; - is stdin)")
+	f.StringVar(&c.scpExtraArgs, "scp-extra-args", "", "accepted for ansible-playbook's command lines: haplay never runs scp")
+	f.StringVar(&c.sftpExtraArgs, "sftp-extra-args", "", "accepted for ansible-playbook's command lines: haplay never runs sftp")
 	f.StringVar(&c.privateKey, "private-key", "", "SSH private key file (ansible_ssh_private_key_file beats it)")
 	f.StringVar(&c.sshCommonArgs, "ssh-common-args", "", "ssh arguments (-o UserKnownHostsFile, ServerAliveInterval and ServerAliveCountMax are used; ansible_ssh_common_args beats it)")
 	f.StringVar(&c.sshExtraArgs, "ssh-extra-args", "", "extra ssh arguments, read as --ssh-common-args (ansible_ssh_extra_args beats it)")
@@ -69,7 +77,20 @@ func (c *connectionOptions) verify(o *playbookOptions) error {
 	if c.step && !haveTerminal() {
 		return usageErrorf("--step needs a terminal to ask on (stdin is not one, or CI=true)")
 	}
+	if c.scpExtraArgs != "" || c.sftpExtraArgs != "" {
+		fmt.Fprintln(o.stderr, "[WARNING]: --scp-extra-args and --sftp-extra-args are accepted but not used: haplay copies files over its own SSH connection, never with scp or sftp")
+	}
 	var err error
+	if c.passwordFile != "" && !c.askPass && !c.syntaxCheck {
+		if c.password, err = passwordFromFile("--connection-password-file", c.passwordFile); err != nil {
+			return err
+		}
+	}
+	if c.becomePasswordFile != "" && !c.askBecomePass && !c.syntaxCheck {
+		if c.becomePassword, err = passwordFromFile("--become-password-file", c.becomePasswordFile); err != nil {
+			return err
+		}
+	}
 	if c.askPass && !c.syntaxCheck {
 		if c.password, err = ask("SSH password: "); err != nil {
 			return secretError("-k/--ask-pass", err)
@@ -102,7 +123,7 @@ func secretError(flag string, err error) error {
 func (c *connectionOptions) defaults() connspec.Defaults {
 	return connspec.Defaults{RemoteUser: c.user, Become: c.become, BecomeUser: c.becomeUser, BecomeMethod: c.becomeMethod,
 		BecomePassword: c.becomePassword, Password: c.password, KeyFile: c.privateKey,
-		SSHArgs: c.sshArgs, SSHCommonArgs: c.sshCommonArgs, SSHExtraArgs: c.sshExtraArgs}
+		SSHArgs: c.sshArgs, SSHCommonArgs: c.sshCommonArgs, SSHExtraArgs: c.sshExtraArgs, Connection: c.connection}
 }
 
 // haveTerminal says whether someone can answer on stdin.

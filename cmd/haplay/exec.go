@@ -21,7 +21,6 @@ type execOptions struct {
 	oneLine bool   // -o
 	tree    string // -t: Ansible's tree callback, refused
 	// -c, --task-timeout and --playbook-dir, as run.AdHoc has them.
-	connection  string
 	taskTimeout int
 	playbookDir string
 }
@@ -57,7 +56,6 @@ func addExecFlags(cmd *cobra.Command, o *execOptions) {
 	f.StringVarP(&o.args, "args", "a", "", "the module's arguments: a free form, k=v pairs, or a JSON object")
 	f.BoolVarP(&o.oneLine, "one-line", "o", false, "one line per host")
 	f.StringVarP(&o.tree, "tree", "t", "", "not supported: Ansible's tree callback (use --output json)")
-	f.StringVarP(&o.connection, "connection", "c", "", "connection type: ssh or local (ansible_connection beats it)")
 	f.IntVar(&o.taskTimeout, "task-timeout", 0, "fail the task after this many seconds (0: no limit)")
 	f.StringVar(&o.playbookDir, "playbook-dir", "", "the directory that stands for the playbook's: group_vars/, host_vars/, relative files (default: the current one)")
 	f.StringArrayVarP(&o.inventories, "inventory", "i", nil, "inventory source: file, directory or comma list (repeatable)")
@@ -87,7 +85,7 @@ func (o *execOptions) verify(cmd *cobra.Command, args []string) error {
 		return usageErrorf("--task-timeout %d: must be a positive number of seconds", o.taskTimeout)
 	}
 	o.adhoc = &run.AdHoc{Pattern: args[0], Args: o.args, OneLine: o.oneLine, HostsOnly: o.listHosts,
-		Connection: o.connection, TaskTimeout: o.taskTimeout, Dir: o.playbookDir}
+		TaskTimeout: o.taskTimeout, Dir: o.playbookDir}
 	if err := o.loadConfig(cmd); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -87,5 +88,38 @@ func TestListHostsFollowsOrder(t *testing.T) {
 	out = list("--limit", "web")
 	if got := hostsOf(out); !reflect.DeepEqual(got, wantLimited) {
 		t.Errorf("--list-hosts --limit web:\n%s\ngot  %q\nwant %q", out, got, wantLimited)
+	}
+}
+
+// --list-tags and --list-tasks print what ansible-playbook prints, with
+// and without --tags, for named and unnamed plays.
+func TestListTagsAgainstAnsible(t *testing.T) {
+	ansible := ansiblePlaybook(t)
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "tags.yml")
+	text := "- hosts: all\n  tags: [p]\n  gather_facts: false\n  tasks:\n    - debug: msg=a\n      tags: [x, y]\n    - debug: msg=b\n" +
+		"- name: second\n  hosts: all\n  tasks:\n    - name: c\n      debug: msg=c\n      tags: z\n    - block:\n        - debug: msg=d\n      tags: [blk]\n"
+	if err := os.WriteFile(pb, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--list-tags"}, {"--list-tasks"}, {"--list-tags", "--list-tasks", "-t", "x,blk"}, {"--list-tags", "--skip-tags", "z"}} {
+		var out bytes.Buffer
+		root := newRootCmd()
+		root.SetOut(&out)
+		root.SetErr(&bytes.Buffer{})
+		root.SetArgs(append([]string{"run", "tags.yml", "-i", "localhost,"}, args...))
+		t.Chdir(dir)
+		if err := root.Execute(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		cmd := exec.Command(ansible, append([]string{"-i", "localhost,", "tags.yml"}, args...)...)
+		cmd.Dir = dir
+		want, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ansible-playbook %v: %v", args, err)
+		}
+		if out.String() != string(want) {
+			t.Errorf("%v:\nhaplay:\n%s\nansible-playbook:\n%s", args, out.String(), want)
+		}
 	}
 }

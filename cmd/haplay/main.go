@@ -31,6 +31,7 @@ func newRootCmd() *cobra.Command {
 		Short:         "Run Ansible playbooks across a cluster, fast, with a plan you can trust",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	root.PersistentFlags().CountVarP(&g.verbose, "verbose", "v", "show module results (-v) and commands (-vv)")
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write structured (JSON) logs to this file")

@@ -35,6 +35,7 @@ type playbookOptions struct {
 	startAt         string
 	listHosts       bool
 	listTasks       bool
+	listTags        bool
 	extraVars       []string
 	knownHosts      []string
 	hostKeyChecking string
@@ -70,6 +71,7 @@ func addPlaybookFlags(cmd *cobra.Command, o *playbookOptions) {
 	f.StringVar(&o.startAt, "start-at-task", "", "start at the task with this name")
 	f.BoolVar(&o.listHosts, "list-hosts", false, "list the hosts each play would run on, then stop")
 	f.BoolVar(&o.listTasks, "list-tasks", false, "list the tasks each play would run, then stop")
+	f.BoolVar(&o.listTags, "list-tags", false, "list the tags of each play's tasks, then stop")
 	f.StringArrayVarP(&o.extraVars, "extra-vars", "e", nil, "extra variables: k=v, @FILE or JSON/YAML (repeatable)")
 	f.StringArrayVar(&o.knownHosts, "known-hosts", nil, "extra known_hosts file (repeatable)")
 	f.StringVar(&o.hostKeyChecking, "host-key-checking", "strict", "strict, accept-new or off")

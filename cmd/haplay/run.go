@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 
 	"github.com/haplay/haplay/engine/run"
 	"github.com/haplay/haplay/engine/runner"
@@ -66,19 +68,24 @@ func runPlaybook(ctx context.Context, o *playbookOptions) error {
 		fmt.Fprintf(o.stdout, "\nplaybook: %s\n", o.playbook)
 		return nil
 	}
-	if o.listHosts || o.listTasks {
+	if o.listHosts || o.listTasks || o.listTags {
 		return listPlaybook(lr, o)
 	}
 	rc, err := lr.Execute(ctx)
 	return exitForRun(rc, err, o.ansibleExits)
 }
 
-// listPlaybook prints --list-hosts / --list-tasks as ansible-playbook does.
+// listPlaybook prints --list-hosts / --list-tasks / --list-tags as
+// ansible-playbook does.
 func listPlaybook(lr *run.Loaded, o *playbookOptions) error {
 	w := o.stdout
-	fmt.Fprintf(w, "\nplaybook: %s\n", lr.Playbook.Path)
+	fmt.Fprintf(w, "\nplaybook: %s\n", o.playbook) // as given, as ansible-playbook prints it
 	for i, p := range lr.Playbook.Plays {
-		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, p.Name, joinComma(p.Tags))
+		name := p.Name
+		if name == "" {
+			name = p.Hosts // ansible-playbook names an unnamed play after its hosts
+		}
+		fmt.Fprintf(w, "\n  play #%d (%s): %s\tTAGS: [%s]\n", i+1, p.Hosts, name, joinComma(p.Tags))
 		if o.listHosts {
 			hosts, err := lr.PlayHosts(p)
 			if err != nil {
@@ -91,12 +98,21 @@ func listPlaybook(lr *run.Loaded, o *playbookOptions) error {
 		}
 		if o.listTasks {
 			fmt.Fprintf(w, "    tasks:\n")
-			for _, t := range listTasks(p) {
-				if !runner.TagsSelected(t.tags, run.SplitTags(o.tags), run.SplitTags(o.skipTags)) {
-					continue
-				}
+		}
+		taskTags := map[string]bool{}
+		for _, t := range listTasks(p) {
+			if !runner.TagsSelected(t.tags, run.SplitTags(o.tags), run.SplitTags(o.skipTags)) {
+				continue
+			}
+			for _, tag := range t.tags {
+				taskTags[tag] = true
+			}
+			if o.listTasks {
 				fmt.Fprintf(w, "      %s\tTAGS: [%s]\n", t.name, joinComma(t.tags))
 			}
+		}
+		if o.listTags {
+			fmt.Fprintf(w, "      TASK TAGS: [%s]\n", joinComma(slices.Sorted(maps.Keys(taskTags))))
 		}
 	}
 	return nil

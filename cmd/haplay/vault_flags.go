@@ -28,6 +28,7 @@ func addVaultFlags(f *pflag.FlagSet, o *vaultOptions) {
 	f.StringArrayVar(&o.ids, "vault-id", nil, "vault id LABEL@FILE, LABEL@prompt or FILE; an executable FILE is run (repeatable; also ANSIBLE_VAULT_IDENTITY_LIST)")
 	f.StringArrayVar(&o.passwordFiles, "vault-password-file", nil, "vault password file, or a script that prints the password (repeatable; also ANSIBLE_VAULT_PASSWORD_FILE)")
 	f.BoolVarP(&o.ask, "ask-vault-pass", "J", false, "ask for the vault password on the terminal")
+	f.BoolVar(&o.ask, "ask-vault-password", false, "the same as --ask-vault-pass (ansible-playbook's other spelling)")
 }
 
 // vaultSources are where a run's vault ids come from, before they are

@@ -47,6 +47,9 @@ func sc(k string) []IniKey { return []IniKey{{"ssh_connection", k}} }
 var Settings = []Setting{
 	{Name: "DEFAULT_HOST_LIST", Ini: d("inventory"), Env: []string{"ANSIBLE_INVENTORY"}, Kind: PathList, Use: "-i when not given"},
 	{Name: "DEFAULT_REMOTE_USER", Ini: d("remote_user"), Env: []string{"ANSIBLE_REMOTE_USER"}, Use: "-u"},
+	{Name: "BECOME_PASSWORD_FILE", Ini: d("become_password_file"), Env: []string{"ANSIBLE_BECOME_PASSWORD_FILE"}, Kind: Path, Use: "--become-password-file"},
+	{Name: "CONNECTION_PASSWORD_FILE", Ini: d("connection_password_file"), Env: []string{"ANSIBLE_CONNECTION_PASSWORD_FILE"}, Kind: Path, Use: "--connection-password-file"},
+	{Name: "DEFAULT_TRANSPORT", Ini: d("transport"), Env: []string{"ANSIBLE_TRANSPORT"}, Default: "ssh", Use: "-c"},
 	{Name: "DEFAULT_FORKS", Ini: d("forks"), Env: []string{"ANSIBLE_FORKS"}, Kind: Int, Default: "50", Use: "-f"},
 	{Name: "DEFAULT_MODULE_NAME", Ini: d("module_name"), Default: "command", Use: "haplay exec's module when -m is not given"},
 	{Name: "DEFAULT_ROLES_PATH", Ini: d("roles_path"), Env: []string{"ANSIBLE_ROLES_PATH"}, Kind: PathSpec, Use: "--roles-path"},

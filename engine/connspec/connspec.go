@@ -51,6 +51,7 @@ type Defaults struct {
 	SSHArgs        string // ssh_args ([ssh_connection], ANSIBLE_SSH_ARGS)
 	SSHCommonArgs  string // --ssh-common-args
 	SSHExtraArgs   string // --ssh-extra-args
+	Connection     string // -c/--connection, ANSIBLE_TRANSPORT
 }
 
 // ErrBecome marks an error in the become settings. It fails the task; any
@@ -119,10 +120,11 @@ func (r resolver) valueOr(k, keyword, keywordName, def string) (val, name string
 
 // reach fills the settings that choose and open the connection.
 func (r resolver) reach(s *connection.Spec, kw Keywords) error {
-	c, name, err := r.value("ansible_connection", kw.Connection, "connection")
+	c, name, err := r.valueOr("ansible_connection", kw.Connection, "connection", kw.Defaults.Connection)
 	if err != nil {
 		return err
 	}
+
 	if c != "" {
 		norm, ok := playbook.ConnectionType(c)
 		if !ok {

@@ -78,27 +78,29 @@ func TestResolvePrecedence(t *testing.T) {
 func TestResolveDefaults(t *testing.T) {
 	yes, no := true, false
 	cli := Defaults{RemoteUser: "cli", Become: true, BecomeUser: "cliroot", BecomeMethod: "su", BecomePassword: "{{ not rendered }}",
-		Password: "sshpw", KeyFile: "/cli/key", SSHArgs: "-o ServerAliveInterval=3", SSHCommonArgs: "-o A=1", SSHExtraArgs: "-o B=2"}
+		Password: "sshpw", KeyFile: "/cli/key", SSHArgs: "-o ServerAliveInterval=3", SSHCommonArgs: "-o A=1", SSHExtraArgs: "-o B=2",
+		Connection: "local"}
 	for _, c := range []struct {
 		name string
 		vars map[string]any
 		kw   Keywords
 		want connection.Spec
 	}{
-		{"defaults alone", nil, Keywords{Defaults: cli}, connection.Spec{Host: "h", User: "cli", KeyFile: "/cli/key", Password: "sshpw",
+		{"defaults alone", nil, Keywords{Defaults: cli}, connection.Spec{Host: "h", Connection: "local", User: "cli", KeyFile: "/cli/key", Password: "sshpw",
 			SSHArgs: "-o ServerAliveInterval=3 -o A=1 -o B=2",
 			Become:  connection.Become{Enabled: true, User: "cliroot", Method: "su", Password: "{{ not rendered }}"}}},
-		{"keywords beat defaults", nil, Keywords{RemoteUser: "kw", Become: &no, BecomeUser: "kwu", BecomeMethod: "sudo", Defaults: cli},
-			connection.Spec{Host: "h", User: "kw", KeyFile: "/cli/key", Password: "sshpw", SSHArgs: "-o ServerAliveInterval=3 -o A=1 -o B=2",
+		{"keywords beat defaults", nil, Keywords{RemoteUser: "kw", Become: &no, BecomeUser: "kwu", BecomeMethod: "sudo", Connection: "ssh", Defaults: cli},
+			connection.Spec{Host: "h", Connection: "ssh", User: "kw", KeyFile: "/cli/key", Password: "sshpw", SSHArgs: "-o ServerAliveInterval=3 -o A=1 -o B=2",
 				Become: connection.Become{User: "kwu", Method: "sudo", Password: "{{ not rendered }}"}}},
 		{"variables beat defaults", map[string]any{"ansible_user": "iu", "ansible_become": false, "ansible_become_user": "ibu",
 			"ansible_become_method": "sudo", "ansible_become_password": "ibp", "ansible_ssh_private_key_file": "/inv/key",
-			"ansible_password": "ipw", "ansible_ssh_args": "-o X=1", "ansible_ssh_common_args": "-o Y=1", "ansible_ssh_extra_args": "-o Z=1"},
+			"ansible_password": "ipw", "ansible_ssh_args": "-o X=1", "ansible_ssh_common_args": "-o Y=1", "ansible_ssh_extra_args": "-o Z=1",
+			"ansible_connection": "ssh"},
 			Keywords{Become: &yes, Defaults: cli},
-			connection.Spec{Host: "h", User: "iu", KeyFile: "/inv/key", Password: "ipw", SSHArgs: "-o X=1 -o Y=1 -o Z=1",
+			connection.Spec{Host: "h", Connection: "ssh", User: "iu", KeyFile: "/inv/key", Password: "ipw", SSHArgs: "-o X=1 -o Y=1 -o Z=1",
 				Become: connection.Become{User: "ibu", Method: "sudo", Password: "ibp"}}},
 		{"other spellings", map[string]any{"ansible_private_key_file": "/k2", "ansible_ssh_pass": "p2"}, Keywords{Defaults: cli},
-			connection.Spec{Host: "h", User: "cli", KeyFile: "/k2", Password: "p2", SSHArgs: "-o ServerAliveInterval=3 -o A=1 -o B=2",
+			connection.Spec{Host: "h", Connection: "local", User: "cli", KeyFile: "/k2", Password: "p2", SSHArgs: "-o ServerAliveInterval=3 -o A=1 -o B=2",
 				Become: connection.Become{Enabled: true, User: "cliroot", Method: "su", Password: "{{ not rendered }}"}}},
 	} {
 		got, err := Resolve("h", c.vars, c.kw, render(c.vars))

@@ -23,9 +23,6 @@ type AdHoc struct {
 	Module  string // -m
 	Args    string // -a: a free form, k=v pairs, or a JSON object
 	OneLine bool   // -o: Ansible's oneline output
-	// Connection (-c) is the play's connection keyword: as -c is the
-	// connection's default in Ansible, ansible_connection beats it.
-	Connection string
 	// TaskTimeout (--task-timeout, seconds, 0 for none) is the task's
 	// timeout keyword.
 	TaskTimeout int
@@ -117,9 +114,6 @@ func adHocTree(a *AdHoc, yr yamlnode.Reader) (*yamlnode.Node, error) {
 		pair("gather_facts", scalar("haplay exec", false)),
 		pair("tasks", tasks),
 	}}
-	if a.Connection != "" {
-		play.Pairs = append(play.Pairs, pair("connection", scalar("-c", a.Connection)))
-	}
 	return &yamlnode.Node{Pos: at("haplay exec"), Kind: yamlnode.List, Items: []*yamlnode.Node{play}}, nil
 }
 

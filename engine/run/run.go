@@ -130,6 +130,11 @@ func (o Options) Verify() error {
 	if _, err := connection.ParseHostKeyPolicy(o.HostKeyChecking); err != nil {
 		return usageErrorf("--host-key-checking: %v", err)
 	}
+	if c := o.Connection.Connection; c != "" {
+		if _, ok := playbook.ConnectionType(c); !ok {
+			return usageErrorf("-c/--connection %q is not supported (use ssh or local)", c)
+		}
+	}
 	if m := o.Connection.BecomeMethod; m != "" && !playbook.BecomeMethod(m) {
 		return usageErrorf("--become-method %q is not supported (use sudo or su)", m)
 	}

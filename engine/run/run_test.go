@@ -112,3 +112,16 @@ func TestLockOptions(t *testing.T) {
 		t.Error("two runs got one run id")
 	}
 }
+
+// -c names a connection type haplay has, before anything is loaded.
+func TestConnectionOption(t *testing.T) {
+	o := Options{Output: "text", Forks: 1, HostKeyChecking: "strict"}
+	o.Connection.Connection = "telnet"
+	if err := o.Verify(); err == nil || !strings.Contains(err.Error(), `-c/--connection "telnet" is not supported (use ssh or local)`) {
+		t.Errorf("telnet: %v", err)
+	}
+	o.Connection.Connection = "local"
+	if err := o.Verify(); err != nil {
+		t.Errorf("local: %v", err)
+	}
+}

@@ -143,11 +143,14 @@ func (pr *playRun) connDefaults(v map[string]any, host string, t *playbook.Task,
 	}
 	if _, ok := v["ansible_connection"]; !ok {
 		c := pr.resolve(t, f).connection
-		if c == "" {
+		switch {
+		case c != "":
+		case host == "localhost" && v["inventory_file"] == nil:
+			c = "local" // the implicit localhost
+		case pr.opts.Connection.Connection != "":
+			c = pr.opts.Connection.Connection // -c
+		default:
 			c = "ssh"
-			if host == "localhost" && v["inventory_file"] == nil {
-				c = "local"
-			}
 		}
 		v["ansible_connection"] = c
 		added = append(added, "ansible_connection")
