@@ -49,7 +49,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 	for i := range n.Pairs {
 		kv := &n.Pairs[i]
 		switch {
-		case taskKeywords[kv.Key]:
+		case taskKeywords[kv.Key], l.isLookupLoop(kv.Key):
 		case includeKeywords[kv.Key]:
 			if moduleKey != nil {
 				l.errorf(kv.KeyPos, "task has both %q and %q: one module or include per task", moduleKey.Key, kv.Key)
@@ -100,6 +100,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 		}
 	}
 	l.validateArgs(t)
+	l.checkLoopFiles(t, n)
 	return []*Task{t}
 }
 
@@ -263,6 +264,7 @@ func (l *loader) validateArgs(t *Task) {
 	}
 	for k, v := range t.Args {
 		l.checkTemplate(t.ArgPos[k], v)
+		l.checkLookupFiles(t, l.argPos(t, k), v)
 	}
 	if fu, ok := m.(module.ControllerFileUser); ok && fatal == 0 {
 		l.checkControllerFiles(t, fu.ControllerFiles(args))
@@ -331,7 +333,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.CheckMode = l.optBool(n, "check_mode")
 	t.Diff = l.optBool(n, "diff")
 	t.AnyErrorsFatal = l.optBool(n, "any_errors_fatal")
-	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
+	for _, kw := range l.loopKeys(n) {
 		if v := n.Get(kw); v != nil {
 			if t.LoopKeyword != "" {
 				l.errorf(v.Pos, "task has both %s and %s: use one loop", t.LoopKeyword, kw)
@@ -339,6 +341,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 			t.LoopKeyword = kw
 			t.Loop = v.Interface()
 			l.checkTemplate(v.Pos, t.Loop)
+			l.checkLookupFiles(t, v.Pos, t.Loop)
 		}
 	}
 	if lc := n.Get("loop_control"); lc != nil {

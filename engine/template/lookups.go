@@ -84,31 +84,31 @@ func lookupName(name string) string {
 	return name
 }
 
-// Lookup runs a with_<name> loop's lookup: terms is the loop's rendered
-// value (a string is one term, a list its terms), and the result is the
-// loop's items, as Ansible's lookup(name, terms, wantlist=True). Items
-// come back marked jinja.Unsafe, as Ansible marks lookup results, so
+// LoopLookup runs a with_<name> loop's lookup: terms is the loop's
+// rendered value (a string is one term, a list its terms), and the result
+// is the loop's items, as Ansible's lookup(name, terms, wantlist=True).
+// action is the task's module: as in Ansible, with_first_found looks in
+// templates/ for a template task and vars/ for include_vars. The caller
+// marks the items jinja.Unsafe, as Ansible marks lookup results, so that
 // they are never rendered again.
-func (e *Engine) Lookup(name string, terms any, vars map[string]any) ([]any, error) {
+func (e *Engine) LoopLookup(name, action string, terms any, vars map[string]any) ([]any, error) {
 	r := newRun(e, vars)
-	var list []any
-	switch t := terms.(type) {
-	case nil:
-		list = nil
-	case string:
-		list = []any{t}
-	default:
-		if l, ok := asList(t); ok {
-			list = l
-		} else {
-			list = []any{t}
+	var kw kwargs
+	if lookupName(name) == "first_found" {
+		kind := "files"
+		for _, k := range []string{"template", "var"} {
+			if strings.Contains(action, k) {
+				kind = k + "s"
+				break
+			}
 		}
+		kw = kwargs{subdirOption: kind}
 	}
-	out, err := r.runLookup(name, list, nil)
-	if err != nil {
-		return nil, err
+	var list []any
+	if terms != nil {
+		list = listify(terms)
 	}
-	return out, nil
+	return r.runLookup(name, list, kw)
 }
 
 // callLookup is lookup(), query() and q() in a template.
