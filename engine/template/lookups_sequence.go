@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -125,6 +126,11 @@ func shortInt(s string) (int, error) {
 }
 
 func (q *sequence) parseKV(kv map[string]string) error {
+	for k := range kv {
+		if !slices.Contains([]string{"start", "end", "stride", "count", "format"}, k) {
+			return fmt.Errorf("unrecognized arguments to with_sequence: %s", k)
+		}
+	}
 	for k, v := range kv {
 		var n int
 		var err error
@@ -144,8 +150,6 @@ func (q *sequence) parseKV(kv map[string]string) error {
 			q.count = &n
 		case "format":
 			q.format = v
-		default:
-			return fmt.Errorf("unrecognized arguments to with_sequence: %s", k)
 		}
 	}
 	return nil
