@@ -69,7 +69,7 @@ func TestRenderNative(t *testing.T) {
 		{"  {{ n }}  ", "  3  "},
 		{"n={{ n }}", "n=3"},
 		{"{{ t }}!", "True!"},
-		{"{{ nothing }}!", "None!"},
+		{"{{ nothing }}!", "!"}, // Ansible writes None as nothing
 		{"{{ list }}!", "['b', 'a', 'c']!"},
 		{"{{ dict }}", map[string]any{"k": "v", "n": map[string]any{"z": 3}}},
 		{"{{ dict }}!", "{'k': 'v', 'n': {'z': 3}}!"},
@@ -107,7 +107,7 @@ func TestRenderNative(t *testing.T) {
 		{"{{ s.lower() }} {{ s.upper() }}", "hello world HELLO WORLD"},
 		{"{{ s.startswith('He') }} {{ s.endswith('x') }}", "True False"},
 		{"{{ s.replace('World', 'There') }}", "Hello There"},
-		{"{{ dict.get('k') }} {{ dict.get('q', 'dq') }} {{ dict.get('q') }}", "v dq None"},
+		{"{{ dict.get('k') }} {{ dict.get('q', 'dq') }} {{ dict.get('q') }}", "v dq "},
 		{"{{ dict.keys() | list }}", []any{"k", "n"}},
 		{"{{ dict.values() | list | first }}", "v"},
 		{"{{ dict.items() | first }}", []any{"k", "v"}},

@@ -555,7 +555,9 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 			if err != nil {
 				return fmt.Errorf("in {{ %s }}: %w", n.src, err)
 			}
-			b.WriteString(pyfmt.Str(v))
+			if v != nil { // Ansible's finalize writes None as nothing
+				b.WriteString(pyfmt.Str(v))
+			}
 		case setT:
 			v, err := r.eval(n.src)
 			if err == nil {
