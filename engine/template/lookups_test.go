@@ -402,3 +402,12 @@ func TestLookupFilesStaticCheck(t *testing.T) {
 		t.Errorf("templated terms are left to the run: %#v", got)
 	}
 }
+
+// TestLookupTuplesPrintAsLists pins a difference: haplay has no tuples,
+// so indexed_items pairs print as lists (docs/ansible-differences.md).
+func TestLookupTuplesPrintAsLists(t *testing.T) {
+	got := render(t, New(), "{{ query('indexed_items', ['a']) }} {{ (query('indexed_items', ['a']) | first).0 }}", map[string]any{})
+	if got != "[[0, 'a']] 0" {
+		t.Errorf("got %q", got)
+	}
+}
