@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -178,6 +179,39 @@ func joinLookup(vals []any) any {
 
 var errUnknownLookup = errors.New("lookup plugin not found")
 
+// lookupOptions are the keyword options each plugin takes; any other is
+// an error, never ignored. Plugins missing here take none.
+var lookupOptions = map[string][]string{
+	"env": {"default"}, "vars": {"default"}, "file": {"lstrip", "rstrip"}, "template": {"template_vars"},
+	"first_found": {"files", "paths", "skip"},
+	"ini":         {"file", "section", "re", "encoding", "default", "case_sensitive", "allow_no_value", "allow_none", "type"},
+	"csvfile":     {"file", "col", "delimiter", "default", "encoding"},
+	"url": {"validate_certs", "split_lines", "headers", "timeout", "username", "password", "force_basic_auth",
+		"http_agent", "force", "follow_redirects", "use_proxy"},
+	"password": {"length", "encrypt", "chars", "ident", "seed"},
+}
+
+// checkOptions refuses the options plugin does not take.
+func checkOptions(plugin string, kw kwargs) error {
+	for k, v := range kw {
+		if k == subdirOption {
+			continue
+		}
+		if !slices.Contains(lookupOptions[plugin], k) {
+			if len(lookupOptions[plugin]) == 0 {
+				return fmt.Errorf("the %s lookup takes no option, got %s=", plugin, k)
+			}
+			return fmt.Errorf("the %s lookup has no option %q (it has %s)", plugin, k, strings.Join(lookupOptions[plugin], ", "))
+		}
+		if k == "encoding" {
+			if e := strings.ToLower(pyfmt.Str(v)); e != "utf-8" && e != "utf8" {
+				return fmt.Errorf("%s: encoding %q: haplay reads utf-8 only", plugin, pyfmt.Str(v))
+			}
+		}
+	}
+	return nil
+}
+
 // runLookup runs plugin name, with its errors named after it.
 func (r *run) runLookup(name string, terms []any, kw kwargs) ([]any, error) {
 	f, ok := r.e.lk.plugins[lookupName(name)]
@@ -188,6 +222,9 @@ func (r *run) runLookup(name string, terms []any, kw kwargs) ([]any, error) {
 		if _, err := strict(t); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkOptions(lookupName(name), kw); err != nil {
+		return nil, fmt.Errorf("lookup plugin '%s': %w", lookupName(name), err)
 	}
 	out, err := f(r, terms, kw)
 	if err != nil {

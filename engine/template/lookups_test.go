@@ -95,6 +95,10 @@ func TestLookupFileSearchesAsAnsible(t *testing.T) {
 		}
 	}
 	renderErr(t, e, "{{ lookup('file', 'missing.txt') }}", vars, "could not locate file in lookup: missing.txt")
+	// An option a plugin does not take is an error, not ignored.
+	renderErr(t, e, "{{ lookup('file', 'a.txt', strip=True) }}", vars, `the file lookup has no option "strip" (it has lstrip, rstrip)`)
+	renderErr(t, e, "{{ lookup('items', [1], x=1) }}", vars, "the items lookup takes no option, got x=")
+	renderErr(t, e, "{{ lookup('ini', 'user', file='app.ini', encoding='latin-1') }}", vars, `encoding "latin-1": haplay reads utf-8 only`)
 }
 
 func TestLookupErrorsOption(t *testing.T) {
@@ -320,7 +324,7 @@ func TestLookupURL(t *testing.T) {
 		t.Errorf("url auth = %q", got)
 	}
 	renderErr(t, e, "{{ lookup('url', '"+base+"/missing') }}", vars, "HTTP Error 404: Not Found")
-	renderErr(t, e, "{{ lookup('url', '"+base+"/lines', colour=1) }}", vars, `unknown option "colour"`)
+	renderErr(t, e, "{{ lookup('url', '"+base+"/lines', colour=1) }}", vars, `the url lookup has no option "colour"`)
 }
 
 func TestLookupUnvaultReadsThroughTheHook(t *testing.T) {

@@ -20,16 +20,7 @@ import (
 // build values without bound either.
 const maxURLBody = 64 << 20
 
-var urlOptions = map[string]bool{"validate_certs": true, "split_lines": true, "headers": true, "timeout": true,
-	"username": true, "password": true, "force_basic_auth": true, "http_agent": true, "force": true,
-	"follow_redirects": true, "use_proxy": true}
-
 func lookupURL(r *run, terms []any, kw kwargs) ([]any, error) {
-	for k := range kw {
-		if !urlOptions[k] {
-			return nil, fmt.Errorf("url: unknown option %q", k)
-		}
-	}
 	client, err := urlClient(kw)
 	if err != nil {
 		return nil, err
