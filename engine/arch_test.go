@@ -24,16 +24,23 @@ import (
 // else, each with the reason. Keyed by "file: literal" (paths relative to
 // engine/), so that a new use of the word elsewhere is caught.
 var allowed = map[string]string{
-	"connection/command.go: command": "the shell builtin, in the list of builtins that need a shell",
-	"module/fileinfo.go: file":       "FileInfo.Type of a regular file",
-	"module/spec.go: raw":            "TypeRaw, the argument type of Ansible's argument specs",
-	"playbook/roles.go: meta":        "the role's meta/ directory",
-	"playbook/tasks.go: pause":       "loop_control's pause key",
-	"playbook/tasks.go: file":        "the file: key of include_tasks/import_tasks",
-	"runner/host.go: file":           "FileInfo.Type of a regular file",
-	"template/env.go: replace":       "Jinja's replace filter, evaluated inline",
-	"template/filters.go: replace":   "Jinja's replace filter and combine's list_merge=replace",
-	"template/file.go: raw":          "Jinja's {% raw %} block",
+	"connection/command.go: command":      "the shell builtin, in the list of builtins that need a shell",
+	"module/fileinfo.go: file":            "FileInfo.Type of a regular file",
+	"module/spec.go: raw":                 "TypeRaw, the argument type of Ansible's argument specs",
+	"playbook/roles.go: meta":             "the role's meta/ directory",
+	"playbook/tasks.go: pause":            "loop_control's pause key",
+	"playbook/tasks.go: file":             "the file: key of include_tasks/import_tasks",
+	"runner/host.go: file":                "FileInfo.Type of a regular file",
+	"template/env.go: replace":            "Jinja's replace filter, evaluated inline",
+	"template/filters.go: replace":        "Jinja's replace filter and combine's list_merge=replace",
+	"template/file.go: raw":               "Jinja's {% raw %} block",
+	"template/lookups.go: file":           "the file lookup plugin",
+	"template/lookups.go: template":       "the template lookup plugin, and Ansible's rule that with_first_found in a task whose action contains \"template\" searches templates/",
+	"template/lookups_check.go: file":     "the file lookup plugin",
+	"template/lookups_check.go: template": "the template lookup plugin, and with_first_found's templates/ rule (above)",
+	"template/lookups_files.go: file":     "the file lookup plugin",
+	"template/lookups_files.go: template": "the template lookup plugin",
+	"template/lookups_ini.go: file":       "the file= option of the ini and csvfile lookups",
 }
 
 func TestNoModuleNamesInEngineOrCmd(t *testing.T) {
