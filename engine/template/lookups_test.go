@@ -415,3 +415,21 @@ func TestLookupTuplesPrintAsLists(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// fuzzEngine is an engine without the lookups that act outside the
+// process (run commands, fetch URLs, write password files): the fuzzers
+// mutate seeds that call lookups, and must never run what they make up.
+func fuzzEngine() *Engine {
+	e := New()
+	for _, p := range []string{"pipe", "lines", "url", "password"} {
+		delete(e.lk.plugins, p)
+	}
+	return e
+}
+
+func TestFuzzEngineRunsNoCommand(t *testing.T) {
+	_, err := fuzzEngine().Render("{{ lookup('pipe', 'echo hi') }}", map[string]any{})
+	if err == nil || !strings.Contains(err.Error(), "lookup plugin not found") {
+		t.Fatalf("the fuzzers' engine ran pipe: %v", err)
+	}
+}
