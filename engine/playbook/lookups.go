@@ -123,3 +123,28 @@ func (l *loader) checkLookupRefs(t *Task, pos Pos, refs []LookupFile) {
 		}
 	}
 }
+
+// checkConditionLookups checks the lookups in a task's or block's
+// conditions (bare expressions, or one {{ }}), where each is written.
+func (l *loader) checkConditionLookups(t *Task, n *yamlnode.Node) {
+	for _, key := range []string{"when", "changed_when", "failed_when", "until"} {
+		v := n.Get(key)
+		if v == nil {
+			continue
+		}
+		items := []*yamlnode.Node{v}
+		if v.Kind == yamlnode.List {
+			items = v.Items
+		}
+		for _, it := range items {
+			s, ok := it.Value.(string)
+			if !ok {
+				continue
+			}
+			if _, braced := WholeExpression(s); !braced {
+				s = "{{ " + s + " }}"
+			}
+			l.checkLookupFiles(t, it.Pos, s)
+		}
+	}
+}

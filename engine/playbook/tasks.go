@@ -300,6 +300,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.ChangedWhen = l.conditions(n, "changed_when")
 	t.FailedWhen = l.conditions(n, "failed_when")
 	t.Until = l.conditions(n, "until")
+	l.checkConditionLookups(t, n)
 	t.Register = l.str(n, "register")
 	t.IgnoreErrors = l.optBool(n, "ignore_errors")
 	t.IgnoreUnreachable = l.optBool(n, "ignore_unreachable")
