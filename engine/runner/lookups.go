@@ -37,12 +37,13 @@ func (pr *playRun) lookupItems(t *playbook.Task, name string, terms any, vars ma
 }
 
 // searchPath is the task's ansible_search_path as Ansible builds it: the
-// role's directory and those of the roles that included it, the task
-// file's directory, then the playbook's.
+// role's directory and those of the roles that depend on it or included
+// it, nearest first, the task file's directory, then the playbook's.
 func (pr *playRun) searchPath(t *playbook.Task, f *frame) []any {
 	var dirs []string
 	if t.Role != nil {
 		dirs = append(dirs, t.Role.Path)
+		dirs = append(dirs, t.Role.Dependents...)
 		for _, p := range parentPaths(f) {
 			dirs = append(dirs, fmt.Sprint(p))
 		}
