@@ -46,6 +46,10 @@ func (e *Engine) LookupFiles(s string) ([]FileRef, []error) {
 					literalKw = false
 				}
 			}
+			if err := checkLiteralOptions(lookupName(plugin), call.kw); err != nil {
+				errs = append(errs, fmt.Errorf("%s(%s): %w", call.name, pyfmt.Repr(plugin), err))
+				continue
+			}
 			if mode, ok := kw["errors"]; ok && mode != "strict" || !literalKw {
 				continue // a missing file is allowed, or options decide at run time
 			}
@@ -64,6 +68,23 @@ func (e *Engine) LookupFiles(s string) ([]FileRef, []error) {
 		}
 	}
 	return refs, errs
+}
+
+// checkLiteralOptions refuses, at load time, an option name the plugin
+// does not take (the names are always literal).
+func checkLiteralOptions(plugin string, kws []kwArg) error {
+	kw := kwargs{}
+	for _, k := range kws {
+		if k.name != "wantlist" && k.name != "errors" {
+			kw[k.name] = ""
+			if lit, ok := k.val.(litNode); ok && k.name == "encoding" {
+				kw[k.name] = lit.v
+			} else if k.name == "encoding" {
+				delete(kw, k.name) // a templated encoding is checked when it runs
+			}
+		}
+	}
+	return checkOptions(plugin, kw)
 }
 
 // LoopFiles lists the files a with_<name> loop of a task running action

@@ -385,7 +385,7 @@ func TestLookupPasswordFile(t *testing.T) {
 
 func TestLookupFilesStaticCheck(t *testing.T) {
 	e := New()
-	refs, errs := e.LookupFiles("a {{ lookup('file', 'x.txt') ~ lookup('file', name) }} {% if query('template', 't.j2') %}{% endif %} {{ lookup('ini', 'k file=c.ini') }} {{ lookup('csvfile', 'k') }} {{ lookup('file', 'y', errors='ignore') }} {{ lookup('first_found', ['p', 'q']) }} {{ q('nosuch', 'z') }}")
+	refs, errs := e.LookupFiles("a {{ lookup('file', 'x.txt') ~ lookup('file', name) }} {% if query('template', 't.j2') %}{% endif %} {{ lookup('ini', 'k file=c.ini') }} {{ lookup('csvfile', 'k') }} {{ lookup('file', 'y', errors='ignore') }} {{ lookup('first_found', ['p', 'q']) }} {{ q('nosuch', 'z') }} {{ lookup('file', 'w', strip=True) }}")
 	want := []FileRef{
 		{Plugin: "file", Kind: "files", Names: []string{"x.txt"}},
 		{Plugin: "template", Kind: "templates", Names: []string{"t.j2"}},
@@ -396,7 +396,8 @@ func TestLookupFilesStaticCheck(t *testing.T) {
 	if !reflect.DeepEqual(refs, want) {
 		t.Errorf("refs = %#v", refs)
 	}
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `lookup plugin "nosuch" not found`) {
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), `lookup plugin "nosuch" not found`) ||
+		errs[1].Error() != `lookup('file'): the file lookup has no option "strip" (it has lstrip, rstrip)` {
 		t.Errorf("errs = %v", errs)
 	}
 	if got := e.LoopFiles("first_found", "template", []any{"a.j2", map[string]any{"files": []any{"b.j2"}}}); !reflect.DeepEqual(got, []FileRef{{Plugin: "first_found", Kind: "templates", Names: []string{"b.j2"}}}) {
