@@ -39,6 +39,13 @@ var allowed = map[string]string{
 	"template/file.go: raw":                   "Jinja's {% raw %} block",
 	"template/filters_path.go: hostname":      "the hostname field of urlsplit",
 	"template/tests_files.go: file":           "Ansible's file test (os.path.isfile)",
+	"template/lookups.go: file":               "the file lookup plugin",
+	"template/lookups.go: template":           "the template lookup plugin, and Ansible's rule that with_first_found in a task whose action contains \"template\" searches templates/",
+	"template/lookups_check.go: file":         "the file lookup plugin",
+	"template/lookups_check.go: template":     "the template lookup plugin, and with_first_found's templates/ rule (above)",
+	"template/lookups_files.go: file":         "the file lookup plugin",
+	"template/lookups_files.go: template":     "the template lookup plugin",
+	"template/lookups_ini.go: file":           "the file= option of the ini and csvfile lookups",
 }
 
 func TestNoModuleNamesInEngineOrCmd(t *testing.T) {

@@ -74,6 +74,8 @@ func vaultProject(t *testing.T) string {
     - copy: {content: "{{ db_password }}\n", dest: "{{ playbook_dir }}/copied.txt"}
     - include_vars: {file: vars/extra.yml}
     - debug: {msg: "included {{ extra_secret }} and {{ vf_secret }}"}
+    - debug: {msg: "unvaulted {{ lookup('unvault', 'key.txt') }} and {{ lookup('file', 'key.txt') }}"}
+    - copy: {content: "{{ lookup('file', 'key.txt') }}\n", dest: "{{ playbook_dir }}/lookup.out"}
     - copy: {src: key.txt, dest: "{{ playbook_dir }}/key.out"}
 `
 	mustWrite(t, filepath.Join(dir, "pb.yml"), pb, 0o644)
@@ -92,10 +94,11 @@ func TestVaultedValuesNeverShown(t *testing.T) {
 	checkNoSecret(t, outs, includeSec, "included ******** and ********")
 	checkNoSecret(t, outs, vfSecret, "included ******** and ********")
 	checkNoSecret(t, outs, fileSecret, "key.out")
+	checkNoSecret(t, outs, fileSecret, "unvaulted ******** and ********")
 	if text := outs["text -v"]; !strings.Contains(text, "+VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") {
 		t.Errorf("the vaulted copy src's diff is not shown masked:\n%s", text)
 	}
-	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n"} {
+	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n", "lookup.out": fileSecret + "\n"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s = %q, %v; want %q", name, b, err, want)
 		}
@@ -210,7 +213,7 @@ func TestVaultProjectUnderAnsible(t *testing.T) {
 	if !strings.Contains(string(out), groupSecret) {
 		t.Errorf("ansible-playbook no longer shows the vaulted value: update docs/ansible-differences.md\n%s", out)
 	}
-	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n"} {
+	for name, want := range map[string]string{"out.txt": "secret=" + inlineSecret + "\n", "copied.txt": groupSecret + "\n", "key.out": fileSecret + "\n", "lookup.out": fileSecret + "\n"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s = %q, %v; want %q", name, b, err, want)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/haplay/haplay/engine/yamlnode"
@@ -26,8 +27,8 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		return nil, nil
 	}
 	seen := map[string]bool{}
-	var add func(ref roleRef, stack []string)
-	add = func(ref roleRef, stack []string) {
+	var add func(ref roleRef, stack, paths []string)
+	add = func(ref roleRef, stack, paths []string) {
 		for _, s := range stack {
 			if s == ref.name {
 				l.errorf(ref.pos, "role dependency cycle: %v -> %s", stack, ref.name)
@@ -39,7 +40,7 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 			return
 		}
 		for _, dep := range lr.deps {
-			add(dep, append(stack, ref.name))
+			add(dep, append(stack, ref.name), append(slices.Clip(paths), lr.role.Path))
 		}
 		if len(stack) == 0 {
 			p.PlayRoleNames = appendOnce(p.PlayRoleNames, lr.role.Name)
@@ -52,7 +53,14 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 		seen[ref.name] = true
 		role := *lr.role
 		role.Params = ref.params
+		role.Dependents = slices.Clone(paths)
+		slices.Reverse(role.Dependents)
 		p.Roles = append(p.Roles, &role)
+		if !lr.tasksLoaded {
+			// The static checks of its tasks (files found through the
+			// roles that depend on it) run as they load, now.
+			lr.role.Dependents = role.Dependents
+		}
 		b := &Task{Pos: ref.pos, Name: "", Role: &role, Block: retagRole(l.mainTasks(lr), &role), FileDir: role.Path}
 		if ref.node != nil && ref.node.Kind == yamlnode.Map {
 			b.When = l.conditions(ref.node, "when")
@@ -70,7 +78,7 @@ func (l *loader) playRoles(p *Play, n *yamlnode.Node) (tasks, handlers []*Task) 
 	for _, it := range n.Items {
 		ref, ok := l.roleRef(it)
 		if ok {
-			add(ref, nil)
+			add(ref, nil, nil)
 		}
 	}
 	return tasks, handlers

@@ -10,13 +10,17 @@ import (
 
 // SearchDirs are the directories where a task's relative file name of
 // kind ("files", "templates", "vars") is looked for, in order: the role's
-// kind directory and the role itself, then the directory of the file
+// kind directory and the role itself, then those of the roles that
+// depend on it (nearest first), then the directory of the file
 // holding the task, then the playbook's. The loader's static check and
 // the runner's Controller.FindFile share it, so both look in one place.
 func SearchDirs(t *Task, playbookDir, kind string) []string {
 	var dirs []string
 	if t.Role != nil {
 		dirs = append(dirs, filepath.Join(t.Role.Path, kind), t.Role.Path)
+		for _, d := range t.Role.Dependents {
+			dirs = append(dirs, filepath.Join(d, kind), d)
+		}
 	}
 	if t.FileDir != "" {
 		dirs = append(dirs, filepath.Join(t.FileDir, kind), t.FileDir)

@@ -49,7 +49,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 	for i := range n.Pairs {
 		kv := &n.Pairs[i]
 		switch {
-		case taskKeywords[kv.Key]:
+		case taskKeywords[kv.Key], l.isLookupLoop(kv.Key):
 		case includeKeywords[kv.Key]:
 			if moduleKey != nil {
 				l.errorf(kv.KeyPos, "task has both %q and %q: one module or include per task", moduleKey.Key, kv.Key)
@@ -100,6 +100,7 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 		}
 	}
 	l.validateArgs(t)
+	l.checkLoopFiles(t, n)
 	return []*Task{t}
 }
 
@@ -292,6 +293,7 @@ func (l *loader) validateArgs(t *Task) {
 	}
 	for k, v := range t.Args {
 		l.checkTemplate(t.ArgPos[k], v)
+		l.checkLookupFiles(t, l.argPos(t, k), v)
 	}
 	if fu, ok := m.(module.ControllerFileUser); ok && fatal == 0 {
 		l.checkControllerFiles(t, fu.ControllerFiles(args))
@@ -327,6 +329,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	t.ChangedWhen = l.conditions(n, "changed_when")
 	t.FailedWhen = l.conditions(n, "failed_when")
 	t.Until = l.conditions(n, "until")
+	l.checkConditionLookups(t, n)
 	t.Register = l.str(n, "register")
 	if !l.templatedKeyword(n, "ignore_errors", t) {
 		t.IgnoreErrors = l.optBool(n, "ignore_errors")
@@ -385,7 +388,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	if t.Poll != nil && t.Async == 0 {
 		l.warnf(n.Get("poll").Pos, "poll has no effect without async, as in Ansible")
 	}
-	for _, kw := range []string{"loop", "with_items", "with_list", "with_dict"} {
+	for _, kw := range l.loopKeys(n) {
 		if v := n.Get(kw); v != nil {
 			if t.LoopKeyword != "" {
 				l.errorf(v.Pos, "task has both %s and %s: use one loop", t.LoopKeyword, kw)
@@ -393,6 +396,7 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 			t.LoopKeyword = kw
 			t.Loop = v.Interface()
 			l.checkTemplate(v.Pos, t.Loop)
+			l.checkLookupFiles(t, v.Pos, t.Loop)
 		}
 	}
 	if lc := n.Get("loop_control"); lc != nil {

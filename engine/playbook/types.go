@@ -96,6 +96,10 @@ type Role struct {
 	Defaults map[string]any
 	Vars     map[string]any
 	Params   map[string]any // role: {role: x, vars...} parameters
+	// Dependents are the paths of the roles that pulled this one in by
+	// meta dependencies, nearest first (Ansible's dependency chain, in
+	// ansible_search_path).
+	Dependents []string
 }
 
 // Task is a task, a block, or a handler.

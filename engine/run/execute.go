@@ -16,6 +16,7 @@ import (
 	"github.com/haplay/haplay/engine/playbook"
 	"github.com/haplay/haplay/engine/report"
 	"github.com/haplay/haplay/engine/runner"
+	"github.com/haplay/haplay/engine/template"
 	"github.com/haplay/haplay/engine/yamlnode"
 )
 
@@ -55,6 +56,8 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 		return nil, err
 	}
 	inv := newInventory(l.Inventory, pbVars, reporters.Warn)
+	// A lookup with errors='warn' warns through the same redaction.
+	l.templates.SetLookupHooks(template.LookupHooks{ReadFile: o.Vault.ReadFile, Warn: reporters.Warn})
 	opts := runner.Options{
 		Inventory: inv,
 		Modules:   l.registry,

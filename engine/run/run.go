@@ -186,6 +186,7 @@ func Load(o Options) (_ *Loaded, err error) {
 	}
 	reg := modules.Builtin()
 	eng := template.New()
+	eng.SetLookupHooks(template.LookupHooks{ReadFile: o.Vault.ReadFile})
 	roles := append([]string{}, o.RolesPath...)
 	if env := os.Getenv("HAPLAY_ROLES_PATH"); env != "" {
 		roles = append(roles, filepath.SplitList(env)...)
@@ -217,6 +218,25 @@ func Load(o Options) (_ *Loaded, err error) {
 type templateChecker struct{ e *template.Engine }
 
 func (c templateChecker) Check(s string) error { return c.e.CheckTemplate(s) }
+
+func (c templateChecker) HasLookup(name string) bool { return c.e.HasLookup(name) }
+
+func (c templateChecker) LookupFiles(s string) ([]playbook.LookupFile, []error) {
+	refs, errs := c.e.LookupFiles(s)
+	return lookupFiles(refs), errs
+}
+
+func (c templateChecker) LoopFiles(name, action string, terms any) []playbook.LookupFile {
+	return lookupFiles(c.e.LoopFiles(name, action, terms))
+}
+
+func lookupFiles(refs []template.FileRef) []playbook.LookupFile {
+	out := make([]playbook.LookupFile, len(refs))
+	for i, r := range refs {
+		out[i] = playbook.LookupFile{Plugin: r.Plugin, Kind: r.Kind, Names: r.Names}
+	}
+	return out
+}
 
 // Limits returns the --limit patterns, with @FILE read into host lists.
 func (l *Loaded) Limits() ([]string, error) {

@@ -42,6 +42,8 @@ type Templater interface {
 	EvalMarked(expr string, vars map[string]any) (any, error)
 	// RenderFile renders a template file's text (the template module).
 	RenderFile(text string, vars map[string]any, opts template.FileOptions) (string, error)
+	// LoopLookup runs a with_<lookup> loop's lookup on its rendered terms.
+	LoopLookup(name, action string, terms any, vars map[string]any) ([]any, error)
 }
 
 // Connector hands out the Target for a connection description: the same

@@ -160,6 +160,8 @@ func caseOptions(t *testing.T, dir string, args []string) runner.Options {
 			}
 		case "-l", "--limit":
 			opts.Limit = append(opts.Limit, val)
+		case "--vault-password-file":
+			vaultPasswordFile(t, &opts, val)
 		default:
 			t.Fatalf("case.yml args: %s is not known to the in-process run", flag)
 		}
@@ -226,7 +228,7 @@ type templateChecker struct{ e *template.Engine }
 func (c templateChecker) Check(s string) error { return c.e.CheckTemplate(s) }
 
 func loadOptions(opts runner.Options) playbook.Options {
-	return playbook.Options{Modules: opts.Modules, Templates: templateChecker{opts.Templates.(*template.Engine)}, Catalog: catalog.New()}
+	return playbook.Options{Modules: opts.Modules, Templates: templateChecker{opts.Templates.(*template.Engine)}, Catalog: catalog.New(), YAML: opts.YAML}
 }
 
 // runPlaybook loads and runs the playbook, and returns the recap,

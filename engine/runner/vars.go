@@ -120,6 +120,7 @@ func (pr *playRun) magic(v map[string]any, host string, t *playbook.Task, f *fra
 	pr.connDefaults(v, host, t, f)
 	pr.runMagic(v)
 	pr.roleMagic(v, t, f)
+	v["ansible_search_path"] = pr.searchPath(t, f)
 	v["omit"] = pr.omit
 	if _, ok := v["ansible_facts"]; !ok {
 		v["ansible_facts"] = map[string]any{}
@@ -488,6 +489,9 @@ func (pr *playRun) loopItems(t *playbook.Task, vars map[string]any) ([]any, erro
 		return nil, fmt.Errorf("%s: %w", t.LoopKeyword, err)
 	}
 	v, unsafe := jinja.Unwrap(v)
+	if name, ok := lookupLoop(t); ok {
+		return pr.lookupItems(t, name, v, vars)
+	}
 	items, err := loopList(t, v)
 	if unsafe {
 		// Items from a host's output stay unsafe as `item`.

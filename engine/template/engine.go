@@ -31,6 +31,7 @@ const cacheLimit = 20000
 type Engine struct {
 	filters map[string]filterFunc
 	tests   map[string]testFunc
+	lk      lookupState // lookup plugins and their hooks (lookups.go)
 
 	// MaxDepth limits nested lazy variable resolution; set before use.
 	MaxDepth int
@@ -54,6 +55,7 @@ func New() *Engine {
 	}
 	e.filters = builtinFilters()
 	e.tests = builtinTests()
+	e.lk = newLookupState()
 	return e
 }
 

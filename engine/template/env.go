@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -541,32 +540,7 @@ func (e env) Call(name string, args ...any) (any, error) {
 		}
 		return out, nil
 	case "lookup", "query", "q":
-		if len(pos) == 0 {
-			return nil, fmt.Errorf("%s() needs a plugin name", name)
-		}
-		plugin := pyfmt.Str(pos[0])
-		if plugin != "env" && plugin != "ansible.builtin.env" {
-			return nil, fmt.Errorf("lookup plugin %q is not supported (only env)", plugin)
-		}
-		var vals []any
-		for _, a := range pos[1:] {
-			v, ok := os.LookupEnv(pyfmt.Str(a))
-			if !ok {
-				if d, has := kw["default"]; has {
-					vals = append(vals, d)
-					continue
-				}
-			}
-			vals = append(vals, v)
-		}
-		if name != "lookup" || truth.Truthy(kw["wantlist"]) {
-			return vals, nil
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			parts[i] = pyfmt.Str(v)
-		}
-		return strings.Join(parts, ","), nil
+		return e.r.callLookup(name, pos, kw)
 	case "dict":
 		m := map[string]any{}
 		if len(pos) == 1 {

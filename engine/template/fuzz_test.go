@@ -62,7 +62,7 @@ func FuzzRenderString(f *testing.F) {
 		"{{ 'a' in s }}", "{{ range(3) | list }}", "{{ '{{' }}", "{{", "}}", "{{ }}", "{% if %}"} {
 		f.Add(s)
 	}
-	e := New()
+	e := fuzzEngine()
 	vars := fuzzVars()
 	f.Fuzz(func(t *testing.T, s string) {
 		start := time.Now()
@@ -96,7 +96,7 @@ func FuzzRenderFile(f *testing.F) {
 	}
 	f.Add("{% for x in nums %}{{ loop.index }}{% endfor %}\n")
 	f.Add("{% set y = n * 2 %}{% if y > 4 %}big{% else %}small{% endif %}\n")
-	e := New()
+	e := fuzzEngine()
 	vars := fuzzVars()
 	opts := AnsibleFileOptions()
 	f.Fuzz(func(t *testing.T, text string) {
