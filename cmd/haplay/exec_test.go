@@ -82,6 +82,7 @@ func TestExecAgainstAnsible(t *testing.T) {
 		{"unreachable", []string{"down", "-m", "ping"}, 4, true, ""},
 		{"failed and unreachable", []string{"all", "-m", "shell", "-a", "exit 1"}, 4, true, ""},
 		{"no host matched", []string{"nomatch", "-m", "ping"}, 0, false, "[WARNING]: No hosts matched, nothing to do"},
+		{"implicit localhost", []string{"localhost", "-m", "ping"}, 0, false, ""},
 		{"limit leaves none", []string{"all", "-l", "nomatch", "-m", "ping"}, 1, false,
 			"Specified inventory, host pattern and/or --limit leaves us with no hosts to target."},
 		{"command without -a", []string{"failer"}, 5, false, "No argument passed to command module"},

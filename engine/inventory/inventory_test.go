@@ -97,6 +97,11 @@ func TestMatch(t *testing.T) {
 		{"web[0:1]", []string{"web1", "web2"}, false},
 		{"web[1:]", []string{"web2", "web3"}, false},
 		{"ungrouped", []string{"lone"}, false},
+		// Ansible's implicit localhost: named, never matched by all or a glob.
+		{"localhost", []string{"localhost"}, false},
+		{"web1:127.0.0.1", []string{"web1", "127.0.0.1"}, false},
+		{"local*", []string{}, true},
+		{"web:&localhost", []string{}, false},
 		{"@" + limit, []string{"db1", "web3"}, false},
 		{"nothere", []string{}, true},
 		{"web:nothere", []string{"web1", "web2", "web3"}, true},

@@ -93,6 +93,19 @@ func (inv *Inventory) evaluate(parts []string) ([]string, []string, error) {
 			}
 			continue
 		}
+		if name := strings.TrimPrefix(p, "&"); p[0] != '!' && implicitLocalhost(name) {
+			// Ansible's implicit localhost: a pattern that names it, and that
+			// nothing in the inventory matches, is the controller; it is in
+			// no group, and all does not match it.
+			if that, _, _ := inv.matchOne(name); len(that) == 0 {
+				if p[0] == '&' {
+					result = slices.DeleteFunc(result, func(h *host) bool { return h.name != name })
+				} else if !slices.ContainsFunc(result, func(h *host) bool { return h.name == name }) {
+					result = append(result, &host{name: name})
+				}
+				continue
+			}
+		}
 		that, warn, err := inv.matchOne(strings.TrimLeft(p[:1], "!&") + p[1:])
 		if err != nil {
 			return nil, warnings, err
@@ -271,3 +284,7 @@ func (inv *Inventory) enumerate(expr string) ([]*host, error) {
 	}
 	return out, nil
 }
+
+// implicitLocalhost reports whether a pattern is one of Ansible's names
+// for the controller (C.LOCALHOST).
+func implicitLocalhost(p string) bool { return p == "localhost" || p == "127.0.0.1" || p == "::1" }
