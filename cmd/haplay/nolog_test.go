@@ -76,3 +76,35 @@ func TestURIPasswordNeverShown(t *testing.T) {
 	outs := noLogOutputs(t, dir, "run", "pb.yml", "-i", "hosts", "-e", "pw="+secret)
 	checkNoSecret(t, outs, secret, "your password is ********")
 }
+
+// A templated no_log (no_log: "{{ hide }}", as real roles write it) hides
+// what the task prints on the hosts where it renders true, at every -v,
+// in JSON and in the log; a failed render hides too.
+func TestTemplatedNoLogNeverShown(t *testing.T) {
+	const secret = "tmpl-nolog-5e1d"
+	dir := t.TempDir()
+	pb := `- hosts: all
+  gather_facts: false
+  vars:
+    hide: true
+  tasks:
+    - name: shows
+      debug: {msg: "open value"}
+      no_log: "{{ not hide }}"
+    - name: hidden
+      command: echo ` + secret + `
+      no_log: "{{ hide }}"
+    - name: render fails
+      command: echo ` + secret + `
+      no_log: "{{ undefined_thing }}"
+      ignore_errors: true
+`
+	if err := os.WriteFile(filepath.Join(dir, "pb.yml"), []byte(pb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte("localhost ansible_connection=local\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outs := noLogOutputs(t, dir, "run", "pb.yml", "-i", "hosts")
+	checkNoSecret(t, outs, secret, "open value")
+}

@@ -361,7 +361,9 @@ func (l *loader) taskKeywords(n *yamlnode.Node, t *Task, ctx taskCtx) {
 	l.connKeywords(n, &t.RemoteUser, &t.Connection, &t.BecomeMethod, nil)
 	t.Vars = l.mapping(n, "vars")
 	t.Environment = l.mapping(n, "environment")
-	t.NoLog = l.optBool(n, "no_log")
+	if !l.templatedKeyword(n, "no_log", t) {
+		t.NoLog = l.optBool(n, "no_log")
+	}
 	if th := l.optIntUnlessTemplated(n, "throttle", t); th != nil {
 		t.Throttle = *th
 	}

@@ -117,7 +117,7 @@ type Task struct {
 	NotImplemented string
 	// KeywordTemplates are keywords whose value is a template (ignore_errors,
 	// ignore_unreachable, any_errors_fatal, run_once, retries, delay,
-	// timeout, throttle, become), by name: the runner renders them with
+	// timeout, throttle, become, no_log), by name: the runner renders them with
 	// the host's variables; the typed field stays unset.
 	KeywordTemplates map[string]string
 	// Async is the async keyword: at most this many seconds, and with Poll

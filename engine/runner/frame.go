@@ -122,6 +122,9 @@ func (pr *playRun) resolve(t *playbook.Task, f *frame) *effective {
 		}
 	}
 	apply(t)
+	if _, ok := e.templates["no_log"]; ok {
+		e.noLog = true // hidden until the template says otherwise for a host
+	}
 	e.retries, e.delay = t.Retries, t.Delay
 	if t.Throttle > 0 {
 		e.throttle = t.Throttle
@@ -142,7 +145,8 @@ func or(s, def string) string {
 func (e *effective) applyTemplates(b *playbook.Task) {
 	literal := map[string]bool{"ignore_errors": b.IgnoreErrors != nil, "ignore_unreachable": b.IgnoreUnreachable != nil,
 		"any_errors_fatal": b.AnyErrorsFatal != nil, "run_once": b.RunOnce, "become": b.Become != nil,
-		"timeout": b.Timeout != nil, "retries": b.Retries != nil, "delay": b.Delay != nil, "throttle": b.Throttle > 0}
+		"timeout": b.Timeout != nil, "retries": b.Retries != nil, "delay": b.Delay != nil, "throttle": b.Throttle > 0,
+		"no_log": b.NoLog != nil}
 	for k, isSet := range literal {
 		if isSet {
 			delete(e.templates, k)

@@ -37,7 +37,7 @@ func (pr *playRun) renderKeywords(e *effective, vars map[string]any) (*effective
 // setKeyword sets one rendered keyword.
 func (e *effective) setKeyword(k, s string) error {
 	switch k {
-	case "ignore_errors", "ignore_unreachable", "any_errors_fatal", "run_once", "become":
+	case "ignore_errors", "ignore_unreachable", "any_errors_fatal", "run_once", "become", "no_log":
 		b, err := truth.Boolean(s)
 		if err != nil {
 			return fmt.Errorf("must be true or false")
@@ -53,6 +53,8 @@ func (e *effective) setKeyword(k, s string) error {
 			e.runOnce = b
 		case "become":
 			e.become = &b
+		case "no_log":
+			e.noLog = b
 		}
 	case "retries", "delay", "timeout", "throttle":
 		n, err := strconv.Atoi(s)

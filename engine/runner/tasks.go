@@ -227,6 +227,7 @@ func (pr *playRun) runOnHost(ctx context.Context, e *effective, host string, f *
 	if e, err = pr.renderKeywords(e, vars); err != nil {
 		return pr.finish(e, pr.failResult(hr, err))
 	}
+	hr.NoLog = e.noLog
 	if name := pr.dependsOnUnknown(e, host); name != "" {
 		if fs, ok := pr.module(t).(module.FactSetter); ok {
 			// The facts it would set are unknown too: a later task that
