@@ -76,6 +76,7 @@ func taskResult(r e2e.Result, task string) (msg string, res map[string]any, diff
 func TestSystemModulesLab(t *testing.T) {
 	l := e2e.Lab(t, 1)
 	t.Run("apt", func(t *testing.T) { testApt(t, l) })
+	t.Run("apt_clean_and_retries", func(t *testing.T) { testAptCleanRetries(t, l) })
 	t.Run("service", func(t *testing.T) { testService(t, l) })
 	t.Run("user_group", func(t *testing.T) { testUserGroup(t, l) })
 	t.Run("wait_for_uri", func(t *testing.T) { testWaitForURI(t, l) })
@@ -103,6 +104,31 @@ cd /tmp/debs/repo && dpkg-scanpackages -m . /dev/null >Packages 2>/dev/null
 rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
 echo "deb [trusted=yes] file:/tmp/debs/repo ./" >/etc/apt/sources.list.d/hpt.list
 `
+
+// apt's clean runs apt-get clean (not in check mode) and, alone, ends the
+// task changed; an update that keeps failing is tried
+// update_cache_retries times before the task fails.
+func testAptCleanRetries(t *testing.T, l *lab.Lab) {
+	put(t, l, "node1", "/var/cache/apt/archives/hpt-stale_1.0_all.deb", "x", "644")
+	clean := "    - name: clean\n      apt: {clean: true}\n"
+	r := play(t, l, clean, 0, "--check")
+	wantStatuses(t, r, "changed", "clean")
+	if sh(t, l, "node1", "ls /var/cache/apt/archives/") == "" {
+		t.Error("check mode cleaned the archives")
+	}
+	r = play(t, l, clean, 0)
+	wantStatuses(t, r, "changed", "clean")
+	if got := sh(t, l, "node1", "ls /var/cache/apt/archives/*.deb 2>/dev/null; exit 0"); got != "" {
+		t.Errorf("apt-get clean left %q", got)
+	}
+	sh(t, l, "node1", "mkdir -p /etc/apt/sources.list.d && echo 'deb [trusted=yes] file:/nonexistent-hpt ./' >/etc/apt/sources.list.d/hpt-broken.list")
+	defer sh(t, l, "node1", "rm -f /etc/apt/sources.list.d/hpt-broken.list")
+	r = play(t, l, "    - name: update\n      apt: {update_cache: true, update_cache_retries: 3, update_cache_retry_max_delay: 1}\n", 2)
+	msg, _, _ := taskResult(r, "update")
+	if n := strings.Count(msg, "nonexistent-hpt"); n < 3 {
+		t.Errorf("update tried %d times, want 3: %s", n, msg)
+	}
+}
 
 func dpkgState(t *testing.T, l *lab.Lab) string {
 	return sh(t, l, "node1", `dpkg-query -W -f '${Package} ${Status} ${Version}\n' 'hpt-*' 2>/dev/null | grep ' installed ' | cut -d' ' -f1,5 | sort; exit 0`)

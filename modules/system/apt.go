@@ -42,6 +42,9 @@ func (Apt) Spec() module.Spec {
 			{Name: "purge", Type: module.TypeBool, Doc: "with state=absent, remove configuration files too"},
 			{Name: "autoremove", Type: module.TypeBool, Doc: "remove dependencies that are no longer needed"},
 			{Name: "autoclean", Type: module.TypeBool, Doc: "remove obsolete downloaded package files"},
+			{Name: "clean", Type: module.TypeBool, Default: false, Doc: "run apt-get clean first (not in check mode); alone, the task ends there, changed"},
+			{Name: "update_cache_retries", Type: module.TypeInt, Default: 5, Doc: "tries of apt-get update before the task fails"},
+			{Name: "update_cache_retry_max_delay", Type: module.TypeInt, Default: 12, Doc: "seconds between tries at most (the delay doubles from 1)"},
 			{Name: "install_recommends", Type: module.TypeBool, Aliases: []string{"install-recommends"},
 				Doc: "install recommended packages too (unset: apt's own default)"},
 			{Name: "force", Type: module.TypeBool, Doc: "allow unauthenticated packages, downgrades and removal of held or essential packages"},
@@ -57,7 +60,7 @@ func (Apt) Spec() module.Spec {
 			{Name: "force_apt_get", Type: module.TypeBool, Doc: "accepted for compatibility; apt-get is always used"},
 			{Name: "policy_rc_d", Type: module.TypeInt, Doc: "accepted for compatibility; ignored"},
 		},
-		RequiredOneOf:     [][]string{{"name", "upgrade", "update_cache", "deb", "autoremove", "autoclean", "cache_valid_time"}},
+		RequiredOneOf:     [][]string{{"name", "upgrade", "update_cache", "deb", "autoremove", "autoclean", "cache_valid_time", "clean"}},
 		MutuallyExclusive: [][]string{{"deb", "name"}, {"deb", "upgrade"}},
 		Examples: `- name: Refresh the package lists and upgrade everything (seed 001: apt-get update && apt-get -y upgrade)
   ansible.builtin.apt:
@@ -90,8 +93,14 @@ func (Apt) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	if d := a.String("deb"); strings.Contains(d, "://") {
 		return module.Result{Failed: true, Msg: "apt: deb must be a file on the host; download it first (get_url), got " + d}, nil
 	}
+	if a.Bool("clean") {
+		if r, done, err := aptClean(ctx, c); done || err != nil {
+			return r, err
+		}
+	}
 	update := a.Bool("update_cache") || a.Int("cache_valid_time") > 0
-	prep, err := hostscript.Run(ctx, c, aptPrepScript(c.Check, update, a.Int("cache_valid_time"), a.List("name"), a.String("deb")), aptEnv)
+	retry := aptRetry{tries: max(a.Int("update_cache_retries"), 1), maxDelay: a.Int("update_cache_retry_max_delay")}
+	prep, err := hostscript.Run(ctx, c, aptPrepScript(c.Check, update, a.Int("cache_valid_time"), retry, a.List("name"), a.String("deb")), aptEnv)
 	if err != nil {
 		return module.Result{}, fmt.Errorf("read package state: %w", err)
 	}
@@ -246,7 +255,42 @@ var aptEnv = map[string]string{"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C
 // aptPrepScript refreshes the cache when asked (in check mode into a
 // temporary copy of the lists), then prints the cache time, the deb's
 // fields and the installed state of the named packages, in one round trip.
-func aptPrepScript(check, update bool, validTime int, names []string, deb string) string {
+// aptRetry is update_cache_retries and update_cache_retry_max_delay.
+type aptRetry struct{ tries, maxDelay int }
+
+// updateLoop runs an apt-get update command up to r.tries times, waiting
+// 1, 2, 4... seconds (at most maxDelay) between tries, as Ansible's apt
+// does; $rc is the last try's exit code.
+func (r aptRetry) updateLoop(cmd string) string {
+	return fmt.Sprintf(`  i=0; d=1
+  while :; do
+    %s 2>&1; rc=$?
+    i=$((i + 1)); [ $rc = 0 ] || [ $i -ge %d ] && break
+    [ $d -gt %d ] && d=%d; sleep $d; d=$((d * 2))
+  done
+`, cmd, r.tries, r.maxDelay, r.maxDelay)
+}
+
+// aptClean runs apt-get clean (outside check mode). When the task asks
+// for nothing else (no name, upgrade or deb), Ansible ends the task there,
+// changed, whatever else it set: done is true.
+func aptClean(ctx context.Context, c *module.Call) (r module.Result, done bool, err error) {
+	a := c.Args
+	alone := !a.Has("name") && !a.Has("deb") && (a.String("upgrade") == "" || a.String("upgrade") == "no")
+	if c.Check {
+		return module.Result{Changed: true}, alone, nil
+	}
+	out, err := hostscript.Run(ctx, c, "apt-get clean", aptEnv)
+	if err != nil {
+		return module.Result{}, true, fmt.Errorf("apt-get clean: %w", err)
+	}
+	if out.ExitCode != 0 {
+		return hostscript.Failed(c, "apt-get clean", out), true, nil
+	}
+	return module.Result{Changed: true, Msg: string(out.Stdout), Values: map[string]any{"stdout": string(out.Stdout), "stderr": string(out.Stderr)}}, alone, nil
+}
+
+func aptPrepScript(check, update bool, validTime int, retry aptRetry, names []string, deb string) string {
 	var b strings.Builder
 	b.WriteString(`stamp=/var/lib/apt/periodic/update-success-stamp
 [ -e "$stamp" ] || stamp=/var/lib/apt/lists
@@ -263,16 +307,12 @@ echo "$m $now"
   cp -a /var/lib/apt/lists/. "$L"/ 2>/dev/null; rm -f "$L/lock"; mkdir -p "$L/partial"
   ` + hostscript.Mark("lists") + `
   echo "$L"
-  ` + hostscript.Mark("update") + `
-  apt-get -q -o Dir::State::Lists="$L" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= update 2>&1
-`)
+  ` + hostscript.Mark("update") + "\n" +
+				retry.updateLoop(`apt-get -q -o Dir::State::Lists="$L" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= update`))
 		} else {
-			b.WriteString(`  ` + hostscript.Mark("update") + `
-  apt-get -q update 2>&1
-`)
+			b.WriteString(`  ` + hostscript.Mark("update") + "\n" + retry.updateLoop("apt-get -q update"))
 		}
-		b.WriteString(`  rc=$?
-  ` + hostscript.Mark("update_rc") + `
+		b.WriteString(`  ` + hostscript.Mark("update_rc") + `
   echo $rc
 `)
 		if !check {
