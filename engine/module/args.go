@@ -52,6 +52,20 @@ func (a Args) Int(name string) int {
 	return 0
 }
 
+// Float returns a number argument, 0 when absent.
+func (a Args) Float(name string) float64 {
+	switch x := a[name].(type) {
+	case float64:
+		return x
+	case int:
+		return float64(x)
+	case string:
+		f, _ := strconv.ParseFloat(x, 64)
+		return f
+	}
+	return 0
+}
+
 // List returns a list argument as strings.
 func (a Args) List(name string) []string {
 	switch x := a[name].(type) {

@@ -40,6 +40,22 @@ func Coerce(t Type, v any) (any, error) {
 		default:
 			return fmt.Sprint(x), nil
 		}
+	case TypeFloat:
+		switch x := v.(type) {
+		case int:
+			return float64(x), nil
+		case int64:
+			return float64(x), nil
+		case uint64:
+			return float64(x), nil
+		case float64:
+			return x, nil
+		case string:
+			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+				return f, nil
+			}
+		}
+		return nil, fmt.Errorf("expected a number, got %s", KindOf(v))
 	case TypeInt:
 		switch x := v.(type) {
 		case int:

@@ -4,13 +4,15 @@ package module
 type Type string
 
 const (
-	TypeStr  Type = "str"
-	TypeInt  Type = "int"
-	TypeBool Type = "bool"
-	TypeList Type = "list"
-	TypeDict Type = "dict"
-	TypePath Type = "path"
-	TypeRaw  Type = "raw"
+	TypeStr Type = "str"
+	TypeInt Type = "int"
+	// TypeFloat is a number that may have a fraction (user's expires).
+	TypeFloat Type = "float"
+	TypeBool  Type = "bool"
+	TypeList  Type = "list"
+	TypeDict  Type = "dict"
+	TypePath  Type = "path"
+	TypeRaw   Type = "raw"
 	// TypeMode is a file mode: octal ("0644", 420) or symbolic ("u=rw,g=r").
 	TypeMode Type = "mode"
 )

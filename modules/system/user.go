@@ -27,7 +27,7 @@ func (User) Spec() module.Spec {
 			"password is managed) its shadow entry are read with one command (getent passwd, " +
 			"getent group, id -Gn); only the attributes that differ are changed, with one useradd " +
 			"or usermod. The diff shows the account's attributes before and after.",
-		Args: []module.Arg{
+		Args: append(append([]module.Arg{
 			{Name: "name", Type: module.TypeStr, Required: true, Aliases: []string{"user"}, Doc: "the user name"},
 			{Name: "state", Type: module.TypeStr, Default: "present", Choices: []string{"absent", "present"}, Doc: "whether the account exists"},
 			{Name: "uid", Type: module.TypeInt, Doc: "the user ID"},
@@ -47,7 +47,7 @@ func (User) Spec() module.Spec {
 			{Name: "remove", Type: module.TypeBool, Default: false, Doc: "with state=absent, remove the home directory and mail spool"},
 			{Name: "force", Type: module.TypeBool, Default: false, Doc: "with state=absent, remove even when the user is logged in"},
 			{Name: "local", Type: module.TypeBool, Doc: "accepted for compatibility; the shadow tools are always used"},
-		},
+		}, userAgingArgs...), userArgsLinuxIgnores...),
 		Examples: `- name: A service account for the MSA stack (seed 002)
   ansible.builtin.user:
     name: msa
@@ -65,7 +65,8 @@ type passwdEntry struct {
 	UID, GID      int
 	Comment       string
 	Home, Shell   string
-	PasswordHash  string // from getent shadow, when read
+	PasswordHash  string      // from getent shadow, when read
+	Aging         shadowAging // from getent shadow, when an aging argument is set
 	Supplementary []string
 	PrimaryGroup  string
 }
@@ -124,13 +125,16 @@ func findGroup(groups []groupEntry, ref string) (groupEntry, bool) {
 
 // userReadScript reads the account, its groups and the groups the task
 // names, and the shadow hash when a password is managed, in one command.
-func userReadScript(name string, groupRefs []string, withShadow bool) string {
+func userReadScript(name string, groupRefs []string, withShadow, shadowLine bool) string {
 	q := hostcmd.Quote(name)
 	s := hostscript.Mark("passwd") + "\ngetent passwd " + q + "\n" +
 		hostscript.Mark("ids") + "\nid -Gn " + q + " 2>/dev/null\n" +
 		hostscript.Mark("groups") + "\ngid=$(getent passwd " + q + " | cut -d: -f4)\ngetent group $gid " + hostscript.QuoteAll(groupRefs) + "\n"
 	if withShadow {
 		s += hostscript.Mark("shadow") + "\ngetent shadow " + q + " | cut -d: -f2\n"
+	}
+	if shadowLine {
+		s += hostscript.Mark("shadowline") + "\ngetent shadow " + q + "\n"
 	}
 	return s + "exit 0\n"
 }
@@ -144,7 +148,7 @@ func (User) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	}
 	refs = append(refs, wantGroups(a)...)
 	managePw := a.Has("password") || a.Has("password_lock")
-	out, err := hostscript.Run(ctx, c, userReadScript(name, refs, managePw), nil)
+	out, err := hostscript.Run(ctx, c, userReadScript(name, refs, managePw, needsShadowLine(a)), nil)
 	if err != nil {
 		return module.Result{}, fmt.Errorf("read user %s: %w", name, err)
 	}
@@ -163,6 +167,7 @@ func (User) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		if sh, ok := sec["shadow"]; ok {
 			cur.PasswordHash = strings.TrimSpace(sh)
 		}
+		cur.Aging, _ = parseShadowAging(sec["shadowline"])
 	}
 	plan, err := planUser(a, cur, exists, groups)
 	if err != nil && c.Check && !exists && a.String("state") == "present" {
@@ -298,8 +303,10 @@ func planUser(a module.Args, cur passwdEntry, exists bool, groups []groupEntry) 
 	flags = append(flags, userAttrFlags(a, cur, &next, exists)...)
 	pwFlags, pwChanged, lockCmd := userPassword(a, cur, exists)
 	flags = append(flags, pwFlags...)
+	ageFlags, chage, ageDiff := agingPlan(a, cur.Aging, exists)
+	flags = append(flags, ageFlags...)
 	if !exists {
-		argv := []string{"useradd"}
+		argv := append([]string{"useradd"}, creationFlags(a)...)
 		if a.Bool("system") {
 			argv = append(argv, "-r")
 		}
@@ -315,6 +322,9 @@ func planUser(a module.Args, cur passwdEntry, exists bool, groups []groupEntry) 
 	if lockCmd != nil {
 		p.cmds = append(p.cmds, lockCmd)
 	}
+	if chage != nil {
+		p.cmds = append(p.cmds, chage)
+	}
 	if len(p.cmds) == 0 {
 		return p, nil
 	}
@@ -329,7 +339,7 @@ func planUser(a module.Args, cur passwdEntry, exists bool, groups []groupEntry) 
 	if lockCmd != nil {
 		after += "password_lock: " + strconv.FormatBool(a.Bool("password_lock")) + "\n"
 	}
-	p.after = after
+	p.after = after + strings.Join(ageDiff, "")
 	return p, nil
 }
 
