@@ -93,6 +93,10 @@ func appendOnce(l []string, s string) []string {
 	return append(l, s)
 }
 
+// InRole is tasks (and the blocks in them) as tasks of role r: the tasks
+// a role's include_tasks loads when it runs.
+func InRole(ts []*Task, r *Role) []*Task { return retagRole(ts, r) }
+
 // retagRole points tasks at the play's copy of the role (with its params).
 func retagRole(ts []*Task, r *Role) []*Task {
 	if ts == nil {

@@ -490,7 +490,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		tasks := l.tasksFile(l.resolveTaskFile(file, ctx), ctx, v.Pos)
 		return []*Task{wrapAsBlock(t, tasks)}
 	case "include_tasks":
-		t.Include = &Include{Kind: "tasks", File: file, Params: params}
+		t.Include = &Include{Kind: "tasks", As: kv.Key, File: file, Params: params}
 		if !jinja.IsTemplated(file) {
 			t.Include.File = l.resolveTaskFile(file, ctx)
 			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
@@ -519,7 +519,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		}
 		b := wrapAsBlock(t, tasks)
 		if kind == "include_role" {
-			b.Include = &Include{Kind: "role", Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
+			b.Include = &Include{Kind: "role", As: kv.Key, Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
 			b.Block = nil
 		}
 		return []*Task{b}

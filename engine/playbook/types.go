@@ -185,6 +185,7 @@ type Task struct {
 // Include is a dynamic include resolved at run time.
 type Include struct {
 	Kind string // "tasks" or "role"
+	As   string // the keyword as written (ansible.builtin.include_tasks), for the banner
 	File string // include_tasks: the file (may be templated)
 	Role string // include_role: the role name
 	// TasksFrom etc. for include_role.
@@ -209,6 +210,9 @@ func (t *Task) DisplayName() string {
 		return prefix + "block"
 	}
 	if t.Include != nil {
+		if t.Include.As != "" {
+			return prefix + t.Include.As
+		}
 		return prefix + "include_" + t.Include.Kind
 	}
 	return prefix + t.Module

@@ -195,6 +195,11 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 				}
 				continue
 			}
+			if t.Role != nil && t.Include.Kind == "tasks" {
+				// A role's include_tasks of a templated file: its tasks are
+				// the role's (their banner, search path and vars), as in Ansible.
+				loaded = playbook.InRole(loaded, t.Role)
+			}
 			tasks = loaded
 		}
 		what := g.file

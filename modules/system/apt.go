@@ -260,11 +260,14 @@ type aptRetry struct{ tries, maxDelay int }
 
 // updateLoop runs an apt-get update command up to r.tries times, waiting
 // 1, 2, 4... seconds (at most maxDelay) between tries, as Ansible's apt
-// does; $rc is the last try's exit code.
+// does; $rc is the last try's exit code. A list that could not be fetched
+// fails the try, as it fails python-apt's cache.update() under Ansible,
+// although apt-get update exits 0 for it.
 func (r aptRetry) updateLoop(cmd string) string {
 	return fmt.Sprintf(`  i=0; d=1
   while :; do
-    %s 2>&1; rc=$?
+    o=$(%s 2>&1); rc=$?; printf '%%s\n' "$o"
+    [ $rc = 0 ] && printf '%%s\n' "$o" | grep -q '^\(W: Failed to fetch\|E: \)' && rc=100
     i=$((i + 1)); [ $rc = 0 ] || [ $i -ge %d ] && break
     [ $d -gt %d ] && d=%d; sleep $d; d=$((d * 2))
   done
