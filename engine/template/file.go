@@ -21,6 +21,12 @@ type FileOptions struct {
 	LstripBlocks    bool   // strip blanks before a block tag on its line
 	NewlineSequence string // "\n" (default), "\r\n" or "\r"
 
+	// Loader finds the templates this one includes, imports or extends;
+	// nil refuses those statements when they run.
+	Loader Loader
+	// Name is the template's path, named in its errors.
+	Name string
+
 	// rawStrings doubles the backslashes of the string literals inside
 	// {{ }}, as Ansible's templar does for strings in playbooks (not for
 	// template files): there '\n' is a backslash and an n.
@@ -30,6 +36,13 @@ type FileOptions struct {
 // AnsibleFileOptions returns the template module's defaults.
 func AnsibleFileOptions() FileOptions {
 	return FileOptions{TrimBlocks: true, NewlineSequence: "\n"}
+}
+
+// syntax is o without what does not change how text parses, for the
+// parse cache's key.
+func (o FileOptions) syntax() FileOptions {
+	o.Loader, o.Name = nil, ""
+	return o.withDefaults()
 }
 
 func (o FileOptions) withDefaults() FileOptions {
@@ -69,6 +82,7 @@ type (
 		body, els      []tnode
 		line           int
 		hasElse        bool
+		recursive      bool // loop(...) in the body runs the loop again
 		statementShown string
 	}
 	setT struct {
@@ -77,14 +91,27 @@ type (
 	}
 )
 
-// RenderFile renders a template file's text.
+// RenderFile renders a template file's text. A "#jinja2:" first line
+// overrides opts, as in Ansible; opts.Loader finds the templates it
+// includes, imports or extends.
 func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) (string, error) {
-	r := newRun(e, vars)
-	v, err := r.renderText(text, opts.withDefaults())
+	text, opts, err := fileHeader(text, opts.withDefaults())
 	if err != nil {
+		return "", fileError(opts.Name, err)
+	}
+	p, err := e.parseTemplate(text, opts.syntax())
+	if err != nil {
+		return "", fileError(opts.Name, err)
+	}
+	r := newRun(e, vars)
+	top := &scope{vars: map[string]any{}}
+	r.locals = top
+	r.tc = &tmplCtx{loader: opts.Loader, opts: opts.syntax(), blocks: map[string][]blockT{}, top: top, depth: new(int)}
+	var b strings.Builder
+	if err := r.execTemplate(p.nodes, &b); err != nil {
 		return "", fmt.Errorf("rendering template: %w", err)
 	}
-	return v, nil
+	return b.String(), nil
 }
 
 // Render templates a string value. A string that is exactly one {{ expr }}
@@ -158,20 +185,9 @@ func (r *run) render(s string, opts FileOptions) (any, error) {
 		return strict(v)
 	}
 	var b strings.Builder
-	if err := r.exec(p.nodes, &b); err != nil {
+	r.ensureTC()
+	if err := r.execTemplate(p.nodes, &b); err != nil {
 		return nil, err
-	}
-	return b.String(), nil
-}
-
-func (r *run) renderText(s string, opts FileOptions) (string, error) {
-	p, err := r.e.parseTemplate(s, opts)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	if err := r.exec(p.nodes, &b); err != nil {
-		return "", err
 	}
 	return b.String(), nil
 }
@@ -376,7 +392,7 @@ func (e *Engine) parseNodes(s string, opts FileOptions) ([]tnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &tparser{e: e, toks: toks, nl: opts.NewlineSequence}
+	p := &tparser{e: e, toks: toks, nl: opts.NewlineSequence, blocks: map[string]bool{}, bound: map[string]bool{}}
 	nodes, end, err := p.block()
 	if err != nil {
 		return nil, err
@@ -384,17 +400,21 @@ func (e *Engine) parseNodes(s string, opts FileOptions) ([]tnode, error) {
 	if end != "" {
 		return nil, fmt.Errorf("line %d: unexpected {%% %s %%}", p.toks[p.i-1].line, end)
 	}
-	return nodes, nil
+	return nodes, p.checkCalls()
 }
 
 type tparser struct {
-	e    *Engine
-	toks []ttok
-	i    int
-	nl   string
+	e      *Engine
+	toks   []ttok
+	i      int
+	nl     string
+	exprs  []exprAt        // every expression parsed, for macroT's reads
+	blocks map[string]bool // block names seen, each allowed once
+	bound  map[string]bool // names a statement binds: they may hold macros
 }
 
 func (p *tparser) check(src string, line int) error {
+	p.exprs = append(p.exprs, exprAt{src, line})
 	if _, err := p.e.compile(src); err != nil {
 		return fmt.Errorf("line %d: %w", line, err)
 	}
@@ -420,8 +440,7 @@ func (p *tparser) block() ([]tnode, string, error) {
 			}
 			nodes = append(nodes, exprT{t.s})
 		case '%':
-			word, rest, _ := strings.Cut(t.s, " ")
-			rest = strings.TrimSpace(rest)
+			word, rest := stmtWord(t.s)
 			switch word {
 			case "if":
 				n, err := p.parseIf(rest, t.line)
@@ -436,22 +455,35 @@ func (p *tparser) block() ([]tnode, string, error) {
 				}
 				nodes = append(nodes, n)
 			case "set":
-				names, src, ok := strings.Cut(rest, "=")
+				names, src, ok := cutAssign(rest)
 				if !ok {
-					return nil, "", fmt.Errorf("line %d: block {%% set %%} is not supported; use {%% set name = value %%}", t.line)
+					n, err := p.parseSetBlock(rest, t.line)
+					if err != nil {
+						return nil, "", err
+					}
+					nodes = append(nodes, n)
+					continue
 				}
 				n := setT{src: strings.TrimSpace(src)}
 				for _, nm := range strings.Split(names, ",") {
 					n.names = append(n.names, strings.TrimSpace(nm))
+					p.bound[strings.TrimSpace(nm)] = true
 				}
 				if err := p.check(n.src, t.line); err != nil {
 					return nil, "", err
 				}
 				nodes = append(nodes, n)
-			case "elif", "else", "endif", "endfor":
+			case "elif", "else":
 				return nodes, t.s, nil
 			default:
-				return nil, "", fmt.Errorf("line %d: unknown statement {%% %s %%}", t.line, t.s)
+				if strings.HasPrefix(word, "end") {
+					return nodes, t.s, nil
+				}
+				n, err := p.statement(word, rest, t)
+				if err != nil {
+					return nil, "", err
+				}
+				nodes = append(nodes, n)
 			}
 		}
 	}
@@ -504,8 +536,12 @@ func (p *tparser) parseFor(stmt string, line int) (tnode, error) {
 			return nil, fmt.Errorf("line %d: bad loop variable in %q", line, stmt)
 		}
 		n.names = append(n.names, nm)
+		p.bound[nm] = true
 	}
 	n.iter = strings.TrimSpace(rest)
+	if it, ok := cutSuffixWords(n.iter, "recursive"); ok {
+		n.iter, n.recursive = it, true
+	}
 	// `for x in xs if cond` filters the items; a trailing `if` without a
 	// matching `else` is the filter rather than a conditional expression.
 	if toks, err := lex(n.iter); err == nil {
@@ -610,6 +646,10 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 			if err := r.execFor(n, b); err != nil {
 				return err
 			}
+		default:
+			if err := r.execStmt(n, b); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -621,6 +661,9 @@ func (r *run) assign(names []string, v any) error {
 		r.locals = &scope{vars: map[string]any{}}
 	}
 	if len(names) == 1 {
+		if obj, attr, ok := strings.Cut(names[0], "."); ok {
+			return r.setAttr(strings.TrimSpace(obj), strings.TrimSpace(attr), v)
+		}
 		r.locals.vars[names[0]] = v
 		return nil
 	}
@@ -633,68 +676,6 @@ func (r *run) assign(names []string, v any) error {
 	}
 	for i, nm := range names {
 		r.locals.vars[nm] = l[i]
-	}
-	return nil
-}
-
-func (r *run) execFor(n forT, b *strings.Builder) error {
-	wrap := func(err error) error { return fmt.Errorf("in {%% for %s %%}: %w", n.statementShown, err) }
-	v, err := r.eval(n.iter)
-	if err == nil {
-		v, err = strict(v)
-	}
-	if err != nil {
-		return wrap(err)
-	}
-	items, err := iterate(v)
-	if err != nil {
-		return wrap(err)
-	}
-	outer := r.locals
-	defer func() { r.locals = outer }()
-	if n.cond != "" {
-		var kept []any
-		for _, it := range items {
-			r.locals = &scope{vars: map[string]any{}, parent: outer}
-			if err := r.assign(n.names, it); err != nil {
-				return wrap(err)
-			}
-			c, err := r.eval(n.cond)
-			if err == nil {
-				c, err = strict(c)
-			}
-			if err != nil {
-				return wrap(err)
-			}
-			if truth.Truthy(c) {
-				kept = append(kept, it)
-			}
-		}
-		items = kept
-	}
-	if len(items) == 0 {
-		r.locals = outer
-		return r.exec(n.els, b)
-	}
-	for i, it := range items {
-		r.locals = &scope{vars: map[string]any{}, parent: outer}
-		if err := r.assign(n.names, it); err != nil {
-			return wrap(err)
-		}
-		loop := map[string]any{
-			"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
-			"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
-		}
-		if i > 0 {
-			loop["previtem"] = items[i-1]
-		}
-		if i < len(items)-1 {
-			loop["nextitem"] = items[i+1]
-		}
-		r.locals.vars["loop"] = loop
-		if err := r.exec(n.body, b); err != nil {
-			return err
-		}
 	}
 	return nil
 }
