@@ -100,7 +100,7 @@ func (mv macroVal) bindExtra(sc *scope, pos []any, rest map[string]any) error {
 		extra = append(extra, pos[len(m.params):]...)
 	}
 	if m.varargs {
-		sc.vars["varargs"] = extra
+		sc.vars["varargs"] = pyfmt.Tuple(extra)
 	} else if len(extra) > 0 {
 		return fmt.Errorf("macro '%s' takes not more than %d argument(s)", m.name, len(m.params))
 	}

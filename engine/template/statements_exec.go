@@ -242,14 +242,16 @@ func (r *run) execTemplate(nodes []tnode, b *strings.Builder) error {
 	r.bindSelf()
 	out := b
 	var parent *extendsT
-	var discard strings.Builder
 	for _, n := range nodes {
 		if x, ok := n.(extendsT); ok {
 			if parent != nil {
 				return fmt.Errorf("line %d: extended multiple times", x.line)
 			}
-			parent, out = &x, &discard
+			parent = &x
 			continue
+		}
+		if parent != nil && !definesNames(n) {
+			continue // Jinja renders nothing of a child but its blocks
 		}
 		if err := r.exec([]tnode{n}, out); err != nil {
 			return err
@@ -270,6 +272,16 @@ func (r *run) execTemplate(nodes []tnode, b *strings.Builder) error {
 		return fmt.Errorf("in parent template %s: %w", path, err)
 	}
 	return nil
+}
+
+// definesNames tells the statements a child template still runs after
+// its {% extends %}: those that bind names its blocks may use.
+func definesNames(n tnode) bool {
+	switch n.(type) {
+	case setT, setBlockT, macroT, importT:
+		return true
+	}
+	return false
 }
 
 // collectBlocks appends the blocks found anywhere in nodes to chains.

@@ -104,4 +104,3 @@ func (r *run) ensureTC() {
 	}
 	r.tc = &tmplCtx{opts: stringOptions, blocks: map[string][]blockT{}, top: r.locals, depth: new(int)}
 }
-
