@@ -72,6 +72,9 @@ type Controller interface {
 // module's trim_blocks, lstrip_blocks and newline_sequence) and add
 // variables (template_path, ansible_managed) for this rendering only.
 type TemplateOptions struct {
+	// Path is the template's file on the controller: its errors name it,
+	// and the templates it includes are also looked for beside it.
+	Path            string
 	TrimBlocks      bool
 	LstripBlocks    bool
 	NewlineSequence string

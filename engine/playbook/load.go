@@ -26,6 +26,13 @@ type TemplateChecker interface {
 	Check(s string) error
 }
 
+// TemplateFileChecker is a TemplateChecker that also checks template
+// files: the text of the file at path, and the templates it names by a
+// literal, which load finds (FindTemplate's rules).
+type TemplateFileChecker interface {
+	CheckFile(path, text string, load func(name string) (path, text string, err error)) error
+}
+
 // Options configure loading.
 type Options struct {
 	Modules   ModuleLookup

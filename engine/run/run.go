@@ -202,6 +202,12 @@ type templateChecker struct{ e *template.Engine }
 
 func (c templateChecker) Check(s string) error { return c.e.CheckTemplate(s) }
 
+// CheckFile checks a template file named by a literal src, and the
+// templates it includes by a literal name.
+func (c templateChecker) CheckFile(path, text string, load func(string) (string, string, error)) error {
+	return c.e.CheckFileTree(path, text, template.AnsibleFileOptions(), load)
+}
+
 // Limits returns the --limit patterns, with @FILE read into host lists.
 func (l *Loaded) Limits() ([]string, error) {
 	out, err := limitPatterns(l.opts.Limit)

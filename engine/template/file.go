@@ -109,6 +109,9 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 	r.tc = &tmplCtx{loader: opts.Loader, opts: opts.syntax(), blocks: map[string][]blockT{}, top: top, depth: new(int)}
 	var b strings.Builder
 	if err := r.execTemplate(p.nodes, &b); err != nil {
+		if opts.Name != "" {
+			return "", fmt.Errorf("%s: rendering template: %w", opts.Name, err)
+		}
 		return "", fmt.Errorf("rendering template: %w", err)
 	}
 	return b.String(), nil

@@ -8,6 +8,7 @@ package template
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/haplay/haplay/engine/pyfmt"
@@ -146,7 +147,8 @@ func (r *run) load(src string, line int) (path string, nodes []tnode, err error)
 	err = fmt.Errorf("line %d: %w: %s", line, ErrTemplateNotFound, pyfmt.Str(v))
 	for _, nm := range names {
 		p, text, lerr := r.tc.loader.Load(pyfmt.Str(nm))
-		if errors.Is(lerr, ErrTemplateNotFound) {
+		if errors.Is(lerr, ErrTemplateNotFound) || errors.Is(lerr, fs.ErrNotExist) {
+			err = fmt.Errorf("line %d: %w: %w", line, ErrTemplateNotFound, lerr)
 			continue
 		}
 		if lerr != nil {

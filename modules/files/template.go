@@ -69,11 +69,11 @@ func (Template) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 			return &hostscript.Failure{Msg: fmt.Sprintf("Could not read template '%s': %v", local, err)}
 		}
 		st, _ := os.Stat(local)
-		out, err := c.Controller.RenderFile(string(text), module.TemplateOptions{
+		out, err := c.Controller.RenderFile(string(text), module.TemplateOptions{Path: local,
 			TrimBlocks: a.Bool("trim_blocks"), LstripBlocks: a.Bool("lstrip_blocks"),
 			NewlineSequence: a.String("newline_sequence"), Vars: templateVars(local, src, a.String("dest"), st.ModTime())})
 		if err != nil {
-			return &hostscript.Failure{Msg: fmt.Sprintf("%s: %v", local, err)}
+			return &hostscript.Failure{Msg: err.Error()}
 		}
 		return putFile(ctx, c, writeJob{Dest: a.String("dest"), Data: []byte(out), SrcMode: st.Mode(), Src: local,
 			Label: a.String("dest"), BaseName: trimJ2(filepath.Base(local))}, &r)
