@@ -99,7 +99,11 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 	if err != nil {
 		return "", fileError(opts.Name, err)
 	}
-	p, err := e.parseTemplate(text, opts.syntax())
+	// Ansible's Jinja drops the text's last newline, and Ansible then
+	// pads the result back to as many newlines as the text ended with;
+	// an included template keeps its last newline dropped.
+	want := trailingNewlines(text)
+	p, err := e.parseTemplate(dropLastNewline(text), opts.syntax())
 	if err != nil {
 		return "", fileError(opts.Name, err)
 	}
@@ -113,6 +117,9 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 			return "", fmt.Errorf("%s: rendering template: %w", opts.Name, err)
 		}
 		return "", fmt.Errorf("rendering template: %w", err)
+	}
+	if n := want - trailingNewlines(b.String()); n > 0 {
+		b.WriteString(strings.Repeat(opts.NewlineSequence, n))
 	}
 	return b.String(), nil
 }
@@ -254,6 +261,24 @@ func findClose(s string, from int, close string) int {
 		}
 	}
 	return -1
+}
+
+// trailingNewlines counts the "\n" that end s (Ansible's
+// _count_newlines_from_end).
+func trailingNewlines(s string) int {
+	return len(s) - len(strings.TrimRight(s, "\n"))
+}
+
+// dropLastNewline removes the line ending that ends s, as Jinja's lexer
+// does without keep_trailing_newline.
+func dropLastNewline(s string) string {
+	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
+		return t
+	}
+	if t, ok := strings.CutSuffix(s, "\n"); ok {
+		return t
+	}
+	return strings.TrimSuffix(s, "\r")
 }
 
 func lineAt(s string, pos int) int { return strings.Count(s[:pos], "\n") + 1 }
@@ -432,9 +457,11 @@ func (p *tparser) block() ([]tnode, string, error) {
 		p.i++
 		switch t.kind {
 		case 't':
-			s := t.s
+			// Jinja turns every line ending of the text into the
+			// newline_sequence.
+			s := strings.ReplaceAll(strings.ReplaceAll(t.s, "\r\n", "\n"), "\r", "\n")
 			if p.nl != "\n" {
-				s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", p.nl)
+				s = strings.ReplaceAll(s, "\n", p.nl)
 			}
 			nodes = append(nodes, textT{s})
 		case '{':

@@ -154,7 +154,7 @@ func (r *run) load(src string, line int) (path string, nodes []tnode, err error)
 		if lerr != nil {
 			return "", nil, fmt.Errorf("line %d: %w", line, lerr)
 		}
-		parsed, perr := r.e.parseTemplate(text, r.tc.opts.syntax())
+		parsed, perr := r.e.parseTemplate(dropLastNewline(text), r.tc.opts.syntax())
 		if perr != nil {
 			return "", nil, fileError(p, perr)
 		}
@@ -176,7 +176,9 @@ func (r *run) execInclude(n includeT, b *strings.Builder) error {
 	}
 	defer r.leave()
 	child := r
-	sc := &scope{vars: map[string]any{}, parent: r.locals}
+	// Jinja hands an include the names in scope but not the loop
+	// variable of an enclosing for.
+	sc := &scope{vars: map[string]any{"loop": Undefined{Name: "loop"}}, parent: r.locals}
 	if n.noContext {
 		child = &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe}
 		sc.parent = nil
