@@ -78,7 +78,9 @@ type TemplateOptions struct {
 	TrimBlocks      bool
 	LstripBlocks    bool
 	NewlineSequence string
-	Vars            map[string]any
+	// The tag delimiters (variable_start_string...); "" is Jinja's.
+	VarStart, VarEnd, BlockStart, BlockEnd, CommentStart, CommentEnd string
+	Vars                                                             map[string]any
 }
 
 // Call is one invocation of a module on one host.

@@ -333,6 +333,16 @@ func (l *loader) checkTemplateFile(t *Task, f module.ControllerFile, path string
 	if !ok {
 		return
 	}
+	delims := map[string]string{}
+	for _, k := range DelimiterArgs {
+		if v, ok := t.Args[k]; ok {
+			s, isStr := v.(string)
+			if !isStr || jinja.IsTemplated(s) {
+				return // known when the task runs; checked then
+			}
+			delims[k] = s
+		}
+	}
 	read := os.ReadFile
 	if l.opts.YAML.Vault != nil {
 		read = l.opts.YAML.Vault.ReadFile
@@ -350,7 +360,7 @@ func (l *loader) checkTemplateFile(t *Task, f module.ControllerFile, path string
 		b, err := read(p)
 		return p, string(b), err
 	}
-	if err := fc.CheckFile(path, string(text), load); err != nil {
+	if err := fc.CheckFile(path, string(text), delims, load); err != nil {
 		l.errorf(l.argPos(t, f.Arg), "%s: %s: %v", t.Module, f.Arg, err)
 	}
 }

@@ -577,7 +577,9 @@ func (c *controller) RenderFile(text string, opts module.TemplateOptions) (strin
 			vars[k] = v
 		}
 	}
-	fo := template.FileOptions{TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence}
+	fo := template.FileOptions{TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence,
+		Delims: template.Delims{VarStart: opts.VarStart, VarEnd: opts.VarEnd, BlockStart: opts.BlockStart, BlockEnd: opts.BlockEnd,
+			CommentStart: opts.CommentStart, CommentEnd: opts.CommentEnd}}
 	if opts.Path != "" {
 		fo.Name = opts.Path
 		fo.Loader = templateLoader{dirs: playbook.TemplateDirs(c.task, c.pr.pb.Dir, opts.Path), read: c.ReadFile}

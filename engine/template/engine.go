@@ -317,7 +317,7 @@ func (e *Engine) CheckTemplate(s string) error {
 func (e *Engine) CheckFile(text string, opts FileOptions) error {
 	text, opts, err := fileHeader(text, opts.withDefaults())
 	if err == nil {
-		_, err = e.parseTemplate(dropLastNewline(text), opts.syntax())
+		_, err = e.parseTemplate(opts.dropLastNewline(text), opts.syntax())
 	}
 	if err != nil {
 		return fileError(opts.Name, err)

@@ -20,6 +20,11 @@ type FileOptions struct {
 	TrimBlocks      bool   // drop the first newline after a block tag
 	LstripBlocks    bool   // strip blanks before a block tag on its line
 	NewlineSequence string // "\n" (default), "\r\n" or "\r"
+	// Delims are the tag delimiters; an empty one is Jinja's default.
+	Delims Delims
+	// KeepTrailingNewline keeps the text's last newline (Jinja's
+	// keep_trailing_newline, set by a #jinja2: header).
+	KeepTrailingNewline bool
 
 	// Loader finds the templates this one includes, imports or extends;
 	// nil refuses those statements when they run.
@@ -49,7 +54,38 @@ func (o FileOptions) withDefaults() FileOptions {
 	if o.NewlineSequence == "" {
 		o.NewlineSequence = "\n"
 	}
+	o.Delims = o.Delims.withDefaults()
 	return o
+}
+
+// Delims are a template's tag delimiters (the template module's
+// variable_start_string and friends).
+type Delims struct {
+	VarStart, VarEnd, BlockStart, BlockEnd, CommentStart, CommentEnd string
+}
+
+func (d Delims) withDefaults() Delims {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&d.VarStart, "{{")
+	def(&d.VarEnd, "}}")
+	def(&d.BlockStart, "{%")
+	def(&d.BlockEnd, "%}")
+	def(&d.CommentStart, "{#")
+	def(&d.CommentEnd, "#}")
+	return d
+}
+
+// start is the opening delimiter of kind '{', '%' or '#'; end the closing.
+func (d Delims) start(kind byte) string {
+	return map[byte]string{'{': d.VarStart, '%': d.BlockStart, '#': d.CommentStart}[kind]
+}
+
+func (d Delims) end(kind byte) string {
+	return map[byte]string{'{': d.VarEnd, '%': d.BlockEnd, '#': d.CommentEnd}[kind]
 }
 
 // stringOptions applies to templated strings in playbooks (Ansible's
@@ -103,7 +139,7 @@ func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) 
 	// pads the result back to as many newlines as the text ended with;
 	// an included template keeps its last newline dropped.
 	want := trailingNewlines(text)
-	p, err := e.parseTemplate(dropLastNewline(text), opts.syntax())
+	p, err := e.parseTemplate(opts.dropLastNewline(text), opts.syntax())
 	if err != nil {
 		return "", fileError(opts.Name, err)
 	}
@@ -234,13 +270,13 @@ type ttok struct {
 // findClose finds the end delimiter of a tag, skipping quoted strings and
 // balanced brackets so that '}}' inside a literal or a nested dict literal
 // does not end the tag, as in Jinja's lexer.
-func findClose(s string, from int, close string) int {
+func findClose(s string, from int, close string, comment bool) int {
 	var quote byte
 	depth := 0
 	for i := from; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case close == "#}":
+		case comment:
 			if strings.HasPrefix(s[i:], close) {
 				return i
 			}
@@ -271,6 +307,13 @@ func trailingNewlines(s string) int {
 
 // dropLastNewline removes the line ending that ends s, as Jinja's lexer
 // does without keep_trailing_newline.
+func (o FileOptions) dropLastNewline(s string) string {
+	if o.KeepTrailingNewline {
+		return s
+	}
+	return dropLastNewline(s)
+}
+
 func dropLastNewline(s string) string {
 	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
 		return t
@@ -286,6 +329,8 @@ func lineAt(s string, pos int) int { return strings.Count(s[:pos], "\n") + 1 }
 // tokenize splits template text into text and tag tokens, applying the
 // whitespace rules as it goes.
 func tokenize(s string, opts FileOptions) ([]ttok, error) {
+	d := opts.Delims.withDefaults()
+	opts.Delims = d
 	var toks []ttok
 	pos := 0
 	stripNext := false // previous tag ended with -%} / -}}
@@ -304,13 +349,12 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		}
 	}
 	for {
-		idx := nextTagStart(s, pos)
+		idx, kind := nextTagStart(s, pos, d)
 		if idx < 0 {
 			addText(s[pos:], pos, false)
 			return toks, nil
 		}
-		kind := s[idx+1]
-		inner := idx + 2
+		inner := idx + len(d.start(kind))
 		leftStrip, plus := false, false
 		if inner < len(s) && s[inner] == '-' {
 			leftStrip = true
@@ -319,10 +363,10 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 			plus = true
 			inner++
 		}
-		closeDelim := map[byte]string{'{': "}}", '%': "%}", '#': "#}"}[kind]
-		end := findClose(s, inner, closeDelim)
+		closeDelim := d.end(kind)
+		end := findClose(s, inner, closeDelim, kind == '#')
 		if end < 0 {
-			return nil, fmt.Errorf("line %d: unclosed %q starting at %q", lineAt(s, idx), s[idx:idx+2], excerpt(s, idx))
+			return nil, fmt.Errorf("line %d: unclosed %q starting at %q", lineAt(s, idx), d.start(kind), excerpt(s, idx))
 		}
 		body := s[inner:end]
 		rightStrip := strings.HasSuffix(body, "-")
@@ -335,7 +379,7 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		}
 		addText(text, pos, !leftStrip && !plus && kind != '{' && opts.LstripBlocks)
 		stripNext = rightStrip
-		pos = end + 2
+		pos = end + len(closeDelim)
 		if !rightStrip && opts.TrimBlocks && kind != '{' {
 			if strings.HasPrefix(s[pos:], "\r\n") {
 				pos += 2
@@ -347,7 +391,7 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		switch kind {
 		case '{':
 			if strings.TrimSpace(body) == "" {
-				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:end+2])
+				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:pos])
 			}
 			body = strings.TrimSpace(body)
 			if opts.rawStrings {
@@ -372,38 +416,48 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 	}
 }
 
-// nextTagStart is the index of the next {{, {% or {# at or after pos, or -1.
-func nextTagStart(s string, pos int) int {
-	for i := pos; i+1 < len(s); i++ {
-		if s[i] == '{' && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
-			return i
+// nextTagStart is the index and kind ('{', '%' or '#') of the next tag
+// at or after pos, or -1: the earliest, and at one index the longest
+// delimiter, as Jinja's lexer matches them.
+func nextTagStart(s string, pos int, d Delims) (int, byte) {
+	best, kind := -1, byte(0)
+	for _, k := range []byte{'{', '%', '#'} {
+		i := strings.Index(s[pos:], d.start(k))
+		if i < 0 {
+			continue
+		}
+		i += pos
+		if best < 0 || i < best || i == best && len(d.start(k)) > len(d.start(kind)) {
+			best, kind = i, k
 		}
 	}
-	return -1
+	return best, kind
 }
 
 // rawBlock reads a {% raw %} block whose body starts at pos: everything up
 // to endraw is literal text. It returns that text, whether the endraw tag
 // strips the text after it, and the index after the tag.
 func rawBlock(s string, pos, line int, opts FileOptions) (raw string, stripNext bool, next int, err error) {
+	d := opts.Delims
+	bs, be := d.BlockStart, d.BlockEnd
 	j := pos
 	for {
-		k := strings.Index(s[j:], "{%")
+		k := strings.Index(s[j:], bs)
 		if k < 0 {
 			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
 		}
 		k += j
-		e := findClose(s, k+2, "%}")
+		e := findClose(s, k+len(bs), be, false)
 		if e < 0 {
 			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
 		}
-		if strings.Trim(s[k+2:e], " -+\t\n") == "endraw" {
+		if strings.Trim(s[k+len(bs):e], " -+\t\n") == "endraw" {
 			raw := s[pos:k]
-			if strings.HasPrefix(s[k+2:], "-") {
+			if strings.HasPrefix(s[k+len(bs):], "-") {
 				raw = strings.TrimRight(raw, " \t\r\n")
 			}
 			stripNext = s[e-1] == '-'
-			next = e + 2
+			next = e + len(be)
 			if !stripNext && opts.TrimBlocks && strings.HasPrefix(s[next:], "\n") {
 				next++
 			}

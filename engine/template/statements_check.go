@@ -18,7 +18,7 @@ func (e *Engine) CheckFileTree(path, text string, opts FileOptions, load func(na
 		return fileError(path, err)
 	}
 	seen := map[string]bool{path: true}
-	return e.checkTree(path, dropLastNewline(text), opts.syntax(), load, seen)
+	return e.checkTree(path, opts.dropLastNewline(text), opts.syntax(), load, seen)
 }
 
 func (e *Engine) checkTree(path, text string, opts FileOptions, load func(string) (string, string, error), seen map[string]bool) error {
@@ -41,7 +41,7 @@ func (e *Engine) checkTree(path, text string, opts FileOptions, load func(string
 			continue
 		}
 		seen[sub] = true
-		if err := e.checkTree(sub, dropLastNewline(subText), opts, load, seen); err != nil {
+		if err := e.checkTree(sub, opts.dropLastNewline(subText), opts, load, seen); err != nil {
 			return err
 		}
 	}

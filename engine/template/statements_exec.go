@@ -154,7 +154,7 @@ func (r *run) load(src string, line int) (path string, nodes []tnode, err error)
 		if lerr != nil {
 			return "", nil, fmt.Errorf("line %d: %w", line, lerr)
 		}
-		parsed, perr := r.e.parseTemplate(dropLastNewline(text), r.tc.opts.syntax())
+		parsed, perr := r.e.parseTemplate(r.tc.opts.dropLastNewline(text), r.tc.opts.syntax())
 		if perr != nil {
 			return "", nil, fileError(p, perr)
 		}

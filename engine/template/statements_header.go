@@ -56,6 +56,30 @@ func setOverride(opts *FileOptions, key, val string) error {
 			opts.LstripBlocks = b
 		}
 		return nil
+	case "keep_trailing_newline":
+		switch val {
+		case "True":
+			opts.KeepTrailingNewline = true
+		case "False":
+			opts.KeepTrailingNewline = false
+		default:
+			return fmt.Errorf("expected True or False, got %s", val)
+		}
+		return nil
+	case "variable_start_string", "variable_end_string", "block_start_string", "block_end_string",
+		"comment_start_string", "comment_end_string":
+		s, err := pyStringLiteral(val)
+		if err != nil {
+			return err
+		}
+		if s == "" {
+			return fmt.Errorf("must not be empty")
+		}
+		d := &opts.Delims
+		*map[string]*string{"variable_start_string": &d.VarStart, "variable_end_string": &d.VarEnd,
+			"block_start_string": &d.BlockStart, "block_end_string": &d.BlockEnd,
+			"comment_start_string": &d.CommentStart, "comment_end_string": &d.CommentEnd}[key] = s
+		return nil
 	case "newline_sequence":
 		s, err := pyStringLiteral(val)
 		if err != nil {
@@ -67,7 +91,7 @@ func setOverride(opts *FileOptions, key, val string) error {
 		opts.NewlineSequence = s
 		return nil
 	}
-	return fmt.Errorf("not supported by haplay (trim_blocks, lstrip_blocks and newline_sequence are)")
+	return fmt.Errorf("not supported by haplay (trim_blocks, lstrip_blocks, keep_trailing_newline, newline_sequence and the *_start_string/*_end_string delimiters are)")
 }
 
 // pyStringLiteral reads a quoted Python string literal.
