@@ -126,3 +126,28 @@ func TestMacroDepthBounded(t *testing.T) {
 		t.Fatalf("include loop: error = %v", err)
 	}
 }
+
+// The differences listed in docs/ansible-differences.md ("Template
+// statements").
+func TestStatementDifferencesPinned(t *testing.T) {
+	e := New()
+	files := mapLoader{"base.j2": "{% block b %}{% endblock %}"}
+	for text, want := range map[string]string{
+		// Ansible's Jinja has autoescape built in; haplay has no HTML escaping.
+		"{% autoescape true %}<{% endautoescape %}": "unknown statement {% autoescape true %}",
+		// Ansible's header sets any environment attribute.
+		"#jinja2: autoescape: True\nx": "not supported by haplay",
+		// Jinja lets an if choose the parent template.
+		"{% if true %}{% extends 'base.j2' %}{% endif %}": "must be at the top level",
+	} {
+		_, err := e.RenderFile(text, nil, FileOptions{Loader: files})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("RenderFile(%q) = %v, want %q", text, err, want)
+		}
+	}
+	// A missing literal include fails the load; Ansible fails the task.
+	err := e.CheckFileTree("t.j2", "{% include 'nowhere.j2' %}", AnsibleFileOptions(), files.Load)
+	if err == nil || !strings.Contains(err.Error(), "t.j2:1:") {
+		t.Errorf("missing include at load: %v", err)
+	}
+}
