@@ -548,7 +548,7 @@ func (p *tparser) block() ([]tnode, string, error) {
 					nodes = append(nodes, n)
 					continue
 				}
-				n := setT{src: strings.TrimSpace(src)}
+				n := setT{src: implicitTuple(strings.TrimSpace(src))}
 				for _, nm := range strings.Split(names, ",") {
 					n.names = append(n.names, strings.TrimSpace(nm))
 					p.bound[strings.TrimSpace(nm)] = true
@@ -650,6 +650,7 @@ func (p *tparser) parseFor(stmt string, line int) (tnode, error) {
 			}
 		}
 	}
+	n.iter = implicitTuple(n.iter)
 	if err := p.check(n.iter, line); err != nil {
 		return nil, err
 	}

@@ -67,7 +67,8 @@ func (mv macroVal) call(_ *run, pos []any, kw kwargs) (any, error) {
 				return nil, fmt.Errorf("macro '%s' default of %s: %w", m.name, p.name, err)
 			}
 		default:
-			v = Undefined{Name: p.name} // Jinja: a missing argument is undefined
+			// Jinja: a missing argument is undefined, an error once used.
+			v = Undefined{Name: fmt.Sprintf("%s (macro '%s' was called without it)", p.name, m.name)}
 		}
 		delete(rest, p.name)
 		sc.vars[p.name] = v
@@ -176,6 +177,15 @@ const loopCallKey = "__call__"
 // namespace is Jinja's namespace(): the one object {% set ns.x = ... %}
 // may assign to, so that a value can leave a loop's scope.
 type namespace map[string]any
+
+// PyRepr is how Jinja prints a namespace.
+func (n namespace) PyRepr() string { return "<Namespace " + pyfmt.Repr(map[string]any(n)) + ">" }
+
+// String is how Jinja prints a macro.
+func (mv macroVal) String() string { return fmt.Sprintf("<Macro '%s'>", mv.m.name) }
+
+// String stands for a Python bound method.
+func (funcVal) String() string { return "<function>" }
 
 // statementFuncs are the Jinja globals handled here (SF).
 var statementFuncs = map[string]bool{"namespace": true, "cycler": true, "joiner": true}

@@ -105,6 +105,15 @@ func cutAssign(s string) (names, src string, ok bool) {
 	return "", "", false
 }
 
+// implicitTuple parenthesises "1, 2": Jinja reads a bare comma list as
+// a tuple after "set x =" and "for x in".
+func implicitTuple(src string) string {
+	if len(splitTop(src, ',')) > 1 {
+		return "(" + src + ")"
+	}
+	return src
+}
+
 // splitTop splits s at sep outside quotes and brackets.
 func splitTop(s string, sep byte) []string {
 	var out []string

@@ -101,4 +101,10 @@ var statementCases = []statementCase{
 	{name: "ws_no_trim", main: "{% macro m() %}\nM\n{% endmacro %}\n{{ m() }}\n{% for i in [1] %}\n{{ i }}\n{% endfor %}\n", noTrim: true, want: "\n\nM\n\n\n1\n"},
 	{name: "macro_in_loop_closure", main: "{% for i in [1, 2] %}{% macro m() %}{{ i }}{% endmacro %}{{ m() }}{% endfor %}", want: "12"},
 	{name: "caller_defined", main: "{% macro m() %}{% if caller is defined %}{{ caller() }}{% else %}nocaller{% endif %}{% endmacro %}{{ m() }}{% call m() %}C{% endcall %}", want: "nocallerC"},
+	{name: "print_objects", main: "{% set ns = namespace(a=1) %}{{ ns }} {% macro m() %}{% endmacro %}{{ m }}\n", want: "<Namespace {'a': 1}> <Macro 'm'>\n"},
+	{name: "macro_call_kw_param", main: "{% macro m(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ m(b=1, a=2) }}", want: "21"},
+	{name: "set_multi_and_block_in_if", main: "{% if true %}{% set a, b = 1, 2 %}{% endif %}{{ a }}{{ b }}", want: "12"},
+	{name: "nested_include_import", main: "{% include 'a.j2' %}", files: map[string]string{"a.j2": "{% import 'b.j2' as b %}[{{ b.f(x) }}]", "b.j2": "{% macro f(v) %}f{{ v }}{% endmacro %}"}, vars: map[string]any{"x": 7}, want: "[f7]"},
+	{name: "call_in_macro_of_import", main: "{% import 'lib.j2' as lib %}{% for i in [1, 2] %}{% call lib.panel('p' ~ i) %}body {{ i }}{% endcall %}{% endfor %}", files: map[string]string{"lib.j2": "{% macro panel(title) %}<{{ title }}>{{ caller() }}</>{% endmacro %}"}, want: "<p1>body 1</><p2>body 2</>"},
+	{name: "macro_missing_arg", main: "{% macro m(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ m(1) }}", err: "b (macro 'm' was called without it)"},
 }
