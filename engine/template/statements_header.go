@@ -22,9 +22,9 @@ func fileHeader(text string, opts FileOptions) (string, FileOptions, error) {
 	if eol >= 0 {
 		line, rest = text[len(prefix):eol], text[eol+1:]
 	} else {
-		// Ansible's data.find('\n') is -1 here: it keeps all but the
-		// last character as the line and renders nothing.
-		line = text[len(prefix) : len(text)-1]
+		// Ansible's data.find('\n') is -1 here: the header is all but
+		// the last character, and the whole text is still rendered.
+		line, rest = text[len(prefix):max(len(prefix), len(text)-1)], text
 	}
 	for _, pair := range strings.Split(line, ",") {
 		key, val, ok := strings.Cut(pair, ":")
