@@ -145,6 +145,9 @@ func TestStatementDifferencesPinned(t *testing.T) {
 			t.Errorf("RenderFile(%q) = %v, want %q", text, err, want)
 		}
 	}
+	if _, err := e.Render("{% include 'x.j2' %}", nil); err == nil || !strings.Contains(err.Error(), "cannot load other templates") {
+		t.Errorf("include in a playbook string: %v", err)
+	}
 	// A missing literal include fails the load; Ansible fails the task.
 	err := e.CheckFileTree("t.j2", "{% include 'nowhere.j2' %}", AnsibleFileOptions(), files.Load)
 	if err == nil || !strings.Contains(err.Error(), "t.j2:1:") {
