@@ -35,6 +35,18 @@ type tmplCtx struct {
 	depth  *int
 }
 
+// ensureTC gives a run rendering a templated string the template state
+// macros and blocks need (with no loader: a string includes nothing).
+func (r *run) ensureTC() {
+	if r.tc != nil {
+		return
+	}
+	if r.locals == nil {
+		r.locals = &scope{vars: map[string]any{}}
+	}
+	r.tc = &tmplCtx{opts: stringOptions, blocks: map[string][]blockT{}, top: r.locals, depth: new(int)}
+}
+
 // execStmt renders the statements file.go's exec does not know.
 func (r *run) execStmt(n tnode, b *strings.Builder) error {
 	switch n := n.(type) {
@@ -51,17 +63,17 @@ func (r *run) execStmt(n tnode, b *strings.Builder) error {
 	case blockT:
 		return r.execBlock(n, b)
 	case filterT:
-		return r.execFilter(n.body, n.chain, b, func(v any) { b.WriteString(pyfmt.Str(v)) })
+		return r.execFilter(n.body, n.chain, func(v any) error { b.WriteString(pyfmt.Str(v)); return nil })
 	case withT:
 		return r.execWith(n, b)
 	case setBlockT:
-		return r.execFilter(n.body, n.chain, b, func(v any) { _ = r.assign(n.names, v) })
+		return r.execFilter(n.body, n.chain, func(v any) error { return r.assign(n.names, v) })
 	}
 	return fmt.Errorf("internal: no renderer for %T", n)
 }
 
 func (r *run) execCall(n callT, b *strings.Builder) error {
-	caller := macroVal{m: &macroT{name: "caller", params: n.params, body: n.body, line: n.line, varargs: n.varUse, kwargs: n.kwUsed},
+	caller := macroVal{m: &macroT{name: "caller", params: n.params, body: n.body, line: n.line, varargs: n.varargs, kwargs: n.kwargs},
 		closure: r.locals, owner: r}
 	saved := r.locals
 	r.locals = &scope{vars: map[string]any{"__caller": caller}, parent: saved}
@@ -79,7 +91,7 @@ func (r *run) execCall(n callT, b *strings.Builder) error {
 
 // execFilter renders body, pipes it through chain (when set) and hands
 // the result to use: {% filter %} prints it, {% set x %} assigns it.
-func (r *run) execFilter(body []tnode, chain string, _ *strings.Builder, use func(any)) error {
+func (r *run) execFilter(body []tnode, chain string, use func(any) error) error {
 	var sb strings.Builder
 	saved := r.locals
 	r.locals = &scope{vars: map[string]any{}, parent: saved}
@@ -100,8 +112,7 @@ func (r *run) execFilter(body []tnode, chain string, _ *strings.Builder, use fun
 			return fmt.Errorf("in {%% filter %s %%}: %w", chain, err)
 		}
 	}
-	use(v)
-	return nil
+	return use(v)
 }
 
 func (r *run) execWith(n withT, b *strings.Builder) error {
@@ -244,7 +255,6 @@ func (r *run) execImport(n importT) error {
 func (r *run) execTemplate(nodes []tnode, b *strings.Builder) error {
 	collectBlocks(nodes, r.tc.blocks)
 	r.bindSelf()
-	out := b
 	var parent *extendsT
 	for _, n := range nodes {
 		if x, ok := n.(extendsT); ok {
@@ -257,7 +267,7 @@ func (r *run) execTemplate(nodes []tnode, b *strings.Builder) error {
 		if parent != nil && !definesNames(n) {
 			continue // Jinja renders nothing of a child but its blocks
 		}
-		if err := r.exec([]tnode{n}, out); err != nil {
+		if err := r.exec([]tnode{n}, b); err != nil {
 			return err
 		}
 	}

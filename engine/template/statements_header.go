@@ -116,15 +116,3 @@ func (r *run) setAttr(obj, attr string, v any) error {
 	ns[attr] = v
 	return nil
 }
-
-// ensureTC gives a run rendering a templated string the template state
-// macros and blocks need (with no loader: a string includes nothing).
-func (r *run) ensureTC() {
-	if r.tc != nil {
-		return
-	}
-	if r.locals == nil {
-		r.locals = &scope{vars: map[string]any{}}
-	}
-	r.tc = &tmplCtx{opts: stringOptions, blocks: map[string][]blockT{}, top: r.locals, depth: new(int)}
-}

@@ -25,12 +25,12 @@ type (
 		callerUsed      bool // the body reads caller
 	}
 	callT struct {
-		params []param // of the caller: {% call(a, b) m() %}
-		call   string  // the macro call expression, caller=... added
-		body   []tnode
-		line   int
-		kwUsed bool // caller's body reads kwargs/varargs
-		varUse bool
+		params  []param // of the caller: {% call(a, b) m() %}
+		call    string  // the macro call expression, caller=... added
+		body    []tnode
+		line    int
+		kwargs  bool // caller's body reads kwargs/varargs
+		varargs bool
 	}
 	includeT struct {
 		name          string // expression
@@ -303,7 +303,7 @@ func (p *tparser) parseCall(rest string, line int) (tnode, error) {
 		return nil, err
 	}
 	n.body = body
-	n.varUse, n.kwUsed = p.reads(first, "varargs"), p.reads(first, "kwargs")
+	n.varargs, n.kwargs = p.reads(first, "varargs"), p.reads(first, "kwargs")
 	return n, nil
 }
 
