@@ -189,7 +189,10 @@ func (r *run) execInclude(n includeT, b *strings.Builder) error {
 	child := r
 	// Jinja hands an include the names in scope but not the loop
 	// variable of an enclosing for.
-	sc := &scope{vars: map[string]any{"loop": Undefined{Name: "loop"}}, parent: r.locals}
+	sc := &scope{vars: map[string]any{}, parent: r.locals}
+	if _, inLoop := r.locals.lookup("loop"); inLoop {
+		sc.vars["loop"] = Undefined{Name: "loop"}
+	}
 	if n.noContext {
 		child = &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe}
 		sc.parent = nil

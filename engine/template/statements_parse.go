@@ -29,8 +29,8 @@ type (
 		call    string  // the macro call expression, caller=... added
 		body    []tnode
 		line    int
-		kwargs  bool // caller's body reads kwargs/varargs
-		varargs bool
+		kwargs  bool // the call block's body reads kwargs
+		varargs bool // ... or varargs
 	}
 	includeT struct {
 		name          string // expression

@@ -125,4 +125,5 @@ var statementCases = []statementCase{
 	{name: "import_twice_same_alias", main: "{% import 'm.j2' as a %}{% from 'm.j2' import n %}{{ a.n }}{{ n }}", files: map[string]string{"m.j2": "{% set n = 1 %}"}, want: "11"},
 	{name: "include_var_name", main: "{% include tpl %}{% include 'x' ~ '.j2' %}", files: map[string]string{"x.j2": "X"}, vars: map[string]any{"tpl": "x.j2"}, want: "XX"},
 	{name: "extends_var", main: "{% extends parent %}{% block b %}c{% endblock %}", files: map[string]string{"p.j2": "P{% block b %}{% endblock %}"}, vars: map[string]any{"parent": "p.j2"}, want: "Pc"},
+	{name: "include_loop_var_named_loop", main: "{% include 'i.j2' %}", files: map[string]string{"i.j2": "{{ loop }}"}, vars: map[string]any{"loop": "L"}, want: "L"},
 }
