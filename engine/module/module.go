@@ -72,10 +72,15 @@ type Controller interface {
 // module's trim_blocks, lstrip_blocks and newline_sequence) and add
 // variables (template_path, ansible_managed) for this rendering only.
 type TemplateOptions struct {
+	// Path is the template's file on the controller: its errors name it,
+	// and the templates it includes are also looked for beside it.
+	Path            string
 	TrimBlocks      bool
 	LstripBlocks    bool
 	NewlineSequence string
-	Vars            map[string]any
+	// The tag delimiters (variable_start_string...); "" is Jinja's.
+	VarStart, VarEnd, BlockStart, BlockEnd, CommentStart, CommentEnd string
+	Vars                                                             map[string]any
 }
 
 // Call is one invocation of a module on one host.

@@ -26,6 +26,18 @@ type TemplateChecker interface {
 	Check(s string) error
 }
 
+// TemplateFileChecker is a TemplateChecker that also checks template
+// files: the text of the file at path, and the templates it names by a
+// literal, which load finds (FindTemplate's rules).
+type TemplateFileChecker interface {
+	CheckFile(path, text string, delims map[string]string, load func(name string) (path, text string, err error)) error
+}
+
+// DelimiterArgs are the template module's arguments that change its
+// tag delimiters, passed to CheckFile when the task sets them.
+var DelimiterArgs = []string{"variable_start_string", "variable_end_string", "block_start_string",
+	"block_end_string", "comment_start_string", "comment_end_string"}
+
 // Options configure loading.
 type Options struct {
 	Modules   ModuleLookup

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,4 +59,44 @@ func kindNoun(kind string) string {
 		return "vars file"
 	}
 	return strings.TrimSuffix(kind, "s")
+}
+
+// TemplateDirs are where a template file named by src looks for the
+// templates it includes, imports or extends, as Ansible's template
+// action sets Jinja's search path: each of the task's search directories
+// and the directory of src itself, each as DIR/templates then DIR.
+func TemplateDirs(t *Task, playbookDir, src string) []string {
+	dirs := SearchDirs(t, playbookDir, "templates")
+	d := filepath.Dir(src)
+	for _, x := range []string{filepath.Join(d, "templates"), d} {
+		if !slices.Contains(dirs, x) {
+			dirs = append(dirs, x)
+		}
+	}
+	return dirs
+}
+
+// FindTemplate finds the template name in dirs as Jinja's
+// FileSystemLoader does: name is a relative slash-separated path even
+// when it starts with "/", and ".." is refused. An error for a template
+// that is not there wraps fs.ErrNotExist.
+func FindTemplate(dirs []string, name string) (string, error) {
+	var parts []string
+	for _, p := range strings.Split(name, "/") {
+		switch p {
+		case "..":
+			return "", fmt.Errorf("template %q: %w (\"..\" is not allowed)", name, fs.ErrNotExist)
+		case "", ".":
+		default:
+			parts = append(parts, p)
+		}
+	}
+	rel := filepath.Join(parts...)
+	for _, d := range dirs {
+		p := filepath.Join(d, rel)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("template %q not found in %s: %w", name, strings.Join(dirs, ", "), fs.ErrNotExist)
 }

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -315,9 +316,54 @@ func (l *loader) checkControllerFiles(t *Task, files []module.ControllerFile) {
 		if f.Name == "" || jinja.IsTemplated(f.Name) {
 			continue // checked when the task runs, with its variables
 		}
-		if _, err := FindFile(SearchDirs(t, l.playbookDir, f.Kind), f.Kind, f.Name); err != nil {
+		p, err := FindFile(SearchDirs(t, l.playbookDir, f.Kind), f.Kind, f.Name)
+		if err != nil {
 			l.errorf(l.argPos(t, f.Arg), "%s: %s: %v", t.Module, f.Arg, err)
+			continue
 		}
+		if f.Kind == "templates" {
+			l.checkTemplateFile(t, f, p)
+		}
+	}
+}
+
+// checkTemplateFile checks the syntax of the template file at path and
+// of the templates it includes by a literal name, so that an unknown
+// statement fails at load with the template's file:line.
+func (l *loader) checkTemplateFile(t *Task, f module.ControllerFile, path string) {
+	fc, ok := l.opts.Templates.(TemplateFileChecker)
+	if !ok {
+		return
+	}
+	delims := map[string]string{}
+	for _, k := range DelimiterArgs {
+		if v, ok := t.Args[k]; ok {
+			s, isStr := v.(string)
+			if !isStr || jinja.IsTemplated(s) {
+				return // known when the task runs; checked then
+			}
+			delims[k] = s
+		}
+	}
+	read := os.ReadFile
+	if l.opts.YAML.Vault != nil {
+		read = l.opts.YAML.Vault.ReadFile
+	}
+	text, err := read(path)
+	if err != nil {
+		return // a vault the run cannot open: the task says so when it runs
+	}
+	dirs := TemplateDirs(t, l.playbookDir, path)
+	load := func(name string) (string, string, error) {
+		p, err := FindTemplate(dirs, name)
+		if err != nil {
+			return "", "", err
+		}
+		b, err := read(p)
+		return p, string(b), err
+	}
+	if err := fc.CheckFile(path, string(text), delims, load); err != nil {
+		l.errorf(l.argPos(t, f.Arg), "%s: %s: %v", t.Module, f.Arg, err)
 	}
 }
 

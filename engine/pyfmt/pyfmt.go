@@ -47,6 +47,8 @@ func Repr(v any) string {
 		return Quote(x)
 	case Tuple:
 		return x.repr()
+	case Reprer:
+		return x.PyRepr()
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -82,6 +84,10 @@ func Repr(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Reprer is a value that says how Python would show it (a Jinja
+// namespace: <Namespace {...}>).
+type Reprer interface{ PyRepr() string }
 
 // Tuple is a Python tuple: a list that prints as (1, 2), and (1,) when it
 // has one item. Jinja's dictsort and groupby and Ansible's zip,

@@ -238,6 +238,16 @@ func lookupFiles(refs []template.FileRef) []playbook.LookupFile {
 	return out
 }
 
+// CheckFile checks a template file named by a literal src, and the
+// templates it includes by a literal name.
+func (c templateChecker) CheckFile(path, text string, delims map[string]string, load func(string) (string, string, error)) error {
+	opts := template.AnsibleFileOptions()
+	opts.Delims = template.Delims{VarStart: delims["variable_start_string"], VarEnd: delims["variable_end_string"],
+		BlockStart: delims["block_start_string"], BlockEnd: delims["block_end_string"],
+		CommentStart: delims["comment_start_string"], CommentEnd: delims["comment_end_string"]}
+	return c.e.CheckFileTree(path, text, opts, load)
+}
+
 // Limits returns the --limit patterns, with @FILE read into host lists.
 func (l *Loaded) Limits() ([]string, error) {
 	out, err := limitPatterns(l.opts.Limit)

@@ -584,8 +584,35 @@ func (c *controller) RenderFile(text string, opts module.TemplateOptions) (strin
 			vars[k] = v
 		}
 	}
-	return c.pr.opts.Templates.RenderFile(text, prepare(vars), template.FileOptions{
-		TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence})
+	fo := template.FileOptions{TrimBlocks: opts.TrimBlocks, LstripBlocks: opts.LstripBlocks, NewlineSequence: opts.NewlineSequence,
+		Delims: template.Delims{VarStart: opts.VarStart, VarEnd: opts.VarEnd, BlockStart: opts.BlockStart, BlockEnd: opts.BlockEnd,
+			CommentStart: opts.CommentStart, CommentEnd: opts.CommentEnd}}
+	if opts.Path != "" {
+		fo.Name = opts.Path
+		fo.Loader = templateLoader{dirs: playbook.TemplateDirs(c.task, c.pr.pb.Dir, opts.Path), read: c.ReadFile}
+	}
+	return c.pr.opts.Templates.RenderFile(text, prepare(vars), fo)
+}
+
+// templateLoader finds the templates a template file includes, imports
+// or extends where Ansible's template action points Jinja
+// (playbook.TemplateDirs), reading them as template src is read: a
+// vaulted one is decrypted and never printed.
+type templateLoader struct {
+	dirs []string
+	read func(path string) ([]byte, error)
+}
+
+func (l templateLoader) Load(name string) (string, string, error) {
+	p, err := playbook.FindTemplate(l.dirs, name)
+	if err != nil {
+		return "", "", err
+	}
+	b, err := l.read(p)
+	if err != nil {
+		return "", "", fmt.Errorf("read template %s: %w", p, err)
+	}
+	return p, string(b), nil
 }
 
 // Notify shows text to the operator through the run's Prompter, if any.

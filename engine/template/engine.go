@@ -101,6 +101,7 @@ type run struct {
 	// shared with the nested runs of lazy variables, so that what the
 	// top-level evaluation yields can be marked Unsafe in turn.
 	unsafe *bool
+	tc     *tmplCtx // template-file state: nil outside RenderFile
 }
 
 func newRun(e *Engine, vars map[string]any) *run {
@@ -298,8 +299,10 @@ var ErrUnsafeCondition = errors.New("Conditional is marked as unsafe, and cannot
 
 // Check validates the syntax of a bare expression without evaluating it.
 func (e *Engine) Check(src string) error {
-	_, err := e.compile(src)
-	return err
+	if _, err := e.compile(src); err != nil {
+		return err
+	}
+	return checkExprCalls(src)
 }
 
 // CheckTemplate validates the syntax of a string that may hold {{ }} and
@@ -314,6 +317,12 @@ func (e *Engine) CheckTemplate(s string) error {
 
 // CheckFile validates the syntax of a template file.
 func (e *Engine) CheckFile(text string, opts FileOptions) error {
-	_, err := e.parseTemplate(text, opts.withDefaults())
-	return err
+	text, opts, err := fileHeader(text, opts.withDefaults())
+	if err == nil {
+		_, err = e.parseTemplate(opts.dropLastNewline(text), opts.syntax())
+	}
+	if err != nil {
+		return fileError(opts.Name, err)
+	}
+	return nil
 }

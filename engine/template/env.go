@@ -564,6 +564,9 @@ func (e env) Call(name string, args ...any) (any, error) {
 
 // M calls a Python method on a string or dict.
 func (e env) M(obj any, name string, args ...any) (any, error) {
+	if out, ok, err := attrCall(e.r, obj, name, args); ok {
+		return out, err
+	}
 	pos, _ := splitArgs(args)
 	if s, ok := obj.(string); ok {
 		return strMethod(s, name, pos)

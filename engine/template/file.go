@@ -20,6 +20,17 @@ type FileOptions struct {
 	TrimBlocks      bool   // drop the first newline after a block tag
 	LstripBlocks    bool   // strip blanks before a block tag on its line
 	NewlineSequence string // "\n" (default), "\r\n" or "\r"
+	// Delims are the tag delimiters; an empty one is Jinja's default.
+	Delims Delims
+	// KeepTrailingNewline keeps the text's last newline (Jinja's
+	// keep_trailing_newline, set by a #jinja2: header).
+	KeepTrailingNewline bool
+
+	// Loader finds the templates this one includes, imports or extends;
+	// nil refuses those statements when they run.
+	Loader Loader
+	// Name is the template's path, named in its errors.
+	Name string
 
 	// rawStrings doubles the backslashes of the string literals inside
 	// {{ }}, as Ansible's templar does for strings in playbooks (not for
@@ -32,11 +43,49 @@ func AnsibleFileOptions() FileOptions {
 	return FileOptions{TrimBlocks: true, NewlineSequence: "\n"}
 }
 
+// syntax is o without what does not change how text parses, for the
+// parse cache's key.
+func (o FileOptions) syntax() FileOptions {
+	o.Loader, o.Name = nil, ""
+	return o.withDefaults()
+}
+
 func (o FileOptions) withDefaults() FileOptions {
 	if o.NewlineSequence == "" {
 		o.NewlineSequence = "\n"
 	}
+	o.Delims = o.Delims.withDefaults()
 	return o
+}
+
+// Delims are a template's tag delimiters (the template module's
+// variable_start_string and friends).
+type Delims struct {
+	VarStart, VarEnd, BlockStart, BlockEnd, CommentStart, CommentEnd string
+}
+
+func (d Delims) withDefaults() Delims {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&d.VarStart, "{{")
+	def(&d.VarEnd, "}}")
+	def(&d.BlockStart, "{%")
+	def(&d.BlockEnd, "%}")
+	def(&d.CommentStart, "{#")
+	def(&d.CommentEnd, "#}")
+	return d
+}
+
+// start is the opening delimiter of kind '{', '%' or '#'; end the closing.
+func (d Delims) start(kind byte) string {
+	return map[byte]string{'{': d.VarStart, '%': d.BlockStart, '#': d.CommentStart}[kind]
+}
+
+func (d Delims) end(kind byte) string {
+	return map[byte]string{'{': d.VarEnd, '%': d.BlockEnd, '#': d.CommentEnd}[kind]
 }
 
 // stringOptions applies to templated strings in playbooks (Ansible's
@@ -69,6 +118,7 @@ type (
 		body, els      []tnode
 		line           int
 		hasElse        bool
+		recursive      bool // loop(...) in the body runs the loop again
 		statementShown string
 	}
 	setT struct {
@@ -77,14 +127,37 @@ type (
 	}
 )
 
-// RenderFile renders a template file's text.
+// RenderFile renders a template file's text. A "#jinja2:" first line
+// overrides opts, as in Ansible; opts.Loader finds the templates it
+// includes, imports or extends.
 func (e *Engine) RenderFile(text string, vars map[string]any, opts FileOptions) (string, error) {
-	r := newRun(e, vars)
-	v, err := r.renderText(text, opts.withDefaults())
+	text, opts, err := fileHeader(text, opts.withDefaults())
 	if err != nil {
+		return "", fileError(opts.Name, err)
+	}
+	// Ansible's Jinja drops the text's last newline, and Ansible then
+	// pads the result back to as many newlines as the text ended with;
+	// an included template keeps its last newline dropped.
+	want := trailingNewlines(text)
+	p, err := e.parseTemplate(opts.dropLastNewline(text), opts.syntax())
+	if err != nil {
+		return "", fileError(opts.Name, err)
+	}
+	r := newRun(e, vars)
+	top := &scope{vars: map[string]any{}}
+	r.locals = top
+	r.tc = &tmplCtx{loader: opts.Loader, opts: opts.syntax(), blocks: map[string][]blockT{}, top: top, depth: new(int)}
+	var b strings.Builder
+	if err := r.execTemplate(p.nodes, &b); err != nil {
+		if opts.Name != "" {
+			return "", fmt.Errorf("%s: rendering template: %w", opts.Name, err)
+		}
 		return "", fmt.Errorf("rendering template: %w", err)
 	}
-	return v, nil
+	if n := want - trailingNewlines(b.String()); n > 0 {
+		b.WriteString(strings.Repeat(opts.NewlineSequence, n))
+	}
+	return b.String(), nil
 }
 
 // Render templates a string value. A string that is exactly one {{ expr }}
@@ -158,20 +231,9 @@ func (r *run) render(s string, opts FileOptions) (any, error) {
 		return strict(v)
 	}
 	var b strings.Builder
-	if err := r.exec(p.nodes, &b); err != nil {
+	r.ensureTC()
+	if err := r.execTemplate(p.nodes, &b); err != nil {
 		return nil, err
-	}
-	return b.String(), nil
-}
-
-func (r *run) renderText(s string, opts FileOptions) (string, error) {
-	p, err := r.e.parseTemplate(s, opts)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	if err := r.exec(p.nodes, &b); err != nil {
-		return "", err
 	}
 	return b.String(), nil
 }
@@ -208,13 +270,13 @@ type ttok struct {
 // findClose finds the end delimiter of a tag, skipping quoted strings and
 // balanced brackets so that '}}' inside a literal or a nested dict literal
 // does not end the tag, as in Jinja's lexer.
-func findClose(s string, from int, close string) int {
+func findClose(s string, from int, close string, comment bool) int {
 	var quote byte
 	depth := 0
 	for i := from; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case close == "#}":
+		case comment:
 			if strings.HasPrefix(s[i:], close) {
 				return i
 			}
@@ -237,11 +299,38 @@ func findClose(s string, from int, close string) int {
 	return -1
 }
 
+// trailingNewlines counts the "\n" that end s (Ansible's
+// _count_newlines_from_end).
+func trailingNewlines(s string) int {
+	return len(s) - len(strings.TrimRight(s, "\n"))
+}
+
+// dropLastNewline removes the line ending that ends s, as Jinja's lexer
+// does without keep_trailing_newline.
+func (o FileOptions) dropLastNewline(s string) string {
+	if o.KeepTrailingNewline {
+		return s
+	}
+	return dropLastNewline(s)
+}
+
+func dropLastNewline(s string) string {
+	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
+		return t
+	}
+	if t, ok := strings.CutSuffix(s, "\n"); ok {
+		return t
+	}
+	return strings.TrimSuffix(s, "\r")
+}
+
 func lineAt(s string, pos int) int { return strings.Count(s[:pos], "\n") + 1 }
 
 // tokenize splits template text into text and tag tokens, applying the
 // whitespace rules as it goes.
 func tokenize(s string, opts FileOptions) ([]ttok, error) {
+	d := opts.Delims.withDefaults()
+	opts.Delims = d
 	var toks []ttok
 	pos := 0
 	stripNext := false // previous tag ended with -%} / -}}
@@ -260,13 +349,12 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		}
 	}
 	for {
-		idx := nextTagStart(s, pos)
+		idx, kind := nextTagStart(s, pos, d)
 		if idx < 0 {
 			addText(s[pos:], pos, false)
 			return toks, nil
 		}
-		kind := s[idx+1]
-		inner := idx + 2
+		inner := idx + len(d.start(kind))
 		leftStrip, plus := false, false
 		if inner < len(s) && s[inner] == '-' {
 			leftStrip = true
@@ -275,10 +363,10 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 			plus = true
 			inner++
 		}
-		closeDelim := map[byte]string{'{': "}}", '%': "%}", '#': "#}"}[kind]
-		end := findClose(s, inner, closeDelim)
+		closeDelim := d.end(kind)
+		end := findClose(s, inner, closeDelim, kind == '#')
 		if end < 0 {
-			return nil, fmt.Errorf("line %d: unclosed %q starting at %q", lineAt(s, idx), s[idx:idx+2], excerpt(s, idx))
+			return nil, fmt.Errorf("line %d: unclosed %q starting at %q", lineAt(s, idx), d.start(kind), excerpt(s, idx))
 		}
 		body := s[inner:end]
 		rightStrip := strings.HasSuffix(body, "-")
@@ -291,7 +379,7 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		}
 		addText(text, pos, !leftStrip && !plus && kind != '{' && opts.LstripBlocks)
 		stripNext = rightStrip
-		pos = end + 2
+		pos = end + len(closeDelim)
 		if !rightStrip && opts.TrimBlocks && kind != '{' {
 			if strings.HasPrefix(s[pos:], "\r\n") {
 				pos += 2
@@ -303,7 +391,7 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 		switch kind {
 		case '{':
 			if strings.TrimSpace(body) == "" {
-				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:end+2])
+				return nil, fmt.Errorf("line %d: empty expression %q", line, s[idx:pos])
 			}
 			body = strings.TrimSpace(body)
 			if opts.rawStrings {
@@ -328,38 +416,48 @@ func tokenize(s string, opts FileOptions) ([]ttok, error) {
 	}
 }
 
-// nextTagStart is the index of the next {{, {% or {# at or after pos, or -1.
-func nextTagStart(s string, pos int) int {
-	for i := pos; i+1 < len(s); i++ {
-		if s[i] == '{' && (s[i+1] == '{' || s[i+1] == '%' || s[i+1] == '#') {
-			return i
+// nextTagStart is the index and kind ('{', '%' or '#') of the next tag
+// at or after pos, or -1: the earliest, and at one index the longest
+// delimiter, as Jinja's lexer matches them.
+func nextTagStart(s string, pos int, d Delims) (int, byte) {
+	best, kind := -1, byte(0)
+	for _, k := range []byte{'{', '%', '#'} {
+		i := strings.Index(s[pos:], d.start(k))
+		if i < 0 {
+			continue
+		}
+		i += pos
+		if best < 0 || i < best || i == best && len(d.start(k)) > len(d.start(kind)) {
+			best, kind = i, k
 		}
 	}
-	return -1
+	return best, kind
 }
 
 // rawBlock reads a {% raw %} block whose body starts at pos: everything up
 // to endraw is literal text. It returns that text, whether the endraw tag
 // strips the text after it, and the index after the tag.
 func rawBlock(s string, pos, line int, opts FileOptions) (raw string, stripNext bool, next int, err error) {
+	d := opts.Delims
+	bs, be := d.BlockStart, d.BlockEnd
 	j := pos
 	for {
-		k := strings.Index(s[j:], "{%")
+		k := strings.Index(s[j:], bs)
 		if k < 0 {
 			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
 		}
 		k += j
-		e := findClose(s, k+2, "%}")
+		e := findClose(s, k+len(bs), be, false)
 		if e < 0 {
 			return "", false, 0, fmt.Errorf("line %d: raw without endraw", line)
 		}
-		if strings.Trim(s[k+2:e], " -+\t\n") == "endraw" {
+		if strings.Trim(s[k+len(bs):e], " -+\t\n") == "endraw" {
 			raw := s[pos:k]
-			if strings.HasPrefix(s[k+2:], "-") {
+			if strings.HasPrefix(s[k+len(bs):], "-") {
 				raw = strings.TrimRight(raw, " \t\r\n")
 			}
 			stripNext = s[e-1] == '-'
-			next = e + 2
+			next = e + len(be)
 			if !stripNext && opts.TrimBlocks && strings.HasPrefix(s[next:], "\n") {
 				next++
 			}
@@ -376,7 +474,7 @@ func (e *Engine) parseNodes(s string, opts FileOptions) ([]tnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &tparser{e: e, toks: toks, nl: opts.NewlineSequence}
+	p := &tparser{e: e, toks: toks, nl: opts.NewlineSequence, blocks: map[string]bool{}, bound: map[string]bool{}}
 	nodes, end, err := p.block()
 	if err != nil {
 		return nil, err
@@ -384,17 +482,21 @@ func (e *Engine) parseNodes(s string, opts FileOptions) ([]tnode, error) {
 	if end != "" {
 		return nil, fmt.Errorf("line %d: unexpected {%% %s %%}", p.toks[p.i-1].line, end)
 	}
-	return nodes, nil
+	return nodes, p.checkCalls()
 }
 
 type tparser struct {
-	e    *Engine
-	toks []ttok
-	i    int
-	nl   string
+	e      *Engine
+	toks   []ttok
+	i      int
+	nl     string
+	exprs  []exprAt        // every expression parsed, for macroT's reads
+	blocks map[string]bool // block names seen, each allowed once
+	bound  map[string]bool // names a statement binds: they may hold macros
 }
 
 func (p *tparser) check(src string, line int) error {
+	p.exprs = append(p.exprs, exprAt{src, line})
 	if _, err := p.e.compile(src); err != nil {
 		return fmt.Errorf("line %d: %w", line, err)
 	}
@@ -409,9 +511,11 @@ func (p *tparser) block() ([]tnode, string, error) {
 		p.i++
 		switch t.kind {
 		case 't':
-			s := t.s
+			// Jinja turns every line ending of the text into the
+			// newline_sequence.
+			s := strings.ReplaceAll(strings.ReplaceAll(t.s, "\r\n", "\n"), "\r", "\n")
 			if p.nl != "\n" {
-				s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", p.nl)
+				s = strings.ReplaceAll(s, "\n", p.nl)
 			}
 			nodes = append(nodes, textT{s})
 		case '{':
@@ -420,8 +524,7 @@ func (p *tparser) block() ([]tnode, string, error) {
 			}
 			nodes = append(nodes, exprT{t.s})
 		case '%':
-			word, rest, _ := strings.Cut(t.s, " ")
-			rest = strings.TrimSpace(rest)
+			word, rest := stmtWord(t.s)
 			switch word {
 			case "if":
 				n, err := p.parseIf(rest, t.line)
@@ -436,22 +539,35 @@ func (p *tparser) block() ([]tnode, string, error) {
 				}
 				nodes = append(nodes, n)
 			case "set":
-				names, src, ok := strings.Cut(rest, "=")
+				names, src, ok := cutAssign(rest)
 				if !ok {
-					return nil, "", fmt.Errorf("line %d: block {%% set %%} is not supported; use {%% set name = value %%}", t.line)
+					n, err := p.parseSetBlock(rest, t.line)
+					if err != nil {
+						return nil, "", err
+					}
+					nodes = append(nodes, n)
+					continue
 				}
-				n := setT{src: strings.TrimSpace(src)}
+				n := setT{src: implicitTuple(strings.TrimSpace(src))}
 				for _, nm := range strings.Split(names, ",") {
 					n.names = append(n.names, strings.TrimSpace(nm))
+					p.bound[strings.TrimSpace(nm)] = true
 				}
 				if err := p.check(n.src, t.line); err != nil {
 					return nil, "", err
 				}
 				nodes = append(nodes, n)
-			case "elif", "else", "endif", "endfor":
+			case "elif", "else":
 				return nodes, t.s, nil
 			default:
-				return nil, "", fmt.Errorf("line %d: unknown statement {%% %s %%}", t.line, t.s)
+				if strings.HasPrefix(word, "end") {
+					return nodes, t.s, nil
+				}
+				n, err := p.statement(word, rest, t)
+				if err != nil {
+					return nil, "", err
+				}
+				nodes = append(nodes, n)
 			}
 		}
 	}
@@ -504,8 +620,12 @@ func (p *tparser) parseFor(stmt string, line int) (tnode, error) {
 			return nil, fmt.Errorf("line %d: bad loop variable in %q", line, stmt)
 		}
 		n.names = append(n.names, nm)
+		p.bound[nm] = true
 	}
 	n.iter = strings.TrimSpace(rest)
+	if it, ok := cutSuffixWords(n.iter, "recursive"); ok {
+		n.iter, n.recursive = it, true
+	}
 	// `for x in xs if cond` filters the items; a trailing `if` without a
 	// matching `else` is the filter rather than a conditional expression.
 	if toks, err := lex(n.iter); err == nil {
@@ -530,6 +650,7 @@ func (p *tparser) parseFor(stmt string, line int) (tnode, error) {
 			}
 		}
 	}
+	n.iter = implicitTuple(n.iter)
 	if err := p.check(n.iter, line); err != nil {
 		return nil, err
 	}
@@ -610,6 +731,10 @@ func (r *run) exec(nodes []tnode, b *strings.Builder) error {
 			if err := r.execFor(n, b); err != nil {
 				return err
 			}
+		default:
+			if err := r.execStmt(n, b); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -621,6 +746,9 @@ func (r *run) assign(names []string, v any) error {
 		r.locals = &scope{vars: map[string]any{}}
 	}
 	if len(names) == 1 {
+		if obj, attr, ok := strings.Cut(names[0], "."); ok {
+			return r.setAttr(strings.TrimSpace(obj), strings.TrimSpace(attr), v)
+		}
 		r.locals.vars[names[0]] = v
 		return nil
 	}
@@ -633,68 +761,6 @@ func (r *run) assign(names []string, v any) error {
 	}
 	for i, nm := range names {
 		r.locals.vars[nm] = l[i]
-	}
-	return nil
-}
-
-func (r *run) execFor(n forT, b *strings.Builder) error {
-	wrap := func(err error) error { return fmt.Errorf("in {%% for %s %%}: %w", n.statementShown, err) }
-	v, err := r.eval(n.iter)
-	if err == nil {
-		v, err = strict(v)
-	}
-	if err != nil {
-		return wrap(err)
-	}
-	items, err := iterate(v)
-	if err != nil {
-		return wrap(err)
-	}
-	outer := r.locals
-	defer func() { r.locals = outer }()
-	if n.cond != "" {
-		var kept []any
-		for _, it := range items {
-			r.locals = &scope{vars: map[string]any{}, parent: outer}
-			if err := r.assign(n.names, it); err != nil {
-				return wrap(err)
-			}
-			c, err := r.eval(n.cond)
-			if err == nil {
-				c, err = strict(c)
-			}
-			if err != nil {
-				return wrap(err)
-			}
-			if truth.Truthy(c) {
-				kept = append(kept, it)
-			}
-		}
-		items = kept
-	}
-	if len(items) == 0 {
-		r.locals = outer
-		return r.exec(n.els, b)
-	}
-	for i, it := range items {
-		r.locals = &scope{vars: map[string]any{}, parent: outer}
-		if err := r.assign(n.names, it); err != nil {
-			return wrap(err)
-		}
-		loop := map[string]any{
-			"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1,
-			"length": len(items), "revindex": len(items) - i, "revindex0": len(items) - i - 1,
-		}
-		if i > 0 {
-			loop["previtem"] = items[i-1]
-		}
-		if i < len(items)-1 {
-			loop["nextitem"] = items[i+1]
-		}
-		r.locals.vars["loop"] = loop
-		if err := r.exec(n.body, b); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -328,3 +328,17 @@ func lookupLines(r *run, terms []any, kw kwargs) ([]any, error) {
 	return out, nil
 }
 
+// renderText renders a template text to a string with the run's variables
+// (the template lookup's body), statements included.
+func (r *run) renderText(s string, opts FileOptions) (string, error) {
+	p, err := r.e.parseTemplate(s, opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	r.ensureTC()
+	if err := r.execTemplate(p.nodes, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}

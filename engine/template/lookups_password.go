@@ -195,4 +195,3 @@ func randomPassword(req passwordReq) (string, error) {
 	}
 	return string(out), nil
 }
-

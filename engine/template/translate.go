@@ -198,6 +198,11 @@ type (
 		args []node
 		kw   []kwArg
 	}
+	callvNode struct {
+		fn   node
+		args []node
+		kw   []kwArg
+	}
 	methNode struct {
 		obj  node
 		name string
@@ -640,14 +645,16 @@ func (p *parser) parseName(t token) (node, error) {
 		return nil, p.errf("unexpected keyword %q", t.val)
 	}
 	if p.isOp("(") {
-		if !globalFuncs[t.val] {
-			return nil, fmt.Errorf("no function named %q", t.val)
-		}
 		args, kw, err := p.parseArgs()
 		if err != nil {
 			return nil, err
 		}
-		return callNode{t.val, args, kw}, nil
+		if globalFuncs[t.val] || statementFuncs[t.val] {
+			return callNode{t.val, args, kw}, nil
+		}
+		// A macro, caller(), super() or loop(): a callable local
+		// (statements_call.go); the parser checks the name is one.
+		return callvNode{nameNode{t.val}, args, kw}, nil
 	}
 	return nameNode{t.val}, nil
 }
@@ -861,7 +868,19 @@ func (e *emitter) emit(n node, lazy bool) {
 		w(")")
 	case condNode:
 		e.emitCond(n, lazy)
+	case callvNode:
+		w("CallV(")
+		e.emit(n.fn, false)
+		e.args(n.args, n.kw)
+		w(")")
 	case callNode:
+		if statementFuncs[n.name] {
+			w("SF(")
+			e.str(n.name)
+			e.args(n.args, n.kw)
+			w(")")
+			break
+		}
 		w("Call(")
 		e.str(n.name)
 		e.args(n.args, n.kw)

@@ -28,16 +28,16 @@ func (Template) Spec() module.Spec {
 		{Name: "lstrip_blocks", Type: module.TypeBool, Default: false, Doc: "strip blanks before a {% %} tag at the start of a line"},
 		{Name: "newline_sequence", Type: module.TypeStr, Default: "\n", Choices: []string{"\n", "\r", "\r\n"}, Doc: "line ending of the rendered file"},
 		{Name: "output_encoding", Type: module.TypeStr, Default: "utf-8", Doc: "only utf-8 is supported"},
-		{Name: "block_start_string", Type: module.TypeStr, Default: "{%", Doc: "only the default is supported"},
-		{Name: "block_end_string", Type: module.TypeStr, Default: "%}", Doc: "only the default is supported"},
-		{Name: "variable_start_string", Type: module.TypeStr, Default: "{{", Doc: "only the default is supported"},
-		{Name: "variable_end_string", Type: module.TypeStr, Default: "}}", Doc: "only the default is supported"},
-		{Name: "comment_start_string", Type: module.TypeStr, Default: "{#", Doc: "only the default is supported"},
-		{Name: "comment_end_string", Type: module.TypeStr, Default: "#}", Doc: "only the default is supported"},
+		{Name: "block_start_string", Type: module.TypeStr, Default: "{%", Doc: "a tag delimiter in place of Jinja's"},
+		{Name: "block_end_string", Type: module.TypeStr, Default: "%}", Doc: "a tag delimiter in place of Jinja's"},
+		{Name: "variable_start_string", Type: module.TypeStr, Default: "{{", Doc: "a tag delimiter in place of Jinja's"},
+		{Name: "variable_end_string", Type: module.TypeStr, Default: "}}", Doc: "a tag delimiter in place of Jinja's"},
+		{Name: "comment_start_string", Type: module.TypeStr, Default: "{#", Doc: "a tag delimiter in place of Jinja's"},
+		{Name: "comment_end_string", Type: module.TypeStr, Default: "#}", Doc: "a tag delimiter in place of Jinja's"},
 	}
 	return module.Spec{
 		Short: "Render a template onto the host",
-		Description: "Renders src with the task's variables ({{ }}, {% if %}, {% for %}, {% set %}) plus template_path, " +
+		Description: "Renders src with the task's variables (Jinja's statements: if, for, set, macro, call, include, import, extends, block, filter, with) plus template_path, " +
 			"template_host, template_uid, template_fullpath, template_destpath and ansible_managed, and writes the result " +
 			"like copy does: atomically, only when it differs, with a diff.",
 		Args: append(args, writeArgs()...),
@@ -53,12 +53,6 @@ func (Template) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 	a := c.Args
 	var r module.Result
 	err := func() error {
-		for k, def := range map[string]string{"block_start_string": "{%", "block_end_string": "%}", "variable_start_string": "{{",
-			"variable_end_string": "}}", "comment_start_string": "{#", "comment_end_string": "#}"} {
-			if a.String(k) != def {
-				return &hostscript.Failure{Msg: fmt.Sprintf("%s=%q is not supported: only %q", k, a.String(k), def)}
-			}
-		}
 		src := a.String("src")
 		local, err := c.Controller.FindFile("templates", src)
 		if err != nil {
@@ -69,11 +63,15 @@ func (Template) Run(ctx context.Context, c *module.Call) (module.Result, error) 
 			return &hostscript.Failure{Msg: fmt.Sprintf("Could not read template '%s': %v", local, err)}
 		}
 		st, _ := os.Stat(local)
-		out, err := c.Controller.RenderFile(string(text), module.TemplateOptions{
+		out, err := c.Controller.RenderFile(string(text), module.TemplateOptions{Path: local,
 			TrimBlocks: a.Bool("trim_blocks"), LstripBlocks: a.Bool("lstrip_blocks"),
-			NewlineSequence: a.String("newline_sequence"), Vars: templateVars(local, src, a.String("dest"), st.ModTime())})
+			NewlineSequence: a.String("newline_sequence"),
+			VarStart:        a.String("variable_start_string"), VarEnd: a.String("variable_end_string"),
+			BlockStart: a.String("block_start_string"), BlockEnd: a.String("block_end_string"),
+			CommentStart: a.String("comment_start_string"), CommentEnd: a.String("comment_end_string"),
+			Vars: templateVars(local, src, a.String("dest"), st.ModTime())})
 		if err != nil {
-			return &hostscript.Failure{Msg: fmt.Sprintf("%s: %v", local, err)}
+			return &hostscript.Failure{Msg: err.Error()}
 		}
 		return putFile(ctx, c, writeJob{Dest: a.String("dest"), Data: []byte(out), SrcMode: st.Mode(), Src: local,
 			Label: a.String("dest"), BaseName: trimJ2(filepath.Base(local))}, &r)
