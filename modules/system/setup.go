@@ -29,17 +29,20 @@ func (Setup) GathersFacts() {}
 func (Setup) Spec() module.Spec {
 	return module.Spec{
 		Short: "Gather facts about the host",
-		Description: "Reads the host in one command and returns ansible_facts: platform (hostname, fqdn, kernel, " +
-			"architecture), distribution, user (min), hardware (processors, memory, mounts), network " +
-			"(interfaces, default_ipv4, all_ipv4_addresses) and virtual (virtualization_type, " +
-			"virtualization_role). gather_subset and filter work as in Ansible; a subset haplay does " +
-			"not gather (facter, ohai, env...) is an error. Never changes anything.",
+		Description: "Reads the host in one command and returns ansible_facts, named and shaped as Ansible's " +
+			"Linux facts: the min subset (platform, distribution, lsb, user, env, date_time, dns, cmdline, fips, " +
+			"selinux, apparmor, ssh_pub_keys, pkg_mgr, service_mgr, local from fact_path), and hardware, " +
+			"network, virtual, loadavg and chroot. Files are read with shell builtins; programs run only where " +
+			"a fact needs one (ip, date, stat, lsblk, vgs). gather_subset and filter work as in Ansible; a " +
+			"subset haplay does not gather (facter, ohai, caps, python) is an error. Never changes anything.",
 		Args: []module.Arg{
 			{Name: "gather_subset", Type: module.TypeList, Default: []any{"all"},
-				Doc: "subsets to gather: all, min, hardware, network, virtual, or platform, distribution, user; !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
+				Doc: "subsets to gather: all, min, hardware, network, virtual, loadavg, chroot, or one of min's (platform, distribution, env, date_time, ...); !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
 			{Name: "filter", Type: module.TypeList, Default: []any{},
 				Doc: "shell-style patterns on fact names (ansible_eth*, *_mb); only matching facts are returned"},
 			{Name: "gather_timeout", Type: module.TypeInt, Default: 10, Doc: "seconds the gathering may take"},
+			{Name: "fact_path", Type: module.TypePath, Default: "/etc/ansible/facts.d",
+				Doc: "directory of *.fact files for ansible_local: JSON or INI; an executable one is run and its output read"},
 		},
 		Check: func(a module.Args, final bool) []module.ArgError {
 			if jinja.HasTemplate(a["gather_subset"]) {
@@ -72,14 +75,22 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			ctx, cancel = context.WithTimeout(ctx, time.Duration(t)*time.Second)
 			defer cancel()
 		}
-		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: factsScript(chosen), Become: c.Become})
+		o := gatherOpts{factPath: c.Args.String("fact_path")}
+		marker := newMarker()
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: factsScript(chosen, o, marker), Become: c.Become})
 		if err != nil {
 			return module.Result{}, fmt.Errorf("gathering facts: %w", err)
 		}
 		if out.ExitCode != 0 {
 			return module.Result{}, fmt.Errorf("gathering facts: exit %d: %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}
-		facts = parseFacts(chosen, splitSections(string(out.Stdout)))
+		facts = parseFacts(chosen, splitSections(string(out.Stdout), marker), o)
+	}
+	if len(chosen) > 0 {
+		// As Ansible's setup: the subsets asked for, and the mark that
+		// setup ran (gathering = smart looks for it).
+		facts["gather_subset"] = anyList(c.Args.List("gather_subset"))
+		facts["module_setup"] = true
 	}
 	facts = filterFacts(facts, c.Args.List("filter"))
 	r := module.Result{Facts: factsVars(facts)}
@@ -95,7 +106,7 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 // the ones it requires.
 func chooseCollectors(spec []string) ([]collector, error) {
 	all := collectors()
-	min := map[string]bool{"platform": true, "distribution": true, "user": true}
+	min := minimalSubset
 	known := map[string]bool{}
 	var names []string
 	for _, c := range all {
@@ -183,10 +194,16 @@ func globMatch(pattern, name string) bool {
 	return err == nil && ok
 }
 
-// factsVars exposes facts as ansible_facts.* and as ansible_* names.
+// factsVars exposes facts as ansible_facts.* and as ansible_* names;
+// setup's own marks (gather_subset, module_setup) keep their names, as in
+// Ansible.
 func factsVars(f map[string]any) map[string]any {
 	out := map[string]any{"ansible_facts": f}
 	for k, v := range f {
+		if k == "gather_subset" || k == "module_setup" {
+			out[k] = v
+			continue
+		}
 		out["ansible_"+k] = v
 	}
 	return out
