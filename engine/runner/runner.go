@@ -94,6 +94,16 @@ type Options struct {
 	// Step is --step: before each task the Prompter asks whether to run
 	// it. The caller makes sure there is a Prompter.
 	Step bool
+	// Gathering is ansible.cfg's gathering (GatherImplicit when "");
+	// GatherSubset, GatherTimeout and FactPath are gathering's arguments
+	// when the play sets none (ansible.cfg's gather_subset...).
+	Gathering     string
+	GatherSubset  []string
+	GatherTimeout *int
+	FactPath      string
+	// FactCache keeps gathered facts between runs; nil keeps them for
+	// this run only (Ansible's memory cache).
+	FactCache FactCache
 }
 
 // AnsibleVersion is the ansible-core release whose behaviour haplay
@@ -159,6 +169,11 @@ type hostState struct {
 	name       string
 	facts      map[string]any // set_fact (and facts modules return)
 	gathered   map[string]any // gather_facts
+	// cacheEntry is the host's fact cache entry as last read or written,
+	// and factsGathered whether gathering ran for it (this run or
+	// cached), which gathering = smart asks.
+	cacheEntry    map[string]any
+	factsGathered bool
 	registered map[string]any
 	// Flags read across hosts (free strategy, ansible_play_hosts).
 	failed      atomic.Bool
@@ -181,6 +196,7 @@ func (r *run) host(name string) *hostState {
 	if !ok {
 		h = &hostState{name: name, facts: map[string]any{}, gathered: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
 			maybeNotified: map[string]bool{}, unknown: map[string]bool{}}
+		r.loadCached(h)
 		r.hosts[name] = h
 	}
 	return h

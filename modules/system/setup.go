@@ -178,8 +178,9 @@ func filterFacts(facts map[string]any, patterns []string) map[string]any {
 	}
 	out := map[string]any{}
 	for name, v := range facts {
+		full := varName(name)
 		for _, p := range patterns {
-			if globMatch(p, "ansible_"+name) || globMatch("ansible_"+p, "ansible_"+name) {
+			if globMatch(p, full) || globMatch("ansible_"+p, full) {
 				out[name] = v
 				break
 			}
@@ -200,11 +201,16 @@ func globMatch(pattern, name string) bool {
 func factsVars(f map[string]any) map[string]any {
 	out := map[string]any{"ansible_facts": f}
 	for k, v := range f {
-		if k == "gather_subset" || k == "module_setup" {
-			out[k] = v
-			continue
-		}
-		out["ansible_"+k] = v
+		out[varName(k)] = v
 	}
 	return out
+}
+
+// varName is a fact's variable: ansible_ and its name, but for the facts
+// Ansible names otherwise (ansible_local, gather_subset, module_setup).
+func varName(fact string) string {
+	if strings.HasPrefix(fact, "ansible_") || fact == "gather_subset" || fact == "module_setup" {
+		return fact
+	}
+	return "ansible_" + fact
 }

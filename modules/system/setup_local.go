@@ -43,7 +43,8 @@ func parseLocal(f map[string]any, s factSections, o gatherOpts) {
 		}
 		local[base] = readFact(file, out)
 	}
-	f["local"] = local
+	// Ansible keeps this fact's prefix inside ansible_facts too.
+	f["ansible_local"] = local
 }
 
 // execRC finds the exit status printed after an executable fact ran.
