@@ -10,8 +10,8 @@ import (
 type mapCache struct{ m map[string]map[string]any }
 
 func (c *mapCache) Get(h string) (map[string]any, bool, error) { e, ok := c.m[h]; return e, ok, nil }
-func (c *mapCache) Set(h string, f map[string]any) error   { c.m[h] = f; return nil }
-func (c *mapCache) Delete(h string) error                   { delete(c.m, h); return nil }
+func (c *mapCache) Set(h string, f map[string]any) error       { c.m[h] = f; return nil }
+func (c *mapCache) Delete(h string) error                      { delete(c.m, h); return nil }
 
 const twoPlays = `- hosts: all
   tasks:

@@ -166,15 +166,15 @@ type run struct {
 
 // hostState is what the run knows about a host across plays.
 type hostState struct {
-	name       string
-	facts      map[string]any // set_fact (and facts modules return)
-	gathered   map[string]any // gather_facts
+	name     string
+	facts    map[string]any // set_fact (and facts modules return)
+	gathered map[string]any // gather_facts
 	// cacheEntry is the host's fact cache entry as last read or written,
 	// and factsGathered whether gathering ran for it (this run or
 	// cached), which gathering = smart asks.
 	cacheEntry    map[string]any
 	factsGathered bool
-	registered map[string]any
+	registered    map[string]any
 	// Flags read across hosts (free strategy, ansible_play_hosts).
 	failed      atomic.Bool
 	unreachable atomic.Bool

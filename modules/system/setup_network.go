@@ -1,7 +1,6 @@
 package system
 
 import (
-
 	"encoding/hex"
 	"net"
 	"sort"
@@ -313,5 +312,3 @@ func firstAddress(lines []string, dev, family string) string {
 	}
 	return ""
 }
-
-
