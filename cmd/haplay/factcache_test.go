@@ -103,3 +103,20 @@ func TestFactCacheSharedWithAnsible(t *testing.T) {
 		}
 	}
 }
+
+// A cache plugin haplay does not have, or jsonfile without a directory,
+// stops the run before any host is contacted (exit 5).
+func TestFactCacheBadSettings(t *testing.T) {
+	for cfg, want := range map[string]string{
+		"fact_caching = redis\n":    `fact_caching "redis"`,
+		"fact_caching = jsonfile\n": "needs fact_caching_connection",
+		"gathering = sometimes\n":   `gathering "sometimes"`,
+	} {
+		dir := factCacheProject(t)
+		writeFile(t, filepath.Join(dir, "ansible.cfg"), "[defaults]\ninventory = hosts\n"+cfg)
+		r := e2e.Run(t, dir, "run", "pb.yml")
+		if r.ExitCode != 5 || !strings.Contains(r.Stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", cfg, r.ExitCode, r.Stderr, want)
+		}
+	}
+}

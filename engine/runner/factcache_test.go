@@ -75,3 +75,14 @@ func TestClearFactsClearsTheCache(t *testing.T) {
 		t.Error("clear_facts left the cache entry")
 	}
 }
+
+// set_fact cacheable: true puts its facts in the cache under their own
+// names; without it, nothing is cached.
+func TestSetFactCacheable(t *testing.T) {
+	cache := &mapCache{m: map[string]map[string]any{}}
+	runOne(t, "- hosts: all\n  gather_facts: false\n  tasks:\n    - set_fact: {kept: 1, cacheable: true}\n    - set_fact: {dropped: 2}\n", Options{FactCache: cache})
+	e := cache.m["h1"]
+	if e["kept"] != 1 || e["dropped"] != nil || e["cacheable"] != nil || e["_ansible_facts_gathered"] != nil {
+		t.Errorf("cache entry %v", e)
+	}
+}

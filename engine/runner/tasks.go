@@ -841,6 +841,9 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 			pr.cacheGathered(target, hr.Result.Facts, t == pr.implicitGather)
 		} else {
 			pr.setFacts(target, hr.Result.Facts)
+			if hr.Result.CacheFacts {
+				pr.cacheGathered(target, hr.Result.Facts, false)
+			}
 		}
 	}
 	return hr

@@ -171,3 +171,34 @@ unknown
 		}
 	}
 }
+
+// Where lsb_release exists, ansible_lsb is what Debian's lsb_release
+// prints from os-release (haplay does not run it); else /etc/lsb-release.
+func TestParseLSB(t *testing.T) {
+	osr := "@@x /etc/os-release\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n"
+	f := map[string]any{}
+	parseLSB(f, sections("@@x lsb_release\n"+osr), gatherOpts{})
+	if got, want := jsonOf(f["lsb"]), `{"codename":"bookworm","description":"Debian GNU/Linux 12 (bookworm)","id":"Debian","major_release":"12","release":"12"}`; got != want {
+		t.Errorf("lsb_release: %s, want %s", got, want)
+	}
+	f = map[string]any{}
+	parseLSB(f, sections("@@x /etc/lsb-release\nDISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=22.04\nDISTRIB_CODENAME=jammy\nDISTRIB_DESCRIPTION=\"Ubuntu 22.04.4 LTS\"\n"), gatherOpts{})
+	if got, want := jsonOf(f["lsb"]), `{"codename":"jammy","description":"Ubuntu 22.04.4 LTS","id":"Ubuntu","major_release":"22","release":"22.04"}`; got != want {
+		t.Errorf("/etc/lsb-release: %s, want %s", got, want)
+	}
+}
+
+// Without /sys's DMI files every DMI fact is "NA" (Ansible would try
+// dmidecode); an unreadable one is "NA" too.
+func TestParseDMI(t *testing.T) {
+	f := map[string]any{}
+	parseDMI(f, sections(""))
+	if f["product_name"] != "NA" || f["form_factor"] != "NA" {
+		t.Errorf("no DMI: %v", f)
+	}
+	f = map[string]any{}
+	parseDMI(f, sections("@@x dmi\n@@x "+dmiDir+"product_name\nKVM\n@@x "+dmiDir+"chassis_type\n1\n"))
+	if f["product_name"] != "KVM" || f["form_factor"] != "Other" || f["product_serial"] != "NA" {
+		t.Errorf("DMI: %v", f)
+	}
+}
