@@ -34,7 +34,7 @@ func (Setup) Spec() module.Spec {
 			"selinux, apparmor, ssh_pub_keys, pkg_mgr, service_mgr, local from fact_path), and hardware, " +
 			"network, virtual, loadavg and chroot. Files are read with shell builtins; programs run only where " +
 			"a fact needs one (ip, date, stat, lsblk, vgs). gather_subset and filter work as in Ansible; a " +
-			"subset haplay does not gather (facter, ohai, caps, python) is an error. Never changes anything.",
+			"subset haplay does not gather (facter, ohai, python) is an error. Never changes anything.",
 		Args: []module.Arg{
 			{Name: "gather_subset", Type: module.TypeList, Default: []any{"all"},
 				Doc: "subsets to gather: all, min, hardware, network, virtual, loadavg, chroot, or one of min's (platform, distribution, env, date_time, ...); !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
