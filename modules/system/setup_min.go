@@ -228,12 +228,12 @@ func parseLoadavg(f map[string]any, s factSections, _ gatherOpts) {
 }
 
 // probeChroot compares / with pid 1's root (test -ef, a builtin); where
-// pid 1's root cannot be read, stat gives /'s inode and file system type
-// for Ansible's fallback.
+// pid 1's root cannot be read, stat gives /'s inode for Ansible's
+// fallback, and the mount table its file system type.
 func probeChroot(gatherOpts) string {
 	return `[ -n "$debian_chroot" ] && s chroot-env
 if [ -e /proc/1/root/. ]; then [ / -ef /proc/1/root/. ] || s chroot-differs
-else s chroot-stat; LC_ALL=C stat -c %i / 2>/dev/null; LC_ALL=C stat -f -c %T / 2>/dev/null; fi`
+else s chroot-stat; LC_ALL=C stat -c %i / 2>/dev/null; r /proc/self/mounts; fi`
 }
 
 func parseChroot(f map[string]any, s factSections, _ gatherOpts) {
@@ -241,13 +241,11 @@ func parseChroot(f map[string]any, s factSections, _ gatherOpts) {
 	case s.has("chroot-env"):
 		f["is_chroot"] = true
 	case s.has("chroot-stat"):
-		lines := s["chroot-stat"]
-		ino, fs := "", ""
-		if len(lines) > 0 {
-			ino = strings.TrimSpace(lines[0])
-		}
-		if len(lines) > 1 {
-			fs = lines[1]
+		ino, fs := s.first("chroot-stat"), ""
+		for _, l := range s["/proc/self/mounts"] {
+			if w := strings.Fields(l); len(w) >= 3 && w[1] == "/" {
+				fs = w[2] // the last mount on / is the one seen
+			}
 		}
 		want := "2"
 		if strings.Contains(fs, "btrfs") {

@@ -202,3 +202,21 @@ func TestParseDMI(t *testing.T) {
 		t.Errorf("DMI: %v", f)
 	}
 }
+
+// is_chroot: / against pid 1's root; where that cannot be read, /'s inode
+// against the root inode of its file system type (256 on btrfs).
+func TestParseChroot(t *testing.T) {
+	for out, want := range map[string]bool{
+		"":                     false,
+		"@@x chroot-differs\n": true,
+		"@@x chroot-stat\n2\n@@x /proc/self/mounts\n/dev/vda / ext4 rw 0 0\n":    false,
+		"@@x chroot-stat\n2\n@@x /proc/self/mounts\n/dev/vda / btrfs rw 0 0\n":   true,
+		"@@x chroot-stat\n256\n@@x /proc/self/mounts\n/dev/vda / btrfs rw 0 0\n": false,
+	} {
+		f := map[string]any{}
+		parseChroot(f, sections(out), gatherOpts{})
+		if f["is_chroot"] != want {
+			t.Errorf("%q: %v, want %v", out, f["is_chroot"], want)
+		}
+	}
+}
