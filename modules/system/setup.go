@@ -84,7 +84,9 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		if out.ExitCode != 0 {
 			return module.Result{}, fmt.Errorf("gathering facts: exit %d: %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}
-		facts = parseFacts(chosen, splitSections(string(out.Stdout), marker), o)
+		sections := splitSections(string(out.Stdout), marker)
+		splitTail(sections, bigFiles(chosen))
+		facts = parseFacts(chosen, sections, o)
 	}
 	if len(chosen) > 0 {
 		// As Ansible's setup: the subsets asked for, and the mark that

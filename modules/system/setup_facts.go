@@ -23,6 +23,10 @@ type collector struct {
 	// even when gather_subset leaves them out, as Ansible's
 	// required_facts are (Linux network needs distribution and platform).
 	requires []string
+	// big are the files that may be long (cpuinfo on a big machine,
+	// passwd): one tail prints them all, since the builtin read takes a
+	// system call per byte.
+	big []string
 }
 
 // gatherOpts are the arguments the probes and parsers need.
@@ -43,30 +47,30 @@ var minimalSubset = map[string]bool{
 // virtual are the subsets "all" adds to min.
 func collectors() []collector {
 	return []collector{
-		{"platform", probePlatform, parsePlatform, nil},
-		{"distribution", probeDistribution, parseDistribution, nil},
-		{"lsb", probeLSB, parseLSB, nil},
-		{"user", probeUser, parseUser, nil},
-		{"env", probeEnv, parseEnv, nil},
-		{"date_time", probeDateTime, parseDateTime, nil},
-		{"dns", func(gatherOpts) string { return "r /etc/resolv.conf" }, parseDNS, nil},
-		{"cmdline", func(gatherOpts) string { return "r /proc/cmdline" }, parseCmdline, nil},
-		{"fips", func(gatherOpts) string { return "r /proc/sys/crypto/fips_enabled" }, parseFips, nil},
-		{"selinux", probeSelinux, parseSelinux, nil},
-		{"apparmor", probeApparmor, parseApparmor, nil},
-		{"caps", probeCaps, parseCaps, nil},
-		{"ssh_pub_keys", probeSSHKeys, parseSSHKeys, nil},
-		{"pkg_mgr", probePkgMgr, parsePkgMgr, []string{"distribution"}},
-		{"service_mgr", probeServiceMgr, parseServiceMgr, []string{"platform", "distribution"}},
-		{"local", probeLocal, parseLocal, nil},
-		{"hardware", probeHardware, parseHardware, []string{"platform"}},
-		{"network", probeNetwork, parseNetwork, []string{"distribution", "platform"}},
-		{"virtual", probeVirtual, parseVirtual, nil},
-		{"loadavg", func(gatherOpts) string { return "r /proc/loadavg" }, parseLoadavg, nil},
-		{"chroot", probeChroot, parseChroot, nil},
-		{"fibre_channel_wwn", probeFCWWN, parseFCWWN, nil},
-		{"iscsi", func(gatherOpts) string { return "r /etc/iscsi/initiatorname.iscsi" }, parseISCSI, nil},
-		{"nvme", func(gatherOpts) string { return "r /etc/nvme/hostnqn" }, parseNVMe, nil},
+		{"platform", probePlatform, parsePlatform, nil, nil},
+		{"distribution", probeDistribution, parseDistribution, nil, nil},
+		{"lsb", probeLSB, parseLSB, nil, nil},
+		{"user", probeUser, parseUser, nil, []string{"/etc/passwd"}},
+		{"env", probeEnv, parseEnv, nil, nil},
+		{"date_time", probeDateTime, parseDateTime, nil, nil},
+		{"dns", func(gatherOpts) string { return "r /etc/resolv.conf" }, parseDNS, nil, nil},
+		{"cmdline", func(gatherOpts) string { return "r /proc/cmdline" }, parseCmdline, nil, nil},
+		{"fips", func(gatherOpts) string { return "r /proc/sys/crypto/fips_enabled" }, parseFips, nil, nil},
+		{"selinux", probeSelinux, parseSelinux, nil, nil},
+		{"apparmor", probeApparmor, parseApparmor, nil, nil},
+		{"caps", probeCaps, parseCaps, nil, nil},
+		{"ssh_pub_keys", probeSSHKeys, parseSSHKeys, nil, nil},
+		{"pkg_mgr", probePkgMgr, parsePkgMgr, []string{"distribution"}, nil},
+		{"service_mgr", probeServiceMgr, parseServiceMgr, []string{"platform", "distribution"}, nil},
+		{"local", probeLocal, parseLocal, nil, nil},
+		{"hardware", probeHardware, parseHardware, []string{"platform"}, []string{"/proc/cpuinfo", "/proc/self/mountinfo"}},
+		{"network", probeNetwork, parseNetwork, []string{"distribution", "platform"}, nil},
+		{"virtual", probeVirtual, parseVirtual, nil, []string{"/proc/cpuinfo", "/proc/modules"}},
+		{"loadavg", func(gatherOpts) string { return "r /proc/loadavg" }, parseLoadavg, nil, nil},
+		{"chroot", probeChroot, parseChroot, nil, nil},
+		{"fibre_channel_wwn", probeFCWWN, parseFCWWN, nil, nil},
+		{"iscsi", func(gatherOpts) string { return "r /etc/iscsi/initiatorname.iscsi" }, parseISCSI, nil, nil},
+		{"nvme", func(gatherOpts) string { return "r /etc/nvme/hostnqn" }, parseNVMe, nil, nil},
 	}
 }
 
@@ -86,8 +90,47 @@ func factsScript(chosen []collector, o gatherOpts, marker string) string {
 	for _, c := range chosen {
 		b.WriteString("s @" + c.name + "\n" + c.probe(o) + "\n")
 	}
+	if big := bigFiles(chosen); len(big) > 0 {
+		b.WriteString("s @big; tail -v -n +1 -- " + strings.Join(big, " ") + " 2>/dev/null; echo\n")
+	}
 	b.WriteString("s @end\n")
 	return b.String()
+}
+
+// bigFiles are the chosen collectors' long files, each once.
+func bigFiles(chosen []collector) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range chosen {
+		for _, f := range c.big {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// splitTail cuts the @big section at tail's "==> FILE <==" headers into
+// one section per file. Only the headers of the files asked for, in the
+// order asked, count, so no file's content can open a section.
+func splitTail(s factSections, files []string) {
+	cur, next := "", 0
+	for _, l := range s["@big"] {
+		matched := false
+		for i := next; i < len(files); i++ {
+			if l == "==> "+files[i]+" <==" {
+				cur, next, matched = files[i], i+1, true
+				s[cur] = []string{}
+				break
+			}
+		}
+		if !matched && cur != "" {
+			s[cur] = append(s[cur], l)
+		}
+	}
+	delete(s, "@big")
 }
 
 // newMarker is the section marker of one gathering.

@@ -26,7 +26,7 @@ func probeHardware(gatherOpts) string {
 	for _, d := range dmiFacts {
 		dmi = append(dmi, dmiDir+d[1])
 	}
-	return `r /proc/meminfo /proc/cpuinfo /proc/uptime /proc/self/status /sys/hypervisor/type ` + strings.Join(dmi, " ") + `
+	return `r /proc/meminfo /proc/uptime /proc/self/status /sys/hypervisor/type ` + strings.Join(dmi, " ") + `
 [ -e /proc/xen ] && s xen
 [ -e ` + dmiDir + `product_name ] && s dmi
 ` + probeMounts + "\n" + probeDevices + "\n" + probeLVM

@@ -6,13 +6,12 @@ import (
 	"strings"
 )
 
-// probeMounts reads the mount table, then statfs of every mount Ansible
-// reports in one stat run; lsblk (where it exists) gives the UUIDs, as
+// probeMounts reads the mount table once, printing it and taking the
+// mounts Ansible reports, then statfs of them all in one stat run; lsblk (where it exists) gives the UUIDs, as
 // Ansible's, and mountinfo the bind mounts Ansible asks findmnt for.
 const probeMounts = `mt=/etc/mtab; [ -e $mt ] || mt=/proc/mounts
-r $mt /proc/self/mountinfo
-set --
-while read -r d m t _; do case $d in /*|\\*|*:/*) [ "$t" = none ] && continue; case $m in *\\*) m=$(printf '%b' "$m");; esac; set -- "$@" "$m";; esac; done <$mt
+s $mt; set --
+while read -r d m t o rest; do printf '%s\n' "$d $m $t $o $rest"; case $d in /*|\\*|*:/*) [ "$t" = none ] && continue; case $m in *\\*) m=$(printf '%b' "$m");; esac; set -- "$@" "$m";; esac; done <$mt
 s statfs; [ $# -gt 0 ] && LC_ALL=C stat -f -c '%S %s %b %f %a %c %d %n' -- "$@" 2>/dev/null
 command -v findmnt >/dev/null 2>&1 && s findmnt
 command -v lsblk >/dev/null 2>&1 && { s lsblk; lsblk --list --noheadings --paths --output NAME,UUID --exclude 2 2>/dev/null; }`

@@ -220,3 +220,19 @@ func TestParseChroot(t *testing.T) {
 		}
 	}
 }
+
+// tail's headers open the big files' sections, in the order asked only:
+// a header-like line inside a file, or a header out of order, is content.
+func TestSplitTail(t *testing.T) {
+	s := sections("@@x @big\n==> /etc/passwd <==\nroot:x:0:0:root:/root:/bin/sh\n==> /proc/cpuinfo <==\n\n==> /proc/modules <==\nprocessor : 0\n==> /etc/passwd <==\n@@x @end\n")
+	splitTail(s, []string{"/etc/passwd", "/proc/modules"})
+	if got := jsonOf(s["/etc/passwd"]); got != `["root:x:0:0:root:/root:/bin/sh","==\u003e /proc/cpuinfo \u003c==",""]` {
+		t.Errorf("passwd %s", got)
+	}
+	if got := jsonOf(s["/proc/modules"]); got != `["processor : 0","==\u003e /etc/passwd \u003c=="]` {
+		t.Errorf("modules %s", got)
+	}
+	if s.has("/proc/cpuinfo") || s.has("@big") {
+		t.Errorf("sections %v", s)
+	}
+}

@@ -11,7 +11,7 @@ import (
 // names, cpuinfo and kernel modules, /dev/kvm. Ansible's last resort,
 // dmidecode, is not run.
 func probeVirtual(gatherOpts) string {
-	return `r /proc/1/cgroup /run/systemd/container /proc/xen/capabilities ` + dmiDir + `product_name ` + dmiDir + `sys_vendor ` + dmiDir + `product_family ` + dmiDir + `bios_vendor /proc/self/status /proc/cpuinfo /proc/modules
+	return `r /proc/1/cgroup /run/systemd/container /proc/xen/capabilities ` + dmiDir + `product_name ` + dmiDir + `sys_vendor ` + dmiDir + `product_family ` + dmiDir + `bios_vendor /proc/self/status
 [ -r /proc/1/environ ] && { s pid1-env; grep -az '^container=' /proc/1/environ 2>/dev/null; echo; }
 for p in /proc/vz /proc/lve /proc/bc /.dockerenv /.dockerinit /proc/xen /rhev/ /dev/kvm; do [ -e "$p" ] && s "exists $p"; done`
 }
