@@ -70,14 +70,21 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	}
 	facts := map[string]any{}
 	if len(chosen) > 0 {
-		if t := c.Args.Int("gather_timeout"); t > 0 {
+		parent := ctx
+		timeout := c.Args.Int("gather_timeout")
+		if timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, time.Duration(t)*time.Second)
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout)*time.Second)
 			defer cancel()
 		}
 		o := gatherOpts{factPath: c.Args.String("fact_path")}
 		marker := newMarker()
 		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: factsScript(chosen, o, marker), Become: c.Become})
+		if err != nil && ctx.Err() != nil && parent.Err() == nil {
+			// The one command covers every collector: gather_timeout is
+			// the whole gathering's.
+			return module.Result{Failed: true, Msg: fmt.Sprintf("setup: gathering facts took longer than gather_timeout (%d s)", timeout)}, nil
+		}
 		if err != nil {
 			return module.Result{}, fmt.Errorf("gathering facts: %w", err)
 		}

@@ -49,3 +49,17 @@ func TestLocalFacts(t *testing.T) {
 		t.Error("ansible_facts lacks ansible_local (Ansible keeps the prefix there)")
 	}
 }
+
+// gather_timeout bounds the whole gathering: a fact script that outlives
+// it fails the task with a message naming gather_timeout.
+func TestGatherTimeout(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "slow.fact"), []byte("#!/bin/sh\nsleep 5\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Setup{}.Run(t.Context(), &module.Call{Host: newLocalHost(t),
+		Args: module.Args{"gather_subset": []any{"!all", "!min", "local"}, "fact_path": dir, "gather_timeout": 1}})
+	if err != nil || !r.Failed || r.Msg != "setup: gathering facts took longer than gather_timeout (1 s)" {
+		t.Errorf("err %v, result %+v", err, r)
+	}
+}
