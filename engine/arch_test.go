@@ -100,7 +100,7 @@ func TestNoModuleNamesInEngineOrCmd(t *testing.T) {
 // outside its row, fails: change the table and the page together.
 var layers = map[string][]string{
 	"cmd/haplay":                  {"*"},
-	"engine/run":                  {"engine/catalog", "engine/runner", "engine/report", "engine/connection", "engine/connection/hostcmd", "engine/inventory", "engine/playbook", "engine/template", "engine/yamlnode", "engine/requirements", "engine/module", "modules", "engine/shlex", "engine/jinja", "engine/vault", "engine/connspec"},
+	"engine/run":                  {"engine/catalog", "engine/runner", "engine/report", "engine/connection", "engine/connection/hostcmd", "engine/inventory", "engine/playbook", "engine/template", "engine/yamlnode", "engine/requirements", "engine/module", "modules", "engine/shlex", "engine/jinja", "engine/vault", "engine/connspec", "engine/factcache"},
 	"engine/report":               {"engine/runner", "engine/playbook", "engine/module", "engine/connection", "engine/connection/hostcmd", "engine/truth"},
 	"engine/runner":               {"engine/connspec", "engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/template", "engine/yamlnode", "engine/pyfmt", "engine/truth", "engine/jinja"},
 	"engine/connspec":             {"engine/connection", "engine/connection/hostcmd", "engine/module", "engine/playbook", "engine/truth", "engine/jinja"},
@@ -130,6 +130,7 @@ var layers = map[string][]string{
 	"engine/connection":           {"engine/connection/hostcmd", "engine/shlex"},
 	"engine/connection/hostcmd":   {},
 	"engine/requirements":         {},
+	"engine/factcache":            {},
 	"engine/lab":                  {},
 	"engine/lab/labtest":          {"engine/lab"},
 	"internal/e2e":                {"engine/lab", "engine/lab/labtest", "internal/simstate"},

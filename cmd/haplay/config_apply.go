@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/haplay/haplay/engine/ansiblecfg"
+	"github.com/haplay/haplay/engine/run"
 )
 
 // applyConfig sets every flag the command line did not give from
@@ -45,6 +49,9 @@ func (o *playbookOptions) applyConfig(cmd *cobra.Command, c *ansiblecfg.Config) 
 	}
 	o.noColor, _, _ = c.Bool("ANSIBLE_NOCOLOR")
 	o.applyStdoutCallback(c, free)
+	if err := o.applyFacts(c); err != nil {
+		return err
+	}
 	if o.conn != nil {
 		o.conn.applyConfig(c, free)
 	}
@@ -124,4 +131,56 @@ func (c *connectionOptions) applyConfig(cfg *ansiblecfg.Config, free func(string
 	if p, set := cfg.Path("DEFAULT_PRIVATE_KEY_FILE"); set && free("private-key") {
 		c.privateKey = p
 	}
+}
+
+// applyFacts reads the gathering and fact cache settings. A cache plugin
+// haplay does not have is an error: facts would silently not be kept.
+func (o *playbookOptions) applyFacts(c *ansiblecfg.Config) error {
+	o.facts = run.FactOptions{}
+	if g, set := c.String("DEFAULT_GATHERING"); set {
+		if g != "implicit" && g != "explicit" && g != "smart" {
+			v, _ := c.Value("DEFAULT_GATHERING")
+			return usageErrorf("gathering %q (from %s): use implicit, explicit or smart", g, v.Origin)
+		}
+		o.facts.Gathering = g
+	}
+	o.facts.GatherSubset, _ = c.Paths("DEFAULT_GATHER_SUBSET") // a List: split at commas
+	if n, set, _ := c.Int("DEFAULT_GATHER_TIMEOUT"); set {
+		o.facts.GatherTimeout = &n
+	}
+	o.facts.FactPath, _ = c.Path("DEFAULT_FACT_PATH")
+	plugin, _ := c.String("CACHE_PLUGIN")
+	switch plugin {
+	case "", "memory", "ansible.builtin.memory":
+		return nil
+	case "jsonfile", "ansible.builtin.jsonfile":
+	default:
+		v, _ := c.Value("CACHE_PLUGIN")
+		return usageErrorf("fact_caching %q (from %s) is not supported by haplay: use memory or jsonfile", plugin, v.Origin)
+	}
+	dir, set := c.String("CACHE_PLUGIN_CONNECTION")
+	dir = expandUser(os.ExpandEnv(dir))
+	if !set || dir == "" {
+		return usageErrorf("fact_caching = jsonfile needs fact_caching_connection (ANSIBLE_CACHE_PLUGIN_CONNECTION): the cache directory")
+	}
+	o.facts.CacheDir = dir
+	o.facts.CachePrefix, _ = c.String("CACHE_PLUGIN_PREFIX")
+	timeout, _, err := c.Int("CACHE_PLUGIN_TIMEOUT")
+	if err != nil {
+		return usageErrorf("fact_caching_timeout: %v", err)
+	}
+	o.facts.CacheTimeout = time.Duration(timeout) * time.Second
+	return nil
+}
+
+// expandUser is Python's os.path.expanduser for the current user.
+func expandUser(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~"))
 }

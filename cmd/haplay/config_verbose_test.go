@@ -12,7 +12,7 @@ import (
 
 // -v names the config file as ansible-playbook -v does, first on stdout;
 // with --output json on stderr, so stdout stays one JSON document.
-// --flush-cache is accepted (there is no fact cache to clear).
+// --flush-cache without a fact cache has nothing to clear.
 func TestVerboseNamesConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{

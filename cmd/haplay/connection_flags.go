@@ -58,7 +58,7 @@ func addConnectionFlags(cmd *cobra.Command, c *connectionOptions) {
 func addPlaybookRunFlags(cmd *cobra.Command, c *connectionOptions) {
 	f := cmd.Flags()
 	f.BoolVar(&c.syntaxCheck, "syntax-check", false, "load and check the playbook, contact no host (exit 0, or 4 on a problem)")
-	f.BoolVar(&c.flushCache, "flush-cache", false, "clear the fact cache: haplay keeps none between runs, so facts are always gathered fresh")
+	f.BoolVar(&c.flushCache, "flush-cache", false, "clear the fact cache (fact_caching) of the inventory hosts --limit leaves, before the run")
 	f.BoolVar(&c.forceHandlers, "force-handlers", false, "run notified handlers even on a host that failed (the default of force_handlers)")
 	f.BoolVar(&c.step, "step", false, "ask before each task: (N)o/(y)es/(c)ontinue (needs a terminal)")
 }

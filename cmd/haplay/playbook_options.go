@@ -54,6 +54,7 @@ type playbookOptions struct {
 	collectionsPaths []string
 	noColor          bool
 	configWarnings   []string
+	facts            run.FactOptions // gathering and the fact cache
 	vault            vaultOptions
 	lockWait         time.Duration // run --lock-wait
 	noLock           bool          // run --no-lock
@@ -148,11 +149,13 @@ func (o *playbookOptions) runOptions() run.Options {
 		LockWait: o.lockWait, NoLock: o.noLock,
 		LogFile: o.global.logFile, LogLevel: o.global.logLevel, Stdout: o.stdout, Stderr: o.stderr,
 		AdHoc:    o.adhoc,
+		Facts:    o.facts,
 		Prompt:   terminalPrompt,
 		Terminal: report.Terminal{In: os.Stdin, Out: o.stderr, CI: os.Getenv("CI")},
 	}
 	if c := o.conn; c != nil {
 		ro.Connection, ro.ForceHandlers, ro.Step = c.defaults(), c.forceHandlers, c.step
+		ro.Facts.FlushCache = c.flushCache
 		if c.syntaxCheck {
 			// As ansible-playbook --syntax-check: vars_prompt takes its
 			// default and asks nobody.

@@ -9,7 +9,7 @@ import (
 )
 
 // sampleCfg holds every kind of setting, keys Ansible reads that haplay
-// does not (gathering), keys haplay accepts without effect (pipelining,
+// does not (interpreter_python), keys haplay accepts without effect (pipelining,
 // nocows) and Ansible's INI quirks.
 const sampleCfg = `[defaults]
 inventory = hosts, /srv/inv ; inline comment
@@ -31,6 +31,10 @@ nocows = 1
 nocolor = yes
 force_handlers = True
 gathering = smart
+fact_caching = jsonfile
+fact_caching_connection = ./facts
+fact_caching_timeout = 600
+interpreter_python = auto_silent
 ask_pass = False
 [privilege_escalation]
 become = true
@@ -47,7 +51,7 @@ scp_if_ssh = smart
 // ansibleOnly maps the settings of sampleCfg that haplay lists apart
 // (accepted without effect, or not supported) to its name for them.
 var ansibleOnly = map[string]string{
-	"DEFAULT_GATHERING":   "[defaults] gathering",
+	"INTERPRETER_PYTHON":  "[defaults] interpreter_python",
 	"ANSIBLE_PIPELINING":  "ssh_connection.pipelining",
 	"ANSIBLE_NOCOWS":      "ANSIBLE_NOCOWS",
 	"RETRY_FILES_ENABLED": "RETRY_FILES_ENABLED",

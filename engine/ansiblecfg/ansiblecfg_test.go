@@ -100,13 +100,13 @@ func TestFind(t *testing.T) {
 func TestResolve(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "ansible.cfg")
-	text := "[defaults]\ninventory = hosts, /abs/inv\nforks = 7\nremote_user = 'deploy'\nroles_path = roles:~/r\ngathering = smart\n" +
+	text := "[defaults]\ninventory = hosts, /abs/inv\nforks = 7\nremote_user = 'deploy'\nroles_path = roles:~/r\ninterpreter_python = auto\n" +
 		"vault_identity_list = dev@~/.dev, prod@prompt, plain\nvault_password_file = .vault_pass\nhost_key_checking = no\n" +
 		"[privilege_escalation]\nbecome = yes\n[ssh_connection]\npipelining = True\nssh_args = -o ServerAliveInterval=5\n"
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(envOf(map[string]string{"ANSIBLE_CONFIG": cfg, "ANSIBLE_FORKS": "9", "ANSIBLE_GATHER_TIMEOUT": "3"}, "/cwd", "/home/u"))
+	c, err := Load(envOf(map[string]string{"ANSIBLE_CONFIG": cfg, "ANSIBLE_FORKS": "9", "ANSIBLE_POLL_INTERVAL": "3"}, "/cwd", "/home/u"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +138,8 @@ func TestResolve(t *testing.T) {
 	for _, want := range []string{"DEFAULT_FORKS(env: ANSIBLE_FORKS) = 9", "CONFIG_FILE() = " + cfg,
 		"DEFAULT_HOST_LIST(" + cfg + ") = ['" + filepath.Join(dir, "hosts") + "', '/abs/inv']",
 		"ssh_connection.pipelining(" + cfg + ") = True (accepted, no effect: haplay always pipelines)",
-		"[defaults] gathering(" + cfg + ") = smart (not supported by haplay)",
-		"ANSIBLE_GATHER_TIMEOUT(env: ANSIBLE_GATHER_TIMEOUT) = 3 (not supported by haplay)"} {
+		"[defaults] interpreter_python(" + cfg + ") = auto (not supported by haplay)",
+		"ANSIBLE_POLL_INTERVAL(env: ANSIBLE_POLL_INTERVAL) = 3 (not supported by haplay)"} {
 		if !strings.Contains(dump, want+"\n") && !strings.HasSuffix(dump, want) {
 			t.Errorf("dump lacks %q:\n%s", want, dump)
 		}

@@ -110,6 +110,9 @@ type Result struct {
 	Values     map[string]any
 	// Facts are set on the host (set_fact, gathered facts).
 	Facts map[string]any
+	// CacheFacts puts Facts in the fact cache too (set_fact cacheable),
+	// as gathered facts always are.
+	CacheFacts bool
 	// Inventory is the change an InventoryChanger asks of the run's
 	// in-memory inventory; the runner applies it (in check mode too).
 	Inventory *InventoryChange

@@ -58,6 +58,10 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 	inv := newInventory(l.Inventory, pbVars, reporters.Warn)
 	// A lookup with errors='warn' warns through the same redaction.
 	l.templates.SetLookupHooks(template.LookupHooks{ReadFile: o.Vault.ReadFile, Warn: reporters.Warn})
+	cache, err := l.factCache(limits)
+	if err != nil {
+		return nil, err
+	}
 	opts := runner.Options{
 		Inventory: inv,
 		Modules:   l.registry,
@@ -74,6 +78,11 @@ func (l *Loaded) Execute(ctx context.Context) (_ *runner.Recap, err error) {
 		ExtraVars: l.extraVars, Verbosity: o.Verbosity, ResumeDir: o.ResumeDir,
 		InventorySources: l.Inventory.Sources(),
 		Connection:       o.Connection, ForceHandlers: o.ForceHandlers, Step: o.Step,
+		Gathering: o.Facts.Gathering, GatherSubset: o.Facts.GatherSubset, GatherTimeout: o.Facts.GatherTimeout,
+		FactPath: o.Facts.FactPath,
+	}
+	if cache != nil {
+		opts.FactCache = cache
 	}
 	return runner.Run(ctx, l.Playbook, opts)
 }

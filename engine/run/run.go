@@ -71,6 +71,7 @@ type Options struct {
 	// without a Terminal.
 	Step    bool
 	NoColor bool // ANSIBLE_NOCOLOR, nocolor in ansible.cfg
+	Facts   FactOptions
 	// Prompt asks the user for a vars_prompt value; nil, or ErrNoTerminal,
 	// means nobody can answer.
 	Prompt Prompter
@@ -83,6 +84,20 @@ type Options struct {
 	// Vault holds the vault ids (vault.Load); what it decrypts is hidden
 	// from every report, log and error. nil: no vault ids were given.
 	Vault *vault.Keyring
+}
+
+// FactOptions are ansible.cfg's gathering and fact cache settings.
+type FactOptions struct {
+	Gathering     string   // implicit (""), explicit or smart
+	GatherSubset  []string // gather_subset when the play sets none
+	GatherTimeout *int     // gather_timeout when the play sets none
+	FactPath      string   // fact_path of gathering
+	// CacheDir is the jsonfile cache's directory; "" keeps facts for the
+	// run only (Ansible's memory cache).
+	CacheDir     string
+	CachePrefix  string
+	CacheTimeout time.Duration // 0: entries never expire
+	FlushCache   bool          // --flush-cache
 }
 
 // Prompter asks for one value, without echo when private.

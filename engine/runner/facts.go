@@ -10,26 +10,32 @@ import (
 )
 
 // gatherFacts runs the registry's fact-gathering module (module.FactGatherer)
-// on every host of the batch in parallel, as the play's implicit first task.
-// As before, it runs without become: gathering reads only what any user may.
-func (pr *playRun) gatherFacts(ctx context.Context) error {
+// on the hosts in parallel, as the play's implicit first task. As before,
+// it runs without become: gathering reads only what any user may.
+func (pr *playRun) gatherFacts(ctx context.Context, hosts []string) error {
 	name, ok := pr.factGatherer()
 	if !ok {
 		return fmt.Errorf("gather_facts: no module in the registry gathers facts")
 	}
 	off := false
 	args := map[string]any{}
-	if len(pr.play.GatherSubset) > 0 {
-		subset := make([]any, len(pr.play.GatherSubset))
-		for i, s := range pr.play.GatherSubset {
-			subset[i] = s
-		}
-		args["gather_subset"] = subset
+	subsets := pr.play.GatherSubset
+	if len(subsets) == 0 {
+		subsets = pr.opts.GatherSubset
 	}
-	if pr.play.GatherTimeout != nil {
-		args["gather_timeout"] = *pr.play.GatherTimeout
+	if len(subsets) > 0 {
+		args["gather_subset"] = toAny(subsets)
+	}
+	if t := pr.play.GatherTimeout; t != nil {
+		args["gather_timeout"] = *t
+	} else if t := pr.opts.GatherTimeout; t != nil {
+		args["gather_timeout"] = *t
+	}
+	if pr.opts.FactPath != "" {
+		args["fact_path"] = pr.opts.FactPath
 	}
 	t := &playbook.Task{Pos: pr.play.Pos, Name: "Gathering Facts", Module: name, Action: name, Args: args, Become: &off}
+	pr.implicitGather = t
 	if run, err := pr.takeStep(ctx, t, false, nil); err != nil || !run {
 		return err
 	}
@@ -38,7 +44,7 @@ func (pr *playRun) gatherFacts(ctx context.Context) error {
 	f := &frame{}
 	var g errgroup.Group
 	g.SetLimit(pr.opts.Forks)
-	for _, h := range pr.active(pr.batch) {
+	for _, h := range hosts {
 		g.Go(func() error { pr.runOnHost(ctx, e, h, f); return nil })
 	}
 	_ = g.Wait() // runOnHost reports per host; it returns no error

@@ -141,11 +141,7 @@ func (pr *playRun) runMeta(ctx context.Context, e *effective, hosts []string, f 
 		}
 	case "clear_facts":
 		for _, h := range matched {
-			hs := pr.host(h)
-			pr.mu.Lock()
-			hs.facts = map[string]any{}
-			hs.gathered = map[string]any{}
-			pr.mu.Unlock()
+			pr.forgetFacts(h)
 		}
 	case "clear_host_errors":
 		for _, h := range pr.playHosts {

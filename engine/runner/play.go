@@ -31,6 +31,8 @@ type playRun struct {
 	endPlay atomic.Bool
 	started atomic.Bool // --start-at-task has been reached
 	fatal   atomic.Bool // any_errors_fatal fired
+	// implicitGather is the play's Gathering Facts task, once it ran.
+	implicitGather *playbook.Task
 	// maxFailHit is set when more than max_fail_percentage of the batch
 	// failed: the play stops after the task.
 	maxFailHit atomic.Bool
@@ -188,8 +190,8 @@ func failedHosts(r *run, hosts []string) []string {
 // roles and tasks, post_tasks, with handlers flushed after each section.
 func (pr *playRun) runBatch(ctx context.Context) error {
 	p := pr.play
-	if p.GatherFacts == nil || *p.GatherFacts {
-		if err := pr.gatherFacts(ctx); err != nil {
+	if hosts := pr.gatherHosts(); len(hosts) > 0 {
+		if err := pr.gatherFacts(ctx, hosts); err != nil {
 			return err
 		}
 	}

@@ -96,6 +96,16 @@ type Options struct {
 	// Step is --step: before each task the Prompter asks whether to run
 	// it. The caller makes sure there is a Prompter.
 	Step bool
+	// Gathering is ansible.cfg's gathering (GatherImplicit when "");
+	// GatherSubset, GatherTimeout and FactPath are gathering's arguments
+	// when the play sets none (ansible.cfg's gather_subset...).
+	Gathering     string
+	GatherSubset  []string
+	GatherTimeout *int
+	FactPath      string
+	// FactCache keeps gathered facts between runs; nil keeps them for
+	// this run only (Ansible's memory cache).
+	FactCache FactCache
 }
 
 // AnsibleVersion is the ansible-core release whose behaviour haplay
@@ -158,10 +168,15 @@ type run struct {
 
 // hostState is what the run knows about a host across plays.
 type hostState struct {
-	name       string
-	facts      map[string]any // set_fact (and facts modules return)
-	gathered   map[string]any // gather_facts
-	registered map[string]any
+	name     string
+	facts    map[string]any // set_fact (and facts modules return)
+	gathered map[string]any // gather_facts
+	// cacheEntry is the host's fact cache entry as last read or written,
+	// and factsGathered whether gathering ran for it (this run or
+	// cached), which gathering = smart asks.
+	cacheEntry    map[string]any
+	factsGathered bool
+	registered    map[string]any
 	// Flags read across hosts (free strategy, ansible_play_hosts).
 	failed      atomic.Bool
 	unreachable atomic.Bool
@@ -183,6 +198,7 @@ func (r *run) host(name string) *hostState {
 	if !ok {
 		h = &hostState{name: name, facts: map[string]any{}, gathered: map[string]any{}, registered: map[string]any{}, notified: map[string]bool{},
 			maybeNotified: map[string]bool{}, unknown: map[string]bool{}}
+		r.loadCached(h)
 		r.hosts[name] = h
 	}
 	return h

@@ -839,8 +839,12 @@ func (pr *playRun) finish(e *effective, hr HostResult) HostResult {
 		if _, ok := pr.module(t).(module.FactGatherer); ok {
 			// Gathered facts rank below play vars; set_fact above.
 			pr.setGathered(target, hr.Result.Facts)
+			pr.cacheGathered(target, hr.Result.Facts, t == pr.implicitGather)
 		} else {
 			pr.setFacts(target, hr.Result.Facts)
+			if hr.Result.CacheFacts {
+				pr.cacheGathered(target, hr.Result.Facts, false)
+			}
 		}
 	}
 	return hr

@@ -35,7 +35,7 @@ func (SetFact) Spec() module.Spec {
 		Short:       "Set variables on the host for the rest of the run",
 		Description: "Every argument becomes a host variable with set_fact precedence. Runs on the controller.",
 		AnyArgs:     true,
-		Args:        []module.Arg{{Name: "cacheable", Type: module.TypeBool, Default: false, Doc: "accepted for compatibility; haplay keeps no fact cache"}},
+		Args:        []module.Arg{{Name: "cacheable", Type: module.TypeBool, Default: false, Doc: "also keep the facts in the fact cache (fact_caching), for later runs"}},
 		Examples: `- set_fact:
     manager_ip: "{{ hostvars[groups.managers[0]].ansible_host }}"`,
 	}
@@ -48,7 +48,7 @@ func (SetFact) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			facts[k] = v
 		}
 	}
-	r := module.Result{Facts: facts}
+	r := module.Result{Facts: facts, CacheFacts: c.Args.Bool("cacheable")}
 	r.Set("ansible_facts", facts)
 	return r, nil
 }

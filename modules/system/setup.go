@@ -29,17 +29,20 @@ func (Setup) GathersFacts() {}
 func (Setup) Spec() module.Spec {
 	return module.Spec{
 		Short: "Gather facts about the host",
-		Description: "Reads the host in one command and returns ansible_facts: platform (hostname, fqdn, kernel, " +
-			"architecture), distribution, user (min), hardware (processors, memory, mounts), network " +
-			"(interfaces, default_ipv4, all_ipv4_addresses) and virtual (virtualization_type, " +
-			"virtualization_role). gather_subset and filter work as in Ansible; a subset haplay does " +
-			"not gather (facter, ohai, env...) is an error. Never changes anything.",
+		Description: "Reads the host in one command and returns ansible_facts, named and shaped as Ansible's " +
+			"Linux facts: the min subset (platform, distribution, lsb, user, env, date_time, dns, cmdline, fips, " +
+			"selinux, apparmor, ssh_pub_keys, pkg_mgr, service_mgr, local from fact_path), and hardware, " +
+			"network, virtual, loadavg and chroot. Files are read with shell builtins; programs run only where " +
+			"a fact needs one (ip, date, stat, lsblk, vgs). gather_subset and filter work as in Ansible; a " +
+			"subset haplay does not gather (facter, ohai, python) is an error. Never changes anything.",
 		Args: []module.Arg{
 			{Name: "gather_subset", Type: module.TypeList, Default: []any{"all"},
-				Doc: "subsets to gather: all, min, hardware, network, virtual, or platform, distribution, user; !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
+				Doc: "subsets to gather: all, min, hardware, network, virtual, loadavg, chroot, or one of min's (platform, distribution, env, date_time, ...); !name excludes one (!all leaves min, !all,!min leaves nothing); network brings distribution and platform, hardware platform, as in Ansible"},
 			{Name: "filter", Type: module.TypeList, Default: []any{},
 				Doc: "shell-style patterns on fact names (ansible_eth*, *_mb); only matching facts are returned"},
 			{Name: "gather_timeout", Type: module.TypeInt, Default: 10, Doc: "seconds the gathering may take"},
+			{Name: "fact_path", Type: module.TypePath, Default: "/etc/ansible/facts.d",
+				Doc: "directory of *.fact files for ansible_local: JSON or INI; an executable one is run and its output read"},
 		},
 		Check: func(a module.Args, final bool) []module.ArgError {
 			if jinja.HasTemplate(a["gather_subset"]) {
@@ -67,19 +70,36 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	}
 	facts := map[string]any{}
 	if len(chosen) > 0 {
-		if t := c.Args.Int("gather_timeout"); t > 0 {
+		parent := ctx
+		timeout := c.Args.Int("gather_timeout")
+		if timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, time.Duration(t)*time.Second)
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout)*time.Second)
 			defer cancel()
 		}
-		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: factsScript(chosen), Become: c.Become})
+		o := gatherOpts{factPath: c.Args.String("fact_path")}
+		marker := newMarker()
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: factsScript(chosen, o, marker), Become: c.Become})
+		if err != nil && ctx.Err() != nil && parent.Err() == nil {
+			// The one command covers every collector: gather_timeout is
+			// the whole gathering's.
+			return module.Result{Failed: true, Msg: fmt.Sprintf("setup: gathering facts took longer than gather_timeout (%d s)", timeout)}, nil
+		}
 		if err != nil {
 			return module.Result{}, fmt.Errorf("gathering facts: %w", err)
 		}
 		if out.ExitCode != 0 {
 			return module.Result{}, fmt.Errorf("gathering facts: exit %d: %s", out.ExitCode, strings.TrimSpace(string(out.Stderr)))
 		}
-		facts = parseFacts(chosen, splitSections(string(out.Stdout)))
+		sections := splitSections(string(out.Stdout), marker)
+		splitTail(sections, bigFiles(chosen))
+		facts = parseFacts(chosen, sections, o)
+	}
+	if len(chosen) > 0 {
+		// As Ansible's setup: the subsets asked for, and the mark that
+		// setup ran (gathering = smart looks for it).
+		facts["gather_subset"] = anyList(c.Args.List("gather_subset"))
+		facts["module_setup"] = true
 	}
 	facts = filterFacts(facts, c.Args.List("filter"))
 	r := module.Result{Facts: factsVars(facts)}
@@ -95,7 +115,7 @@ func (Setup) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 // the ones it requires.
 func chooseCollectors(spec []string) ([]collector, error) {
 	all := collectors()
-	min := map[string]bool{"platform": true, "distribution": true, "user": true}
+	min := minimalSubset
 	known := map[string]bool{}
 	var names []string
 	for _, c := range all {
@@ -167,8 +187,9 @@ func filterFacts(facts map[string]any, patterns []string) map[string]any {
 	}
 	out := map[string]any{}
 	for name, v := range facts {
+		full := varName(name)
 		for _, p := range patterns {
-			if globMatch(p, "ansible_"+name) || globMatch("ansible_"+p, "ansible_"+name) {
+			if globMatch(p, full) || globMatch("ansible_"+p, full) {
 				out[name] = v
 				break
 			}
@@ -183,11 +204,22 @@ func globMatch(pattern, name string) bool {
 	return err == nil && ok
 }
 
-// factsVars exposes facts as ansible_facts.* and as ansible_* names.
+// factsVars exposes facts as ansible_facts.* and as ansible_* names;
+// setup's own marks (gather_subset, module_setup) keep their names, as in
+// Ansible.
 func factsVars(f map[string]any) map[string]any {
 	out := map[string]any{"ansible_facts": f}
 	for k, v := range f {
-		out["ansible_"+k] = v
+		out[varName(k)] = v
 	}
 	return out
+}
+
+// varName is a fact's variable: ansible_ and its name, but for the facts
+// Ansible names otherwise (ansible_local, gather_subset, module_setup).
+func varName(fact string) string {
+	if strings.HasPrefix(fact, "ansible_") || fact == "gather_subset" || fact == "module_setup" {
+		return fact
+	}
+	return "ansible_" + fact
 }

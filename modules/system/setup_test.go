@@ -15,21 +15,22 @@ func TestGatherSubset(t *testing.T) {
 		spec []string
 		want string // collector names, or the error's start
 	}{
-		{[]string{"all"}, "platform distribution user hardware network virtual"},
-		{nil, "platform distribution user"}, // min is always there; nothing added
-		{[]string{"!all"}, "platform distribution user"},
+		{[]string{"all"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local hardware network virtual loadavg chroot fibre_channel_wwn iscsi nvme"},
+		{nil, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local"}, // min is always there; nothing added
+		{[]string{"!all"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local"},
 		{[]string{"!all", "!min"}, ""},
-		{[]string{"network"}, "platform distribution user network"},
-		{[]string{"!all,network"}, "platform distribution user network"},
+		{[]string{"network"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local network"},
+		{[]string{"!all,network"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local network"},
 		// network needs distribution and platform, hardware platform.
 		{[]string{"!all", "!min", "network"}, "platform distribution network"},
 		{[]string{"!all", "!min", "virtual", "hardware"}, "platform hardware virtual"},
 		{[]string{"!all", "!min", "virtual"}, "virtual"},
-		{[]string{"all", "!hardware"}, "platform distribution user network virtual"},
+		{[]string{"!all", "!min", "pkg_mgr"}, "distribution pkg_mgr"},
+		{[]string{"all", "!hardware"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local network virtual loadavg chroot fibre_channel_wwn iscsi nvme"},
 		// As in Ansible: an exclusion alone leaves min.
-		{[]string{"!hardware"}, "platform distribution user"},
-		{[]string{"all", "!network", "network"}, "platform distribution user hardware network virtual"},
-		{[]string{"!facter"}, "platform distribution user"},
+		{[]string{"!hardware"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local"},
+		{[]string{"all", "!network", "network"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local hardware network virtual loadavg chroot fibre_channel_wwn iscsi nvme"},
+		{[]string{"!facter"}, "platform distribution lsb user env date_time dns cmdline fips selinux apparmor caps ssh_pub_keys pkg_mgr service_mgr local"},
 		{[]string{"facter"}, `error: gather_subset "facter" is not a subset haplay gathers`},
 	}
 	for _, tt := range tests {
@@ -52,8 +53,8 @@ func TestGatherSubset(t *testing.T) {
 
 func TestFactsScriptHoldsOnlyChosenProbes(t *testing.T) {
 	chosen, _ := chooseCollectors([]string{"!all", "!min", "network"})
-	s := factsScript(chosen)
-	if !strings.Contains(s, "ip -o addr") || strings.Contains(s, "/proc/meminfo") || strings.Contains(s, "id -un") {
+	s := factsScript(chosen, gatherOpts{}, "@@x")
+	if !strings.Contains(s, "ip addr show") || strings.Contains(s, "/proc/meminfo") || strings.Contains(s, "export -p") {
 		t.Errorf("network-only script:\n%s", s)
 	}
 }
@@ -83,19 +84,28 @@ func TestFilterFacts(t *testing.T) {
 }
 
 func TestParseVirtual(t *testing.T) {
-	tests := map[string]string{
-		"vendor=QEMU\nproduct=Standard PC (Q35 + ICH9, 2009)": "kvm",
-		"container=docker":                         "docker",
-		"vendor=Dell Inc.\nproduct=PowerEdge R640": "NA",
+	const m = "@@x "
+	tests := []struct{ out, typ, role, guest, host string }{
+		{m + dmiDir + "sys_vendor\nQEMU\n" + m + dmiDir + "product_name\nStandard PC (Q35 + ICH9, 2009)", "kvm", "guest", "kvm", ""},
+		{m + "/proc/1/cgroup\n0::/system.slice/docker-0123abcd.scope\n", "docker", "guest", "container docker", ""},
+		{m + "exists /.dockerenv\n" + m + "exists /dev/kvm", "docker", "guest", "container docker", "kvm"},
+		{m + dmiDir + "sys_vendor\nDell Inc.\n" + m + dmiDir + "product_name\nPowerEdge R640", "NA", "NA", "", ""},
+		{m + "exists /dev/kvm", "kvm", "host", "", "kvm"},
+		{m + "/run/systemd/container\nlxc\n", "lxc", "guest", "container lxc", ""},
 	}
-	for out, want := range tests {
+	for _, tt := range tests {
 		f := map[string]any{}
-		parseVirtual(f, splitSections("@@virt\n"+out+"\n@@end"))
-		if f["virtualization_type"] != want {
-			t.Errorf("%q: %v, want %s", out, f["virtualization_type"], want)
+		parseVirtual(f, splitSections(tt.out, "@@x"), gatherOpts{})
+		join := func(v any) string {
+			var s []string
+			for _, x := range v.([]any) {
+				s = append(s, x.(string))
+			}
+			return strings.Join(s, " ")
 		}
-		if role := map[bool]string{true: "NA", false: "guest"}[want == "NA"]; f["virtualization_role"] != role {
-			t.Errorf("%q: role %v, want %s", out, f["virtualization_role"], role)
+		if f["virtualization_type"] != tt.typ || f["virtualization_role"] != tt.role ||
+			join(f["virtualization_tech_guest"]) != tt.guest || join(f["virtualization_tech_host"]) != tt.host {
+			t.Errorf("%q: %v", tt.out, f)
 		}
 	}
 }
