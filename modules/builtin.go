@@ -41,5 +41,6 @@ func Builtin() *module.Registry {
 		system.Reboot{},
 		system.AptRepository{},
 		system.AptKey{},
+		system.Deb822Repository{},
 	)
 }
