@@ -363,13 +363,14 @@ func aptRepoUpdate(ctx context.Context, c *module.Call, files []*sourcesFile, r 
 	tries, maxDelay := max(c.Args.Int("update_cache_retries"), 1), max(c.Args.Int("update_cache_retry_max_delay"), 0)
 	script := fmt.Sprintf(`i=0; d=1
 while :; do
-  o=$(apt-get -q update 2>&1) && exit 0
+  o=$(apt-get -q update 2>&1); rc=$?
+  [ $rc = 0 ] && exit 0
   i=$((i+1)); [ $i -ge %d ] && break
   [ $d -gt %d ] && d=%d
   sleep $d; d=$((d*2))
 done
 printf '%%s\n' "$o" >&2
-exit 1
+exit $rc
 `, tries, maxDelay, maxDelay)
 	out, err := hostscript.Run(ctx, c, script, aptEnv)
 	if err != nil {
@@ -381,7 +382,20 @@ exit 1
 	if err := restoreSourcesFiles(ctx, c, files); err != nil {
 		return module.Result{}, fmt.Errorf("restore apt sources after a failed update: %w", err)
 	}
-	f := hostscript.Failed(c, "apt-get update", out)
-	f.Msg = "Failed to update apt cache: " + f.Msg + " (the sources files were put back)"
+	// apt-get's own errors (E: lines) say why; the progress lines do not.
+	errs := out
+	var eLines []string
+	for _, ln := range strings.Split(string(out.Stderr), "\n") {
+		if strings.HasPrefix(ln, "E: ") {
+			eLines = append(eLines, ln)
+		}
+	}
+	if len(eLines) > 0 {
+		errs.Stderr = []byte(strings.Join(eLines, "\n"))
+	}
+	f := hostscript.Failed(c, "apt-get update", errs)
+	f.Msg = strings.Replace(f.Msg, ": apt-get update failed", ": Failed to update apt cache: apt-get update failed", 1) +
+		" (the sources files were put back)"
+	f.Set("stderr", string(out.Stderr))
 	return f, nil
 }
