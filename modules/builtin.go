@@ -39,5 +39,8 @@ func Builtin() *module.Registry {
 		files.Fetch{}, system.Setup{},
 		control.IncludeVars{}, control.AddHost{}, control.GroupBy{}, control.Pause{}, system.WaitForConnection{},
 		system.Reboot{},
+		system.AptRepository{},
+		system.AptKey{},
+		system.Deb822Repository{},
 	)
 }

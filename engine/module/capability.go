@@ -50,6 +50,15 @@ type Predictor interface {
 	RecordPredicted(f FileInfo)
 }
 
+// PredictionLister is implemented by hosts that keep a check-mode overlay:
+// the files that earlier tasks of the check run predicted directly in dir
+// (written, or removed: Exists false). A module that reads a whole
+// directory in one command (apt_repository reads sources.list.d) merges
+// them over what it read, so it plans from what those tasks would leave.
+type PredictionLister interface {
+	PredictedIn(dir string) []FileInfo
+}
+
 // UnitPredictor is implemented by hosts that keep a check-mode overlay of
 // service units, as they do of files: a task that would start, stop,
 // enable or mask a unit records what a real run would leave, so later

@@ -117,6 +117,15 @@ func Validate(spec Spec, raw map[string]any, final bool) (Args, []ArgError) {
 }
 
 func inChoices(choices []string, v any) bool {
+	if l, ok := v.([]any); ok {
+		// A list's choices apply to each element, as in Ansible.
+		for _, e := range l {
+			if !inChoices(choices, e) {
+				return false
+			}
+		}
+		return true
+	}
 	s := fmt.Sprint(v)
 	if b, ok := v.(bool); ok {
 		s = map[bool]string{true: "yes", false: "no"}[b]

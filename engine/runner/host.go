@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"path"
+	"sort"
 	"sync"
 
 	"github.com/haplay/haplay/engine/connection"
@@ -31,6 +33,20 @@ func (o *overlay) put(f module.FileInfo) {
 		o.files = map[string]module.FileInfo{}
 	}
 	o.files[f.Path] = f
+}
+
+// in lists the predicted files directly in dir, sorted by path.
+func (o *overlay) in(dir string) []module.FileInfo {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []module.FileInfo
+	for p, f := range o.files {
+		if path.Dir(p) == dir {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
 func (o *overlay) getUnit(key string) (module.UnitState, bool) {
@@ -153,6 +169,15 @@ func (h *hostHandle) RecordPredicted(f module.FileInfo) {
 	if h.check {
 		h.overlay.put(f)
 	}
+}
+
+// PredictedIn lists the files earlier tasks of this check run predicted
+// in dir (module.PredictionLister); none outside check mode.
+func (h *hostHandle) PredictedIn(dir string) []module.FileInfo {
+	if !h.check {
+		return nil
+	}
+	return h.overlay.in(dir)
 }
 
 // PredictedUnit is the unit state an earlier task of this check run

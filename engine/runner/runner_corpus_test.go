@@ -42,6 +42,7 @@ var labOnly = map[string]string{
 	"mod_services": "drives a systemctl stand-in installed in /usr/bin as root",
 	"mod_system":   "adds users, groups and a .deb package (root)",
 	"user_aging":   "adds a user (root)",
+	"mod_repos":    "rewrites /etc/apt and runs apt-get update and apt-key (root); on the controller that is the real machine's apt",
 	"async":        "job ids are random and how often async_status retries depends on when the background job ends",
 }
 
