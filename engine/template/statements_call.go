@@ -255,6 +255,10 @@ func newCycler(items []any) (any, error) {
 // implicitCallables are the names Jinja binds to callables by itself.
 var implicitCallables = map[string]bool{"caller": true, "super": true, "loop": true}
 
+// keywordOps are Jinja's word operators: "not (x)" and "a and (b)" are
+// no calls.
+var keywordOps = map[string]bool{"and": true, "or": true, "not": true, "in": true, "is": true, "if": true, "else": true}
+
 // calledNames are the names called as functions in src: name( not
 // after ".", "|" or "is [not]" (methods, filters and tests).
 func calledNames(src string) []string {
@@ -265,7 +269,7 @@ func calledNames(src string) []string {
 	var out []string
 	for i := 0; i+1 < len(toks); i++ {
 		t := toks[i]
-		if t.kind != tName || toks[i+1].kind != tOp || toks[i+1].val != "(" {
+		if t.kind != tName || toks[i+1].kind != tOp || toks[i+1].val != "(" || keywordOps[t.val] {
 			continue
 		}
 		if i > 0 {
