@@ -103,3 +103,37 @@ func TestIsFQCR(t *testing.T) {
 		}
 	}
 }
+
+// include_role, import_role and include_tasks take k=v arguments, as in
+// Ansible: "include_role: name=r tasks_from=other".
+func TestIncludeKeyValueForm(t *testing.T) {
+	dir := t.TempDir()
+	for p, text := range map[string]string{
+		"roles/r/tasks/main.yml":  "- debug: msg=main\n",
+		"roles/r/tasks/other.yml": "- debug: msg=other\n",
+		"inc.yml":                 "- debug: msg=inc\n",
+		"pb.yml": "- hosts: all\n  tasks:\n    - include_role: name=r tasks_from=other\n" +
+			"    - include_tasks: file=inc.yml\n    - import_role: name=r\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pb, err := Load(filepath.Join(dir, "pb.yml"), Options{Modules: modules.Builtin()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := pb.Plays[0].Tasks
+	if inc := ts[0].Include; inc == nil || inc.Role != "r" || inc.TasksFrom != "other" {
+		t.Errorf("include_role k=v: %+v", ts[0].Include)
+	}
+	if inc := ts[1].Include; inc == nil || filepath.Base(inc.File) != "inc.yml" {
+		t.Errorf("include_tasks file=: %+v", ts[1].Include)
+	}
+	if len(ts[2].Block) != 1 || ts[2].Block[0].Args["msg"] != "main" {
+		t.Errorf("import_role name=: %+v", ts[2])
+	}
+}

@@ -2,8 +2,10 @@ package playbook
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/haplay/haplay/engine/jinja"
@@ -103,6 +105,25 @@ func (l *loader) task(n *yamlnode.Node, ctx taskCtx) []*Task {
 	l.validateArgs(t)
 	l.checkLoopFiles(t, n)
 	return []*Task{t}
+}
+
+// includeKV reads "include_role: name=r tasks_from=x" and
+// "include_tasks: file=x.yml" as the mapping they stand for, as Ansible
+// does; a plain file or role name stays as it is.
+func includeKV(v *yamlnode.Node) *yamlnode.Node {
+	s, ok := v.Value.(string)
+	if !ok || !strings.Contains(s, "=") {
+		return v
+	}
+	kvs, free, err := splitKV(s, module.Spec{})
+	if err != nil || strings.TrimSpace(free) != "" || len(kvs) == 0 {
+		return v
+	}
+	m := &yamlnode.Node{Pos: v.Pos, Kind: yamlnode.Map}
+	for _, k := range slices.Sorted(maps.Keys(kvs)) {
+		m.Pairs = append(m.Pairs, yamlnode.Pair{Key: k, KeyPos: v.Pos, Value: &yamlnode.Node{Pos: v.Pos, Kind: yamlnode.Scalar, Value: kvs[k]}})
+	}
+	return m
 }
 
 // isModule reports whether a task key names a module: one of haplay's, or
@@ -503,6 +524,9 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	params := map[string]any{}
 	file := ""
 	var role, tasksFrom string
+	if v.Kind == yamlnode.Scalar {
+		v = includeKV(v)
+	}
 	switch v.Kind {
 	case yamlnode.Scalar:
 		file = fmt.Sprint(v.Value)
