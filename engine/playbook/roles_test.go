@@ -137,3 +137,43 @@ func TestIncludeKeyValueForm(t *testing.T) {
 		t.Errorf("import_role name=: %+v", ts[2])
 	}
 }
+
+// vars_from, defaults_from and handlers_from read the role's vars,
+// defaults and handlers from the named files instead of main.
+func TestIncludeRoleFrom(t *testing.T) {
+	dir := t.TempDir()
+	for p, text := range map[string]string{
+		"roles/r/tasks/main.yml":    "- debug: msg=main\n  notify: h\n",
+		"roles/r/vars/main.yml":     "v: main\n",
+		"roles/r/vars/other.yml":    "v: other\n",
+		"roles/r/defaults/x.yml":    "d: x\n",
+		"roles/r/handlers/main.yml": "- name: h\n  debug: msg=main-h\n",
+		"roles/r/handlers/more.yml": "- name: h\n  debug: msg=more-h\n",
+		"pb.yml":                    "- hosts: all\n  tasks:\n    - include_role: {name: r, vars_from: other, defaults_from: x.yml, handlers_from: more}\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pb, err := Load(filepath.Join(dir, "pb.yml"), Options{Modules: modules.Builtin()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := pb.Plays[0].Tasks[0].Include.Loaded[0]
+	if task.Role.Vars["v"] != "other" || task.Role.Defaults["d"] != "x" {
+		t.Errorf("role vars %v defaults %v", task.Role.Vars, task.Role.Defaults)
+	}
+	hs := pb.Plays[0].Handlers
+	if len(hs) != 1 || hs[0].Args["msg"] != "more-h" {
+		t.Errorf("handlers %+v", hs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pb.yml"), []byte("- hosts: all\n  tasks:\n    - include_role: {name: r, vars_from: nope}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(filepath.Join(dir, "pb.yml"), Options{Modules: modules.Builtin()}); err == nil || !strings.Contains(err.Error(), "vars_from: nope not found") {
+		t.Errorf("missing vars_from file: %v", err)
+	}
+}

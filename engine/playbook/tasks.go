@@ -524,6 +524,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	params := map[string]any{}
 	file := ""
 	var role, tasksFrom string
+	from := map[string]string{} // vars_from, defaults_from, handlers_from
 	if v.Kind == yamlnode.Scalar {
 		v = includeKV(v)
 	}
@@ -540,7 +541,9 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 				role = fmt.Sprint(p.Value.Value)
 			case "tasks_from":
 				tasksFrom = fmt.Sprint(p.Value.Value)
-			case "apply", "public", "allow_duplicates", "handlers_from", "vars_from", "defaults_from", "rolespec_validate":
+			case "vars_from", "defaults_from", "handlers_from":
+				from[p.Key] = fmt.Sprint(p.Value.Value)
+			case "apply", "public", "allow_duplicates", "rolespec_validate":
 			default:
 				l.errorf(p.KeyPos, "%s: unknown argument %q", kind, p.Key)
 			}
@@ -581,11 +584,15 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		} else {
 			tasks = l.tasksFile(filepath.Join(lr.role.Path, "tasks", withYAMLExt(filepath.Join(lr.role.Path, "tasks"), tasksFrom)), taskCtx{dir: filepath.Join(lr.role.Path, "tasks"), role: lr.role}, v.Pos)
 		}
+		handlers := lr.handlers
+		if r, hs, changed := l.roleFrom(lr, from, v.Pos); changed {
+			tasks, handlers = retagRole(tasks, r), retagRole(hs, r)
+		}
 		if l.handlerRoles != nil && !l.handlerRoles[lr.role.Name] && !ctx.handlers {
 			// A role's handlers join the play's wherever the role is
 			// imported or included.
 			l.handlerRoles[lr.role.Name] = true
-			l.extraHandlers = append(l.extraHandlers, lr.handlers...)
+			l.extraHandlers = append(l.extraHandlers, handlers...)
 		}
 		b := wrapAsBlock(t, tasks)
 		if kind == "include_role" {
@@ -595,6 +602,45 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		return []*Task{b}
 	}
 	return nil
+}
+
+// roleFrom is the role as vars_from, defaults_from and handlers_from ask:
+// its vars, defaults or handlers read from vars/NAME, defaults/NAME or
+// handlers/NAME instead of main. changed is false when none is given.
+func (l *loader) roleFrom(lr *loadedRole, from map[string]string, pos Pos) (*Role, []*Task, bool) {
+	if len(from) == 0 {
+		return lr.role, lr.handlers, false
+	}
+	r := *lr.role
+	read := func(sub, name string) map[string]any {
+		f := yamlFile(filepath.Join(r.Path, sub), strings.TrimSuffix(strings.TrimSuffix(name, ".yml"), ".yaml"))
+		if f == "" {
+			l.errorf(pos, "%s_from: %s not found in %s", sub, name, filepath.Join(r.Path, sub))
+			return nil
+		}
+		v, err := l.opts.YAML.LoadVarsFile(f)
+		if err != nil {
+			l.addErr(err)
+		}
+		return v
+	}
+	if n, ok := from["vars_from"]; ok {
+		r.Vars = read("vars", n)
+	}
+	if n, ok := from["defaults_from"]; ok {
+		r.Defaults = read("defaults", n)
+	}
+	handlers := lr.handlers
+	if n, ok := from["handlers_from"]; ok {
+		dir := filepath.Join(r.Path, "handlers")
+		f := yamlFile(dir, strings.TrimSuffix(strings.TrimSuffix(n, ".yml"), ".yaml"))
+		if f == "" {
+			l.errorf(pos, "handlers_from: %s not found in %s", n, dir)
+		} else {
+			handlers = l.tasksFile(f, taskCtx{dir: dir, role: &r, handlers: true}, pos)
+		}
+	}
+	return &r, handlers, true
 }
 
 // wrapAsBlock turns an import into a block carrying the import's keywords
