@@ -177,3 +177,44 @@ func TestIncludeRoleFrom(t *testing.T) {
 		t.Errorf("missing vars_from file: %v", err)
 	}
 }
+
+// apply puts a block of keywords around what an include brings in, and
+// an unnamed include_role is named "include_role : ROLE" as in Ansible.
+func TestIncludeApply(t *testing.T) {
+	dir := t.TempDir()
+	for p, text := range map[string]string{
+		"roles/r/tasks/main.yml": "- debug: msg=main\n",
+		"pb.yml": "- hosts: all\n  tasks:\n    - include_role:\n        name: r\n        apply: {tags: [x], become: true}\n" +
+			"    - include_tasks: {file: inc.yml, apply: {tags: [y]}}\n    - include_role: {name: r, apply: {nosuch: 1}}\n",
+		"inc.yml": "- debug: msg=inc\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Load(filepath.Join(dir, "pb.yml"), Options{Modules: modules.Builtin()})
+	if err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
+		t.Fatalf("unknown apply keyword: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pb.yml"), []byte("- hosts: all\n  tasks:\n    - include_role:\n        name: r\n        apply: {tags: [x], become: true}\n"+
+		"    - include_tasks: {file: inc.yml, apply: {tags: [y]}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(filepath.Join(dir, "pb.yml"), Options{Modules: modules.Builtin()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := pb.Plays[0].Tasks
+	if a := ts[0].Include.Apply; a == nil || len(a.Tags) != 1 || a.Tags[0] != "x" || a.Become == nil || !*a.Become {
+		t.Errorf("include_role apply: %+v", a)
+	}
+	if a := ts[1].Include.Apply; a == nil || len(a.Tags) != 1 || a.Tags[0] != "y" {
+		t.Errorf("include_tasks apply: %+v", a)
+	}
+	if n := ts[0].DisplayName(); n != "include_role : r" {
+		t.Errorf("include_role is named %q", n)
+	}
+}

@@ -525,6 +525,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 	file := ""
 	var role, tasksFrom string
 	from := map[string]string{} // vars_from, defaults_from, handlers_from
+	var apply *Task
 	if v.Kind == yamlnode.Scalar {
 		v = includeKV(v)
 	}
@@ -543,7 +544,9 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 				tasksFrom = fmt.Sprint(p.Value.Value)
 			case "vars_from", "defaults_from", "handlers_from":
 				from[p.Key] = fmt.Sprint(p.Value.Value)
-			case "apply", "public", "allow_duplicates", "rolespec_validate":
+			case "apply":
+				apply = l.applyKeywords(p.Value, ctx)
+			case "public", "allow_duplicates", "rolespec_validate":
 			default:
 				l.errorf(p.KeyPos, "%s: unknown argument %q", kind, p.Key)
 			}
@@ -563,7 +566,7 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		tasks := l.tasksFile(l.resolveTaskFile(file, ctx), ctx, v.Pos)
 		return []*Task{wrapAsBlock(t, tasks)}
 	case "include_tasks":
-		t.Include = &Include{Kind: "tasks", As: kv.Key, File: file, Params: params}
+		t.Include = &Include{Kind: "tasks", As: kv.Key, File: file, Params: params, Apply: apply}
 		if !jinja.IsTemplated(file) {
 			t.Include.File = l.resolveTaskFile(file, ctx)
 			t.Include.Loaded = l.tasksFile(t.Include.File, ctx, v.Pos)
@@ -596,12 +599,29 @@ func (l *loader) include(t *Task, kv *yamlnode.Pair, n *yamlnode.Node, ctx taskC
 		}
 		b := wrapAsBlock(t, tasks)
 		if kind == "include_role" {
-			b.Include = &Include{Kind: "role", As: kv.Key, Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks}
+			b.Include = &Include{Kind: "role", As: kv.Key, Role: role, TasksFrom: tasksFrom, Params: params, Loaded: tasks, Apply: apply}
 			b.Block = nil
 		}
 		return []*Task{b}
 	}
 	return nil
+}
+
+// applyKeywords reads an include's apply: the keywords (tags, become,
+// when, vars...) of a block Ansible puts around the included tasks.
+func (l *loader) applyKeywords(n *yamlnode.Node, ctx taskCtx) *Task {
+	if n.Kind != yamlnode.Map {
+		l.errorf(n.Pos, "apply must be a mapping of task keywords, got %s", n.KindName())
+		return nil
+	}
+	for _, kv := range n.Pairs {
+		if !blockKeywords[kv.Key] || kv.Key == "block" || kv.Key == "rescue" || kv.Key == "always" {
+			l.unknownKey(kv, "apply", blockKeywords)
+		}
+	}
+	b := &Task{Pos: n.Pos, Role: ctx.role, FileDir: ctx.dir, Block: []*Task{}}
+	l.taskKeywords(n, b, ctx)
+	return b
 }
 
 // roleFrom is the role as vars_from, defaults_from and handlers_from ask:

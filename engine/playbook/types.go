@@ -192,6 +192,9 @@ type Include struct {
 	TasksFrom string
 	// Params become include parameters (variables) for the included tasks.
 	Params map[string]any
+	// Apply is the include's apply: a block of keywords around the
+	// included tasks (nil when not given).
+	Apply *Task
 	// Loaded holds the tasks when the file name was static and could be
 	// loaded ahead for static checks.
 	Loaded []*Task
@@ -210,10 +213,16 @@ func (t *Task) DisplayName() string {
 		return prefix + "block"
 	}
 	if t.Include != nil {
-		if t.Include.As != "" {
-			return prefix + t.Include.As
+		as := t.Include.As
+		if as == "" {
+			as = "include_" + t.Include.Kind
 		}
-		return prefix + "include_" + t.Include.Kind
+		if t.Include.Kind == "role" {
+			// Ansible's IncludeRole.get_name: the action and the role, with
+			// no prefix of the role the task is in.
+			return as + " : " + t.Include.Role
+		}
+		return prefix + as
 	}
 	return prefix + t.Module
 }

@@ -203,7 +203,11 @@ func (pr *playRun) runInclude(ctx context.Context, t *playbook.Task, hosts []str
 			what = t.Include.Role
 		}
 		pr.opts.Reporter.HostResult(HostResult{Task: t, Status: "included", Msg: what, Host: strings.Join(g.hosts, ", ")})
-		if err := pr.runTasks(ctx, tasks, g.hosts, f.push(&wrapper, g.params)); err != nil {
+		inner := f.push(&wrapper, g.params)
+		if t.Include.Apply != nil {
+			inner = inner.push(t.Include.Apply, nil) // apply: as a block around the included tasks
+		}
+		if err := pr.runTasks(ctx, tasks, g.hosts, inner); err != nil {
 			return err
 		}
 	}
