@@ -177,11 +177,12 @@ func (a *AdHoc) values(r runner.HostResult) map[string]any {
 }
 
 // ansibleFactNames names facts as setup returns them in Ansible:
-// ansible_ before each name.
+// ansible_ before each name but setup's own gather_subset and
+// module_setup.
 func ansibleFactNames(facts map[string]any) map[string]any {
 	out := make(map[string]any, len(facts))
 	for k, v := range facts {
-		if !strings.HasPrefix(k, "ansible_") {
+		if !strings.HasPrefix(k, "ansible_") && k != "gather_subset" && k != "module_setup" {
 			k = "ansible_" + k
 		}
 		out[k] = v
