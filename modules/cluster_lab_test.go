@@ -122,6 +122,57 @@ func TestFirewalldSwarmPortsLab(t *testing.T) {
 	}
 }
 
+const fwZonePlaybook = `- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: target
+      firewalld: {zone: public, target: DROP, permanent: true, state: present}
+    - name: inversion
+      firewalld: {zone: public, icmp_block_inversion: true, permanent: true, state: enabled}
+    - name: inversion off by value
+      firewalld: {zone: public, icmp_block_inversion: false, permanent: true, state: disabled}
+`
+
+// icmp_block_inversion and target with the real firewall-offline-cmd:
+// check mode predicts, the run writes the zone file, a second run is ok;
+// a false value with state disabled means enabled (Ansible's rule), and
+// absent resets the named target.
+func TestFirewalldTargetInversionLab(t *testing.T) {
+	l := e2e.Lab(t, 1)
+	dir := t.TempDir()
+	zone := "/etc/firewalld/zones/public.xml"
+	check := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run", "--check", "--diff")
+	wantStatus(t, check, "target", "node1", "changed")
+	wantStatus(t, check, "inversion", "node1", "changed")
+	wantStatus(t, check, "inversion off by value", "node1", "ok")
+	run := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run", "--diff")
+	if got, want := diffs(check), diffs(run); !reflect.DeepEqual(got, want) {
+		t.Errorf("check mode diffs differ from the run's:\ncheck:\n%s\nrun:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	xml := e2e.Exec(t, l, "node1", "cat", zone)
+	if !strings.Contains(xml, `<zone target="DROP">`) || !strings.Contains(xml, "<icmp-block-inversion/>") {
+		t.Errorf("zone file:\n%s", xml)
+	}
+	again := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run")
+	for _, tk := range []string{"target", "inversion", "inversion off by value"} {
+		wantStatus(t, again, tk, "node1", "ok")
+	}
+	rm := `- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: other target
+      firewalld: {zone: public, target: ACCEPT, permanent: true, state: absent}
+    - name: reset
+      firewalld: {zone: public, target: DROP, permanent: true, state: absent}
+`
+	r := e2e.Playbook(t, l, dir, "rm.yml", rm, "run")
+	wantStatus(t, r, "other target", "node1", "ok")
+	wantStatus(t, r, "reset", "node1", "changed")
+	if xml := e2e.Exec(t, l, "node1", "cat", zone); strings.Contains(xml, "target=") {
+		t.Errorf("target not reset:\n%s", xml)
+	}
+}
+
 const namesPlaybook = `- hosts: all
   gather_facts: false
   tasks:
