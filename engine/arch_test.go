@@ -117,7 +117,7 @@ var layers = map[string][]string{
 	"modules/commands":            {"engine/connection/hostcmd", "engine/jinja", "engine/module", "engine/shlex", "modules/internal/hostscript"},
 	"modules/system":              {"engine/connection/hostcmd", "engine/jinja", "engine/module", "modules/internal/hostscript"},
 	"modules/storage":             {"engine/connection/hostcmd", "engine/jinja", "engine/module", "engine/shlex", "modules/internal/hostscript"},
-	"modules/network":             {"engine/connection/hostcmd", "engine/jinja", "engine/module", "engine/yamlnode", "modules/internal/hostscript"},
+	"modules/network":             {"engine/connection/hostcmd", "engine/jinja", "engine/module", "engine/yamlnode", "modules/files", "modules/internal/hostscript"},
 	"modules/cluster":             {"engine/connection/hostcmd", "engine/jinja", "engine/module", "modules/internal/hostscript"},
 	"modules/control":             {"engine/module", "engine/truth", "engine/yamlnode"},
 	"modules/internal/hostscript": {"engine/connection/hostcmd", "engine/module"},

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haplay/haplay/engine/lab"
 	"github.com/haplay/haplay/internal/e2e"
 )
 
@@ -119,6 +120,57 @@ func TestFirewalldSwarmPortsLab(t *testing.T) {
 	}
 	if r := e2e.Run(t, dir, "run", "bad.yml", "-i", l.InventoryPath, "--known-hosts", l.KnownHostsPath); r.ExitCode != 4 || !strings.Contains(r.Stdout+r.Stderr, "PORT/PROTO") {
 		t.Errorf("bad port: exit %d, want 4 with PORT/PROTO\n%s%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+}
+
+const fwZonePlaybook = `- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: target
+      firewalld: {zone: public, target: DROP, permanent: true, state: present}
+    - name: inversion
+      firewalld: {zone: public, icmp_block_inversion: true, permanent: true, state: enabled}
+    - name: inversion off by value
+      firewalld: {zone: public, icmp_block_inversion: false, permanent: true, state: disabled}
+`
+
+// icmp_block_inversion and target with the real firewall-offline-cmd:
+// check mode predicts, the run writes the zone file, a second run is ok;
+// a false value with state disabled means enabled (Ansible's rule), and
+// absent resets the named target.
+func TestFirewalldTargetInversionLab(t *testing.T) {
+	l := e2e.Lab(t, 1)
+	dir := t.TempDir()
+	zone := "/etc/firewalld/zones/public.xml"
+	check := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run", "--check", "--diff")
+	wantStatus(t, check, "target", "node1", "changed")
+	wantStatus(t, check, "inversion", "node1", "changed")
+	wantStatus(t, check, "inversion off by value", "node1", "ok")
+	run := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run", "--diff")
+	if got, want := diffs(check), diffs(run); !reflect.DeepEqual(got, want) {
+		t.Errorf("check mode diffs differ from the run's:\ncheck:\n%s\nrun:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	xml := e2e.Exec(t, l, "node1", "cat", zone)
+	if !strings.Contains(xml, `<zone target="DROP">`) || !strings.Contains(xml, "<icmp-block-inversion/>") {
+		t.Errorf("zone file:\n%s", xml)
+	}
+	again := e2e.Playbook(t, l, dir, "pb.yml", fwZonePlaybook, "run")
+	for _, tk := range []string{"target", "inversion", "inversion off by value"} {
+		wantStatus(t, again, tk, "node1", "ok")
+	}
+	rm := `- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: other target
+      firewalld: {zone: public, target: ACCEPT, permanent: true, state: absent}
+    - name: reset
+      firewalld: {zone: public, target: DROP, permanent: true, state: absent}
+`
+	r := e2e.Playbook(t, l, dir, "rm.yml", rm, "run")
+	wantStatus(t, r, "other target", "node1", "ok")
+	wantStatus(t, r, "reset", "node1", "changed")
+	if xml := e2e.Exec(t, l, "node1", "cat", zone); strings.Contains(xml, "target=") {
+		t.Errorf("target not reset:\n%s", xml)
 	}
 }
 
@@ -260,8 +312,8 @@ activation { udev_sync = 0 udev_rules = 0 }
 `
 }
 
-// Seed 001's lvcreate -L 20G -n shared ubuntu-vg, on a loop device (20M).
-func TestLVMLab(t *testing.T) {
+// lvmLab is a lab host with a 64M loop device as the only PV LVM sees.
+func lvmLab(t *testing.T) (*lab.Lab, string) {
 	l := e2e.Lab(t, 1)
 	img := filepath.Join(t.TempDir(), "pv.img")
 	if err := exec.Command("truncate", "-s", "64M", img).Run(); err != nil {
@@ -277,6 +329,58 @@ func TestLVMLab(t *testing.T) {
 	dev := strings.TrimSpace(string(out))
 	t.Cleanup(func() { _ = exec.Command("losetup", "-d", dev).Run() })
 	e2e.Exec(t, l, "node1", "sh", "-c", "mkdir -p /etc/haplay-lvm && cat >/etc/haplay-lvm/lvm.conf <<'EOF'\n"+lvmConf(dev)+"EOF")
+	return l, dev
+}
+
+// Snapshots and thin pools need device-mapper, which the lab's LVM
+// (activation off) does not have: check mode plans them, the run fails
+// with lvcreate's own refusal, and the preconditions fail as Ansible's.
+func TestLVMSnapshotThinLab(t *testing.T) {
+	l, dev := lvmLab(t)
+	dir := t.TempDir()
+	pb := `- hosts: all
+  gather_facts: false
+  environment: {LVM_SYSTEM_DIR: /etc/haplay-lvm}
+  tasks:
+    - name: vg
+      lvg: {vg: tvg, pvs: ` + dev + `}
+    - name: origin
+      lvol: {vg: tvg, lv: o, size: 8M}
+    - name: snapshot
+      lvol: {vg: tvg, lv: o, snapshot: snap, size: 8M}
+      ignore_errors: true
+    - name: pool
+      lvol: {vg: tvg, thinpool: pool, size: 8M}
+      ignore_errors: true
+    - name: thin
+      lvol: {vg: tvg, lv: thin, thinpool: pool, size: 1G}
+      ignore_errors: true
+    - name: no origin
+      lvol: {vg: tvg, lv: nosuch, snapshot: s2, size: 8M}
+      ignore_errors: true
+`
+	r := e2e.Playbook(t, l, dir, "pb.yml", pb, "run", "-v")
+	wantStatus(t, r, "origin", "node1", "changed")
+	for _, tk := range []string{"snapshot", "pool", "thin", "no origin"} {
+		wantStatus(t, r, tk, "node1", "failed")
+	}
+	for _, want := range []string{
+		"lvcreate -l 2 -s -n snap tvg/o failed", "Can't create snapshot without using device-mapper kernel driver",
+		"lvcreate -l 2 -T tvg/pool failed", "Can't create thin-pool without using device-mapper kernel driver",
+		"Thin pool LV pool does not exist in volume group tvg.", "Snapshot origin LV nosuch does not exist in volume group tvg.",
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	check := e2e.Playbook(t, l, dir, "pb.yml", pb, "run", "--check")
+	wantStatus(t, check, "snapshot", "node1", "changed")
+	wantStatus(t, check, "pool", "node1", "changed")
+}
+
+// Seed 001's lvcreate -L 20G -n shared ubuntu-vg, on a loop device (20M).
+func TestLVMLab(t *testing.T) {
+	l, dev := lvmLab(t)
 	dir := t.TempDir()
 	pb := `- hosts: all
   gather_facts: false

@@ -186,3 +186,61 @@ func TestDockerSwarmLab(t *testing.T) {
 		t.Errorf("manager leave without force: %q", st)
 	}
 }
+
+const swarmSettingsPlaybook = `- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: Swarm
+      community.docker.docker_swarm:
+        state: present
+        advertise_addr: "{{ ansible_host }}"
+        docker_host: unix:///var/run/docker.sock
+        timeout: 60
+        task_history_retention_limit: "{{ history }}"
+        snapshot_interval: 5000
+        dispatcher_heartbeat_period: 10000000000
+        rotate_worker_token: "{{ rotate | default(false) }}"
+`
+
+// The swarm settings with the real dockerd: init sets them, a second run
+// changes nothing, a changed one is updated (check mode first), a token
+// rotation is a change; docker_host goes to the CLI.
+func TestDockerSwarmSettingsLab(t *testing.T) {
+	l := e2e.Lab(t, 1)
+	startDockerd(t, l)
+	dir := t.TempDir()
+	spec := func() string {
+		return e2e.Exec(t, l, "node1", "docker", "info", "--format", "{{.Swarm.Cluster.Spec.Orchestration.TaskHistoryRetentionLimit}} {{.Swarm.Cluster.Spec.Raft.SnapshotInterval}} {{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}")
+	}
+	run := func(wantStatus string, extra ...string) e2e.Result {
+		t.Helper()
+		r := e2e.Playbook(t, l, dir, "pb.yml", swarmSettingsPlaybook, "run", extra...)
+		if st := r.Doc.Status("Swarm", "node1"); st != wantStatus {
+			t.Fatalf("%v: %q, want %q\n%s\n%s", extra, st, wantStatus, r.Stdout, r.Stderr)
+		}
+		return r
+	}
+	run("changed", "-e", "history=3")
+	if got := spec(); got != "3 5000 10s" {
+		t.Errorf("after init: %q", got)
+	}
+	run("ok", "-e", "history=3")
+	run("changed", "-e", "history=7", "--check")
+	if got := spec(); got != "3 5000 10s" {
+		t.Errorf("check mode updated: %q", got)
+	}
+	run("changed", "-e", "history=7")
+	if got := spec(); got != "7 5000 10s" {
+		t.Errorf("after update: %q", got)
+	}
+	before := e2e.Exec(t, l, "node1", "docker", "swarm", "join-token", "-q", "worker")
+	run("changed", "-e", "history=7", "-e", "rotate=true")
+	if after := e2e.Exec(t, l, "node1", "docker", "swarm", "join-token", "-q", "worker"); after == before {
+		t.Error("the worker token was not rotated")
+	}
+	bad := strings.Replace(swarmSettingsPlaybook, "unix:///var/run/docker.sock", "unix:///nonexistent.sock", 1)
+	r := e2e.Playbook(t, l, dir, "bad.yml", bad, "run", "-e", "history=7")
+	if st := r.Doc.Status("Swarm", "node1"); st != "failed" || !strings.Contains(r.Stdout, "nonexistent.sock") {
+		t.Errorf("docker_host not used: %q\n%s", st, r.Stdout)
+	}
+}

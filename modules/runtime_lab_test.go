@@ -81,6 +81,47 @@ func testIncludeVars(t *testing.T, l *lab.Lab) {
 	// name is a template fails when the task runs.
 	r := runPB(t, l, dir, strings.Replace(pb, "cluster.yml\n    - name: Load them", "\"{{ 'missing' }}.yml\"\n    - name: Load them", 1), 2)
 	wantHostStatus(t, r, "Load the cluster vars", "node1", "failed")
+
+	testIncludeVarsMerge(t, l, dir)
+}
+
+// hash_behaviour merge and ignore_unknown_extensions, as ansible-playbook
+// 2.14 does them: dictionaries merge recursively, anything else fails;
+// an unknown extension in a directory fails unless ignored.
+func testIncludeVarsMerge(t *testing.T, l *lab.Lab, dir string) {
+	for name, text := range map[string]string{"m/a.yml": "conf: {y: 2, n: {q: 2}}\n", "m/README": "not vars\n", "scalar.yml": "plain: new\n"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, "vars", name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "vars", name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pb := `- hosts: node1
+  gather_facts: false
+  vars: {conf: {x: 1, n: {p: 1}}, plain: old}
+  tasks:
+    - name: unknown extension
+      include_vars: {dir: m}
+      ignore_errors: true
+    - name: merge
+      include_vars: {dir: m, ignore_unknown_extensions: true, hash_behaviour: merge}
+    - name: merged
+      assert: {that: ["conf == {'x': 1, 'y': 2, 'n': {'p': 1, 'q': 2}}"]}
+    - name: scalar
+      include_vars: {file: scalar.yml, hash_behaviour: merge}
+      ignore_errors: true
+`
+	r := runPB(t, l, dir, pb, 0)
+	wantHostStatus(t, r, "unknown extension", "node1", "failed")
+	wantHostStatus(t, r, "merge", "node1", "ok")
+	wantHostStatus(t, r, "merged", "node1", "ok")
+	wantHostStatus(t, r, "scalar", "node1", "failed")
+	for _, want := range []string{"README does not have a valid extension: json, yaml, yml", "expected dicts but got a 'str' and a 'str'"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.Stdout)
+		}
+	}
 }
 
 func testAddHost(t *testing.T, l *lab.Lab) {

@@ -79,6 +79,7 @@ func TestSystemModulesLab(t *testing.T) {
 	t.Run("apt_clean_and_retries", func(t *testing.T) { testAptCleanRetries(t, l) })
 	t.Run("service", func(t *testing.T) { testService(t, l) })
 	t.Run("user_group", func(t *testing.T) { testUserGroup(t, l) })
+	t.Run("user_ssh_key", func(t *testing.T) { testUserSSHKey(t, l) })
 	t.Run("wait_for_uri", func(t *testing.T) { testWaitForURI(t, l) })
 	t.Run("raw_script", func(t *testing.T) { testRawScript(t, l) })
 }
@@ -537,4 +538,45 @@ func testRawScript(t *testing.T, l *lab.Lab) {
 	// (command says ok).
 	r = e2e.Playbook(t, l, dir, "pb.yml", pb, "run")
 	wantStatuses(t, r, "skipped", "script")
+}
+
+// generate_ssh_key with ssh-keygen on the host: check mode makes nothing,
+// the run makes the pair owned by the user, a second run leaves it (same
+// fingerprint); a passphrase reaches the key and never the output.
+func testUserSSHKey(t *testing.T, l *lab.Lab) {
+	const pass = "pp-7d1e-secret"
+	tasks := `    - name: key
+      user: {name: hpt-kim, generate_ssh_key: true, ssh_key_type: ed25519, ssh_key_comment: kim@lab}
+    - name: locked key
+      user: {name: hpt-kim, generate_ssh_key: true, ssh_key_type: ed25519, ssh_key_file: .ssh/locked, ssh_key_passphrase: ` + pass + `}
+`
+	defer sh(t, l, "node1", "userdel -r hpt-kim 2>/dev/null; exit 0")
+	wantStatuses(t, play(t, l, tasks, 0, "--check"), "changed", "key", "locked key")
+	if got := sh(t, l, "node1", "getent passwd hpt-kim; exit 0"); got != "" {
+		t.Fatalf("check mode created the user: %q", got)
+	}
+	r := play(t, l, tasks, 0, "-vvv", "--diff")
+	wantStatuses(t, r, "changed", "key", "locked key")
+	if strings.Contains(r.Stdout+r.Stderr, pass) {
+		t.Errorf("the passphrase is in the output:\n%s", r.Stdout)
+	}
+	_, res, _ := taskResult(r, "key")
+	pub, _ := res["ssh_public_key"].(string)
+	fp, _ := res["ssh_fingerprint"].(string)
+	if res["ssh_key_file"] != "/home/hpt-kim/.ssh/id_ed25519" || !strings.HasPrefix(pub, "ssh-ed25519 ") || !strings.HasSuffix(pub, " kim@lab") || !strings.Contains(fp, "(ED25519)") {
+		t.Errorf("result %v", res)
+	}
+	if got := sh(t, l, "node1", "stat -c '%U %a' /home/hpt-kim/.ssh /home/hpt-kim/.ssh/id_ed25519 /home/hpt-kim/.ssh/id_ed25519.pub"); got != "hpt-kim 700\nhpt-kim 600\nhpt-kim 644" {
+		t.Errorf("key files: %q", got)
+	}
+	if got := sh(t, l, "node1", "ssh-keygen -y -P "+pass+" -f /home/hpt-kim/.ssh/locked >/dev/null && echo opens"); got != "opens" {
+		t.Errorf("the passphrase does not open the key: %q", got)
+	}
+	again := play(t, l, tasks, 0, "--check")
+	wantStatuses(t, again, "ok", "key", "locked key")
+	again = play(t, l, tasks, 0)
+	wantStatuses(t, again, "ok", "key", "locked key")
+	if _, res2, _ := taskResult(again, "key"); res2["ssh_fingerprint"] != fp {
+		t.Errorf("the key changed: %v then %v", fp, res2["ssh_fingerprint"])
+	}
 }

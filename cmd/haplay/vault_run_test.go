@@ -240,3 +240,35 @@ func TestVaultedValueMaskedInLoadErrors(t *testing.T) {
 		t.Errorf("exit %d, want 4, a position and no secret:\n%s", r.ExitCode, out)
 	}
 }
+
+// TestVaultedScript: script decrypts a vaulted script before copying it
+// (decrypt defaults to true, as in Ansible); with decrypt: false the vault
+// text itself is run, and fails.
+func TestVaultedScript(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "pw"), "default-pass\n", 0o600)
+	mustWrite(t, filepath.Join(dir, "files", "s.sh"), mustEncrypt(t, "#!/bin/sh\necho ran-$1 >\"$2\"\n", "default-pass", ""), 0o600)
+	out := filepath.Join(dir, "out.txt")
+	pb := `- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: decrypted
+      script: s.sh ok ` + out + `
+    - name: raw
+      script: s.sh raw ` + out + `
+      args: {decrypt: false}
+      ignore_errors: true
+`
+	mustWrite(t, filepath.Join(dir, "pb.yml"), pb, 0o644)
+	r := e2e.Run(t, dir, "run", "pb.yml", "-i", "localhost,", "--vault-password-file", "pw", "--output", "json")
+	if got := r.Doc.Status("decrypted", "localhost"); got != "changed" {
+		t.Errorf("decrypted: %q\n%s%s", got, r.Stdout, r.Stderr)
+	}
+	if got := r.Doc.Status("raw", "localhost"); got != "failed" {
+		t.Errorf("raw: %q\n%s%s", got, r.Stdout, r.Stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "ran-ok\n" {
+		t.Errorf("out.txt = %q, %v", b, err)
+	}
+}

@@ -30,7 +30,7 @@ func (DockerSwarm) Spec() module.Spec {
 			"extension, states which one you expect and fails when the node is in the swarm with the other. " +
 			"On a manager it warns when the number of managers is even or below three, quoting seed 002's " +
 			"quorum table.",
-		Args: []module.Arg{
+		Args: append(append(append([]module.Arg{
 			{Name: "state", Type: module.TypeStr, Default: "present", Choices: []string{"present", "join", "absent", "remove"}, Doc: "present: be a manager of a swarm (init one); join: join remote_addrs; absent: leave; remove: remove node_id from the swarm (on a manager)"},
 			{Name: "advertise_addr", Type: module.TypeStr, Doc: "address advertised to other nodes (docker swarm init/join --advertise-addr)"},
 			{Name: "listen_addr", Type: module.TypeStr, Default: "0.0.0.0:2377", Doc: "listen address for swarm traffic"},
@@ -43,9 +43,9 @@ func (DockerSwarm) Spec() module.Spec {
 			{Name: "subnet_size", Type: module.TypeInt, Doc: "subnet size of the default address pools (init)"},
 			{Name: "data_path_port", Type: module.TypeInt, Doc: "port for data path (VXLAN) traffic (init)"},
 			{Name: "docker_cli", Type: module.TypePath, Default: "docker", Doc: "the docker command"},
-		},
+		}, dockerConnArgs...), swarmSpecArgs...), swarmUnsupportedArgs()...),
 		Check: func(a module.Args, final bool) []module.ArgError {
-			var errs []module.ArgError
+			errs := checkSwarmUnsupported(a)
 			switch a.String("state") {
 			case "join":
 				for _, k := range []string{"join_token", "remote_addrs"} {
@@ -120,10 +120,7 @@ func (s swarmInfo) role() string {
 // readSwarm reads the swarm state and, on a manager, both join tokens, in
 // one command.
 func readSwarm(ctx context.Context, c *module.Call, h module.Host) (swarmInfo, string, error) {
-	d := hostcmd.Quote(c.Args.String("docker_cli"))
-	if d == "''" {
-		d = "docker"
-	}
+	d := dockerShell(c.Args)
 	script := "s=$(" + d + ` info --format '{{json .Swarm}}' 2>&1) || { printf '%s\n' "$s" >&2; exit 3; }
 printf '%s\n' "$s"
 case "$s" in *'"ControlAvailable":true'*) ` + d + ` swarm join-token -q worker && ` + d + ` swarm join-token -q manager || exit 4;; esac`
@@ -178,21 +175,24 @@ func (DockerSwarm) Run(ctx context.Context, c *module.Call) (module.Result, erro
 		return module.Result{Failed: true, Msg: msg}, nil
 	}
 	state := c.Args.String("state")
-	argv, action, err := planSwarm(ctx, c, s)
+	p, err := planSwarm(ctx, c, s)
 	if err != nil {
 		return hostscript.FailedOr(module.Result{}, err)
 	}
-	r := module.Result{Changed: argv != nil}
+	r := module.Result{Changed: len(p.argvs) > 0}
 	if c.Diff && r.Changed {
 		before := fmt.Sprintf("swarm: %s\n", s.LocalNodeState)
 		after := map[string]string{"present": "swarm: active (manager)\n", "join": "swarm: active\n", "absent": "swarm: inactive\n"}[state]
 		if state == "remove" {
 			before, after = "node "+c.Args.String("node_id")+": member\n", "node "+c.Args.String("node_id")+": removed\n"
 		}
+		if p.before != "" || p.after != "" {
+			before, after = p.before, p.after
+		}
 		r.Diffs = []module.Diff{{BeforeHeader: "swarm (before)", AfterHeader: "swarm (after)", Before: before, After: after}}
 	}
 	if r.Changed && !c.Check {
-		if s, err = applySwarm(ctx, c, argv); err != nil {
+		if s, err = applySwarm(ctx, c, p.argvs); err != nil {
 			return hostscript.FailedOr(module.Result{}, err)
 		}
 	}
@@ -200,61 +200,106 @@ func (DockerSwarm) Run(ctx context.Context, c *module.Call) (module.Result, erro
 		return module.Result{Failed: true, Msg: fmt.Sprintf("%s is a %s of the swarm, role=%s: the join token decides the role (docker swarm join-token %s), or promote/demote it on a manager",
 			c.Host.Name(), s.role(), role, role)}, nil
 	}
-	swarmReport(&r, s, state, action)
+	swarmReport(&r, s, state, p.actions)
 	return r, nil
 }
 
-// planSwarm gives the docker command that brings the node to state (nil
-// when it is there) and what it does, for the message.
-func planSwarm(ctx context.Context, c *module.Call, s swarmInfo) ([]string, string, error) {
-	d := c.Args.String("docker_cli")
+// swarmPlan is what a task runs: the docker commands, what each does
+// (the result's actions), and for an update of a swarm's settings the
+// diff of them.
+type swarmPlan struct {
+	argvs         [][]string
+	actions       []string
+	before, after string
+}
+
+func (p *swarmPlan) add(argv []string, action string) {
+	p.argvs = append(p.argvs, argv)
+	p.actions = append(p.actions, action)
+}
+
+// planSwarm gives the docker commands that bring the node to state (none
+// when it is there).
+func planSwarm(ctx context.Context, c *module.Call, s swarmInfo) (swarmPlan, error) {
+	var p swarmPlan
+	d := dockerArgv(c.Args)
 	active := s.LocalNodeState == "active"
 	switch c.Args.String("state") {
 	case "present":
 		if active && !s.ControlAvailable {
-			return nil, "", hostscript.Failf("%s is a worker of a swarm: state=present needs a manager (leave first, or promote it)", c.Host.Name())
+			return p, hostscript.Failf("%s is a worker of a swarm: state=present needs a manager (leave first, or promote it)", c.Host.Name())
 		}
 		if !active {
-			return swarmInitArgv(c.Args, d), "initialised a swarm", nil
+			p.add(swarmInitArgv(c.Args, d), "initialised a swarm")
+			return p, nil
 		}
+		planSwarmUpdate(c.Args, d, s, &p)
 	case "join":
 		if !active {
 			remotes := c.Args.List("remote_addrs")
 			if len(remotes) == 0 || c.Args.String("join_token") == "" {
-				return nil, "", hostscript.Failf("state=join needs join_token and remote_addrs")
+				return p, hostscript.Failf("state=join needs join_token and remote_addrs")
 			}
-			argv := []string{d, "swarm", "join", "--token", c.Args.String("join_token")}
+			argv := append(append([]string(nil), d...), "swarm", "join", "--token", c.Args.String("join_token"))
 			if a := c.Args.String("advertise_addr"); a != "" {
 				argv = append(argv, "--advertise-addr", a)
 			}
+			if a := c.Args.String("data_path_addr"); a != "" {
+				argv = append(argv, "--data-path-addr", a)
+			}
 			argv = append(argv, "--listen-addr", c.Args.String("listen_addr"), remotes[0])
-			return argv, "joined the swarm at " + remotes[0], nil
+			p.add(argv, "joined the swarm at "+remotes[0])
 		}
 	case "absent":
 		if active {
 			if s.ControlAvailable && !c.Args.Bool("force") {
-				return nil, "", hostscript.Failf("%s is a swarm manager: leaving needs force: true (removing the last manager erases the swarm's state)", c.Host.Name())
+				return p, hostscript.Failf("%s is a swarm manager: leaving needs force: true (removing the last manager erases the swarm's state)", c.Host.Name())
 			}
-			argv := []string{d, "swarm", "leave"}
+			argv := append(append([]string(nil), d...), "swarm", "leave")
 			if c.Args.Bool("force") {
 				argv = append(argv, "--force")
 			}
-			return argv, "left the swarm", nil
+			p.add(argv, "left the swarm")
 		}
 	case "remove":
 		if !s.ControlAvailable {
-			return nil, "", hostscript.Failf("state=remove runs on a swarm manager; %s is not one", c.Host.Name())
+			return p, hostscript.Failf("state=remove runs on a swarm manager; %s is not one", c.Host.Name())
 		}
-		return planSwarmRemove(ctx, c, d)
+		argv, action, err := planSwarmRemove(ctx, c, d)
+		if argv != nil {
+			p.add(argv, action)
+		}
+		return p, err
 	}
-	return nil, "", nil
+	return p, nil
 }
 
-func swarmInitArgv(a module.Args, d string) []string {
-	argv := []string{d, "swarm", "init"}
+// planSwarmUpdate changes the settings of the swarm a manager is in that
+// differ from the task's, and rotates the join tokens it asks to.
+func planSwarmUpdate(a module.Args, d []string, s swarmInfo, p *swarmPlan) {
+	if flags, before, after := swarmSpecFlags(a, s.clusterSpec()); len(flags) > 0 {
+		p.add(append(append(append([]string(nil), d...), "swarm", "update"), flags...), "updated the swarm: "+strings.Join(flags, " "))
+		p.before, p.after = before, after
+	}
+	for _, role := range []string{"worker", "manager"} {
+		if a.Bool("rotate_" + role + "_token") {
+			p.add(append(append([]string(nil), d...), "swarm", "join-token", "--rotate", "-q", role), "rotated the "+role+" join token")
+			p.before += role + " token: current\n"
+			p.after += role + " token: rotated\n"
+		}
+	}
+}
+
+func swarmInitArgv(a module.Args, d []string) []string {
+	argv := append(append([]string(nil), d...), "swarm", "init")
 	if addr := a.String("advertise_addr"); addr != "" {
 		argv = append(argv, "--advertise-addr", addr)
 	}
+	if addr := a.String("data_path_addr"); addr != "" {
+		argv = append(argv, "--data-path-addr", addr)
+	}
+	flags, _, _ := swarmSpecFlags(a, nil)
+	argv = append(argv, flags...)
 	argv = append(argv, "--listen-addr", a.String("listen_addr"))
 	for _, p := range a.List("default_addr_pool") {
 		argv = append(argv, "--default-addr-pool", p)
@@ -269,9 +314,9 @@ func swarmInitArgv(a module.Args, d string) []string {
 }
 
 // planSwarmRemove removes node_id when the manager lists it.
-func planSwarmRemove(ctx context.Context, c *module.Call, d string) ([]string, string, error) {
+func planSwarmRemove(ctx context.Context, c *module.Call, d []string) ([]string, string, error) {
 	id := c.Args.String("node_id")
-	ls, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: []string{d, "node", "ls", "--format", "{{.ID}} {{.Hostname}}"}, Become: c.Become})
+	ls, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: append(append([]string(nil), d...), "node", "ls", "--format", "{{.ID}} {{.Hostname}}"), Become: c.Become})
 	if err != nil {
 		return nil, "", err
 	}
@@ -283,7 +328,7 @@ func planSwarmRemove(ctx context.Context, c *module.Call, d string) ([]string, s
 	for _, l := range strings.Split(string(ls.Stdout), "\n") {
 		f := strings.Fields(l)
 		if len(f) == 2 && (f[0] == id || f[1] == id) {
-			argv = []string{d, "node", "rm"}
+			argv = append(append([]string(nil), d...), "node", "rm")
 			if c.Args.Bool("force") {
 				argv = append(argv, "--force")
 			}
@@ -294,20 +339,23 @@ func planSwarmRemove(ctx context.Context, c *module.Call, d string) ([]string, s
 	return argv, action, nil
 }
 
-// applySwarm runs argv and reads the swarm state it left.
-func applySwarm(ctx context.Context, c *module.Call, argv []string) (swarmInfo, error) {
-	out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
-	if err != nil {
-		return swarmInfo{}, err
-	}
-	if out.ExitCode != 0 {
-		shown := append([]string(nil), argv...)
-		for i := range shown {
-			if i > 0 && shown[i-1] == "--token" {
-				shown[i] = "<token>"
-			}
+// applySwarm runs the commands in turn and reads the swarm state they
+// left.
+func applySwarm(ctx context.Context, c *module.Call, argvs [][]string) (swarmInfo, error) {
+	for _, argv := range argvs {
+		out, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: argv, Become: c.Become})
+		if err != nil {
+			return swarmInfo{}, err
 		}
-		return swarmInfo{}, hostscript.Failf("%s: exit %d: %s", strings.Join(shown, " "), out.ExitCode, strings.TrimSpace(string(out.Stderr)+string(out.Stdout)))
+		if out.ExitCode != 0 {
+			shown := append([]string(nil), argv...)
+			for i := range shown {
+				if i > 0 && shown[i-1] == "--token" {
+					shown[i] = "<token>"
+				}
+			}
+			return swarmInfo{}, hostscript.Failf("%s: exit %d: %s", strings.Join(shown, " "), out.ExitCode, strings.TrimSpace(string(out.Stderr)+string(out.Stdout)))
+		}
 	}
 	s, msg, err := readSwarm(ctx, c, c.Host)
 	if err != nil {
@@ -320,7 +368,7 @@ func applySwarm(ctx context.Context, c *module.Call, argv []string) (swarmInfo, 
 }
 
 // swarmReport sets swarm_facts, actions, warnings and the message.
-func swarmReport(r *module.Result, s swarmInfo, state, action string) {
+func swarmReport(r *module.Result, s swarmInfo, state string, actions []string) {
 	var warnings []string
 	if s.ControlAvailable && state != "absent" {
 		if w := quorumWarning(s.Managers); w != "" {
@@ -335,7 +383,8 @@ func swarmReport(r *module.Result, s swarmInfo, state, action string) {
 		facts["JoinTokens"] = map[string]any{"Worker": s.WorkerToken, "Manager": s.ManagerToken}
 	}
 	r.Set("swarm_facts", facts)
-	r.Set("actions", map[bool][]string{true: {action}, false: {}}[action != ""])
+	r.Set("actions", append([]string{}, actions...))
+	action := strings.Join(actions, "; ")
 	if len(warnings) > 0 {
 		r.Set("warnings", warnings)
 	}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,5 +60,47 @@ func TestDockerSwarmArgs(t *testing.T) {
 	}
 	if _, errs := module.Validate(spec, map[string]any{"state": "join", "join_token": "{{ t }}", "remote_addrs": "{{ r }}"}, false); len(errs) != 0 {
 		t.Errorf("templated join rejected at load time: %v", errs)
+	}
+}
+
+func TestDockerSwarmConnectionAndSpec(t *testing.T) {
+	spec := DockerSwarm{}.Spec()
+	a, errs := module.Validate(spec, map[string]any{"state": "present", "docker_host": "tcp://10.0.0.1:2376", "validate_certs": true,
+		"ca_cert": "/c/ca.pem", "client_cert": "/c/cert.pem", "client_key": "/c/key.pem", "api_version": "1.41", "timeout": 30, "debug": true,
+		"advertise_addr": "10.0.0.1", "data_path_addr": "eth1", "autolock_managers": true, "snapshot_interval": 5000,
+		"dispatcher_heartbeat_period": 10000000000, "task_history_retention_limit": 10}, true)
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	got := strings.Join(swarmInitArgv(a, dockerArgv(a)), " ")
+	want := "env DOCKER_API_VERSION=1.41 timeout 30 docker --debug --host tcp://10.0.0.1:2376 --tlsverify --tlscacert /c/ca.pem --tlscert /c/cert.pem --tlskey /c/key.pem " +
+		"swarm init --advertise-addr 10.0.0.1 --data-path-addr eth1 --task-history-limit 10 --snapshot-interval 5000 --dispatcher-heartbeat 10000000000ns --autolock --listen-addr 0.0.0.0:2377"
+	if got != want {
+		t.Errorf("init:\n%s\nwant:\n%s", got, want)
+	}
+	// On a manager: only what differs from docker info's Cluster.Spec.
+	s, err := parseSwarm(`{"LocalNodeState":"active","ControlAvailable":true,"Cluster":{"ID":"x","Spec":{"Orchestration":{"TaskHistoryRetentionLimit":5},"Raft":{"SnapshotInterval":5000},"Dispatcher":{"HeartbeatPeriod":10000000000},"EncryptionConfig":{"AutoLockManagers":false}}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p swarmPlan
+	a["rotate_worker_token"] = true
+	planSwarmUpdate(a, []string{"docker"}, s, &p)
+	if got := fmt.Sprint(p.argvs); got != "[[docker swarm update --task-history-limit 10 --autolock=true] [docker swarm join-token --rotate -q worker]]" {
+		t.Errorf("update: %s", got)
+	}
+	if p.before != "task_history_retention_limit: 5\nautolock_managers: false\nworker token: current\n" {
+		t.Errorf("diff before %q", p.before)
+	}
+	a["task_history_retention_limit"], a["autolock_managers"], a["rotate_worker_token"] = 5, false, false
+	p = swarmPlan{}
+	planSwarmUpdate(a, []string{"docker"}, s, &p)
+	if len(p.argvs) != 0 {
+		t.Errorf("nothing differs, yet %v", p.argvs)
+	}
+	for arg, v := range map[string]any{"labels": map[string]any{"a": "b"}, "election_tick": 3, "tls_hostname": "h", "ssl_version": "TLSv1_2", "signing_ca_key": "k"} {
+		if _, errs := module.Validate(spec, map[string]any{arg: v}, true); len(errs) != 1 || !strings.Contains(errs[0].Error(), "docker CLI") {
+			t.Errorf("%s: %v", arg, errs)
+		}
 	}
 }

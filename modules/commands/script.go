@@ -43,6 +43,7 @@ func (Script) Spec() module.Spec {
 			{Name: "removes", Type: module.TypePath, Doc: "run the script only when this path exists on the host"},
 			{Name: "chdir", Type: module.TypePath, Doc: "run it in this directory on the host"},
 			{Name: "executable", Type: module.TypeStr, Doc: "run it with this interpreter (e.g. /bin/bash)"},
+			{Name: "decrypt", Type: module.TypeBool, Default: true, Doc: "a vaulted script is decrypted with the run's vault ids before it is copied (false: the vault text is copied and run as it is)"},
 		},
 		RequiredOneOf: [][]string{{"cmd"}},
 		Examples: `- name: Run the cluster installer (seed 001)
@@ -64,7 +65,11 @@ func (Script) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 	if err != nil {
 		return module.Result{Failed: true, Msg: fmt.Sprintf("script: could not find %s: %v", words[0], err)}, nil
 	}
-	data, err := os.ReadFile(local)
+	read := c.Controller.ReadFile // decrypts vault text
+	if !c.Args.Bool("decrypt") {
+		read = os.ReadFile
+	}
+	data, err := read(local)
 	if err != nil {
 		return module.Result{Failed: true, Msg: fmt.Sprintf("script: read %s: %v", local, err)}, nil
 	}

@@ -41,6 +41,8 @@ func (IncludeVars) Spec() module.Spec {
 			{Name: "ignore_files", Type: module.TypeList, Elements: module.TypeStr, Doc: "with dir: file names to skip"},
 			{Name: "extensions", Type: module.TypeList, Elements: module.TypeStr, Default: []any{"json", "yaml", "yml"}, Doc: "with dir: the file extensions to load"},
 			{Name: "depth", Type: module.TypeInt, Default: 0, Doc: "with dir: how deep to descend (0: no limit)"},
+			{Name: "ignore_unknown_extensions", Type: module.TypeBool, Default: false, Doc: "with dir: skip files whose extension is not in extensions; without it such a file fails the task (\"F does not have a valid extension: json, yaml, yml\"), as in Ansible"},
+			{Name: "hash_behaviour", Type: module.TypeStr, Choices: []string{"replace", "merge"}, Doc: "merge: each dictionary loaded is merged recursively into the variable's current value (Ansible's combine_vars with merge, as combine(recursive=true)); as in Ansible, the task fails when a loaded value or the variable's current value is no dictionary (an undefined variable too). replace, haplay's only global behaviour: it replaces it"},
 		},
 		MutuallyExclusive: [][]string{{"file", "dir"}},
 		RequiredOneOf:     [][]string{{"file", "dir"}},
@@ -73,7 +75,8 @@ func (IncludeVars) Run(ctx context.Context, c *module.Call) (module.Result, erro
 		if err != nil {
 			return module.Result{Failed: true, Msg: fmt.Sprintf("include_vars: could not find directory %s: %v", d, err)}, nil
 		}
-		files, err = varsDirFiles(p, c.Args.String("files_matching"), c.Args.List("ignore_files"), c.Args.List("extensions"), c.Args.Int("depth"))
+		files, err = varsDirFiles(p, varsDirFilter{matching: c.Args.String("files_matching"), ignore: c.Args.List("ignore_files"),
+			exts: c.Args.List("extensions"), depth: c.Args.Int("depth"), ignoreUnknown: c.Args.Bool("ignore_unknown_extensions")})
 		if err != nil {
 			return module.Result{Failed: true, Msg: "include_vars: " + err.Error()}, nil
 		}
@@ -92,6 +95,11 @@ func (IncludeVars) Run(ctx context.Context, c *module.Call) (module.Result, erro
 	if n := c.Args.String("name"); n != "" {
 		facts = map[string]any{n: vars}
 	}
+	if c.Args.String("hash_behaviour") == "merge" {
+		if err := mergeCurrent(c.Controller, facts); err != nil {
+			return module.Result{Failed: true, Msg: "include_vars: hash_behaviour merge: " + err.Error()}, nil
+		}
+	}
 	r := module.Result{Facts: facts}
 	r.Set("ansible_facts", facts)
 	included := make([]any, len(files))
@@ -102,9 +110,19 @@ func (IncludeVars) Run(ctx context.Context, c *module.Call) (module.Result, erro
 	return r, nil
 }
 
+// varsDirFilter is what include_vars' dir arguments select.
+type varsDirFilter struct {
+	matching      string
+	ignore, exts  []string
+	depth         int
+	ignoreUnknown bool
+}
+
 // varsDirFiles lists the vars files under dir in the order Ansible loads
-// them: sorted by path, filtered by extension, name pattern and ignores.
-func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]string, error) {
+// them: sorted by path, filtered by name pattern and ignores; a file left
+// with an extension not in exts fails, unless ignoreUnknown.
+func varsDirFiles(dir string, f varsDirFilter) ([]string, error) {
+	matching, ignore, exts, depth := f.matching, f.ignore, f.exts, f.depth
 	var re *regexp.Regexp
 	if matching != "" {
 		var err error
@@ -116,6 +134,7 @@ func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]str
 		exts = []string{"json", "yaml", "yml"}
 	}
 	var out []string
+	var bad error // the first file of an unknown extension
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -135,11 +154,15 @@ func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]str
 		if slices.Contains(ignore, name) {
 			return nil
 		}
-		if !slices.Contains(exts, strings.TrimPrefix(filepath.Ext(name), ".")) {
-			return nil
-		}
 		if re != nil && !re.MatchString(name) {
 			return nil
+		}
+		if !slices.Contains(exts, strings.TrimPrefix(filepath.Ext(name), ".")) {
+			if f.ignoreUnknown {
+				return nil
+			}
+			bad = fmt.Errorf("%s does not have a valid extension: %s", p, strings.Join(exts, ", "))
+			return filepath.SkipAll
 		}
 		out = append(out, p)
 		return nil
@@ -147,8 +170,89 @@ func varsDirFiles(dir, matching string, ignore, exts []string, depth int) ([]str
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dir, err)
 	}
+	if bad != nil {
+		return nil, bad
+	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// mergeCurrent merges each loaded value into the variable's current
+// value, as Ansible's combine_vars(old, new, merge=True), which fails
+// unless both are dictionaries (an undefined variable too).
+func mergeCurrent(ctl module.Controller, facts map[string]any) error {
+	keys := make([]string, 0, len(facts))
+	for k := range facts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the first failure is the same every run
+	for _, k := range keys {
+		v := facts[k]
+		var old any
+		if identRe.MatchString(k) {
+			def, err := ctl.Eval(k + " is defined")
+			if err != nil {
+				return fmt.Errorf("variable %s: %w", k, err)
+			}
+			if d, _ := def.(bool); d {
+				if old, err = ctl.Eval(k); err != nil {
+					return fmt.Errorf("variable %s: %w", k, err)
+				}
+			}
+		}
+		om, ok1 := old.(map[string]any)
+		_, ok2 := v.(map[string]any)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s' (variable %s)", pyTypeName(old), pyTypeName(v), k)
+		}
+		facts[k] = mergeHash(om, v)
+	}
+	return nil
+}
+
+// pyTypeName names a value's type as Python does in Ansible's messages.
+func pyTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NoneType"
+	case map[string]any:
+		return "dict"
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case int, int64:
+		return "int"
+	case float64:
+		return "float"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// mergeHash is Ansible's merge_hash(a, b, recursive=True): dictionaries
+// merge key by key, anything else in b replaces a.
+func mergeHash(a, b any) any {
+	am, ok1 := a.(map[string]any)
+	bm, ok2 := b.(map[string]any)
+	if !ok1 || !ok2 {
+		return b
+	}
+	out := make(map[string]any, len(am)+len(bm))
+	for k, v := range am {
+		out[k] = v
+	}
+	for k, v := range bm {
+		if old, ok := out[k]; ok {
+			out[k] = mergeHash(old, v)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // ControllerFiles: a literal vars file or directory must exist at load.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,7 +119,10 @@ func TestVarsFiles(t *testing.T) {
 	write("empty.yml", "")
 	write("list.yml", "- 1\n")
 
-	files, err := varsDirFiles(dir, "", nil, nil, 0)
+	if _, err := varsDirFiles(dir, varsDirFilter{}); err == nil || !strings.Contains(err.Error(), "c.txt does not have a valid extension: json, yaml, yml") {
+		t.Errorf("unknown extension without ignore_unknown_extensions: %v", err)
+	}
+	files, err := varsDirFiles(dir, varsDirFilter{ignoreUnknown: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,10 +134,10 @@ func TestVarsFiles(t *testing.T) {
 	if want := []string{"a.json", "b.yml", "empty.yml", "list.yml", "sub/d.yaml"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("files %v, want %v", names, want)
 	}
-	if files, _ := varsDirFiles(dir, `^[ab]\.`, []string{"a.json"}, nil, 1); len(files) != 1 || filepath.Base(files[0]) != "b.yml" {
+	if files, _ := varsDirFiles(dir, varsDirFilter{matching: `^[ab]\.`, ignore: []string{"a.json"}, depth: 1}); len(files) != 1 || filepath.Base(files[0]) != "b.yml" {
 		t.Errorf("filtered files %v", files)
 	}
-	if _, err := varsDirFiles(dir, "(", nil, nil, 0); err == nil {
+	if _, err := varsDirFiles(dir, varsDirFilter{matching: "("}); err == nil {
 		t.Error("a bad files_matching must fail")
 	}
 
@@ -185,5 +189,20 @@ func TestPauseTalksThroughTheController(t *testing.T) {
 	r, err = (Pause{}).Run(t.Context(), &module.Call{Args: module.Args{"seconds": 0, "prompt": "settle"}, Controller: pc})
 	if err != nil || len(pc.notices) != 1 || pc.notices[0] != "[pause] settle (0s)" || pc.asked != "" {
 		t.Errorf("timed pause: %v notices %q asked %q", err, pc.notices, pc.asked)
+	}
+}
+
+func TestMergeHash(t *testing.T) {
+	old := map[string]any{"a": 1, "d": map[string]any{"x": 1, "n": map[string]any{"p": 1}}, "l": []any{1}}
+	got := mergeHash(old, map[string]any{"d": map[string]any{"y": 2, "n": map[string]any{"q": 2}}, "l": []any{2}})
+	want := map[string]any{"a": 1, "d": map[string]any{"x": 1, "y": 2, "n": map[string]any{"p": 1, "q": 2}}, "l": []any{2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merge: %v", got)
+	}
+	if got := mergeHash("s", map[string]any{"k": 1}); !reflect.DeepEqual(got, map[string]any{"k": 1}) {
+		t.Errorf("a dict replaces a string: %v", got)
+	}
+	if !reflect.DeepEqual(old["d"], map[string]any{"x": 1, "n": map[string]any{"p": 1}}) {
+		t.Errorf("the old value was changed: %v", old)
 	}
 }

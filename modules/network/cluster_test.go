@@ -186,3 +186,40 @@ func TestFirewalldParsing(t *testing.T) {
 		t.Errorf("flags: %q", got)
 	}
 }
+
+func TestFirewalldTargetAndInversionFlags(t *testing.T) {
+	cases := []struct {
+		verb string
+		it   fwItems
+		want string
+	}{
+		{"query", fwItems{opt: "target", values: []string{"DROP"}}, " --get-target"},
+		{"add", fwItems{opt: "target", values: []string{"%%REJECT%%"}}, " --set-target=%%REJECT%%"},
+		{"remove", fwItems{opt: "target", values: []string{"DROP"}}, " --set-target=default"},
+		{"query", fwItems{opt: "icmp-block-inversion"}, " --query-icmp-block-inversion"},
+		{"remove", fwItems{opt: "icmp-block-inversion"}, " --remove-icmp-block-inversion"},
+	}
+	for _, c := range cases {
+		if got := fwFlags(c.verb, c.it); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.verb, c.it, got, c.want)
+		}
+	}
+	for v, want := range map[any]bool{true: true, false: false, "no": false, "False": false, "yes": true, "whatever": true, 0: false} {
+		if got := fwTrue(v); got != want {
+			t.Errorf("fwTrue(%v) = %v", v, got)
+		}
+	}
+	tk := &fwTask{it: fwItems{opt: "target", values: []string{"DROP"}}, verb: "remove", permanent: true, nq: 1}
+	st := fwState{online: true, secs: map[string]hostscript.RCSection{"perm": {Stdout: "DROP\n"}}, zone: "public"}
+	if ch, err := tk.plan(st); err != nil || !reflect.DeepEqual(ch["perm"], []string{"DROP"}) {
+		t.Errorf("reset of the named target: %v %v", ch, err)
+	}
+	st.secs["perm"] = hostscript.RCSection{Stdout: "ACCEPT\n"}
+	if ch, err := tk.plan(st); err != nil || len(ch) != 0 {
+		t.Errorf("reset of another target (Ansible leaves it): %v %v", ch, err)
+	}
+	st.secs["run"] = hostscript.RCSection{Stdout: "x"}
+	if _, err := tk.plan(st); err == nil || !strings.Contains(err.Error(), "must be permanent") {
+		t.Errorf("runtime target: %v", err)
+	}
+}

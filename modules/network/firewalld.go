@@ -38,7 +38,16 @@ var fwKinds = []struct{ arg, opt string }{
 	{"protocol", "protocol"},
 	{"port_forward", "forward-port"},
 	{"masquerade", "masquerade"},
+	{"icmp_block_inversion", "icmp-block-inversion"},
+	{"target", "target"},
 }
+
+// fwFlagOnly are the items that are a flag of the zone, not a list of
+// values: firewall-cmd has --add-X, --remove-X, --query-X without "=V".
+func fwFlagOnly(opt string) bool { return opt == "masquerade" || opt == "icmp-block-inversion" }
+
+// fwTargets are the zone targets Ansible accepts.
+var fwTargets = []string{"default", "ACCEPT", "DROP", "%%REJECT%%"}
 
 var fwPortRe = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?/(tcp|udp|sctp|dccp)$`)
 
@@ -69,6 +78,8 @@ func (Firewalld) Spec() module.Spec {
 			{Name: "protocol", Type: module.TypeList, Elements: module.TypeStr, Doc: "IP protocols, e.g. esp"},
 			{Name: "port_forward", Type: module.TypeList, Elements: module.TypeDict, Doc: "list of {port, proto, toport, toaddr}"},
 			{Name: "masquerade", Type: module.TypeRaw, Doc: "masquerading for the zone (state says on or off)"},
+			{Name: "icmp_block_inversion", Type: module.TypeRaw, Doc: "inversion of the zone's ICMP blocks (only the listed ICMP types are allowed): as in Ansible, a false value (no, false, 0) inverts state, so {icmp_block_inversion: false, state: enabled} turns it off; any other value counts as true"},
+			{Name: "target", Type: module.TypeStr, Choices: fwTargets, Doc: "the zone's target (--set-target): state enabled or present sets it, disabled or absent resets it to default when it is the one named (as Ansible's); permanent only: with permanent: false or immediate: true the task fails, as in Ansible"},
 			{Name: "permanent", Type: module.TypeBool, Default: false, Doc: "change the permanent configuration"},
 			{Name: "immediate", Type: module.TypeBool, Default: false, Doc: "with permanent, change the running firewall too"},
 			{Name: "state", Type: module.TypeStr, Required: true, Choices: []string{"enabled", "disabled", "present", "absent"}, Doc: "enabled/disabled for items, present/absent for the zone"},
@@ -95,7 +106,7 @@ func (Firewalld) Spec() module.Spec {
 			if n == 0 && (st == "enabled" || st == "disabled") && !jinja.IsTemplated(st) {
 				errs = append(errs, module.ArgError{Msg: "state " + st + " needs one of: " + strings.Join(items, ", ")})
 			}
-			if n > 0 && (st == "present" || st == "absent") {
+			if n > 0 && (st == "present" || st == "absent") && !a.Has("target") {
 				errs = append(errs, module.ArgError{Arg: "state", Msg: "state " + st + " creates or deletes a zone; use enabled or disabled for items"})
 			}
 			if _, err := fwValues(a); err != nil && !jinja.IsTemplated(a["rich_rule"]) && !jinja.IsTemplated(a["port_forward"]) {
@@ -136,8 +147,10 @@ func fwValues(a module.Args) (fwItems, error) {
 			continue
 		}
 		switch k.arg {
-		case "masquerade":
+		case "masquerade", "icmp_block_inversion":
 			return fwItems{opt: k.opt}, nil
+		case "target":
+			return fwItems{opt: k.opt, values: []string{a.String(k.arg)}}, nil
 		case "rich_rule":
 			switch x := a[k.arg].(type) {
 			case string:
@@ -179,8 +192,17 @@ func fwValues(a module.Args) (fwItems, error) {
 // value (firewall-cmd answers "V: yes" per line for several, "yes" alone
 // for one).
 func fwFlags(verb string, it fwItems) string {
-	if it.opt == "masquerade" {
-		return " --" + verb + "-masquerade"
+	if fwFlagOnly(it.opt) {
+		return " --" + verb + "-" + it.opt
+	}
+	if it.opt == "target" {
+		switch verb {
+		case "query":
+			return " --get-target"
+		case "remove":
+			return " --set-target=default"
+		}
+		return " --set-target=" + hostcmd.Quote(it.values[0])
 	}
 	var b strings.Builder
 	for _, v := range it.values {
@@ -282,11 +304,17 @@ func newFwTask(ctx context.Context, c *module.Call) (*fwTask, error) {
 		zoneOnly: it.opt == "", nq: len(it.values),
 		confSetup: "conf=/etc/firewalld\n", offlineCmd: "firewall-offline-cmd",
 	}
-	if it.opt == "masquerade" {
+	if fwFlagOnly(it.opt) {
 		t.nq = 1
 	}
 	if t.state == "disabled" || t.state == "absent" {
 		t.verb = "remove"
+	}
+	if it.opt == "icmp-block-inversion" && !fwTrue(c.Args["icmp_block_inversion"]) {
+		// Ansible: expected state is enabled when (state == enabled) ==
+		// boolean(value), so a false value inverts the state.
+		t.verb = map[string]string{"add": "remove", "remove": "add"}[t.verb]
+		t.state = map[string]string{"enabled": "disabled", "disabled": "enabled"}[t.state]
 	}
 	if !c.Check {
 		return t, nil
@@ -385,6 +413,9 @@ func (t *fwTask) plan(st fwState) (map[string][]string, error) {
 	if !st.online && !t.permanent && !t.offline && !t.zoneOnly {
 		return nil, hostscript.Failf("firewalld is not running: a runtime-only change (permanent: false) cannot be made; set permanent: true (or offline: true) to change the configuration it starts with")
 	}
+	if _, run := st.secs["run"]; run && t.it.opt == "target" {
+		return nil, hostscript.Failf("Zone operations must be permanent. Make sure you didn't set the 'permanent' flag to 'false' or the 'immediate' flag to 'true'.")
+	}
 	changes := map[string][]string{}
 	if t.zoneOnly {
 		zs := st.secs["zones"]
@@ -408,15 +439,15 @@ func (t *fwTask) plan(st fwState) (map[string][]string, error) {
 		if sec.RC != 0 && sec.RC != 1 {
 			return nil, hostscript.Failf("%s --zone=%s query failed (exit %d): %s", st.tool, st.zone, sec.RC, sec.Stderr)
 		}
-		ans, err := parseFwQuery(sec.Stdout, t.nq)
+		ans, err := t.answers(sec)
 		if err != nil {
 			return nil, hostscript.Failf("%s query: %v (stderr: %s)", st.tool, err, sec.Stderr)
 		}
 		var todo []string
 		for i, yes := range ans {
-			if yes != (t.state == "enabled") {
-				if t.it.opt == "masquerade" {
-					todo = append(todo, "masquerade")
+			if yes != (t.verb == "add") {
+				if fwFlagOnly(t.it.opt) {
+					todo = append(todo, t.it.opt)
 				} else {
 					todo = append(todo, t.it.values[i])
 				}
@@ -427,6 +458,41 @@ func (t *fwTask) plan(st fwState) (map[string][]string, error) {
 		}
 	}
 	return changes, nil
+}
+
+// answers reads one configuration's query: --get-target prints the
+// target, which is "on" when it is the one named (as Ansible's
+// get_enabled_permanent); the others answer yes or no.
+func (t *fwTask) answers(sec hostscript.RCSection) ([]bool, error) {
+	if t.it.opt != "target" {
+		return parseFwQuery(sec.Stdout, t.nq)
+	}
+	if sec.RC != 0 {
+		return nil, fmt.Errorf("--get-target failed (exit %d)", sec.RC)
+	}
+	if t.it.values[0] == "default" {
+		// Resetting to default what is default changes nothing (Ansible
+		// sets it again and reports changed).
+		return []bool{strings.TrimSpace(sec.Stdout) == "default" || t.verb == "add"}, nil
+	}
+	return []bool{strings.TrimSpace(sec.Stdout) == t.it.values[0]}, nil
+}
+
+// fwTrue is Ansible's boolean(value, strict=False) for
+// icmp_block_inversion: only the false words are false.
+func fwTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "no", "false", "n", "f", "off", "0", "0.0":
+			return false
+		}
+	}
+	return true
 }
 
 // changeFlags renders the change options for vals (or the zone itself).

@@ -1,7 +1,9 @@
 package network
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/haplay/haplay/engine/module"
@@ -36,8 +38,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func TestCurlConfig(t *testing.T) {
 	a := module.Args{"url": "http://h/p", "body": map[string]any{"name": "x\"y"}, "body_format": "json", "timeout": 5,
 		"validate_certs": false, "url_username": "u", "url_password": "p w", "follow_redirects": "safe",
-		"headers": map[string]any{"X-A": "1"}}
-	got, err := curlConfig(a, "POST")
+		"headers": map[string]any{"X-A": "1"}, "http_agent": "ansible-httpget", "use_netrc": true, "use_proxy": true}
+	got, err := curlConfig(a, uriReq{url: "http://h/p", method: "POST"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +47,7 @@ func TestCurlConfig(t *testing.T) {
 request = "POST"
 data-raw = "{\"name\":\"x\\\"y\"}"
 header = "Content-Type: application/json"
+header = "User-Agent: ansible-httpget"
 header = "X-A: 1"
 user = "u:p w"
 max-time = 5
@@ -59,5 +62,62 @@ insecure
 	}
 	if curlQuote("a\nb\\") != `"a\nb\\"` {
 		t.Fatal(curlQuote("a\nb\\"))
+	}
+}
+
+func TestCurlConfigArguments(t *testing.T) {
+	base := func() module.Args {
+		return module.Args{"url": "https://h/p", "timeout": 30, "validate_certs": true, "follow_redirects": "safe",
+			"http_agent": "ansible-httpget", "use_netrc": true, "use_proxy": true}
+	}
+	cases := []struct {
+		name string
+		args module.Args
+		req  uriReq
+		want []string // lines the config must hold
+		not  []string // lines it must not
+	}{
+		{"netrc by default, curl's default agent replaced", base(), uriReq{url: "https://h/p", method: "GET", follow: true},
+			[]string{"netrc-optional", `header = "User-Agent: ansible-httpget"`, "location"}, []string{"request"}},
+		{"force, no proxy, agent from headers", func() module.Args {
+			a := base()
+			a["force"], a["use_proxy"], a["headers"] = true, false, map[string]any{"user-agent": "mine"}
+			return a
+		}(), uriReq{url: "https://h/p", method: "GET"},
+			[]string{`header = "Cache-Control: no-cache"`, `noproxy = "*"`, `header = "user-agent: mine"`}, []string{"ansible-httpget", "location"}},
+		{"ciphers split between TLS 1.2 and 1.3", func() module.Args {
+			a := base()
+			a["ciphers"] = []any{"ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256", "!aNULL"}
+			return a
+		}(), uriReq{url: "https://h/p", method: "GET"},
+			[]string{`ciphers = "ECDHE-RSA-AES128-GCM-SHA256:!aNULL"`, `tls13-ciphers = "TLS_AES_128_GCM_SHA256"`}, nil},
+		{"src sent as a file, GET kept as GET", func() module.Args { a := base(); a["src"] = "x"; return a }(),
+			uriReq{url: "https://h/p", method: "GET", dataFile: "/tmp/f"},
+			[]string{`data-binary = "@/tmp/f"`, `request = "GET"`}, nil},
+		{"a redirect hop drops the unredirected headers and the body", func() module.Args {
+			a := base()
+			a["headers"], a["body"] = map[string]any{"Authorization": "Bearer t", "X-Keep": "1"}, "data"
+			return a
+		}(), uriReq{url: "https://other/p", method: "GET", noBody: true, drop: map[string]bool{"authorization": true}},
+			[]string{`header = "X-Keep: 1"`}, []string{"Authorization", "data-raw", "request"}},
+		{"gssapi", func() module.Args { a := base(); a["use_gssapi"] = true; return a }(), uriReq{url: "https://h/p", method: "GET"},
+			[]string{"negotiate", `user = ":"`}, []string{"netrc"}},
+	}
+	for _, c := range cases {
+		got, err := curlConfig(c.args, c.req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		lines := strings.Split(got, "\n")
+		for _, w := range c.want {
+			if !slices.Contains(lines, w) {
+				t.Errorf("%s: no line %q in\n%s", c.name, w, got)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: %q in\n%s", c.name, n, got)
+			}
+		}
 	}
 }

@@ -5,14 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/url"
-	"sort"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/haplay/haplay/engine/connection/hostcmd"
 	"github.com/haplay/haplay/engine/module"
+	"github.com/haplay/haplay/modules/files"
 	"github.com/haplay/haplay/modules/internal/hostscript"
 )
 
@@ -35,7 +37,7 @@ func (URI) Spec() module.Spec {
 			"(return_content), json (JSON responses) and every response header, lowercased " +
 			"with - as _. In check mode GET and HEAD requests run (they only read); other " +
 			"methods are skipped because their effect cannot be predicted.",
-		Args: []module.Arg{
+		Args: append([]module.Arg{
 			{Name: "url", Type: module.TypeStr, Required: true, Doc: "the URL (http, https)"},
 			{Name: "method", Type: module.TypeStr, Default: "GET", Doc: "the HTTP method"},
 			{Name: "status_code", Type: module.TypeList, Elements: module.TypeInt, Default: []any{200}, Doc: "the statuses that mean success"},
@@ -50,14 +52,25 @@ func (URI) Spec() module.Spec {
 			{Name: "force_basic_auth", Type: module.TypeBool, Default: false, Doc: "accepted for compatibility; curl always sends basic credentials up front"},
 			{Name: "follow_redirects", Type: module.TypeStr, Default: "safe", Choices: []string{"all", "no", "none", "safe", "urllib2", "yes"},
 				Doc: "safe follows redirects for GET and HEAD only; all/yes always; none/no never"},
-			{Name: "dest", Type: module.TypePath, Doc: "write the body to this file on the host (changed when its content differs)"},
+			{Name: "dest", Type: module.TypePath, Doc: "write the body to this file on the host (changed when its content or the attributes below differ); a directory gets the file named by Content-Disposition or the URL's last segment (index.html)"},
 			{Name: "creates", Type: module.TypePath, Doc: "skip the request when this path exists on the host"},
 			{Name: "removes", Type: module.TypePath, Doc: "make the request only when this path exists on the host"},
 			{Name: "unix_socket", Type: module.TypePath, Doc: "connect through this Unix socket"},
 			{Name: "ca_path", Type: module.TypePath, Doc: "CA certificate file to verify the server with"},
 			{Name: "client_cert", Type: module.TypePath, Doc: "client certificate (PEM)"},
 			{Name: "client_key", Type: module.TypePath, Doc: "client key (PEM)"},
-		},
+			{Name: "src", Type: module.TypePath, Doc: "send this file as the body: on the controller (found under files/), or on the host with remote_src; curl reads it (--data-binary @FILE)"},
+			{Name: "remote_src", Type: module.TypeBool, Default: false, Doc: "src is a path on the host, not on the controller"},
+			{Name: "force", Type: module.TypeBool, Default: false, Doc: "send Cache-Control: no-cache; without it an existing dest file is asked for only if newer (If-Modified-Since its mtime: a 304 then fails unless status_code lists it, as in Ansible)"},
+			{Name: "http_agent", Type: module.TypeStr, Default: "ansible-httpget", Doc: "the User-Agent header"},
+			{Name: "decompress", Type: module.TypeBool, Default: true, Doc: "gunzip a response sent with Content-Encoding: gzip (no Accept-Encoding is asked for, as in Ansible)"},
+			{Name: "unredirected_headers", Type: module.TypeList, Elements: module.TypeStr, Default: []any{}, Doc: "headers (any case) not sent again on a redirect: haplay then follows redirects itself, one curl call per hop (at most 10)"},
+			{Name: "ciphers", Type: module.TypeList, Elements: module.TypeStr, Doc: "OpenSSL cipher list (curl --ciphers; names starting TLS_ go to --tls13-ciphers); one curl cannot use fails the task naming them"},
+			{Name: "use_gssapi", Type: module.TypeBool, Default: false, Doc: "authenticate with GSS-API/SPNEGO (curl --negotiate); fails clearly if the host's curl lacks it"},
+			{Name: "use_netrc", Type: module.TypeBool, Default: true, Doc: "take credentials from ~/.netrc of the remote user when the task gives none (curl --netrc-optional)"},
+			{Name: "use_proxy", Type: module.TypeBool, Default: true, Doc: "false: no proxy, even if the host's environment names one (curl --noproxy '*')"},
+		}, files.AttrArgs()...),
+		MutuallyExclusive: [][]string{{"body", "src"}},
 		Examples: `- name: Check that the IRIS management portal answers (seed 004)
   ansible.builtin.uri:
     url: "http://{{ iris_ip }}:52773/csp/sys/%25CSP.Portal.Home.zen"
@@ -112,108 +125,15 @@ func (URI) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			return module.Result{Msg: fmt.Sprintf("%s does not exist, request not sent", k)}, nil
 		}
 	}
-	cfg, err := curlConfig(a, method)
-	if err != nil {
-		return module.Result{Failed: true, Msg: "uri: " + err.Error()}, nil
-	}
 	start := time.Now()
-	out, err := c.Host.Run(ctx, hostcmd.Cmd{Script: curlScript, Stdin: []byte(cfg), Become: c.Become})
-	if err != nil {
-		return module.Result{}, fmt.Errorf("curl %s: %w", a.String("url"), err)
-	}
-	resp, perr := parseCurlFrames(out.Stdout)
-	if perr != nil {
-		f := hostscript.Failed(c, "curl "+a.String("url"), out)
-		f.Msg += " (" + perr.Error() + ")"
-		return f, nil
+	resp, fail, err := sendRequest(ctx, c, method)
+	if err != nil || fail != nil {
+		if fail != nil {
+			return *fail, nil
+		}
+		return hostscript.FailedOr(module.Result{}, err)
 	}
 	return uriResult(ctx, c, resp, time.Since(start))
-}
-
-// curlScript runs curl with the config on stdin and frames what it wrote:
-// "NAME SIZE\n" then SIZE bytes, for w (write-out), h (headers), b (body)
-// and e (stderr), then "rc N".
-const curlScript = `command -v curl >/dev/null 2>&1 || { echo "curl is not installed on this host" >&2; exit 127; }
-t=$(mktemp -d) || exit 1
-trap 'rm -rf "$t"' EXIT
-curl -K - -sS -o "$t/b" -D "$t/h" -w '%{http_code} %{num_redirects} %{url_effective}' >"$t/w" 2>"$t/e"
-rc=$?
-for f in w h b e; do
-  [ -e "$t/$f" ] || : >"$t/$f"
-  printf '%s %s\n' "$f" $(wc -c <"$t/$f")
-  cat "$t/$f"
-done
-printf 'rc %s\n' $rc
-`
-
-// curlQuote quotes a value for a curl config file.
-func curlQuote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	return `"` + r.Replace(s) + `"`
-}
-
-// curlConfig renders the request as a curl config file.
-func curlConfig(a module.Args, method string) (string, error) {
-	var b strings.Builder
-	opt := func(k, v string) { b.WriteString(k + " = " + curlQuote(v) + "\n") }
-	opt("url", a.String("url"))
-	if method == "HEAD" {
-		b.WriteString("head\n")
-	} else if method != "GET" {
-		opt("request", method)
-	}
-	headers := map[string]string{}
-	for k, v := range a.Map("headers") {
-		headers[k] = fmt.Sprint(v)
-	}
-	hasHeader := func(name string) bool {
-		for k := range headers {
-			if strings.EqualFold(k, name) {
-				return true
-			}
-		}
-		return false
-	}
-	if a.Has("body") {
-		body, ctype, err := encodeBody(a["body"], a.String("body_format"))
-		if err != nil {
-			return "", err
-		}
-		if ctype != "" && !hasHeader("Content-Type") {
-			headers["Content-Type"] = ctype
-		}
-		// data-raw: no @file interpretation, no newline stripping.
-		opt("data-raw", body)
-	}
-	keys := make([]string, 0, len(headers))
-	for k := range headers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		opt("header", k+": "+headers[k])
-	}
-	if u := a.String("url_username"); u != "" {
-		opt("user", u+":"+a.String("url_password"))
-	}
-	fmt.Fprintf(&b, "max-time = %d\n", max(a.Int("timeout"), 1))
-	if !a.Bool("validate_certs") {
-		b.WriteString("insecure\n")
-	}
-	switch a.String("follow_redirects") {
-	case "all", "yes":
-		b.WriteString("location\n")
-	case "safe", "urllib2", "":
-		if method == "GET" || method == "HEAD" {
-			b.WriteString("location\n")
-		}
-	}
-	for k, o := range map[string]string{"unix_socket": "unix-socket", "ca_path": "cacert", "client_cert": "cert", "client_key": "key"} {
-		if v := a.String(k); v != "" {
-			opt(o, v)
-		}
-	}
-	return b.String(), nil
 }
 
 // encodeBody encodes body for body_format and returns the Content-Type
@@ -382,20 +302,50 @@ func uriResult(ctx context.Context, c *module.Call, resp curlResponse, took time
 		return r, nil
 	}
 	r.Msg = fmt.Sprintf("OK (%d bytes)", len(resp.Body))
-	if d := a.String("dest"); d != "" {
-		cur, err := c.Host.ReadFile(ctx, d, true)
-		if err != nil {
-			return module.Result{}, fmt.Errorf("read %s: %w", d, err)
-		}
-		r.Set("path", d)
-		if !cur.Exists || !bytes.Equal(cur.Content, resp.Body) {
-			if err := c.Host.WriteFile(ctx, d, resp.Body, hostcmd.WriteOptions{Become: c.Become}); err != nil {
-				return module.Result{}, fmt.Errorf("write %s: %w", d, err)
-			}
-			r.Changed = true
+	if d := a.String("dest"); d != "" && status != 304 {
+		if err := writeDest(ctx, c, d, resp, headers, &r); err != nil {
+			return hostscript.FailedOr(module.Result{}, err)
 		}
 	}
 	return r, nil
+}
+
+// writeDest writes the body to dest (a directory gets the response's
+// file name, as Ansible's get_response_filename) with the task's
+// attributes.
+func writeDest(ctx context.Context, c *module.Call, d string, resp curlResponse, headers map[string]string, r *module.Result) error {
+	cur, err := c.Host.ReadFile(ctx, d, true)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", d, err)
+	}
+	if cur.Exists && cur.Type == "directory" {
+		d = path.Join(d, responseFilename(resp.URL, headers["content_disposition"]))
+		if cur, err = c.Host.ReadFile(ctx, d, true); err != nil {
+			return fmt.Errorf("read %s: %w", d, err)
+		}
+	}
+	if err := files.EnsureFile(ctx, c, d, cur, resp.Body, r); err != nil {
+		return err
+	}
+	r.Set("path", d)
+	return nil
+}
+
+// responseFilename is Content-Disposition's filename, else the URL's last
+// path segment, else index.html.
+func responseFilename(u, disposition string) string {
+	if _, params, err := mime.ParseMediaType(disposition); err == nil && params["filename"] != "" {
+		return path.Base(params["filename"])
+	}
+	if p, err := url.Parse(u); err == nil {
+		if b := path.Base(strings.TrimRight(p.Path, "/")); b != "." && b != "/" && b != "" {
+			if un, err := url.PathUnescape(b); err == nil {
+				return un
+			}
+			return b
+		}
+	}
+	return "index.html"
 }
 
 func isJSONType(ct string) bool {

@@ -1,7 +1,10 @@
 package storage
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/haplay/haplay/engine/module"
 )
 
 func TestParseLVSize(t *testing.T) {
@@ -89,5 +92,61 @@ func TestParseLVMReport(t *testing.T) {
 	}
 	if _, err := parseLVMReport("  Volume group not found", "vg"); err == nil {
 		t.Error("no error for text output")
+	}
+}
+
+func TestLvolSnapshotThinPlanning(t *testing.T) {
+	vg := lvVG{ExtentSize: 4 << 20, Extents: 15, Free: 5}
+	st := lvolState{vg: vg, all: []lvmRow{
+		{"lv_name": "o", "lv_attr": "-wi-a-----"},
+		{"lv_name": "pool", "lv_attr": "twi-a-tz--"},
+		{"lv_name": "thin", "lv_attr": "Vwi-a-tz--"},
+	}}
+	cases := []struct {
+		args module.Args
+		want string // the planned commands, or the failure
+	}{
+		{module.Args{"vg": "vg", "lv": "o", "snapshot": "s", "size": "8M"}, "lvcreate -l 2 -s -n s vg/o"},
+		{module.Args{"vg": "vg", "lv": "o", "snapshot": "s", "size": "8M", "force": true, "opts": "--addtag x"}, "lvcreate --yes -l 2 --addtag x -s -n s vg/o"},
+		{module.Args{"vg": "vg", "lv": "thin", "snapshot": "s"}, "lvcreate -s -n s vg/thin"},
+		{module.Args{"vg": "vg", "lv": "o", "snapshot": "s"}, "no size given to create vg/s"},
+		{module.Args{"vg": "vg", "lv": "nosuch", "snapshot": "s", "size": "4M"}, "Snapshot origin LV nosuch does not exist in volume group vg."},
+		{module.Args{"vg": "vg", "lv": "pool", "snapshot": "s", "size": "4M"}, "Snapshots of thin pool LVs are not supported."},
+		// A thin volume's virtual size may exceed the free space.
+		{module.Args{"vg": "vg", "lv": "t2", "thinpool": "pool", "size": "1G"}, "lvcreate -n t2 -V 1073741824b -T vg/pool"},
+		{module.Args{"vg": "vg", "lv": "t2", "thinpool": "nopool", "size": "1G"}, "Thin pool LV nopool does not exist in volume group vg."},
+		{module.Args{"vg": "vg", "thinpool": "p2", "size": "8M"}, "lvcreate -l 2 -T vg/p2"},
+		{module.Args{"vg": "vg", "lv": "p3", "size": "8M", "pvs": []any{"/dev/x"}}, "lvcreate -n p3 -l 2 vg /dev/x"},
+	}
+	for _, c := range cases {
+		a := c.args
+		if !a.Has("state") {
+			a["state"] = "present"
+		}
+		a["shrink"], a["active"] = true, true
+		if !a.Has("force") {
+			a["force"] = false
+		}
+		name := lvolManaged(a)
+		s := st
+		s.lv = s.row(name)
+		p := lvolPlan{cur: -1}
+		err := s.checkKind(a, "vg")
+		if err == nil {
+			err = p.present(a, "vg", name, s)
+		}
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		for _, argv := range p.cmds {
+			got += strings.Join(argv, " ")
+		}
+		if got != c.want {
+			t.Errorf("%v: %q, want %q", c.args, got, c.want)
+		}
+	}
+	if lvolManaged(module.Args{"lv": "o", "snapshot": "s"}) != "s" || lvolManaged(module.Args{"thinpool": "p"}) != "p" {
+		t.Error("managed LV")
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,9 @@ func (Lvol) Spec() module.Spec {
 			"lvm.conf (tests use one with activation disabled and a device filter).",
 		Args: []module.Arg{
 			{Name: "vg", Type: module.TypeStr, Required: true, Doc: "the volume group"},
-			{Name: "lv", Type: module.TypeStr, Required: true, Doc: "the logical volume's name"},
+			{Name: "lv", Type: module.TypeStr, Doc: "the logical volume's name: the volume managed, the origin of snapshot, or the thin volume made in thinpool (lv or thinpool is required)"},
+			{Name: "snapshot", Type: module.TypeStr, Doc: "the name of a snapshot of lv to manage (lvcreate -s -n SNAPSHOT VG/LV): size is the snapshot's copy-on-write space, not needed when lv is a thin volume; state absent removes the snapshot, not lv"},
+			{Name: "thinpool", Type: module.TypeStr, Doc: "a thin pool: alone, the pool managed (lvcreate -l N -T VG/POOL); with lv, the thin volume lv is made in it (lvcreate -n LV -V SIZE -T VG/POOL), whose size is virtual (may exceed the free space; no percentages)"},
 			{Name: "size", Type: module.TypeStr, Doc: "size: 20G, 512m, +10G, 50%VG, 100%FREE, 80%PVS"},
 			{Name: "state", Type: module.TypeStr, Default: "present", Choices: []string{"present", "absent"}, Doc: "whether the volume should exist"},
 			{Name: "shrink", Type: module.TypeBool, Default: true, Doc: "shrink the volume when it is larger than size (needs force)"},
@@ -44,8 +47,15 @@ func (Lvol) Spec() module.Spec {
 			{Name: "opts", Type: module.TypeStr, Doc: "more lvcreate options, e.g. \"--type raid1 -m 1\""},
 			{Name: "pvs", Type: module.TypeList, Elements: module.TypeStr, Doc: "physical volumes to allocate from"},
 		},
+		RequiredOneOf: [][]string{{"lv", "thinpool"}},
 		Check: func(a module.Args, _ bool) []module.ArgError {
+			if a.Has("snapshot") && a.Has("thinpool") {
+				return []module.ArgError{{Arg: "snapshot", Msg: "Snapshots of thin pool LVs are not supported."}}
+			}
 			s := a.String("size")
+			if a.Has("thinpool") && a.Has("lv") && strings.Contains(s, "%") {
+				return []module.ArgError{{Arg: "size", Msg: "Thin volume sizing with percentage not supported."}}
+			}
 			if s == "" || jinja.IsTemplated(s) {
 				return nil
 			}
@@ -78,10 +88,15 @@ func lvStateScript(vg string) string {
 // Run reads the VG and its LVs in one script, plans the LVM commands, and
 // (outside check mode) runs them.
 func (Lvol) Run(ctx context.Context, c *module.Call) (module.Result, error) {
-	vgName, lvName := c.Args.String("vg"), c.Args.String("lv")
+	vgName, lvName := c.Args.String("vg"), lvolManaged(c.Args)
 	st, err := readLvol(ctx, c, vgName, lvName)
 	if err != nil {
 		return hostscript.FailedOr(module.Result{}, err)
+	}
+	if c.Args.String("state") == "present" {
+		if err := st.checkKind(c.Args, vgName); err != nil {
+			return hostscript.FailedOr(module.Result{}, err)
+		}
 	}
 	full := vgName + "/" + lvName
 	r := module.Result{}
@@ -127,8 +142,60 @@ func (Lvol) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 // lvolState is what readLvol found: the VG's extents (PVExtents counts
 // the wanted pvs') and the LV (nil when absent).
 type lvolState struct {
-	vg lvVG
-	lv lvmRow
+	vg  lvVG
+	lv  lvmRow
+	all []lvmRow // every LV of the VG (origins, pools)
+}
+
+// lvolManaged is the LV a task manages: the snapshot, else lv, else the
+// thin pool (Ansible's check_lv).
+func lvolManaged(a module.Args) string {
+	for _, k := range []string{"snapshot", "lv", "thinpool"} {
+		if a.Has(k) {
+			return a.String(k)
+		}
+	}
+	return ""
+}
+
+// row is the VG's LV named name, nil when there is none.
+func (st lvolState) row(name string) lvmRow {
+	for _, r := range st.all {
+		if r["lv_name"] == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// lvAttrType is the volume type letter of lv_attr: t thin pool, V thin
+// volume, s snapshot, - plain.
+func lvAttrType(r lvmRow) byte {
+	if a := r["lv_attr"]; a != "" {
+		return a[0]
+	}
+	return '-'
+}
+
+// checkKind checks Ansible's preconditions of a snapshot (its origin
+// exists and is no thin pool) and of a thin volume (its pool exists).
+func (st lvolState) checkKind(a module.Args, vg string) error {
+	lv := a.String("lv")
+	switch {
+	case a.Has("snapshot"):
+		o := st.row(lv)
+		if o == nil {
+			return hostscript.Failf("Snapshot origin LV %s does not exist in volume group %s.", lv, vg)
+		}
+		if lvAttrType(o) == 't' {
+			return hostscript.Failf("Snapshots of thin pool LVs are not supported.")
+		}
+	case a.Has("thinpool") && a.Has("lv"):
+		if st.row(a.String("thinpool")) == nil {
+			return hostscript.Failf("Thin pool LV %s does not exist in volume group %s.", a.String("thinpool"), vg)
+		}
+	}
+	return nil
 }
 
 func readLvol(ctx context.Context, c *module.Call, vgName, lvName string) (lvolState, error) {
@@ -154,7 +221,7 @@ func readLvol(ctx context.Context, c *module.Call, vgName, lvName string) (lvolS
 	if err != nil {
 		return lvolState{}, &hostscript.Failure{Msg: err.Error()}
 	}
-	var st lvolState
+	st := lvolState{all: lvs}
 	for _, r := range lvs {
 		if r["lv_name"] == lvName {
 			st.lv = r
@@ -187,19 +254,36 @@ type lvolPlan struct {
 func (p *lvolPlan) present(a module.Args, vgName, lvName string, st lvolState) error {
 	full := vgName + "/" + lvName
 	sizeArg := a.String("size")
+	thinSnap := a.Has("snapshot") && lvAttrType(st.row(a.String("lv"))) == 'V'
+	if sizeArg == "" && st.lv == nil && thinSnap {
+		// A snapshot of a thin volume is thin itself: no size.
+		words, err := shlex.Split(a.String("opts"))
+		if err != nil {
+			return hostscript.Failf("opts: %v in %q", err, a.String("opts"))
+		}
+		p.cmds = append(p.cmds, lvolCreateArgv(a, vgName, lvName, words))
+		p.after = fmt.Sprintf("lv %s: present (thin snapshot of %s)\n", full, a.String("lv"))
+		return nil
+	}
 	if sizeArg == "" && st.lv == nil {
 		return hostscript.Failf("no size given to create %s", full)
 	}
 	if sizeArg != "" {
+		vg := st.vg
+		if a.Has("thinpool") && a.Has("lv") {
+			// A thin volume's size is virtual: the VG's free space does
+			// not bound it.
+			vg.Free = math.MaxInt64 / 2
+		}
 		z, err := parseLVSize(sizeArg)
 		if err != nil {
 			return &hostscript.Failure{Msg: err.Error()}
 		}
-		plan, err := planLVSize(z, st.vg, p.cur, a.Bool("shrink"))
+		plan, err := planLVSize(z, vg, p.cur, a.Bool("shrink"))
 		if err != nil {
 			return hostscript.Failf("%s: size %s: %v", full, sizeArg, err)
 		}
-		if err := p.resize(a, vgName, lvName, plan); err != nil {
+		if err := p.resize(a, vgName, lvName, plan, st.vg.ExtentSize); err != nil {
 			return err
 		}
 		if plan.Action != "" {
@@ -223,24 +307,20 @@ func (p *lvolPlan) present(a module.Args, vgName, lvName string, st lvolState) e
 }
 
 // resize adds the command that carries out planLVSize's action.
-func (p *lvolPlan) resize(a module.Args, vgName, lvName string, plan lvPlan) error {
+func (p *lvolPlan) resize(a module.Args, vgName, lvName string, plan lvPlan, extentSize int64) error {
 	full := vgName + "/" + lvName
 	ext := strconv.FormatInt(plan.Extents, 10)
 	switch plan.Action {
 	case "create":
-		argv := []string{"lvcreate", "-n", lvName, "-l", ext}
-		if a.Bool("force") {
-			argv = append(argv, "--yes")
+		size := []string{"-l", ext}
+		if a.Has("thinpool") && a.Has("lv") {
+			size = []string{"-V", strconv.FormatInt(plan.Extents*extentSize, 10) + "b"}
 		}
-		if o := a.String("opts"); o != "" {
-			words, err := shlex.Split(o)
-			if err != nil {
-				return hostscript.Failf("opts: %v in %q", err, o)
-			}
-			argv = append(argv, words...)
+		words, err := shlex.Split(a.String("opts"))
+		if err != nil {
+			return hostscript.Failf("opts: %v in %q", err, a.String("opts"))
 		}
-		argv = append(argv, vgName)
-		p.cmds = append(p.cmds, append(argv, a.List("pvs")...))
+		p.cmds = append(p.cmds, lvolCreateArgv(a, vgName, lvName, append(size, words...)))
 	case "extend":
 		argv := []string{"lvextend", "-l", ext}
 		if a.Bool("resizefs") {
@@ -258,6 +338,30 @@ func (p *lvolPlan) resize(a module.Args, vgName, lvName string, plan lvPlan) err
 		p.cmds = append(p.cmds, append(argv, full))
 	}
 	return nil
+}
+
+// lvolCreateArgv is the lvcreate of the LV a task manages, with its size
+// and opts options: a snapshot of lv (-s -n SNAP VG/LV), a thin volume in
+// thinpool (-n LV ... -T VG/POOL), a thin pool (-T VG/POOL), or a plain
+// LV from the VG (and pvs), as Ansible's lvol builds them.
+func lvolCreateArgv(a module.Args, vgName, lvName string, opts []string) []string {
+	argv := []string{"lvcreate"}
+	if a.Bool("force") {
+		argv = append(argv, "--yes")
+	}
+	switch {
+	case a.Has("snapshot"):
+		argv = append(argv, opts...)
+		return append(argv, "-s", "-n", lvName, vgName+"/"+a.String("lv"))
+	case a.Has("thinpool") && a.Has("lv"):
+		argv = append(append(argv, "-n", lvName), opts...)
+		return append(argv, "-T", vgName+"/"+a.String("thinpool"))
+	case a.Has("thinpool"):
+		argv = append(argv, opts...)
+		return append(argv, "-T", vgName+"/"+lvName)
+	}
+	argv = append(append(argv, "-n", lvName), opts...)
+	return append(append(argv, vgName), a.List("pvs")...)
 }
 
 // lvmShow puts the planned commands in the message and in "commands".

@@ -376,3 +376,22 @@ func TestWaitForHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestSSHKeyPath(t *testing.T) {
+	for _, c := range []struct {
+		args module.Args
+		want string
+	}{
+		{module.Args{"ssh_key_type": "rsa"}, "/home/u/.ssh/id_rsa"},
+		{module.Args{"ssh_key_type": "ed25519", "ssh_key_file": "keys/k"}, "/home/u/keys/k"},
+		{module.Args{"ssh_key_type": "rsa", "ssh_key_file": "/etc/k"}, "/etc/k"},
+	} {
+		if got := sshKeyPath(c.args, "/home/u"); got != c.want {
+			t.Errorf("%v: %q, want %q", c.args, got, c.want)
+		}
+	}
+	s := sshKeyScript(module.Args{"ssh_key_type": "rsa", "ssh_key_bits": 4096, "ssh_key_passphrase": "x", "force": false}, "/k", 5, 6, false)
+	if !strings.Contains(s, "setsid -w ssh-keygen -q -t rsa -b 4096 -C \"ansible-generated on $(uname -n)\" -f /k >&2") || strings.Contains(s, "-N") {
+		t.Errorf("script:\n%s", s)
+	}
+}

@@ -47,7 +47,7 @@ func (User) Spec() module.Spec {
 			{Name: "remove", Type: module.TypeBool, Default: false, Doc: "with state=absent, remove the home directory and mail spool"},
 			{Name: "force", Type: module.TypeBool, Default: false, Doc: "with state=absent, remove even when the user is logged in"},
 			{Name: "local", Type: module.TypeBool, Doc: "accepted for compatibility; the shadow tools are always used"},
-		}, userAgingArgs...), userArgsLinuxIgnores...),
+		}, userAgingArgs...), append(userSSHKeyArgs, userArgsLinuxIgnores...)...),
 		Examples: `- name: A service account for the MSA stack (seed 002)
   ansible.builtin.user:
     name: msa
@@ -193,7 +193,7 @@ func (User) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 		setUserValues(&r, cur)
 	}
 	if len(plan.cmds) == 0 {
-		return r, nil
+		return withSSHKey(ctx, c, r, cur, exists)
 	}
 	r.Changed = true
 	if c.Diff {
@@ -205,7 +205,7 @@ func (User) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			ds = append(ds, redactPassword(cm)[0])
 		}
 		r.Msg = "would run: " + strings.Join(ds, ", ")
-		return r, nil
+		return withSSHKey(ctx, c, r, cur, exists)
 	}
 	for _, cm := range plan.cmds {
 		o, err := c.Host.Run(ctx, hostcmd.Cmd{Argv: cm, Become: c.Become})
@@ -223,10 +223,11 @@ func (User) Run(ctx context.Context, c *module.Call) (module.Result, error) {
 			if e, ok := parsePasswdLine(string(o.Stdout)); ok {
 				e.Supplementary = plan.groups
 				setUserValues(&r, e)
+				cur, exists = e, true
 			}
 		}
 	}
-	return r, nil
+	return withSSHKey(ctx, c, r, cur, exists)
 }
 
 func setUserValues(r *module.Result, e passwdEntry) {
