@@ -39,5 +39,6 @@ func Builtin() *module.Registry {
 		files.Fetch{}, system.Setup{},
 		control.IncludeVars{}, control.AddHost{}, control.GroupBy{}, control.Pause{}, system.WaitForConnection{},
 		system.Reboot{},
+		files.GetURL{},
 	)
 }
