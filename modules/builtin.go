@@ -40,5 +40,6 @@ func Builtin() *module.Registry {
 		control.IncludeVars{}, control.AddHost{}, control.GroupBy{}, control.Pause{}, system.WaitForConnection{},
 		system.Reboot{},
 		files.GetURL{},
+		files.Find{},
 	)
 }

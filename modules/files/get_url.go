@@ -296,7 +296,9 @@ func (g *getURL) sumFromFile(st urlState) (string, error) {
 	return checksumFromFile(st.SumsText, urlFilename(g.url), g.sum.URL)
 }
 
-func isHTTP(u string) bool { return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") }
+func isHTTP(u string) bool {
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")
+}
 
 // tempName is the download's temp file: beside dest (or in tmp_dest),
 // named as WriteFile names its temps so a killed run's is swept.
