@@ -41,5 +41,6 @@ func Builtin() *module.Registry {
 		system.Reboot{},
 		files.GetURL{},
 		files.Find{},
+		files.Unarchive{},
 	)
 }
