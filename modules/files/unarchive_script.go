@@ -142,6 +142,11 @@ func (u *unarchive) tarLines(d, opts, keep, sel, incl string) string {
 // temp directory, each entry's type and mode (unless the task sets the
 // mode) and content must be what dest has.
 func (u *unarchive) zipLines(d, sel, opts string) string {
+	keepNewer, unzip := "", "unzip -o"
+	if u.c.Args.Bool("keep_newer") {
+		// As Ansible's zip handler: a file newer on the host is kept.
+		keepNewer, unzip = `if [ "$D/$f" -nt "$t/x/$f" ]; then continue; fi; `, "unzip -o -u"
+	}
 	format := "%y %m %p\\n"
 	if u.at.Mode != "" {
 		format = "%y %p\\n"
@@ -152,9 +157,10 @@ func (u *unarchive) zipLines(d, sel, opts string) string {
 		"  (cd \"$t/x\" && find . -mindepth 1 -printf '" + format + "') | sort >\"$t/l1\"\n" +
 		"  (cd \"$t/x\" && find . -mindepth 1 -print0) | (cd " + d + " && xargs -0 -r sh -c 'find \"$@\" -maxdepth 0 -printf \"" + format + "\" 2>/dev/null; :' sh) | sort >\"$t/l2\"\n" +
 		"  " + hostscript.Mark("changes") + "\n  diff \"$t/l1\" \"$t/l2\" | sed -n 's/^< /differs or missing: /p'\n" +
-		"  diff -rq --no-dereference \"$t/x\" " + d + " 2>/dev/null | sed -n \"s,^Files $t/x/\\(.*\\) and .* differ\\$,content differs: \\1,p\" >\"$t/dd\"\n" +
+		"  diff -rq --no-dereference \"$t/x\" " + d + " 2>/dev/null | sed -n \"s,^Files $t/x/\\(.*\\) and .* differ\\$,\\1,p\" |\n" +
+		"  while IFS= read -r f; do " + keepNewer + "echo \"content differs: $f\"; done >\"$t/dd\"\n" +
 		"  cat \"$t/dd\"\n  if [ -s \"$t/dd\" ] || ! cmp -s \"$t/l1\" \"$t/l2\"; then changed=1; else changed=0; fi\n" +
-		"  xcmd=" + hostcmd.Quote("unzip -o"+opts+" \"$A\""+sel+" -d "+d) + "\n"
+		"  xcmd=" + hostcmd.Quote(unzip+opts+" \"$A\""+sel+" -d "+d) + "\n"
 }
 
 // report turns the command's sections into the result.
