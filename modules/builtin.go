@@ -42,5 +42,6 @@ func Builtin() *module.Registry {
 		files.GetURL{},
 		files.Find{},
 		files.Unarchive{},
+		system.Sysctl{},
 	)
 }
