@@ -43,5 +43,6 @@ func Builtin() *module.Registry {
 		files.Find{},
 		files.Unarchive{},
 		system.Sysctl{},
+		files.AuthorizedKey{},
 	)
 }
