@@ -44,5 +44,6 @@ func Builtin() *module.Registry {
 		files.Unarchive{},
 		system.Sysctl{},
 		files.AuthorizedKey{},
+		system.Getent{},
 	)
 }
