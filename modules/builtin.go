@@ -45,5 +45,6 @@ func Builtin() *module.Registry {
 		system.Sysctl{},
 		files.AuthorizedKey{},
 		system.Getent{},
+		system.Cron{},
 	)
 }
