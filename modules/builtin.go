@@ -46,5 +46,6 @@ func Builtin() *module.Registry {
 		files.AuthorizedKey{},
 		system.Getent{},
 		system.Cron{},
+		files.KnownHosts{},
 	)
 }

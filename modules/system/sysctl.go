@@ -207,6 +207,9 @@ func sysctlOnce(ctx context.Context, c *module.Call, file, name string) (module.
 		// sysctl -p would stop on the unknown key: say so, as the run will.
 		return r, hostscript.Failf("%s: Failed to reload sysctl: sysctl: cannot stat %s: No such file or directory", c.Host.Name(), procPath(name))
 	}
+	if c.Check && p.WriteFile {
+		recordPredicted(c, predictedWrite(fi, []byte(p.After)))
+	}
 	if c.Check || !p.Changed {
 		return r, nil
 	}
@@ -250,3 +253,13 @@ func runSysctl(ctx context.Context, c *module.Call, cmd, prefix string) error {
 }
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+// predictedWrite is fi as a write of data leaves it: its attributes kept,
+// a new file's 0644.
+func predictedWrite(fi module.FileInfo, data []byte) module.FileInfo {
+	if !fi.Exists {
+		fi.Exists, fi.Type, fi.Mode = true, "file", 0o644
+	}
+	fi.Content, fi.HasData, fi.Size = data, true, int64(len(data))
+	return fi
+}
