@@ -41,6 +41,8 @@ var labOnly = map[string]string{
 	"mod_reboot":   "reboots a host through a shutdown stand-in installed as root",
 	"mod_services": "drives a systemctl stand-in installed in /usr/bin as root",
 	"mod_system":   "adds users, groups and a .deb package (root)",
+	"mod_getters":  "downloads from a web server the case starts on each lab host; the probes see the moved root",
+	"mod_sys":      "sets kernel parameters, root's crontab and /etc/cron.d (root)",
 	"async":        "job ids are random and how often async_status retries depends on when the background job ends",
 }
 
