@@ -47,5 +47,6 @@ func Builtin() *module.Registry {
 		system.Getent{},
 		system.Cron{},
 		files.KnownHosts{},
+		system.LocaleGen{},
 	)
 }
