@@ -42,5 +42,14 @@ func Builtin() *module.Registry {
 		system.AptRepository{},
 		system.AptKey{},
 		system.Deb822Repository{},
+		files.GetURL{},
+		files.Find{},
+		files.Unarchive{},
+		system.Sysctl{},
+		files.AuthorizedKey{},
+		system.Getent{},
+		system.Cron{},
+		files.KnownHosts{},
+		system.LocaleGen{},
 	)
 }
