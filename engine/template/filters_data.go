@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
@@ -275,7 +274,7 @@ func fJSONQuery(r *run, in any, args []any, kw kwargs) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JMESPathError in json_query filter plugin:\n%w", err)
 	}
-	return fromJMES(out), nil
+	return normalizeJSON(out), nil
 }
 
 // toJMES gives the library the JSON shapes it knows: float64 numbers,
@@ -298,26 +297,6 @@ func toJMES(v any) any {
 	if _, isBool := v.(bool); !isBool {
 		if f, ok := toFloat(v); ok {
 			return f
-		}
-	}
-	return v
-}
-
-// fromJMES turns integral numbers back into ints (data rarely holds a
-// float like 2.0, and Ansible's data has ints).
-func fromJMES(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int(x)
-		}
-	case []any:
-		for i := range x {
-			x[i] = fromJMES(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = fromJMES(x[k])
 		}
 	}
 	return v
