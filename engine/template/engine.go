@@ -102,10 +102,31 @@ type run struct {
 	// top-level evaluation yields can be marked Unsafe in turn.
 	unsafe *bool
 	tc     *tmplCtx // template-file state: nil outside RenderFile
+	// steps counts the loop iterations and calls of one render, shared
+	// with its nested runs, against maxSteps.
+	steps *int
 }
 
+// maxSteps bounds the loop iterations and macro calls of one render, so
+// that a hostile or mistaken template (nested loops over big ranges, a
+// macro that calls itself twice per level) fails instead of running for
+// hours.
+const maxSteps = 100_000
+
 func newRun(e *Engine, vars map[string]any) *run {
-	return &run{e: e, vars: vars, unsafe: new(bool)}
+	return &run{e: e, vars: vars, unsafe: new(bool), steps: new(int)}
+}
+
+// step counts one loop iteration or call, and fails past maxSteps.
+func (r *run) step() error {
+	if r.steps == nil {
+		r.steps = new(int)
+	}
+	*r.steps++
+	if *r.steps > maxSteps {
+		return fmt.Errorf("the template runs more than %d loop iterations and macro calls", maxSteps)
+	}
+	return nil
 }
 
 // unwrap returns the value inside an Unsafe mark, noting that the

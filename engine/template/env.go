@@ -64,7 +64,7 @@ func (r *run) resolve(name string, v any) (any, error) {
 	if len(r.stack) >= r.e.MaxDepth {
 		return nil, fmt.Errorf("template nesting deeper than %d resolving %s", r.e.MaxDepth, name)
 	}
-	child := &run{e: r.e, vars: r.vars, stack: append(slices.Clip(r.stack), name), unsafe: r.unsafe}
+	child := &run{e: r.e, vars: r.vars, stack: append(slices.Clip(r.stack), name), unsafe: r.unsafe, steps: r.steps}
 	return child.resolveValue(v)
 }
 

@@ -3,6 +3,7 @@ package template
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHugeResultsAreErrors(t *testing.T) {
@@ -58,5 +59,28 @@ func TestFromYAMLIsGuarded(t *testing.T) {
 	// Ansible's from_yaml is PyYAML: YAML 1.1 booleans and octals.
 	if got, err := e.RenderString("{{ typed | from_yaml }}", vars); err != nil || got != "{'a': True, 'b': 420}" {
 		t.Errorf("typed = %q, %v", got, err)
+	}
+}
+
+// One render runs at most maxSteps loop iterations and macro calls: nested
+// loops over big ranges and a macro that calls itself twice per level fail
+// at once instead of running for hours.
+func TestStepBudget(t *testing.T) {
+	e := New()
+	for _, text := range []string{
+		"{% for a in range(2000) %}{% for b in range(2000) %}{% endfor %}{% endfor %}",
+		"{% macro m(n) %}{% if n > 0 %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}",
+	} {
+		start := time.Now()
+		_, err := e.RenderFile(text, nil, AnsibleFileOptions())
+		if err == nil || !strings.Contains(err.Error(), "more than 100000 loop iterations and macro calls") {
+			t.Errorf("%q: %v", text, err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%q took %v", text, d)
+		}
+	}
+	if out, err := e.RenderFile("{% for a in range(3) %}{{ a }}{% endfor %}", nil, AnsibleFileOptions()); err != nil || out != "012" {
+		t.Errorf("small loop: %q %v", out, err)
 	}
 }

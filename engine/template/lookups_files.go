@@ -116,7 +116,7 @@ func (r *run) renderLookupTemplate(name, p string, extra map[string]any) (string
 	for k, v := range extra {
 		vars[k] = v
 	}
-	child := &run{e: r.e, vars: vars, stack: append(slices.Clip(r.stack), key), unsafe: r.unsafe}
+	child := &run{e: r.e, vars: vars, stack: append(slices.Clip(r.stack), key), unsafe: r.unsafe, steps: r.steps}
 	s, err := child.renderText(string(data), stringOptions)
 	if err != nil {
 		return "", fmt.Errorf("rendering %s: %w", name, err)

@@ -141,6 +141,9 @@ func (e env) CallV(fn any, args ...any) (any, error) {
 		fn = m[loopCallKey]
 	}
 	if c, ok := fn.(callable); ok {
+		if err := e.r.step(); err != nil {
+			return nil, err
+		}
 		return c.call(e.r, pos, kw)
 	}
 	if _, err := strict(fn); err != nil {

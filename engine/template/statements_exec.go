@@ -194,7 +194,7 @@ func (r *run) execInclude(n includeT, b *strings.Builder) error {
 		sc.vars["loop"] = Undefined{Name: "loop"}
 	}
 	if n.noContext {
-		child = &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe}
+		child = &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe, steps: r.steps}
 		sc.parent = nil
 	}
 	saved, savedTC, savedLocals := child.tc, r.tc, child.locals
@@ -219,7 +219,7 @@ func (r *run) execImport(n importT) error {
 	defer r.leave()
 	// An import sees no variables unless "with context", as in Jinja:
 	// Ansible's task variables are context, not globals.
-	mr := &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe}
+	mr := &run{e: r.e, vars: map[string]any{}, unsafe: r.unsafe, steps: r.steps}
 	var parent *scope
 	if n.context {
 		mr.vars, parent = r.vars, r.locals

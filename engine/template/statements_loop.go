@@ -42,6 +42,9 @@ func (r *run) loopOver(n forT, v any, depth0 int, b *strings.Builder) error {
 	}
 	var last any = changedUnset{}
 	for i, it := range items {
+		if err := r.step(); err != nil {
+			return wrap(err)
+		}
 		r.locals = &scope{vars: map[string]any{}, parent: outer}
 		if err := r.assign(n.names, it); err != nil {
 			return wrap(err)
