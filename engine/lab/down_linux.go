@@ -222,7 +222,19 @@ func (l *Lab) StopSSHD(ctx context.Context, host string) error {
 	if _, err := l.Exec(ctx, host, "/bin/sh", "-c", script); err != nil {
 		return fmt.Errorf("stop sshd: %w", err)
 	}
-	return nil
+	// kill returns before sshd has closed its listening socket: on a busy
+	// machine a connection made right away could still be answered.
+	h, _ := l.Host(host)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(h.IP, "22"), time.Second)
+		if err != nil {
+			return nil
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("stop sshd: %s still answers on port 22", host)
 }
 
 // StartSSHD lets PID 1 start the host's sshd again, and waits until it
