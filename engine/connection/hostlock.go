@@ -35,6 +35,11 @@ const (
 	lockPoll = 500 * time.Millisecond
 	// lockReleaseTimeout bounds the release at the end of a run.
 	lockReleaseTimeout = 10 * time.Second
+	// emptyLockRetries and emptyLockPause bound how long a lock file with
+	// no line yet is read again: its creator writes the line right after
+	// creating it, so an empty file is one being written, not a holder.
+	emptyLockRetries = 50
+	emptyLockPause   = 20 * time.Millisecond
 )
 
 // LockOwner names a run that holds (or asks for) a host's lock.
@@ -223,7 +228,7 @@ const (
 func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, holdsOthers func() bool) (held bool, err error) {
 	start := time.Now()
 	broken := map[string]bool{}
-	for gone := 0; ; {
+	for gone, empty := 0, 0; ; {
 		st, line, err := tryLock(ctx, run, host, cfg)
 		if err != nil {
 			return false, err
@@ -234,6 +239,15 @@ func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, 
 			return true, nil
 		case st == lockGone && gone < 3:
 			gone++
+			continue
+		case st == lockHeld && line == "" && empty < emptyLockRetries:
+			// Created by another run that has not written its line yet
+			// (the create and the write are two steps): read it again
+			// rather than report a holder nobody can name.
+			empty++
+			if err := sleepCtx(ctx, emptyLockPause); err != nil {
+				return false, fmt.Errorf("wait for the lock of %s: %w", host, err)
+			}
 			continue
 		case st == lockGone:
 			// Not created, yet not there: the directory refuses it.
@@ -268,11 +282,21 @@ func acquireLock(ctx context.Context, run runFunc, host string, cfg LockConfig, 
 			}
 			return false, le
 		}
-		select {
-		case <-ctx.Done():
-			return false, fmt.Errorf("wait for the lock of %s: %w", host, ctx.Err())
-		case <-time.After(min(lockPoll, cfg.Wait-waited)):
+		if err := sleepCtx(ctx, min(lockPoll, cfg.Wait-waited)); err != nil {
+			return false, fmt.Errorf("wait for the lock of %s: %w", host, err)
 		}
+	}
+}
+
+// sleepCtx waits d, or less if ctx ends first (its error then).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

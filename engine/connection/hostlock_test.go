@@ -304,3 +304,38 @@ func TestHostLockCannotCreate(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A lock file another run has created but not yet written its line to is
+// read again, not reported as a holder nobody can name: two runs that
+// start together caught each other in that gap (the refusal then named
+// no controller, pid or run).
+func TestHostLockEmptyFileIsBeingWritten(t *testing.T) {
+	tg := localTarget(t)
+	dir := t.TempDir()
+	a := lockCfg(dir, "ctl1", "RUNA", 111)
+	b := lockCfg(dir, "ctl2", "RUNB", 222)
+	if err := os.WriteFile(a.Path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		done <- os.WriteFile(a.Path, []byte(a.Owner.line()+"\n"), 0o644)
+	}()
+	_, err := acquireLock(context.Background(), tg.Run, "node1", b, none)
+	if werr := <-done; werr != nil {
+		t.Fatal(werr)
+	}
+	var le *LockedError
+	if !errors.As(err, &le) || le.Holder.RunID != "RUNA" {
+		t.Fatalf("err = %v, want a LockedError naming RUNA once its line is written", err)
+	}
+	// A file that stays empty is a holder this run cannot read, said so.
+	if err := os.WriteFile(a.Path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = acquireLock(context.Background(), tg.Run, "node1", b, none)
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), `a holder this run cannot read ("")`) {
+		t.Fatalf("err = %v, want a LockedError naming an unreadable holder", err)
+	}
+}
