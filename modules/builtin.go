@@ -51,5 +51,6 @@ func Builtin() *module.Registry {
 		system.Cron{},
 		files.KnownHosts{},
 		system.LocaleGen{},
+		storage.Mount{},
 	)
 }
