@@ -1,0 +1,62 @@
+package modules_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/haplay/haplay/internal/e2e"
+)
+
+// TestMountLab mounts a tmpfs on a lab host (its own mount namespace),
+// with an fstab of the test's own: check mode first (nothing changes),
+// then the run, a second run (ok), unmounted and absent.
+func TestMountLab(t *testing.T) {
+	l := e2e.Lab(t, 1)
+	sh(t, l, "node1", "umount /srv/hp_mnt/a 2>/dev/null; rm -rf /srv/hp_mnt /var/tmp/hp_mnt")
+	defer sh(t, l, "node1", "umount /srv/hp_mnt/a 2>/dev/null; rm -rf /srv/hp_mnt /var/tmp/hp_mnt")
+	task := func(state string) string {
+		return "    - name: m\n      ansible.posix.mount: {path: /srv/hp_mnt/a, src: tmpfs, fstype: tmpfs, opts: size=1m, state: " + state +
+			", fstab: /var/tmp/hp_mnt/fstab}\n"
+	}
+	mounted := func() string { return sh(t, l, "node1", "findmnt -n -o FSTYPE,OPTIONS /srv/hp_mnt/a || true") }
+	r := play(t, l, task("mounted"), 0, "--check", "--diff")
+	wantStatuses(t, r, "changed", "m")
+	if _, _, diff := taskResult(r, "m"); !strings.Contains(diff, "+tmpfs /srv/hp_mnt/a tmpfs size=1m 0 0\n") {
+		t.Errorf("check mode diff: %q", diff)
+	}
+	if got := sh(t, l, "node1", "ls -d /srv/hp_mnt /var/tmp/hp_mnt 2>&1 || true"); !strings.Contains(got, "No such file") || mounted() != "" {
+		t.Errorf("check mode changed the host: %s %s", got, mounted())
+	}
+	r = play(t, l, task("mounted"), 0)
+	wantStatuses(t, r, "changed", "m")
+	if got := mounted(); !strings.HasPrefix(got, "tmpfs") || !strings.Contains(got, "size=1024k") {
+		t.Errorf("not mounted with the fstab's options: %q", got)
+	}
+	if got := sh(t, l, "node1", "cat /var/tmp/hp_mnt/fstab"); strings.TrimSpace(got) != "tmpfs /srv/hp_mnt/a tmpfs size=1m 0 0" {
+		t.Errorf("fstab: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("mounted"), 0), "ok", "m")
+	wantStatuses(t, play(t, l, task("mounted"), 0, "--check"), "ok", "m")
+	wantStatuses(t, play(t, l, strings.Replace(task("mounted"), "size=1m", "size=2m", 1), 0), "changed", "m")
+	if got := mounted(); !strings.Contains(got, "size=2048k") {
+		t.Errorf("a changed entry is remounted: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("unmounted"), 0, "--check"), "changed", "m")
+	if mounted() == "" {
+		t.Errorf("check mode unmounted it")
+	}
+	wantStatuses(t, play(t, l, task("unmounted"), 0), "changed", "m")
+	wantStatuses(t, play(t, l, task("unmounted"), 0), "ok", "m")
+	wantStatuses(t, play(t, l, task("absent"), 0), "changed", "m")
+	if got := sh(t, l, "node1", "cat /var/tmp/hp_mnt/fstab; ls -d /srv/hp_mnt/a 2>&1 || true"); !strings.Contains(got, "No such file") || strings.Contains(got, "tmpfs") {
+		t.Errorf("absent: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("absent"), 0), "ok", "m")
+	r = play(t, l, "    - name: m\n      mount: {path: /srv/hp_mnt/b, src: /nonexistent/dev, fstype: ext4, state: mounted, fstab: /var/tmp/hp_mnt/fstab}\n", 2)
+	if msg, _, _ := taskResult(r, "m"); !strings.Contains(msg, "node1: Error mounting /srv/hp_mnt/b: ") {
+		t.Errorf("failed mount: %q", msg)
+	}
+	if got := sh(t, l, "node1", "cat /var/tmp/hp_mnt/fstab; ls -d /srv/hp_mnt/b 2>&1 || true"); !strings.Contains(got, "No such file") || strings.Contains(got, "ext4") {
+		t.Errorf("a failed mount leaves the fstab and no mount point: %q", got)
+	}
+}
