@@ -52,5 +52,6 @@ func Builtin() *module.Registry {
 		files.KnownHosts{},
 		system.LocaleGen{},
 		storage.Mount{},
+		storage.Filesystem{},
 	)
 }

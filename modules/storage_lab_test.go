@@ -60,3 +60,49 @@ func TestMountLab(t *testing.T) {
 		t.Errorf("a failed mount leaves the fstab and no mount point: %q", got)
 	}
 }
+
+// TestFilesystemLab makes, grows and wipes an ext4 filesystem on a regular
+// file of a lab host, each step twice (changed, then ok) and in check mode.
+func TestFilesystemLab(t *testing.T) {
+	l := e2e.Lab(t, 1)
+	img := "/var/tmp/hp_fs.img"
+	sh(t, l, "node1", "rm -f "+img+" && truncate -s 32M "+img)
+	defer sh(t, l, "node1", "rm -f "+img)
+	task := func(args string) string {
+		return "    - name: fs\n      community.general.filesystem: {dev: " + img + ", " + args + "}\n"
+	}
+	blkid := func() string { return sh(t, l, "node1", "blkid -c /dev/null -o value -s TYPE "+img+" || true") }
+	wantStatuses(t, play(t, l, task("fstype: ext4"), 0, "--check"), "changed", "fs")
+	if got := blkid(); got != "" {
+		t.Errorf("check mode made a filesystem: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("fstype: ext4, opts: -L hpdata"), 0), "changed", "fs")
+	if got := sh(t, l, "node1", "blkid -c /dev/null -o value -s TYPE -s LABEL "+img); !strings.Contains(got, "ext4") || !strings.Contains(got, "hpdata") {
+		t.Errorf("blkid: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("fstype: ext4"), 0), "ok", "fs")
+	wantStatuses(t, play(t, l, task("fstype: ext4, resizefs: true"), 0), "ok", "fs")
+	r := play(t, l, task("fstype: swap"), 2)
+	if msg, _, _ := taskResult(r, "fs"); msg != "node1: '"+img+"' is already used as ext4, use force=true to overwrite" {
+		t.Errorf("another type: %q", msg)
+	}
+	sh(t, l, "node1", "truncate -s 64M "+img)
+	wantStatuses(t, play(t, l, task("fstype: ext4, resizefs: true"), 0, "--check"), "changed", "fs")
+	wantStatuses(t, play(t, l, task("fstype: ext4, resizefs: true"), 0), "changed", "fs")
+	if got := sh(t, l, "node1", "LC_ALL=C tune2fs -l "+img+" | grep '^Block count'"); !strings.Contains(got, "65536") && !strings.Contains(got, "16384") {
+		t.Errorf("not grown: %q", got)
+	}
+	wantStatuses(t, play(t, l, task("fstype: ext4, resizefs: true"), 0), "ok", "fs")
+	if sh(t, l, "node1", "command -v mkfs.xfs || true") == "" {
+		r = play(t, l, task("fstype: xfs, force: true"), 2)
+		if msg, _, _ := taskResult(r, "fs"); msg != "node1: mkfs.xfs is not installed on the host (needed for mkfs.xfs -f "+img+")" {
+			t.Errorf("a missing mkfs: %q", msg)
+		}
+	}
+	wantStatuses(t, play(t, l, task("state: absent"), 0, "--check"), "changed", "fs")
+	wantStatuses(t, play(t, l, task("state: absent"), 0), "changed", "fs")
+	if got := blkid(); got != "" {
+		t.Errorf("wipefs left %q", got)
+	}
+	wantStatuses(t, play(t, l, task("state: absent"), 0), "ok", "fs")
+}
