@@ -19,7 +19,11 @@ func TestMountLab(t *testing.T) {
 			", fstab: /var/tmp/hp_mnt/fstab}\n"
 	}
 	mounted := func() string { return sh(t, l, "node1", "findmnt -n -o FSTYPE,OPTIONS /srv/hp_mnt/a || true") }
-	r := play(t, l, task("mounted"), 0, "--check", "--diff")
+	// The plan of mounted then unmounted: the unmount follows the mount
+	// the task before predicted.
+	r := play(t, l, task("mounted")+strings.Replace(task("unmounted"), "name: m", "name: u", 1), 0, "--check")
+	wantStatuses(t, r, "changed", "m", "u")
+	r = play(t, l, task("mounted"), 0, "--check", "--diff")
 	wantStatuses(t, r, "changed", "m")
 	if _, _, diff := taskResult(r, "m"); !strings.Contains(diff, "+tmpfs /srv/hp_mnt/a tmpfs size=1m 0 0\n") {
 		t.Errorf("check mode diff: %q", diff)
@@ -73,6 +77,9 @@ func TestFilesystemLab(t *testing.T) {
 	}
 	blkid := func() string { return sh(t, l, "node1", "blkid -c /dev/null -o value -s TYPE "+img+" || true") }
 	wantStatuses(t, play(t, l, task("fstype: ext4"), 0, "--check"), "changed", "fs")
+	// The plan of make then wipe: the wipe follows the predicted filesystem.
+	r := play(t, l, task("fstype: ext4")+strings.Replace(task("state: absent"), "name: fs", "name: w", 1), 0, "--check")
+	wantStatuses(t, r, "changed", "fs", "w")
 	if got := blkid(); got != "" {
 		t.Errorf("check mode made a filesystem: %q", got)
 	}
@@ -82,7 +89,7 @@ func TestFilesystemLab(t *testing.T) {
 	}
 	wantStatuses(t, play(t, l, task("fstype: ext4"), 0), "ok", "fs")
 	wantStatuses(t, play(t, l, task("fstype: ext4, resizefs: true"), 0), "ok", "fs")
-	r := play(t, l, task("fstype: swap"), 2)
+	r = play(t, l, task("fstype: swap"), 2)
 	if msg, _, _ := taskResult(r, "fs"); msg != "node1: '"+img+"' is already used as ext4, use force=true to overwrite" {
 		t.Errorf("another type: %q", msg)
 	}

@@ -147,11 +147,17 @@ func (Filesystem) Run(ctx context.Context, c *module.Call) (module.Result, error
 	if err != nil {
 		return hostscript.FailedOr(module.Result{}, err)
 	}
+	if c.Check {
+		predictedFS(c, &st, a.String("dev"))
+	}
 	p := planFilesystem(a, st)
 	if p.Fail != "" {
 		return module.Result{Failed: true, Msg: c.Host.Name() + ": " + p.Fail}, nil
 	}
 	r := module.Result{Changed: p.Changed, Msg: p.Msg}
+	if c.Check {
+		recordFS(c, a, st, p)
+	}
 	if c.Check || p.Cmd == nil {
 		return r, nil
 	}

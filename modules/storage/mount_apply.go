@@ -84,6 +84,9 @@ func mountOnce(ctx context.Context, c *module.Call, m mountArgs) (module.Result,
 		}
 		st.Fstab = string(fi.Content)
 	}
+	if c.Check {
+		predictedMount(c, &st, m.Entry.Name)
+	}
 	p := planMount(m, st)
 	if p.Fail != "" {
 		return module.Result{}, hostscript.Failf("%s: %s", c.Host.Name(), p.Fail)
@@ -94,6 +97,7 @@ func mountOnce(ctx context.Context, c *module.Call, m mountArgs) (module.Result,
 	}
 	if c.Check {
 		predictMount(c, m, fi, p)
+		recordMount(c, m, st, p)
 		m.values(&r, "")
 		return r, nil
 	}
