@@ -42,6 +42,7 @@ var allowed = map[string]string{
 	"template/file.go: raw":                   "Jinja's {% raw %} block",
 	"template/filters_path.go: hostname":      "the hostname field of urlsplit",
 	"template/tests_files.go: file":           "Ansible's file test (os.path.isfile)",
+	"template/tests_files.go: mount":          "Ansible's mount test (os.path.ismount)",
 	"template/lookups.go: file":               "the file lookup plugin",
 	"template/lookups.go: template":           "the template lookup plugin, and Ansible's rule that with_first_found in a task whose action contains \"template\" searches templates/",
 	"template/lookups_check.go: file":         "the file lookup plugin",

@@ -51,5 +51,7 @@ func Builtin() *module.Registry {
 		system.Cron{},
 		files.KnownHosts{},
 		system.LocaleGen{},
+		storage.Mount{},
+		storage.Filesystem{},
 	)
 }

@@ -63,6 +63,9 @@ type PredictionLister interface {
 // service units, as they do of files: a task that would start, stop,
 // enable or mask a unit records what a real run would leave, so later
 // tasks of the same check run plan from that rather than from the host.
+// Other named state that is not a file goes there too, under a key with
+// a prefix of its own: "mount:PATH" (mount's mount points),
+// "filesystem:DEV" (filesystem's filesystems).
 type UnitPredictor interface {
 	PredictedUnit(key string) (UnitState, bool)
 	RecordUnit(key string, u UnitState)

@@ -45,6 +45,7 @@ var labOnly = map[string]string{
 	"mod_repos":    "rewrites /etc/apt and runs apt-get update and apt-key (root); on the controller that is the real machine's apt",
 	"mod_getters":  "downloads from a web server the case starts on each lab host; the probes see the moved root",
 	"mod_sys":      "sets kernel parameters, root's crontab and /etc/cron.d (root)",
+	"mod_mount":    "mounts tmpfs (root, in the lab host's own mount namespace) and makes filesystems with mkfs",
 	"async":        "job ids are random and how often async_status retries depends on when the background job ends",
 }
 
